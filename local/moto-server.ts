@@ -1,0 +1,62 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RunningEmulator {
+  /** What to put in AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export const MOTO_MISSING =
+  'moto_server was not found on PATH: install it with `pip install "moto[server]"` (Python 3.9+), or set AWS_ENDPOINT_URL to a running AWS emulator such as LocalStack.';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts moto server on a free loopback port and waits until it answers. The endpoint says
+ * `localhost`, not 127.0.0.1: moto's CloudFormation reads an S3 URL with an IP host as a bucket name.
+ */
+export async function startMotoServer({ timeoutMs = 30_000 } = {}): Promise<RunningEmulator> {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) throw new Error(MOTO_MISSING);
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const endpoint = `http://localhost:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}: ${stderr.trim()}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/moto-api/data.json`);
+      if (response.ok) {
+        return {
+          endpoint,
+          stop: async () => {
+            if (child.exitCode !== null) return;
+            child.kill('SIGTERM');
+            await new Promise((resolve) => child.once('exit', resolve));
+          },
+        };
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`moto_server did not answer on port ${port} within ${timeoutMs} ms: ${stderr.trim()}`);
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { Decision } from './fraud-rules';
+import { Action } from './fraud-rules';
+import type { Finding, ReadingResult } from './sensor-rules';
+
+export const Severity = { info: 'info', warning: 'warning', critical: 'critical' } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+export const SEVERITY_ORDER: readonly Severity[] = [Severity.info, Severity.warning, Severity.critical];
+
+export const AlertKind = { fraud: 'fraud', sensor: 'sensor' } as const;
+export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
+
+export interface Alert {
+  /** Same rule, entity and scope give the same id, so a retried batch stores (and sends) it once. */
+  readonly alertId: string;
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly entity: { readonly type: 'user' | 'device'; readonly id: string };
+  readonly summary: string;
+  readonly reasons: readonly string[];
+  readonly eventIds: readonly string[];
+  /** Event time of the triggering event, ISO: alerts hold no wall-clock time, so a recomputed alert is identical. */
+  readonly eventTime: string;
+}
+
+/** A short, stable id: what happened (kind), to whom (entity) and where (an event id or a window). */
+export function alertId(kind: AlertKind, entityId: string, scope: string): string {
+  return createHash('sha256').update(`${kind}\u0000${entityId}\u0000${scope}`).digest('hex').slice(0, 32);
+}
+
+const SEVERITY_OF_ACTION = { [Action.block]: Severity.critical, [Action.manualReview]: Severity.warning, [Action.approve]: Severity.info } as const;
+
+/** Every transaction that a rule fired on is an alert: `info` when approved anyway, for analytics subscribers. */
+export function transactionAlert(decision: Decision): Alert | undefined {
+  if (decision.reasons.length === 0) return undefined;
+  const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[decision.action];
+  return {
+    alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}`),
+    kind: AlertKind.fraud,
+    severity: SEVERITY_OF_ACTION[decision.action],
+    entity: { type: 'user', id: decision.userId },
+    summary: `Transaction ${decision.transactionId} ${verb} (risk ${decision.riskScore.toFixed(2)})`,
+    reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
+    eventIds: [decision.transactionId],
+    eventTime: decision.eventTime,
+  };
+}
+
+function sensorAlert(result: ReadingResult, readingId: string, findings: readonly Finding[], scope: string): Alert | undefined {
+  const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
+  if (!worst) return undefined;
+  return {
+    alertId: alertId(AlertKind.sensor, result.deviceId, scope),
+    kind: AlertKind.sensor,
+    severity: worst.level,
+    entity: { type: 'device', id: result.deviceId },
+    summary: `${worst.message} on ${result.deviceId}`,
+    reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
+    eventIds: [readingId],
+    eventTime: result.eventTime,
+  };
+}
+
+/**
+ * A reading's own findings make one alert scoped to the reading; a window average over its limit
+ * makes one alert scoped to the window, so a hot window alerts once however many readings it holds.
+ */
+export function readingAlerts(result: ReadingResult, readingId: string, windowStart: number): Alert[] {
+  const own = result.findings.filter((f) => f.rule !== 'windowAverage');
+  const windowed = result.findings.filter((f) => f.rule === 'windowAverage');
+  return [
+    sensorAlert(result, readingId, own, `reading:${readingId}`),
+    sensorAlert(result, readingId, windowed, `window:${windowStart}`),
+  ].filter((a): a is Alert => a !== undefined);
+}

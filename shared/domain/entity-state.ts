@@ -1,0 +1,96 @@
+import { tumblingWindowStart } from './windows';
+
+/**
+ * The state of one entity (a user or a device): its tumbling-window aggregates ("panes"), its
+ * last-seen facts and, inside each pane, the ids of the events that pane has applied.
+ *
+ * One item per entity is the unit of atomicity: an event's contribution to its window and the
+ * record that it was applied change together in one write, so a crash can never count an event
+ * without remembering it (or remember it without counting it). Ids live in the pane they count
+ * in and are dropped with it once the window can take no more events, which keeps the item small.
+ */
+export interface Pane {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** Transactions only: how many amounts were at or below the card-testing limit. */
+  readonly small: number;
+  readonly ids: readonly string[];
+}
+
+export interface EntityState<Last> {
+  /** Bumped by every change; conditional writes compare it. 0 for an entity never stored. */
+  readonly version: number;
+  /** The latest event time this entity has seen (epoch ms), or null before its first event. */
+  readonly watermark: number | null;
+  /** Keyed by the window start in epoch ms (as a string: the shape of a DynamoDB map). */
+  readonly panes: Readonly<Record<string, Pane>>;
+  readonly last?: Last;
+}
+
+export interface WindowTiming {
+  readonly window: number;
+  readonly allowedLateness: number;
+}
+
+export const EventStatus = { applied: 'applied', duplicate: 'duplicate', late: 'late' } as const;
+export type EventStatus = (typeof EventStatus)[keyof typeof EventStatus];
+
+export function emptyState<Last>(): EntityState<Last> {
+  return { version: 0, watermark: null, panes: {} };
+}
+
+/** A window is closed once the entity's watermark passed its end plus the allowed lateness. */
+export function isClosed(windowStart: number, watermark: number | null, timing: WindowTiming): boolean {
+  return watermark !== null && windowStart + timing.window + timing.allowedLateness <= watermark;
+}
+
+/** Where an event stands against this state: new, already applied, or too late to count. */
+export function classify(state: EntityState<unknown>, paneId: string, time: number, timing: WindowTiming): EventStatus | 'new' {
+  const start = tumblingWindowStart(time, timing.window);
+  if (isClosed(start, state.watermark, timing)) return EventStatus.late;
+  return state.panes[String(start)]?.ids.includes(paneId) ? EventStatus.duplicate : 'new';
+}
+
+export function paneAt(state: EntityState<unknown>, time: number, timing: WindowTiming): Pane | undefined {
+  return state.panes[String(tumblingWindowStart(time, timing.window))];
+}
+
+/** Adds one event to its pane (returns a new state; the input is not changed). */
+export function applyToPane<Last>(
+  state: EntityState<Last>,
+  event: { readonly paneId: string; readonly time: number; readonly value: number; readonly small?: boolean },
+  timing: WindowTiming,
+): EntityState<Last> {
+  const key = String(tumblingWindowStart(event.time, timing.window));
+  const pane = state.panes[key];
+  const next: Pane = pane
+    ? {
+        count: pane.count + 1,
+        sum: pane.sum + event.value,
+        min: Math.min(pane.min, event.value),
+        max: Math.max(pane.max, event.value),
+        small: pane.small + (event.small ? 1 : 0),
+        ids: [...pane.ids, event.paneId],
+      }
+    : { count: 1, sum: event.value, min: event.value, max: event.value, small: event.small ? 1 : 0, ids: [event.paneId] };
+  const watermark = state.watermark === null ? event.time : Math.max(state.watermark, event.time);
+  return { ...state, watermark, panes: { ...state.panes, [key]: next } };
+}
+
+/** Drops the panes (and their ids) of windows that can take no more events. */
+export function pruneClosedPanes<Last>(state: EntityState<Last>, timing: WindowTiming): EntityState<Last> {
+  const open = Object.entries(state.panes).filter(([start]) => !isClosed(Number(start), state.watermark, timing));
+  if (open.length === Object.keys(state.panes).length) return state;
+  return { ...state, panes: Object.fromEntries(open) };
+}
+
+/**
+ * When the stored state may be deleted: a day after the last window it holds has closed. Expiry is
+ * harmless to correctness: panes of closed windows are ignored whether or not TTL removed them.
+ */
+export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, keepFor = 24 * 3_600_000): number {
+  const base = state.watermark ?? 0;
+  return Math.ceil((base + timing.window + timing.allowedLateness + keepFor) / 1000);
+}

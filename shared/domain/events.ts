@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The two event kinds, shaped like the seed's examples. Unknown extra fields are kept (`loose`),
+ * so producers can add context without being rejected; a missing or wrong-typed required field is
+ * rejected with a message that names the field.
+ */
+const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const millis = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(millis) || (typeof value === 'string' && !ISO_8601.test(value))) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds' });
+    return z.NEVER;
+  }
+  return value;
+});
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const id = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+export const TransactionSchema = z.looseObject({
+  transactionId: id,
+  userId: id,
+  cardId: z.string().optional(),
+  amount: z.number().finite().nonnegative('must not be negative'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code').optional(),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').transform((c) => c.toUpperCase()),
+  merchantCategory: z.string().optional(),
+  deviceId: z.string().optional(),
+  timestamp,
+});
+
+export const ReadingSchema = z.looseObject({
+  deviceId: id,
+  temperature: z.number().finite(),
+  humidity: z.number().finite().optional(),
+  pressure: z.number().finite().optional(),
+  timestamp,
+});
+
+export type Transaction = z.output<typeof TransactionSchema>;
+export type Reading = z.output<typeof ReadingSchema>;
+
+export const EventKind = { transaction: 'transaction', reading: 'reading' } as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+/** A validated event with what the pipeline needs to route it: its id, its entity and its event time. */
+interface Envelope<K extends EventKind, T> {
+  readonly kind: K;
+  /** Idempotency key: the producer's id, never the Kinesis sequence number (a producer retry gets a new one). */
+  readonly id: string;
+  /** The entity whose windows the event follows (user for transactions, device for readings). */
+  readonly entity: string;
+  /** Event time in epoch milliseconds. */
+  readonly time: number;
+  readonly event: T;
+}
+export type TransactionEnvelope = Envelope<'transaction', Transaction>;
+export type ReadingEnvelope = Envelope<'reading', Reading>;
+export type AnyEnvelope = TransactionEnvelope | ReadingEnvelope;
+
+export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+function toMillis(value: string | number): number {
+  return typeof value === 'number' ? value : Date.parse(value);
+}
+
+/** Readings carry no id of their own: a device reports one reading per instant. */
+export function readingId(deviceId: string, time: number): string {
+  return `${deviceId}@${new Date(time).toISOString()}`;
+}
+
+export function validateTransaction(input: unknown): Validation<TransactionEnvelope> {
+  const parsed = TransactionSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error, input) };
+  const txn = parsed.data;
+  return {
+    ok: true,
+    value: { kind: 'transaction', id: txn.transactionId, entity: txn.userId, time: toMillis(txn.timestamp), event: txn },
+  };
+}
+
+export function validateReading(input: unknown): Validation<ReadingEnvelope> {
+  const parsed = ReadingSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error, input) };
+  const reading = parsed.data;
+  const time = toMillis(reading.timestamp);
+  return { ok: true, value: { kind: 'reading', id: readingId(reading.deviceId, time), entity: reading.deviceId, time, event: reading } };
+}
+
+/** For mixed input (the CLI): a transaction has a transactionId, a reading a deviceId and a temperature. */
+export function validateAnyEvent(input: unknown): Validation<AnyEnvelope> {
+  if (!isObject(input)) return { ok: false, reason: `expected a JSON object, got ${typeName(input)}` };
+  if ('transactionId' in input) return validateTransaction(input);
+  if ('temperature' in input || ('deviceId' in input && !('userId' in input))) return validateReading(input);
+  return { ok: false, reason: 'unknown event kind: a transaction needs "transactionId", a reading needs "deviceId" and "temperature"' };
+}
+
+export function validatorFor(kind: 'transaction'): (input: unknown) => Validation<TransactionEnvelope>;
+export function validatorFor(kind: 'reading'): (input: unknown) => Validation<ReadingEnvelope>;
+export function validatorFor(kind: EventKind): (input: unknown) => Validation<AnyEnvelope> {
+  return kind === 'transaction' ? validateTransaction : validateReading;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key as string];
+  }
+  return current;
+}
+
+/** One sentence per problem, naming the field; values are not echoed (they may hold card data). */
+function describeIssues(error: z.ZodError, input: unknown): string {
+  if (!isObject(input)) return `expected a JSON object, got ${typeName(input)}`;
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.map(String).join('.') || '(event)';
+      const actual = valueAt(input, issue.path);
+      if (issue.code === 'invalid_type') {
+        return actual === undefined
+          ? `missing required field "${field}"`
+          : `field "${field}" must be a ${issue.expected}, got ${typeName(actual)}`;
+      }
+      if (issue.code === 'invalid_union' && actual !== undefined) {
+        return `field "${field}" must be an ISO 8601 time or epoch milliseconds, got ${typeName(actual)}`;
+      }
+      if (issue.code === 'invalid_union') return `missing required field "${field}"`;
+      return `field "${field}" ${issue.message}`;
+    })
+    .join('; ');
+}

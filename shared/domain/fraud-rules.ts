@@ -1,0 +1,106 @@
+import type { TransactionEnvelope } from './events';
+import type { TransactionRules } from './rules-config';
+import { formatDuration } from './duration';
+
+export const Action = {
+  approve: 'approve',
+  manualReview: 'manual_review_required',
+  block: 'block',
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+export interface Reason {
+  readonly rule: string;
+  readonly weight: number;
+  readonly detail: string;
+}
+
+export interface Decision {
+  readonly transactionId: string;
+  readonly userId: string;
+  readonly riskScore: number;
+  readonly action: Action;
+  readonly reasons: readonly Reason[];
+  /** The event time, ISO. */
+  readonly eventTime: string;
+  /** Set when the event arrived after its window closed: scored, but not counted in any window. */
+  readonly late?: true;
+}
+
+/** What the rules need to know beyond the transaction itself; window figures include this transaction. */
+export interface TransactionFeatures {
+  readonly windowCount: number;
+  readonly windowSum: number;
+  readonly smallCount: number;
+  /** The user's last seen country and its event time, before this transaction. */
+  readonly previous?: { readonly country: string; readonly time: number };
+}
+
+type Rule = (txn: TransactionEnvelope, features: TransactionFeatures, rules: TransactionRules) => Reason | undefined;
+
+const largeAmount: Rule = ({ event }, _features, { largeAmount: cfg }) =>
+  cfg.enabled && event.amount >= cfg.amount
+    ? { rule: 'largeAmount', weight: cfg.weight, detail: `amount ${event.amount} is at or above ${cfg.amount}` }
+    : undefined;
+
+const velocity: Rule = (_txn, { windowCount, windowSum }, { velocity: cfg, window }) => {
+  if (!cfg.enabled || (windowCount <= cfg.maxCount && windowSum <= cfg.maxSum)) return undefined;
+  const what = windowCount > cfg.maxCount ? `${windowCount} transactions (limit ${cfg.maxCount})` : `a total of ${windowSum} (limit ${cfg.maxSum})`;
+  return { rule: 'velocity', weight: cfg.weight, detail: `${what} in one ${formatDuration(window)} window` };
+};
+
+const cardTesting: Rule = ({ event }, { smallCount }, { cardTesting: cfg, window }) =>
+  cfg.enabled && event.amount <= cfg.smallAmount && smallCount >= cfg.minCount
+    ? {
+        rule: 'cardTesting',
+        weight: cfg.weight,
+        detail: `${smallCount} amounts of at most ${cfg.smallAmount} in one ${formatDuration(window)} window`,
+      }
+    : undefined;
+
+const impossibleTravel: Rule = ({ event, time }, { previous }, { impossibleTravel: cfg }) => {
+  if (!cfg.enabled || !previous || previous.country === event.country) return undefined;
+  const gap = Math.abs(time - previous.time);
+  return gap < cfg.within
+    ? {
+        rule: 'impossibleTravel',
+        weight: cfg.weight,
+        detail: `${previous.country} then ${event.country} within ${formatDuration(Math.max(gap, 1000))}`,
+      }
+    : undefined;
+};
+
+const riskyMerchant: Rule = ({ event }, _features, { riskyMerchant: cfg }) =>
+  cfg.enabled && event.merchantCategory !== undefined && cfg.categories.includes(event.merchantCategory)
+    ? { rule: 'riskyMerchant', weight: cfg.weight, detail: `high-risk merchant category ${event.merchantCategory}` }
+    : undefined;
+
+const RULES: readonly Rule[] = [largeAmount, velocity, cardTesting, impossibleTravel, riskyMerchant];
+
+/**
+ * Rules combine like independent pieces of evidence (noisy-or): 1 - Π(1 - weight). The score stays
+ * in [0, 1], never decreases when another rule fires, and one strong rule is enough on its own.
+ */
+export function combineWeights(weights: readonly number[]): number {
+  const score = 1 - weights.reduce((remaining, w) => remaining * (1 - w), 1);
+  return Math.round(score * 100) / 100;
+}
+
+export function actionFor(riskScore: number, thresholds: TransactionRules['thresholds']): Action {
+  if (riskScore >= thresholds.block) return Action.block;
+  if (riskScore >= thresholds.review) return Action.manualReview;
+  return Action.approve;
+}
+
+export function scoreTransaction(txn: TransactionEnvelope, features: TransactionFeatures, rules: TransactionRules): Decision {
+  const reasons = RULES.map((rule) => rule(txn, features, rules)).filter((r): r is Reason => r !== undefined);
+  const riskScore = combineWeights(reasons.map((r) => r.weight));
+  return {
+    transactionId: txn.id,
+    userId: txn.entity,
+    riskScore,
+    action: actionFor(riskScore, rules.thresholds),
+    reasons,
+    eventTime: new Date(txn.time).toISOString(),
+  };
+}

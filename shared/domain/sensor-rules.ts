@@ -1,0 +1,94 @@
+import type { ReadingEnvelope } from './events';
+import type { ReadingRules } from './rules-config';
+import { formatDuration } from './duration';
+
+export const ReadingStatus = { ok: 'ok', warning: 'warning', critical: 'critical' } as const;
+export type ReadingStatus = (typeof ReadingStatus)[keyof typeof ReadingStatus];
+
+export interface Finding {
+  readonly rule: 'temperature' | 'humidity' | 'pressure' | 'jump' | 'windowAverage';
+  readonly level: 'warning' | 'critical';
+  /** The short sentence a person reads in an alert. */
+  readonly message: string;
+  readonly detail: string;
+}
+
+/** The seed's output shape, plus what fired. */
+export interface ReadingResult {
+  readonly deviceId: string;
+  readonly temperature: number;
+  readonly status: ReadingStatus;
+  readonly alert?: string;
+  readonly findings: readonly Finding[];
+  readonly eventTime: string;
+}
+
+export interface ReadingFeatures {
+  /** The device's latest reading before this one (by event time). */
+  readonly previous?: { readonly time: number; readonly temperature: number };
+  /** The reading's tumbling window, before and after adding this reading. */
+  readonly windowBefore: { readonly count: number; readonly sum: number };
+  readonly windowAfter: { readonly count: number; readonly sum: number };
+}
+
+const MEASURES = ['temperature', 'humidity', 'pressure'] as const;
+const LABEL = { temperature: 'Temperature', humidity: 'Humidity', pressure: 'Pressure' } as const;
+
+function thresholdFindings(reading: ReadingEnvelope['event'], rules: ReadingRules): Finding[] {
+  return MEASURES.flatMap((measure): Finding[] => {
+    const value = reading[measure];
+    const level = rules[measure];
+    if (value === undefined || value <= level.warning) return [];
+    const critical = value > level.critical;
+    return [
+      {
+        rule: measure,
+        level: critical ? 'critical' : 'warning',
+        message: critical ? `${LABEL[measure]} exceeded critical threshold` : `${LABEL[measure]} exceeded threshold`,
+        detail: `${measure} ${value} above ${critical ? level.critical : level.warning}`,
+      },
+    ];
+  });
+}
+
+function jumpFinding({ event, time }: ReadingEnvelope, { previous }: ReadingFeatures, { jump }: ReadingRules): Finding[] {
+  if (!jump.enabled || !previous || time <= previous.time || time - previous.time > jump.within) return [];
+  const delta = event.temperature - previous.temperature;
+  if (Math.abs(delta) <= jump.temperature) return [];
+  const rounded = Math.round(delta * 100) / 100;
+  return [
+    {
+      rule: 'jump',
+      level: 'warning',
+      message: 'Sudden temperature jump',
+      detail: `temperature changed by ${rounded} in ${formatDuration(Math.max(time - previous.time, 1000))} (limit ${jump.temperature})`,
+    },
+  ];
+}
+
+/** Fires on the reading that takes the window's average over the limit, so a hot window alerts once. */
+function windowAverageFinding({ windowBefore, windowAfter }: ReadingFeatures, { windowAverage, window }: ReadingRules): Finding[] {
+  if (!windowAverage.enabled || windowAfter.count < windowAverage.minCount) return [];
+  const after = windowAfter.sum / windowAfter.count;
+  const wasAbove = windowBefore.count >= windowAverage.minCount && windowBefore.sum / windowBefore.count > windowAverage.temperature;
+  if (after <= windowAverage.temperature || wasAbove) return [];
+  return [
+    {
+      rule: 'windowAverage',
+      level: 'warning',
+      message: 'Average temperature exceeded limit',
+      detail: `average ${Math.round(after * 100) / 100} over ${windowAfter.count} readings in one ${formatDuration(window)} window (limit ${windowAverage.temperature})`,
+    },
+  ];
+}
+
+export function evaluateReading(reading: ReadingEnvelope, features: ReadingFeatures, rules: ReadingRules): ReadingResult {
+  const findings = [...thresholdFindings(reading.event, rules), ...jumpFinding(reading, features, rules), ...windowAverageFinding(features, rules)];
+  const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
+  const base = {
+    deviceId: reading.entity,
+    temperature: reading.event.temperature,
+    status: worst ? worst.level : ReadingStatus.ok,
+  };
+  return { ...base, ...(worst ? { alert: worst.message } : {}), findings, eventTime: new Date(reading.time).toISOString() };
+}

@@ -1,0 +1,148 @@
+export type WindowSpec =
+  | { readonly kind: 'tumbling'; readonly sizeMs: number }
+  | { readonly kind: 'hopping'; readonly sizeMs: number; readonly hopMs: number }
+  | { readonly kind: 'sliding'; readonly sizeMs: number; readonly slideMs: number };
+
+export type WindowKind = WindowSpec['kind'];
+
+export const WINDOW_KINDS = ['tumbling', 'hopping', 'sliding'] as const satisfies readonly WindowKind[];
+
+/** Half-open `[start, end)`, in whatever integer unit the caller's times use. */
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface TimedValue {
+  readonly time: number;
+  readonly value: number;
+}
+
+export interface WindowAggregate {
+  readonly start: number;
+  readonly end: number;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
+}
+
+function requirePositiveInteger(field: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`invalid window spec: ${field} must be a positive finite integer, got ${String(value)}`);
+  }
+}
+
+function requireFiniteTime(time: number): void {
+  if (!Number.isFinite(time)) throw new RangeError(`invalid event time: expected a finite number, got ${String(time)}`);
+}
+
+export function validateWindowSpec(spec: WindowSpec): WindowSpec {
+  switch (spec.kind) {
+    case 'tumbling':
+      requirePositiveInteger('sizeMs', spec.sizeMs);
+      return spec;
+    case 'hopping':
+      requirePositiveInteger('sizeMs', spec.sizeMs);
+      requirePositiveInteger('hopMs', spec.hopMs);
+      return spec;
+    case 'sliding':
+      requirePositiveInteger('sizeMs', spec.sizeMs);
+      requirePositiveInteger('slideMs', spec.slideMs);
+      if (spec.slideMs > spec.sizeMs) {
+        throw new RangeError(
+          `invalid window spec: slideMs (${spec.slideMs}) must not exceed sizeMs (${spec.sizeMs}); ` +
+            'a slide longer than the size leaves gaps, which is a hopping window',
+        );
+      }
+      return spec;
+    default: {
+      const kind: unknown = (spec as { readonly kind: unknown }).kind;
+      throw new RangeError(`invalid window spec: kind must be one of ${WINDOW_KINDS.join(', ')}, got ${String(kind)}`);
+    }
+  }
+}
+
+/** Floor alignment to multiples of `periodMs`; `+ 0` turns -0 into 0. */
+function alignDown(time: number, periodMs: number): number {
+  return Math.floor(time / periodMs) * periodMs + 0;
+}
+
+export function tumblingWindowStart(time: number, sizeMs: number): number {
+  requireFiniteTime(time);
+  requirePositiveInteger('sizeMs', sizeMs);
+  return alignDown(time, sizeMs);
+}
+
+/** Every window of `sizeMs` that starts at a multiple of `periodMs` and contains `time`, by start.
+ * Hopping (period = hop), sliding (period = slide) and tumbling (period = size) are all this. */
+function windowsStartingEvery(time: number, sizeMs: number, periodMs: number): TimeWindow[] {
+  const windows: TimeWindow[] = [];
+  for (let start = alignDown(time, periodMs); start > time - sizeMs; start -= periodMs) {
+    windows.push({ start, end: start + sizeMs });
+  }
+  return windows.reverse();
+}
+
+function periodOf(spec: WindowSpec): number {
+  switch (spec.kind) {
+    case 'tumbling':
+      return spec.sizeMs;
+    case 'hopping':
+      return spec.hopMs;
+    case 'sliding':
+      return spec.slideMs;
+  }
+}
+
+/** Every window containing `time`, ordered by start; empty when `time` falls in a hopping gap. */
+export function assignWindows(time: number, spec: WindowSpec): TimeWindow[] {
+  validateWindowSpec(spec);
+  requireFiniteTime(time);
+  return windowsStartingEvery(time, spec.sizeMs, periodOf(spec));
+}
+
+interface Accumulator {
+  readonly start: number;
+  readonly end: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+function byTimeThenValue(a: TimedValue, b: TimedValue): number {
+  return a.time - b.time || a.value - b.value;
+}
+
+/** Every non-empty window with its count, sum, min, max and average, ordered by start. */
+export function aggregateWindows(events: ReadonlyArray<TimedValue>, spec: WindowSpec): WindowAggregate[] {
+  validateWindowSpec(spec);
+  events.forEach((event, index) => {
+    if (!Number.isFinite(event.time)) throw new RangeError(`event at index ${index}: time must be a finite number`);
+    if (!Number.isFinite(event.value)) throw new RangeError(`event at index ${index}: value must be a finite number`);
+  });
+
+  // Floating-point addition is not associative: adding in one canonical order makes the sums
+  // identical whatever order the events arrived in.
+  const ordered = [...events].sort(byTimeThenValue);
+  const byStart = new Map<number, Accumulator>();
+  for (const { time, value } of ordered) {
+    for (const { start, end } of windowsStartingEvery(time, spec.sizeMs, periodOf(spec))) {
+      const accumulator = byStart.get(start);
+      if (accumulator === undefined) {
+        byStart.set(start, { start, end, count: 1, sum: value, min: value, max: value });
+      } else {
+        accumulator.count += 1;
+        accumulator.sum += value;
+        accumulator.min = Math.min(accumulator.min, value);
+        accumulator.max = Math.max(accumulator.max, value);
+      }
+    }
+  }
+
+  return [...byStart.values()]
+    .sort((a, b) => a.start - b.start)
+    .map(({ start, end, count, sum, min, max }) => ({ start, end, count, sum, min, max, avg: sum / count }));
+}

@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBStateStore } from '../adapters/dynamodb-state-store';
+import { SqsQuarantine } from '../adapters/sqs-quarantine';
+import type { ScoringConfig } from '../config/env';
+import { scoringConfigFromEnv } from '../config/env';
+import { RequestCounter } from '../observability/request-counter';
+import { createLogger, createMetrics } from '../observability/telemetry';
+
+/**
+ * Everything a scoring function needs, built once per process from its environment. SDK clients
+ * take their endpoint from the standard AWS_ENDPOINT_URL variables, so the same code runs on AWS,
+ * LocalStack and moto.
+ */
+export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env) {
+  const config: ScoringConfig = scoringConfigFromEnv(env);
+  const dynamodb = new DynamoDBClient({});
+  const counter = new RequestCounter();
+  counter.attach(dynamodb);
+  return {
+    name,
+    config,
+    store: new DynamoDBStateStore({
+      client: dynamodb,
+      stateTable: config.stateTable,
+      alertsTable: config.alertsTable,
+      retention: config.rules.retention,
+    }),
+    quarantine: new SqsQuarantine(new SQSClient({}), config.quarantineQueueUrl),
+    commitMode: config.commitMode,
+    maxRecordBytes: config.maxRecordBytes,
+    logger: createLogger(name),
+    metrics: createMetrics(name),
+    counter,
+  };
+}

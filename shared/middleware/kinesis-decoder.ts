@@ -1,0 +1,41 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { AnyEnvelope, Validation } from '../domain/events';
+import type { RecordRef } from '../kinesis/records';
+import { decodeRecord } from '../kinesis/records';
+import type { RejectedRecord } from '../quarantine/quarantine';
+
+export interface DecodedBatch<E extends AnyEnvelope> {
+  readonly valid: ReadonlyArray<{ readonly ref: RecordRef; readonly envelope: E }>;
+  readonly rejected: readonly RejectedRecord[];
+}
+
+/** The Kinesis event with what the decoder found in it; the handler reads it with `decodedBatch`. */
+export type ScoringEvent<E extends AnyEnvelope> = KinesisStreamEvent & { riskstream?: DecodedBatch<E> };
+
+export interface KinesisDecoderOptions<E extends AnyEnvelope> {
+  readonly validate: (input: unknown) => Validation<E>;
+  readonly maxRecordBytes?: number;
+}
+
+/** decode base64 → parse JSON → validate, once per record, before the handler runs. */
+export function kinesisDecoder<E extends AnyEnvelope>(
+  options: KinesisDecoderOptions<E>,
+): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
+  const kinesisDecoderMiddlewareBefore = (request: { event: ScoringEvent<E> }): void => {
+    const valid: Array<{ ref: RecordRef; envelope: E }> = [];
+    const rejected: RejectedRecord[] = [];
+    for (const record of request.event.Records ?? []) {
+      const decoded = decodeRecord(record, options.validate, options.maxRecordBytes);
+      if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
+      else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });
+    }
+    request.event.riskstream = { valid, rejected };
+  };
+  return { name: 'kinesisDecoder', before: kinesisDecoderMiddlewareBefore };
+}
+
+export function decodedBatch<E extends AnyEnvelope>(event: ScoringEvent<E>): DecodedBatch<E> {
+  if (!event.riskstream) throw new Error('kinesisDecoder middleware is missing from the chain');
+  return event.riskstream;
+}

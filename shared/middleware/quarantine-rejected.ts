@@ -1,0 +1,36 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { AnyEnvelope } from '../domain/events';
+import type { Quarantine } from '../quarantine/quarantine';
+import type { ScoringEvent } from './kinesis-decoder';
+import { decodedBatch } from './kinesis-decoder';
+import { withFailures } from './batch-failures';
+
+export interface QuarantineRejectedOptions {
+  readonly quarantine: Quarantine;
+  /** Names the function in each quarantined message. */
+  readonly source: string;
+  readonly onQuarantined?: (accepted: number, refused: number) => void;
+  readonly log?: (message: string, attributes: Record<string, unknown>) => void;
+}
+
+/**
+ * After the handler: sends the records the decoder refused to the quarantine, so the batch goes
+ * on without them and nothing is lost. A record the quarantine does not accept becomes a batch
+ * item failure and comes back on the retry.
+ */
+export function quarantineRejected<E extends AnyEnvelope>(
+  options: QuarantineRejectedOptions,
+): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
+  const quarantineRejectedMiddlewareAfter = async (request: Request<ScoringEvent<E>, KinesisStreamBatchResponse>): Promise<void> => {
+    const { rejected } = decodedBatch(request.event);
+    if (rejected.length === 0) return;
+    for (const record of rejected) {
+      options.log?.('record quarantined', { sequenceNumber: record.ref.sequenceNumber, shardId: record.ref.shardId, reason: record.reason });
+    }
+    const refused = await options.quarantine.quarantine(rejected, options.source);
+    options.onQuarantined?.(rejected.length - refused.length, refused.length);
+    request.response = withFailures(request.response, refused.map((r) => r.ref.sequenceNumber));
+  };
+  return { name: 'quarantineRejected', after: quarantineRejectedMiddlewareAfter };
+}

@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { maskingReplacer } from './mask';
+
+export const NAMESPACE = 'riskstream';
+
+/** Structured JSON logs; every string value passes the card-number mask. */
+export function createLogger(serviceName: string): Logger {
+  return new Logger({ serviceName, jsonReplacerFn: maskingReplacer });
+}
+
+/** CloudWatch Embedded Metric Format: metrics are log lines, no PutMetricData call on the hot path. */
+export function createMetrics(serviceName: string): Metrics {
+  return new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? NAMESPACE, serviceName });
+}
+
+/** The names the dashboard and the benchmark read; one place so they cannot drift apart. */
+export const MetricName = {
+  eventsScored: 'EventsScored',
+  duplicatesSkipped: 'DuplicatesSkipped',
+  lateEvents: 'LateEvents',
+  recordsQuarantined: 'RecordsQuarantined',
+  recordsFailed: 'RecordsFailed',
+  stateConflicts: 'StateConflicts',
+  dynamoDbRequests: 'DynamoDBRequests',
+  dynamoDbWriteUnits: 'DynamoDBWriteUnits',
+  decisions: { approve: 'DecisionsApprove', manual_review_required: 'DecisionsManualReview', block: 'DecisionsBlock' },
+  alerts: { info: 'AlertsInfo', warning: 'AlertsWarning', critical: 'AlertsCritical' },
+} as const;
+
+export { MetricUnit };
+export type { Logger, Metrics };

@@ -1,0 +1,26 @@
+import type { ReadingEnvelope, TransactionEnvelope } from '../domain/events';
+import type { Decision } from '../domain/fraud-rules';
+import type { DeviceLast } from '../domain/reading-engine';
+import { readingModel } from '../domain/reading-engine';
+import type { RulesConfig } from '../domain/rules-config';
+import type { ReadingResult } from '../domain/sensor-rules';
+import type { UserLast } from '../domain/transaction-engine';
+import { transactionModel } from '../domain/transaction-engine';
+import { EntityType } from '../state/store';
+import type { ScoringKind } from './score-batch';
+
+export type TransactionKind = ScoringKind<TransactionEnvelope, UserLast, Decision>;
+export type ReadingKind = ScoringKind<ReadingEnvelope, DeviceLast, ReadingResult>;
+
+/** Transactions follow their user; every decision is stored, queryable by transaction id. */
+export function transactionKind(rules: RulesConfig): TransactionKind {
+  return { entityType: EntityType.user, model: transactionModel(rules.transactions), decisionOf: (decision) => decision };
+}
+
+/**
+ * Readings follow their device. Their results are not stored one by one (a device may report every
+ * second): the device's window aggregates hold the figures and the outbox holds every non-ok reading.
+ */
+export function readingKind(rules: RulesConfig): ReadingKind {
+  return { entityType: EntityType.device, model: readingModel(rules.readings) };
+}

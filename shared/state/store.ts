@@ -1,0 +1,62 @@
+import type { Alert } from '../domain/alerts';
+import type { EntityState } from '../domain/entity-state';
+import type { Decision } from '../domain/fraud-rules';
+
+/**
+ * The state port: window aggregates and last-seen facts per entity (with the ids each window has
+ * applied, which is the event idempotency record), stored decisions and the alert outbox.
+ */
+export const EntityType = { user: 'user', device: 'device' } as const;
+export type EntityType = (typeof EntityType)[keyof typeof EntityType];
+
+/**
+ * How entity states are written back.
+ * - `conditional`: one conditional put per entity, checked against the version that was read; safe
+ *   with any number of writers. A lost race comes back as a `conflict` with the current state.
+ * - `single-writer`: batched, unconditional puts (25 per request). Only correct when one writer owns
+ *   each entity, i.e. every producer uses the entity id as the Kinesis partition key.
+ */
+export const CommitMode = { conditional: 'conditional', singleWriter: 'single-writer' } as const;
+export type CommitMode = (typeof CommitMode)[keyof typeof CommitMode];
+
+export interface EntityCommit<Last> {
+  readonly type: EntityType;
+  readonly id: string;
+  /** The version the new state was computed from (0: the entity had no stored state). */
+  readonly basedOn: number;
+  readonly state: EntityState<Last>;
+  /** Epoch seconds after which the item may be deleted (DynamoDB TTL). */
+  readonly expiresAt: number;
+}
+
+export type CommitOutcome<Last> =
+  | { readonly status: 'committed'; readonly version: number }
+  | { readonly status: 'conflict'; readonly current: EntityState<Last> }
+  | { readonly status: 'failed'; readonly error: Error };
+
+export interface Effects {
+  readonly decisions: readonly Decision[];
+  readonly alerts: readonly Alert[];
+}
+
+export interface StateStore {
+  /** Current states (consistent read); entities never stored are absent from the map. */
+  loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
+  /** Which of these transactions already have a stored decision. */
+  existingDecisions(transactionIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
+   * content is a function of its inputs). Written before the states, which are the commit record.
+   */
+  writeEffects(effects: Effects): Promise<void>;
+  /** Writes states back; every commit gets an outcome, keyed by entity id. */
+  commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>, mode: CommitMode): Promise<Map<string, CommitOutcome<Last>>>;
+}
+
+/** A store call that may succeed if retried later (throttling, timeouts, unprocessed items). */
+export class TransientStoreError extends Error {
+  override readonly name = 'TransientStoreError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
