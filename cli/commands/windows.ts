@@ -1,9 +1,8 @@
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../shared/domain/duration';
 import { aggregateWindows, WINDOW_KINDS } from '../../shared/domain/windows';
 import type { TimedValue, WindowAggregate, WindowKind, WindowSpec } from '../../shared/domain/windows';
-import { readAll } from '../io';
+import { readAll, write } from '../io';
 import type { CommandIO } from '../io';
 
 const PREFIX = 'riskstream windows: ';
@@ -258,13 +257,6 @@ const WINDOW_LABELS: Readonly<Record<TimeUnit, (start: number, end: number) => s
 
 function toRow({ start, end, sum, count, min, max, avg }: WindowAggregate, unit: TimeUnit): WindowRow {
   return { window: WINDOW_LABELS[unit](start, end), sum, count, min, max, avg };
-}
-
-/** Waits for the stream to take the text, so a caller that exits right after loses no output. */
-function write(stream: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
-  });
 }
 
 async function run(argv: string[], io: CommandIO): Promise<ExitCode> {

@@ -137,17 +137,22 @@ export class DynamoDBStateStore implements StateStore {
     return found;
   }
 
-  /** Returns the requests still unprocessed after the retries. */
+  /** Returns the requests not written: still unprocessed after the retries, or in a request that failed. */
   private async batchWrite(requests: ReadonlyArray<[string, WriteRequest]>): Promise<Array<[string, WriteRequest]>> {
     const failed: Array<[string, WriteRequest]> = [];
     for (const part of chunk(requests, WRITE_LIMIT)) {
-      const left = await retryUntilDone(part, async (pending) => {
-        const response = await this.send('BatchWriteItem', (client) =>
-          client.send(new BatchWriteItemCommand({ RequestItems: groupByTable(pending), ReturnConsumedCapacity: 'TOTAL' })),
-        );
-        return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) => items.map((item): [string, WriteRequest] => [tableName, item]));
-      });
-      failed.push(...left);
+      try {
+        const left = await retryUntilDone(part, async (pending) => {
+          const response = await this.send('BatchWriteItem', (client) =>
+            client.send(new BatchWriteItemCommand({ RequestItems: groupByTable(pending), ReturnConsumedCapacity: 'TOTAL' })),
+          );
+          return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) => items.map((item): [string, WriteRequest] => [tableName, item]));
+        });
+        failed.push(...left);
+      } catch (error) {
+        if (!(error instanceof TransientStoreError)) throw error;
+        failed.push(...part);
+      }
     }
     return failed;
   }

@@ -32,5 +32,6 @@ export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = proces
     logger: createLogger(name),
     metrics: createMetrics(name),
     counter,
+    dynamodb,
   };
 }

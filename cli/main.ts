@@ -1,0 +1,32 @@
+import type { CommandIO } from './io';
+import { write } from './io';
+import { scoreCommand } from './commands/score';
+import { windowsCommand } from './commands/windows';
+
+const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) => Promise<number>; readonly summary: string }> = {
+  score: { run: scoreCommand, summary: 'score JSON-lines transactions and readings from stdin, one decision per line' },
+  windows: { run: windowsCommand, summary: 'tumbling, hopping or sliding window aggregates of events from stdin' },
+};
+
+const USAGE = `usage: riskstream <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+riskstream <command> --help shows a command's options.`;
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    await write(name === undefined ? io.stderr : io.stdout, `${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    await write(io.stderr, `riskstream: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  return command.run(rest, io);
+}

@@ -1,0 +1,47 @@
+import type { Alert } from '../domain/alerts';
+import type { EntityState } from '../domain/entity-state';
+import type { Decision } from '../domain/fraud-rules';
+import type { CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+
+/**
+ * The state port held in process memory: what `riskstream score` uses to keep windows between
+ * lines. Same semantics as the DynamoDB store (a commit checks the version it was based on).
+ */
+export class MemoryStateStore implements StateStore {
+  readonly decisions = new Map<string, Decision>();
+  readonly alerts = new Map<string, Alert>();
+  private readonly states = new Map<string, EntityState<unknown>>();
+
+  async loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>> {
+    const found = new Map<string, EntityState<Last>>();
+    for (const id of ids) {
+      const state = this.states.get(`${type}#${id}`);
+      if (state) found.set(id, state as EntityState<Last>);
+    }
+    return found;
+  }
+
+  async existingDecisions(transactionIds: readonly string[]): Promise<Set<string>> {
+    return new Set(transactionIds.filter((id) => this.decisions.has(id)));
+  }
+
+  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
+    for (const d of decisions) this.decisions.set(d.transactionId, d);
+    for (const a of alerts) this.alerts.set(a.alertId, a);
+  }
+
+  async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+    const outcomes = new Map<string, CommitOutcome<Last>>();
+    for (const commit of commits) {
+      const key = `${commit.type}#${commit.id}`;
+      const current = this.states.get(key) as EntityState<Last> | undefined;
+      if ((current?.version ?? 0) !== commit.basedOn && current) {
+        outcomes.set(commit.id, { status: 'conflict', current });
+        continue;
+      }
+      this.states.set(key, { ...commit.state, version: commit.basedOn + 1 });
+      outcomes.set(commit.id, { status: 'committed', version: commit.basedOn + 1 });
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,32 @@
+import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import { validateReading, validateTransaction } from '../../shared/domain/events';
+import { scoringDepsFromEnv } from '../../shared/handler/from-env';
+import { createScoringHandler } from '../../shared/handler/scoring-handler';
+import { readingKind, transactionKind } from '../../shared/pipeline/kinds';
+import { kinesisEvent, lambdaContext } from './kinesis-events';
+
+/**
+ * A scoring function wired exactly as functions/<name>/handler.ts wires it (same factory, same
+ * environment variables), but with an environment of the test's choosing, so several can run side
+ * by side against different tables or commit modes.
+ */
+export function scoringFunction(name: 'score-transactions' | 'score-readings', env: NodeJS.ProcessEnv) {
+  const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
+  const handler =
+    name === 'score-transactions'
+      ? createScoringHandler({ ...deps, kind: transactionKind(deps.config.rules), validate: validateTransaction })
+      : createScoringHandler({ ...deps, kind: readingKind(deps.config.rules), validate: validateReading });
+  return {
+    deps,
+    invoke: (records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> =>
+      handler(kinesisEvent(records), lambdaContext(name)) as Promise<KinesisStreamBatchResponse>,
+  };
+}
+
+/** Lambda's side of a partial batch response: the records from the lowest failed one on are sent again. */
+export function retryFrom(records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse): KinesisStreamRecord[] {
+  const failed = response.batchItemFailures.map((f) => BigInt(f.itemIdentifier));
+  if (failed.length === 0) return [];
+  const lowest = failed.reduce((a, b) => (a < b ? a : b));
+  return records.filter((r) => BigInt(r.kinesis.sequenceNumber) >= lowest);
+}
