@@ -10,6 +10,8 @@ const base = {
 };
 
 module.exports = {
+  // Integration tests make hundreds of emulator round trips; the per-test limit is a hang guard, not a speed target.
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -20,7 +22,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 30,
-      testTimeout: 120_000,
     },
   ],
 };

@@ -2,10 +2,11 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState, Pane } from '../domain/entity-state';
+import type { Alert } from '../domain/alerts';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
 import { TransientStoreError } from '../state/store';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
-import { alertItem, DECISION_PREFIX, decisionItem, decisionKey, entityKey, KEY } from './dynamodb-items';
+import { ALERT_KEY, alertItem, DECISION_PREFIX, decisionItem, decisionKey, entityKey, KEY } from './dynamodb-items';
 
 export interface DynamoDBStateStoreOptions {
   readonly client: DynamoDBClient;
@@ -51,7 +52,7 @@ export class DynamoDBStateStore implements StateStore {
     return new Set(items.map((item) => String(item[KEY]?.S).slice(DECISION_PREFIX.length)));
   }
 
-  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
+  async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
     const now = this.options.now();
     const requests: Array<[string, WriteRequest]> = [
       ...decisions.map((d): [string, WriteRequest] => [
@@ -65,6 +66,28 @@ export class DynamoDBStateStore implements StateStore {
     ];
     const failed = await this.batchWrite(dedupeByKey(requests));
     if (failed.length > 0) throw new TransientStoreError(`${failed.length} decision/alert writes stayed unprocessed after retries`);
+    await mapWithConcurrency(lateAlerts, this.options.concurrency, (alert) => this.putAlertIfNew(alert));
+  }
+
+  /** First write wins; an alert already stored is the expected outcome of a replay, not an error. */
+  private async putAlertIfNew(alert: Alert): Promise<'stored' | 'already-stored'> {
+    try {
+      await this.send('PutItem', (client) =>
+        client.send(
+          new PutItemCommand({
+            TableName: this.options.alertsTable,
+            Item: marshall(alertItem(alert, expiry(Date.parse(alert.eventTime), this.options.retention.alerts)), MARSHALL),
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': ALERT_KEY },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      return 'stored';
+    } catch (error) {
+      if (error instanceof TransientStoreError && error.cause instanceof ConditionalCheckFailedException) return 'already-stored';
+      throw error;
+    }
   }
 
   async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>, mode: CommitMode): Promise<Map<string, CommitOutcome<Last>>> {

@@ -25,9 +25,10 @@ export class MemoryStateStore implements StateStore {
     return new Set(transactionIds.filter((id) => this.decisions.has(id)));
   }
 
-  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
+  async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
     for (const d of decisions) this.decisions.set(d.transactionId, d);
     for (const a of alerts) this.alerts.set(a.alertId, a);
+    for (const a of lateAlerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);
   }
 
   async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {

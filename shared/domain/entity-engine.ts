@@ -31,8 +31,9 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
 
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
- * stores the result; the ids recorded in the panes make a second application of the same
- * events a no-op (every event comes back `duplicate`).
+ * stores the result. The ids recorded in the panes make a second application of the same events
+ * change nothing: each comes back `duplicate`, or `late` once its window has closed and its id
+ * was dropped (a late event is judged but never counted; see the store for its alerts).
  */
 export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   model: EntityModel<E, Last, R>,

@@ -6,14 +6,32 @@ import { z } from 'zod';
  * rejected with a message that names the field.
  */
 const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const millis = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(millis) || (typeof value === 'string' && !ISO_8601.test(value))) {
-    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds' });
+  const problem = typeof value === 'number' ? checkEpoch(value) : checkIso(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
     return z.NEVER;
   }
   return value;
 });
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** What a JavaScript Date can hold: ±100,000,000 days around 1970. */
+const MAX_EPOCH_MS = 8.64e15;
+
+function checkEpoch(millis: number): string | undefined {
+  return Number.isFinite(millis) && Math.abs(millis) <= MAX_EPOCH_MS ? undefined : 'must be epoch milliseconds within the range of a date';
+}
+
+/** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first. */
+function checkIso(text: string): string | undefined {
+  const match = ISO_8601.exec(text);
+  if (!match) return 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds';
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return 'is not a real calendar date and time';
+  }
+  return Number.isFinite(Date.parse(text)) ? undefined : 'is not a valid ISO 8601 time';
+}
 const id = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
 export const TransactionSchema = z.looseObject({

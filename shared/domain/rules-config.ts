@@ -19,9 +19,12 @@ const weight = z.number().min(0).max(1);
 const positive = z.number().positive();
 const enabled = z.boolean().default(true);
 
-const level = z
-  .object({ warning: z.number(), critical: z.number() })
-  .refine((l) => l.critical >= l.warning, { message: 'critical must be >= warning' });
+/** A measure's warning and critical levels; either can be overridden alone. */
+const level = (warning: number, critical: number) =>
+  z
+    .strictObject({ warning: z.number().default(warning), critical: z.number().default(critical) })
+    .prefault({})
+    .refine((l) => l.critical >= l.warning, { message: 'critical must be >= warning' });
 
 const TransactionRulesSchema = z
   .object({
@@ -29,20 +32,16 @@ const TransactionRulesSchema = z
     window: duration.default(5 * 60_000),
     /** How long after a window's end an event for it is still counted; later ones are reported as late. */
     allowedLateness: duration.default(10 * 60_000),
-    thresholds: z
-      .object({ review: weight.default(0.5), block: weight.default(0.85) })
+    thresholds: z.strictObject({ review: weight.default(0.5), block: weight.default(0.85) })
       .prefault({})
       .refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
-    largeAmount: z.object({ enabled, weight: weight.default(0.6), amount: positive.default(1000) }).prefault({}),
-    velocity: z
-      .object({ enabled, weight: weight.default(0.5), maxCount: z.number().int().positive().default(5), maxSum: positive.default(5000) })
+    largeAmount: z.strictObject({ enabled, weight: weight.default(0.6), amount: positive.default(1000) }).prefault({}),
+    velocity: z.strictObject({ enabled, weight: weight.default(0.5), maxCount: z.number().int().positive().default(5), maxSum: positive.default(5000) })
       .prefault({}),
-    cardTesting: z
-      .object({ enabled, weight: weight.default(0.7), smallAmount: positive.default(5), minCount: z.number().int().min(2).default(4) })
+    cardTesting: z.strictObject({ enabled, weight: weight.default(0.7), smallAmount: positive.default(5), minCount: z.number().int().min(2).default(4) })
       .prefault({}),
-    impossibleTravel: z.object({ enabled, weight: weight.default(0.6), within: duration.default(60 * 60_000) }).prefault({}),
-    riskyMerchant: z
-      .object({
+    impossibleTravel: z.strictObject({ enabled, weight: weight.default(0.6), within: duration.default(60 * 60_000) }).prefault({}),
+    riskyMerchant: z.strictObject({
         enabled,
         weight: weight.default(0.3),
         categories: z.array(z.string().min(1)).default(['gambling', 'crypto', 'money_transfer', 'gift_cards']),
@@ -55,14 +54,13 @@ const ReadingRulesSchema = z
   .object({
     window: duration.default(5 * 60_000),
     allowedLateness: duration.default(10 * 60_000),
-    temperature: level.default({ warning: 80, critical: 90 }),
-    humidity: level.default({ warning: 85, critical: 95 }),
-    pressure: level.default({ warning: 1050, critical: 1080 }),
+    temperature: level(80, 90),
+    humidity: level(85, 95),
+    pressure: level(1050, 1080),
     /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
-    jump: z.object({ enabled, temperature: positive.default(15), within: duration.default(10 * 60_000) }).prefault({}),
+    jump: z.strictObject({ enabled, temperature: positive.default(15), within: duration.default(10 * 60_000) }).prefault({}),
     /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
-    windowAverage: z
-      .object({ enabled, temperature: z.number().default(75), minCount: z.number().int().positive().default(3) })
+    windowAverage: z.strictObject({ enabled, temperature: z.number().default(75), minCount: z.number().int().positive().default(3) })
       .prefault({}),
   })
   .strict();
@@ -71,7 +69,7 @@ export const RulesConfigSchema = z
   .object({
     transactions: TransactionRulesSchema.prefault({}),
     readings: ReadingRulesSchema.prefault({}),
-    retention: z.object({ decisions: duration.default(30 * DAY), alerts: duration.default(30 * DAY) }).strict().prefault({}),
+    retention: z.strictObject({ decisions: duration.default(30 * DAY), alerts: duration.default(30 * DAY) }).prefault({}),
   })
   .strict();
 
@@ -94,7 +92,12 @@ export class RulesConfigError extends Error {
 export function parseRulesConfig(input: unknown = {}): RulesConfig {
   const parsed = RulesConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message }));
+  const problems = parsed.error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // An unknown key is named by its own full path, not its parent's.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: `unknown key "${key}"` }));
+    return [{ field: path.join('.'), message: issue.message }];
+  });
   const text = problems.map((p) => `${p.field || '(root)'}: ${p.message}`).join('; ');
   throw new RulesConfigError(`invalid rules config: ${text}`, problems.map((p) => p.field));
 }

@@ -52,7 +52,7 @@ function thresholdFindings(reading: ReadingEnvelope['event'], rules: ReadingRule
 }
 
 function jumpFinding({ event, time }: ReadingEnvelope, { previous }: ReadingFeatures, { jump }: ReadingRules): Finding[] {
-  if (!jump.enabled || !previous || time <= previous.time || time - previous.time > jump.within) return [];
+  if (!jump.enabled || !previous || time <= previous.time || time - previous.time >= jump.within) return [];
   const delta = event.temperature - previous.temperature;
   if (Math.abs(delta) <= jump.temperature) return [];
   const rounded = Math.round(delta * 100) / 100;

@@ -14,7 +14,7 @@ import { createLogger, createMetrics } from '../observability/telemetry';
  */
 export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env) {
   const config: ScoringConfig = scoringConfigFromEnv(env);
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
   const counter = new RequestCounter();
   counter.attach(dynamodb);
   return {
@@ -26,7 +26,7 @@ export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = proces
       alertsTable: config.alertsTable,
       retention: config.rules.retention,
     }),
-    quarantine: new SqsQuarantine(new SQSClient({}), config.quarantineQueueUrl),
+    quarantine: new SqsQuarantine(new SQSClient(clientConfig(env, 'SQS')), config.quarantineQueueUrl),
     commitMode: config.commitMode,
     maxRecordBytes: config.maxRecordBytes,
     logger: createLogger(name),
@@ -34,4 +34,14 @@ export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = proces
     counter,
     dynamodb,
   };
+}
+
+/**
+ * The SDK reads AWS_ENDPOINT_URL[_<SERVICE>] and AWS_MAX_ATTEMPTS from process.env by itself; reading
+ * them from `env` as well lets a caller (a test, the local runtime) give each function its own.
+ */
+function clientConfig(env: NodeJS.ProcessEnv, service: 'DYNAMODB' | 'SQS'): { endpoint?: string; maxAttempts?: number } {
+  const endpoint = env[`AWS_ENDPOINT_URL_${service}`] ?? env['AWS_ENDPOINT_URL'];
+  const maxAttempts = Number(env['AWS_MAX_ATTEMPTS']);
+  return { ...(endpoint ? { endpoint } : {}), ...(maxAttempts > 0 ? { maxAttempts } : {}) };
 }

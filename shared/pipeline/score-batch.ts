@@ -5,7 +5,7 @@ import type { EntityState } from '../domain/entity-state';
 import { emptyState, stateExpiry } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
-import type { CommitMode, EntityCommit, EntityType, StateStore } from '../state/store';
+import type { CommitMode, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
 import { TransientStoreError } from '../state/store';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
@@ -80,7 +80,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       computed.set(entity, applyEntityBatch(kind.model, states.get(entity) ?? emptyState<Last>(), group.map((item) => item.envelope)));
     }
 
-    let effects: { decisions: Decision[]; alerts: Alert[]; lateDuplicates: Set<string> };
+    let effects: Effects & { lateDuplicates: Set<string> };
     try {
       effects = await collectEffects(kind, computed, deps.store);
       await deps.store.writeEffects(effects);
@@ -123,7 +123,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
             : { recordId: item.recordId, status: eventOutcome.status, envelope: item.envelope, result: eventOutcome.result },
         );
       });
-      alerts.push(...effects.alerts.filter((a) => a.entity.id === entity));
+      alerts.push(...[...effects.alerts, ...effects.lateAlerts].filter((a) => a.entity.id === entity));
     }
     pending = retry;
   }
@@ -142,20 +142,20 @@ async function collectEffects<E extends AnyEnvelope, Last, R>(
   kind: ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   store: StateStore,
-): Promise<{ decisions: Decision[]; alerts: Alert[]; lateDuplicates: Set<string> }> {
-  const results = [...computed.values()];
-  const late = results.flatMap((r) => r.outcomes.filter((o) => o.status === 'late').map((o) => o.envelope.id));
+): Promise<Effects & { lateDuplicates: Set<string> }> {
+  const outcomes = [...computed.values()].flatMap((r) => r.outcomes);
+  const late = outcomes.filter((o) => o.status === 'late').map((o) => o.envelope.id);
   const lateDuplicates = kind.decisionOf && late.length > 0 ? await store.existingDecisions(late) : new Set<string>();
+  const lateIds = new Set(late.filter((id) => !lateDuplicates.has(id)));
   const decisions: Decision[] = [];
-  for (const result of results) {
-    for (const outcome of result.outcomes) {
-      if (outcome.status === 'duplicate' || lateDuplicates.has(outcome.envelope.id)) continue;
-      const decision = kind.decisionOf?.(outcome.result);
-      if (decision) decisions.push(decision);
-    }
+  for (const outcome of outcomes) {
+    if (outcome.status === 'duplicate' || lateDuplicates.has(outcome.envelope.id)) continue;
+    const decision = kind.decisionOf?.(outcome.result);
+    if (decision) decisions.push(decision);
   }
-  const alerts = results.flatMap((r) => r.alerts).filter((a) => !a.eventIds.some((id) => lateDuplicates.has(id)));
-  return { decisions, alerts, lateDuplicates };
+  const alerts = [...computed.values()].flatMap((r) => r.alerts).filter((a) => !a.eventIds.some((id) => lateDuplicates.has(id)));
+  const isLate = (a: Alert): boolean => a.eventIds.some((id) => lateIds.has(id));
+  return { decisions, alerts: alerts.filter((a) => !isLate(a)), lateAlerts: alerts.filter(isLate), lateDuplicates };
 }
 
 function groupByEntity<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): Map<string, Array<ScoringItem<E>>> {

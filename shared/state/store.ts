@@ -37,6 +37,12 @@ export type CommitOutcome<Last> =
 export interface Effects {
   readonly decisions: readonly Decision[];
   readonly alerts: readonly Alert[];
+  /**
+   * Alerts of late events. A late event may be a replay whose window closed since (its id is gone),
+   * judged against newer state, so its alert could differ from the one stored the first time:
+   * these are written only if no alert with that id exists (first write wins).
+   */
+  readonly lateAlerts: readonly Alert[];
 }
 
 export interface StateStore {
@@ -46,7 +52,8 @@ export interface StateStore {
   existingDecisions(transactionIds: readonly string[]): Promise<Set<string>>;
   /**
    * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
-   * content is a function of its inputs). Written before the states, which are the commit record.
+   * content is a function of the event and the state it was judged against). Written before the
+   * states, which are the commit record.
    */
   writeEffects(effects: Effects): Promise<void>;
   /** Writes states back; every commit gets an outcome, keyed by entity id. */

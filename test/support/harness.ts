@@ -1,4 +1,4 @@
-import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { validateReading, validateTransaction } from '../../shared/domain/events';
 import { scoringDepsFromEnv } from '../../shared/handler/from-env';
 import { createScoringHandler } from '../../shared/handler/scoring-handler';
@@ -12,14 +12,14 @@ import { kinesisEvent, lambdaContext } from './kinesis-events';
  */
 export function scoringFunction(name: 'score-transactions' | 'score-readings', env: NodeJS.ProcessEnv) {
   const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
-  const handler =
+  const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> =
     name === 'score-transactions'
       ? createScoringHandler({ ...deps, kind: transactionKind(deps.config.rules), validate: validateTransaction })
       : createScoringHandler({ ...deps, kind: readingKind(deps.config.rules), validate: validateReading });
   return {
     deps,
     invoke: (records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> =>
-      handler(kinesisEvent(records), lambdaContext(name)) as Promise<KinesisStreamBatchResponse>,
+      handler(kinesisEvent(records), lambdaContext(name)),
   };
 }
 

@@ -1,0 +1,467 @@
+import { readingId, validateAnyEvent, validateReading, validateTransaction, validatorFor } from '../../../shared/domain/events';
+import type { Validation } from '../../../shared/domain/events';
+
+/** The seed's fraud detection input. */
+const SEED_TRANSACTION = {
+  transactionId: 'txn-123',
+  userId: 'user-456',
+  amount: 2500,
+  country: 'DE',
+  timestamp: '2026-04-25T12:00:00Z',
+} as const;
+
+/** The seed's stream processing input. */
+const SEED_READING = { deviceId: 'sensor-17', temperature: 82.4, timestamp: '2026-04-25T12:00:00Z' } as const;
+
+const SEED_TIME = Date.UTC(2026, 3, 25, 12, 0, 0);
+
+const CARD_NUMBER = '4111111111111111';
+
+function without(input: Record<string, unknown>, field: string): Record<string, unknown> {
+  const copy = { ...input };
+  delete copy[field];
+  return copy;
+}
+
+function reasonOf<T>(validation: Validation<T>): string {
+  if (validation.ok) throw new Error(`expected a rejection, got ${JSON.stringify(validation.value)}`);
+  return validation.reason;
+}
+
+describe('validateTransaction: valid input', () => {
+  it('accepts the seed transaction and derives id, entity and event time from it', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation).toEqual({
+      ok: true,
+      value: { kind: 'transaction', id: 'txn-123', entity: 'user-456', time: SEED_TIME, event: SEED_TRANSACTION },
+    });
+  });
+
+  it('keeps unknown extra fields on the event', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, channel: 'web', context: { ip: '203.0.113.7' } };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok && validation.value.event).toMatchObject({ channel: 'web', context: { ip: '203.0.113.7' } });
+  });
+
+  it('accepts the optional fields when they are well-typed', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, cardId: 'card-9', currency: 'EUR', merchantCategory: 'gambling', deviceId: 'phone-1' };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok && validation.value.event).toMatchObject({
+      cardId: 'card-9',
+      currency: 'EUR',
+      merchantCategory: 'gambling',
+      deviceId: 'phone-1',
+    });
+  });
+
+  it('upper-cases the country', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, country: 'de' };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok && validation.value.event.country).toBe('DE');
+  });
+
+  it('accepts epoch milliseconds as the timestamp', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, timestamp: SEED_TIME + 1234 };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok && validation.value.time).toBe(SEED_TIME + 1234);
+  });
+
+  it('accepts an ISO time with a numeric offset and converts it to UTC milliseconds', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, timestamp: '2026-04-25T14:00:00+02:00' };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok && validation.value.time).toBe(SEED_TIME);
+  });
+});
+
+describe('validateTransaction: rejections name the field', () => {
+  it.each(['transactionId', 'userId', 'amount', 'country', 'timestamp'])('a missing %s is reported as a missing required field', (field) => {
+    // Arrange
+    const input = without(SEED_TRANSACTION, field);
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe(`missing required field "${field}"`);
+  });
+
+  it.each([
+    ['amount', '2500', 'field "amount" must be a number, got string'],
+    ['userId', 456, 'field "userId" must be a string, got number'],
+    ['transactionId', null, 'field "transactionId" must be a string, got null'],
+    ['cardId', 4111, 'field "cardId" must be a string, got number'],
+    ['merchantCategory', ['crypto'], 'field "merchantCategory" must be a string, got array'],
+    ['timestamp', true, 'field "timestamp" must be an ISO 8601 time or epoch milliseconds, got boolean'],
+  ])('a wrong-typed %s names the field, the expected type and the actual type', (field, value, expected) => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, [field]: value };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe(expected);
+  });
+
+  it('rejects a negative amount', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, amount: -1 };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe('field "amount" must not be negative');
+  });
+
+  it('rejects a blank id', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, transactionId: '   ' };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe('field "transactionId" must not be empty');
+  });
+
+  it('rejects a country that is not two letters', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, country: 'DEU' };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe('field "country" must be a 2-letter country code');
+  });
+
+  it('reports every problem of one event in one reason', () => {
+    // Arrange
+    const input = { transactionId: 'txn-1', amount: 'lots', country: 'DE', timestamp: SEED_TRANSACTION.timestamp };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason.split('; ').sort()).toEqual(['field "amount" must be a number, got string', 'missing required field "userId"']);
+  });
+
+  it('rejects a non-object with the type it got', () => {
+    // Arrange
+    const input = 'txn-123';
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe('expected a JSON object, got string');
+  });
+});
+
+describe('validateTransaction: timestamps', () => {
+  it.each([
+    ['no zone', '2026-04-25T12:00:00'],
+    ['garbage', 'yesterday at noon'],
+    ['a date only', '2026-04-25'],
+    ['a space instead of T', '2026-04-25 12:00:00Z'],
+    ['an empty string', ''],
+  ])('rejects %s and names the field', (_case, timestamp) => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, timestamp };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toMatch(/^field "timestamp" must be an ISO 8601 time with a zone/);
+  });
+
+  it('rejects hour 25 as not a real time, naming the field', () => {
+    const reason = reasonOf(validateTransaction({ ...SEED_TRANSACTION, timestamp: '2026-04-25T25:00:00Z' }));
+
+    expect(reason).toBe('field "timestamp" is not a real calendar date and time');
+  });
+
+  // Date.parse rolls an impossible calendar date over (Feb 30 -> Mar 2): the calendar fields are checked.
+  it('rejects an impossible calendar date instead of rolling it over into the next month', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, timestamp: '2026-02-30T12:00:00Z' };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok).toBe(false);
+  });
+
+  // A finite epoch number outside Date's range (±8.64e15 ms) would make toISOString() throw later.
+  it('rejects epoch milliseconds outside the range a Date can represent', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, timestamp: 1e20 };
+
+    // Act
+    const validation = validateTransaction(input);
+
+    // Assert
+    expect(validation.ok).toBe(false);
+  });
+});
+
+describe('validation reasons never echo the bad value', () => {
+  it.each([
+    ['amount', CARD_NUMBER],
+    ['country', CARD_NUMBER],
+    ['currency', CARD_NUMBER],
+    ['timestamp', CARD_NUMBER],
+    ['userId', `${CARD_NUMBER}${'0'.repeat(200)}`],
+  ])('a card-number-looking string in %s is not in the reason', (field, value) => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, [field]: value };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toContain(`"${field}"`);
+    expect(reason).not.toContain(CARD_NUMBER);
+  });
+
+  it('a card number given as a number in a string field is not in the reason', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION, cardId: Number(CARD_NUMBER) };
+
+    // Act
+    const reason = reasonOf(validateTransaction(input));
+
+    // Assert
+    expect(reason).toBe('field "cardId" must be a string, got number');
+    expect(reason).not.toContain(CARD_NUMBER.slice(0, 8));
+  });
+});
+
+describe('validateReading', () => {
+  it('accepts the seed reading and derives its id from device and event time', () => {
+    // Arrange
+    const input = { ...SEED_READING };
+
+    // Act
+    const validation = validateReading(input);
+
+    // Assert
+    expect(validation).toEqual({
+      ok: true,
+      value: { kind: 'reading', id: 'sensor-17@2026-04-25T12:00:00.000Z', entity: 'sensor-17', time: SEED_TIME, event: SEED_READING },
+    });
+  });
+
+  it('gives the same id to the same instant written in different forms', () => {
+    // Arrange
+    const asIso = { ...SEED_READING };
+    const asOffset = { ...SEED_READING, timestamp: '2026-04-25T14:00:00+02:00' };
+    const asEpoch = { ...SEED_READING, timestamp: SEED_TIME };
+
+    // Act
+    const ids = [asIso, asOffset, asEpoch].map((input) => {
+      const validation = validateReading(input);
+      return validation.ok ? validation.value.id : validation.reason;
+    });
+
+    // Assert
+    expect(ids).toEqual([readingId('sensor-17', SEED_TIME), readingId('sensor-17', SEED_TIME), readingId('sensor-17', SEED_TIME)]);
+  });
+
+  it('gives different ids to different devices and different times', () => {
+    // Arrange
+    const ids = [readingId('sensor-17', SEED_TIME), readingId('sensor-18', SEED_TIME), readingId('sensor-17', SEED_TIME + 1)];
+
+    // Act
+    const distinct = new Set(ids);
+
+    // Assert
+    expect(distinct.size).toBe(3);
+  });
+
+  it('keeps unknown extra fields and the optional measures', () => {
+    // Arrange
+    const input = { ...SEED_READING, humidity: 40, pressure: 1013, firmware: '1.2.3' };
+
+    // Act
+    const validation = validateReading(input);
+
+    // Assert
+    expect(validation.ok && validation.value.event).toEqual({ ...SEED_READING, humidity: 40, pressure: 1013, firmware: '1.2.3' });
+  });
+
+  it.each(['deviceId', 'temperature', 'timestamp'])('a missing %s is reported as a missing required field', (field) => {
+    // Arrange
+    const input = without(SEED_READING, field);
+
+    // Act
+    const reason = reasonOf(validateReading(input));
+
+    // Assert
+    expect(reason).toBe(`missing required field "${field}"`);
+  });
+
+  it.each([
+    ['temperature', '82.4', 'field "temperature" must be a number, got string'],
+    ['humidity', 'wet', 'field "humidity" must be a number, got string'],
+    ['deviceId', 17, 'field "deviceId" must be a string, got number'],
+  ])('a wrong-typed %s names the field and the types', (field, value, expected) => {
+    // Arrange
+    const input = { ...SEED_READING, [field]: value };
+
+    // Act
+    const reason = reasonOf(validateReading(input));
+
+    // Assert
+    expect(reason).toBe(expected);
+  });
+
+  it('rejects a timestamp without a zone', () => {
+    // Arrange
+    const input = { ...SEED_READING, timestamp: '2026-04-25T12:00:00' };
+
+    // Act
+    const reason = reasonOf(validateReading(input));
+
+    // Assert
+    expect(reason).toMatch(/^field "timestamp" must be an ISO 8601 time with a zone/);
+  });
+
+  // readingId calls new Date(time).toISOString(): an epoch outside Date's range must be rejected first.
+  it('returns a rejection, not an exception, for epoch milliseconds outside the Date range', () => {
+    // Arrange
+    const input = { ...SEED_READING, timestamp: 1e20 };
+
+    // Act
+    const validate = (): Validation<unknown> => validateReading(input);
+
+    // Assert
+    expect(validate).not.toThrow();
+    expect(validate().ok).toBe(false);
+  });
+});
+
+describe('validateAnyEvent', () => {
+  it('routes an object with a transactionId to the transaction validator', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION };
+
+    // Act
+    const validation = validateAnyEvent(input);
+
+    // Assert
+    expect(validation.ok && validation.value.kind).toBe('transaction');
+  });
+
+  it('routes an object with a deviceId and a temperature to the reading validator', () => {
+    // Arrange
+    const input = { ...SEED_READING };
+
+    // Act
+    const validation = validateAnyEvent(input);
+
+    // Assert
+    expect(validation.ok && validation.value.kind).toBe('reading');
+  });
+
+  it('validates a routed transaction fully (a bad field is still reported by name)', () => {
+    // Arrange
+    const input = without(SEED_TRANSACTION, 'amount');
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe('missing required field "amount"');
+  });
+
+  it('treats a deviceId without a userId as a reading and reports its missing temperature', () => {
+    // Arrange
+    const input = { deviceId: 'sensor-17', timestamp: SEED_READING.timestamp };
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe('missing required field "temperature"');
+  });
+
+  it.each([
+    ['no identifying field', { amount: 10 }],
+    ['a deviceId with a userId but no transactionId', { deviceId: 'phone-1', userId: 'user-456', amount: 10 }],
+  ])('rejects an object with %s as an unknown event kind', (_case, input) => {
+    // Arrange: input above
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toMatch(/^unknown event kind/);
+    expect(reason).toContain('"transactionId"');
+    expect(reason).toContain('"deviceId"');
+  });
+
+  it.each([
+    [null, 'null'],
+    [[SEED_TRANSACTION], 'array'],
+    ['txn-123', 'string'],
+    [42, 'number'],
+    [undefined, 'undefined'],
+  ])('rejects the non-object %p as "expected a JSON object, got %s"', (input, type) => {
+    // Arrange: input above
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe(`expected a JSON object, got ${type}`);
+  });
+});
+
+describe('validatorFor', () => {
+  it('returns the validator of the kind asked for', () => {
+    // Arrange
+    const forTransactions = validatorFor('transaction');
+    const forReadings = validatorFor('reading');
+
+    // Act
+    const results = [forTransactions(SEED_TRANSACTION).ok, forTransactions(SEED_READING).ok, forReadings(SEED_READING).ok, forReadings(SEED_TRANSACTION).ok];
+
+    // Assert
+    expect(results).toEqual([true, false, true, false]);
+  });
+});

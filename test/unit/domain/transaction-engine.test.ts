@@ -1,0 +1,394 @@
+import type { EntityBatchResult } from '../../../shared/domain/entity-engine';
+import { applyEntityBatch } from '../../../shared/domain/entity-engine';
+import type { EntityState } from '../../../shared/domain/entity-state';
+import { emptyState } from '../../../shared/domain/entity-state';
+import type { TransactionEnvelope } from '../../../shared/domain/events';
+import { validateTransaction } from '../../../shared/domain/events';
+import type { Decision } from '../../../shared/domain/fraud-rules';
+import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
+import type { UserLast } from '../../../shared/domain/transaction-engine';
+import { transactionModel } from '../../../shared/domain/transaction-engine';
+
+const MODEL = transactionModel(DEFAULT_RULES.transactions);
+const SECOND = 1_000;
+const MINUTE = 60_000;
+/** 12:00 UTC: the start of a 5-minute window. */
+const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
+const W0 = String(T0);
+
+type Result = EntityBatchResult<TransactionEnvelope, UserLast, Decision>;
+
+/** A transaction of user-456 at T0 + offset (ms). */
+function txn(id: string, offset: number, overrides: Record<string, unknown> = {}): TransactionEnvelope {
+  const validation = validateTransaction({
+    transactionId: id,
+    userId: 'user-456',
+    amount: 10,
+    country: 'DE',
+    timestamp: new Date(T0 + offset).toISOString(),
+    ...overrides,
+  });
+  if (!validation.ok) throw new Error(validation.reason);
+  return validation.value;
+}
+
+function apply(envelopes: readonly TransactionEnvelope[], state: EntityState<UserLast> = emptyState<UserLast>()): Result {
+  return applyEntityBatch(MODEL, state, envelopes);
+}
+
+function statuses(result: Result): string[] {
+  return result.outcomes.map((o) => `${o.envelope.id}:${o.status}`);
+}
+
+function decisionOf(result: Result, id: string): Decision {
+  const outcome = result.outcomes.find((o) => o.envelope.id === id && o.status !== 'duplicate');
+  if (!outcome || outcome.status === 'duplicate') throw new Error(`no decision for ${id}`);
+  return outcome.result;
+}
+
+describe('transaction engine: the seed example', () => {
+  it('holds the seed transaction for review and counts it in its window', () => {
+    // Arrange
+    const seed = txn('txn-123', 0, { amount: 2500 });
+
+    // Act
+    const result = apply([seed]);
+
+    // Assert
+    expect(statuses(result)).toEqual(['txn-123:applied']);
+    expect(decisionOf(result, 'txn-123')).toMatchObject({ action: 'manual_review_required', riskScore: 0.6 });
+    expect(result.changed).toBe(true);
+    expect(result.state).toEqual({
+      version: 0,
+      watermark: T0,
+      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0, ids: ['txn-123'] } },
+      last: { country: 'DE', time: T0 },
+    });
+    expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);
+  });
+});
+
+describe('transaction engine: idempotency', () => {
+  const batch = [
+    txn('a', 0, { amount: 2500 }),
+    txn('b', 1 * MINUTE, { amount: 3 }),
+    txn('c', 6 * MINUTE, { country: 'FR' }),
+    txn('d', 2 * MINUTE, { amount: 40 }),
+    txn('e', 9 * MINUTE, { merchantCategory: 'crypto' }),
+  ];
+
+  it('a batch applied twice: every event of the second run is a duplicate, nothing changes, no alerts', () => {
+    // Arrange
+    const first = apply(batch);
+
+    // Act
+    const second = apply(batch, first.state);
+
+    // Assert
+    expect(first.outcomes.every((o) => o.status === 'applied')).toBe(true);
+    expect(second.outcomes.map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(second.changed).toBe(false);
+    expect(second.state).toEqual(first.state);
+    expect(second.alerts).toEqual([]);
+  });
+
+  it('a batch split in two and applied in parts equals the batch applied whole', () => {
+    // Arrange
+    const whole = apply(batch);
+
+    // Act
+    const part1 = apply(batch.slice(0, 2));
+    const part2 = apply(batch.slice(2), part1.state);
+
+    // Assert
+    expect(part2.state).toEqual(whole.state);
+    expect([...part1.outcomes, ...part2.outcomes]).toEqual(whole.outcomes);
+    expect([...part1.alerts, ...part2.alerts]).toEqual(whole.alerts);
+  });
+
+  it('split anywhere (every cut point) equals whole, including a late and a duplicate event', () => {
+    // Arrange
+    const events = [...batch, txn('b', 1 * MINUTE, { amount: 3 }), txn('f', 20 * MINUTE), txn('g', 4 * MINUTE)];
+    const whole = apply(events);
+
+    // Act
+    const splits = events.map((_, cut) => {
+      const left = apply(events.slice(0, cut));
+      const right = apply(events.slice(cut), left.state);
+      return { state: right.state, statuses: [...statuses(left), ...statuses(right)] };
+    });
+
+    // Assert
+    expect(statuses(whole)).toEqual(['a:applied', 'b:applied', 'c:applied', 'd:applied', 'e:applied', 'b:duplicate', 'f:applied', 'g:late']);
+    for (const split of splits) expect(split).toEqual({ state: whole.state, statuses: statuses(whole) });
+  });
+
+  it('counts a duplicate inside one batch once', () => {
+    // Arrange
+    const events = [txn('a', 0, { amount: 70 }), txn('a', 0, { amount: 70 }), txn('b', MINUTE, { amount: 30 })];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(statuses(result)).toEqual(['a:applied', 'a:duplicate', 'b:applied']);
+    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0, ids: ['a', 'b'] });
+  });
+
+  it('treats a resent id as a duplicate even when its content changed', () => {
+    // Arrange
+    const first = apply([txn('a', 0, { amount: 70 })]);
+
+    // Act
+    const second = apply([txn('a', 0, { amount: 5000 })], first.state);
+
+    // Assert
+    expect(statuses(second)).toEqual(['a:duplicate']);
+    expect(second.state.panes[W0]?.sum).toBe(70);
+  });
+});
+
+describe('transaction engine: event time, lateness and pruning', () => {
+  it('counts an out-of-order event within the allowed lateness in its own window', () => {
+    // Arrange: the 12:00 window ends 12:05 and takes events until 12:15
+    const events = [txn('now', 10 * MINUTE), txn('earlier', 2 * MINUTE, { amount: 30 })];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(statuses(result)).toEqual(['now:applied', 'earlier:applied']);
+    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0, ids: ['earlier'] });
+    expect(result.state.panes[String(T0 + 10 * MINUTE)]?.ids).toEqual(['now']);
+    expect(result.state.watermark).toBe(T0 + 10 * MINUTE);
+  });
+
+  it('still counts an event when the watermark is 1 ms short of window end + allowed lateness', () => {
+    // Arrange
+    const state = apply([txn('now', 15 * MINUTE - 1)]).state;
+
+    // Act
+    const result = apply([txn('old', 4 * MINUTE)], state);
+
+    // Assert
+    expect(statuses(result)).toEqual(['old:applied']);
+    expect(result.state.panes[W0]?.ids).toEqual(['old']);
+  });
+
+  it('reports an event after its window closed as late: scored, marked late, not counted', () => {
+    // Arrange: the watermark reaches 12:15 = window end (12:05) + allowed lateness (10m)
+    const state = apply([txn('now', 15 * MINUTE)]).state;
+
+    // Act
+    const result = apply([txn('old', 4 * MINUTE, { amount: 2500 })], state);
+
+    // Assert
+    expect(statuses(result)).toEqual(['old:late']);
+    expect(decisionOf(result, 'old')).toMatchObject({ late: true, action: 'manual_review_required', reasons: [{ rule: 'largeAmount' }] });
+    expect(result.changed).toBe(false);
+    expect(result.state).toEqual(state);
+    expect(result.state.panes[W0]).toBeUndefined();
+  });
+
+  it('a late event still produces its alert, but does not move the last-seen country', () => {
+    // Arrange
+    const state = apply([txn('now', 20 * MINUTE, { country: 'DE' })]).state;
+
+    // Act
+    const result = apply([txn('old', 1 * MINUTE, { country: 'US' }), txn('next', 21 * MINUTE, { country: 'DE' })], state);
+
+    // Assert
+    expect(statuses(result)).toEqual(['old:late', 'next:applied']);
+    expect(result.alerts.map((a) => a.eventIds)).toEqual([['old']]);
+    expect(decisionOf(result, 'next').reasons).toEqual([]);
+    expect(result.state.last).toEqual({ country: 'DE', time: T0 + 21 * MINUTE });
+  });
+
+  it('an applied event is not marked late', () => {
+    // Arrange
+    const events = [txn('a', 0)];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(decisionOf(result, 'a').late).toBeUndefined();
+  });
+
+  it('prunes closed panes, dropping their ids', () => {
+    // Arrange
+    const state = apply([txn('a', 0), txn('b', 6 * MINUTE)]).state;
+
+    // Act
+    const result = apply([txn('c', 16 * MINUTE)], state);
+
+    // Assert
+    expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 5 * MINUTE)]);
+    expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 5 * MINUTE), String(T0 + 15 * MINUTE)]);
+    expect(JSON.stringify(result.state)).not.toContain('"a"');
+  });
+
+  it('does not prune a pane whose window is still open', () => {
+    // Arrange
+    const state = apply([txn('a', 0)]).state;
+
+    // Act
+    const result = apply([txn('b', 14 * MINUTE)], state);
+
+    // Assert
+    expect(result.state.panes[W0]?.ids).toEqual(['a']);
+  });
+
+  it('keeps the watermark at the latest event time, never moving it back', () => {
+    // Arrange
+    const events = [txn('a', 3 * MINUTE), txn('b', 8 * MINUTE), txn('c', 5 * MINUTE)];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(result.state.watermark).toBe(T0 + 8 * MINUTE);
+  });
+});
+
+describe('transaction engine: panes', () => {
+  it('keeps count, sum, min, max and the small-amount count per window', () => {
+    // Arrange
+    const events = [
+      txn('a', 0, { amount: 120 }),
+      txn('b', 1 * MINUTE, { amount: 4.5 }),
+      txn('c', 2 * MINUTE, { amount: 5 }),
+      txn('d', 4 * MINUTE + 59 * SECOND, { amount: 800 }),
+      txn('e', 5 * MINUTE, { amount: 1 }),
+    ];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(result.state.panes).toEqual({
+      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2, ids: ['a', 'b', 'c', 'd'] },
+      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1, ids: ['e'] },
+    });
+  });
+
+  it('keeps panes of different windows apart in the features', () => {
+    // Arrange: five in 12:00-12:05, the sixth in the next window
+    const events = [0, 1, 2, 3, 4].map((m) => txn(`t${m}`, m * MINUTE));
+    events.push(txn('t5', 5 * MINUTE));
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(result.outcomes.map((o) => (o.status === 'duplicate' ? [] : o.result.reasons.map((r) => r.rule)))).toEqual([[], [], [], [], [], []]);
+  });
+});
+
+describe('transaction engine: the rules over the windows', () => {
+  it('velocity fires on the 6th transaction in one 5-minute window, not before', () => {
+    // Arrange
+    const events = [0, 30, 60, 90, 120, 150].map((s, i) => txn(`t${i + 1}`, s * SECOND));
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    const fired = result.outcomes.map((o) => (o.status === 'duplicate' ? [] : o.result.reasons.map((r) => r.rule)));
+    expect(fired).toEqual([[], [], [], [], [], ['velocity']]);
+    expect(decisionOf(result, 't6')).toMatchObject({ riskScore: 0.5, action: 'manual_review_required' });
+  });
+
+  it('velocity counts across batches through the stored pane', () => {
+    // Arrange
+    const state = apply([0, 1, 2].map((m) => txn(`t${m}`, m * MINUTE))).state;
+
+    // Act
+    const result = apply([3, 4, 4.5].map((m) => txn(`u${m}`, m * MINUTE)), state);
+
+    // Assert
+    expect(decisionOf(result, 'u4.5').reasons.map((r) => r.rule)).toEqual(['velocity']);
+    expect(decisionOf(result, 'u4').reasons).toEqual([]);
+  });
+
+  it('velocity fires when the window sum goes over 5000, with only three transactions', () => {
+    // Arrange
+    const events = [txn('a', 0, { amount: 4000 }), txn('b', MINUTE, { amount: 500 }), txn('c', 2 * MINUTE, { amount: 501 })];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(decisionOf(result, 'b').reasons).toEqual([]);
+    expect(decisionOf(result, 'c').reasons).toEqual([{ rule: 'velocity', weight: 0.5, detail: 'a total of 5001 (limit 5000) in one 5m window' }]);
+  });
+
+  it('card testing fires on the 4th small amount in a window', () => {
+    // Arrange
+    const events = [1, 2, 3, 4].map((m) => txn(`s${m}`, m * 30 * SECOND, { amount: 1 }));
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(result.outcomes.map((o) => (o.status === 'duplicate' ? [] : o.result.reasons.map((r) => r.rule)))).toEqual([
+      [],
+      [],
+      [],
+      ['cardTesting'],
+    ]);
+  });
+
+  it('impossible travel fires on a different country within the hour', () => {
+    // Arrange
+    const events = [txn('de', 0, { country: 'DE' }), txn('br', 30 * MINUTE, { country: 'BR' })];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(decisionOf(result, 'br').reasons.map((r) => r.detail)).toEqual(['DE then BR within 30m']);
+  });
+
+  it('impossible travel compares with the latest country by event time, not by arrival', () => {
+    // Arrange: FR at 12:08 arrives before an out-of-order US at 12:04
+    const events = [txn('de', 0, { country: 'DE' }), txn('fr', 8 * MINUTE, { country: 'FR' }), txn('us', 4 * MINUTE, { country: 'US' })];
+
+    // Act
+    const first = apply(events);
+    const next = apply([txn('fr2', 9 * MINUTE, { country: 'FR' })], first.state);
+
+    // Assert
+    expect(statuses(first)).toEqual(['de:applied', 'fr:applied', 'us:applied']);
+    expect(decisionOf(first, 'us').reasons.map((r) => r.detail)).toEqual(['FR then US within 4m']);
+    expect(first.state.last).toEqual({ country: 'FR', time: T0 + 8 * MINUTE });
+    expect(decisionOf(next, 'fr2').reasons).toEqual([]);
+  });
+
+  it('impossible travel does not fire for the same country', () => {
+    // Arrange
+    const events = [txn('a', 0, { country: 'DE' }), txn('b', MINUTE, { country: 'de' })];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(decisionOf(result, 'b').reasons).toEqual([]);
+  });
+
+  it('emits one alert per flagged transaction, with a deterministic id', () => {
+    // Arrange
+    const events = [txn('big', 0, { amount: 2000 }), txn('ok', MINUTE), txn('crypto', 2 * MINUTE, { merchantCategory: 'crypto' })];
+
+    // Act
+    const first = apply(events);
+    const again = apply(events);
+
+    // Assert
+    expect(first.alerts.map((a) => [a.eventIds[0], a.severity])).toEqual([
+      ['big', 'warning'],
+      ['crypto', 'info'],
+    ]);
+    expect(again.alerts).toEqual(first.alerts);
+  });
+});
