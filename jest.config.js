@@ -12,6 +12,7 @@ const base = {
 module.exports = {
   // Integration tests make hundreds of emulator round trips; the per-test limit is a hang guard, not a speed target.
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

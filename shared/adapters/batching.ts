@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!(size >= 1)) throw new RangeError(`chunk size must be at least 1, got ${size}`);
   const parts: T[][] = [];
   for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
   return parts;
@@ -49,6 +50,7 @@ export async function retryUntilDone<T>(
 
 /** Like Promise.all over `fn`, with at most `limit` calls in flight; results keep the input order. */
 export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (!(limit >= 1)) throw new RangeError(`concurrency limit must be at least 1, got ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

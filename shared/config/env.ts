@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RulesConfig } from '../domain/rules-config';
 import { parseRulesConfig } from '../domain/rules-config';
 import { DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';

@@ -44,9 +44,12 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   let changed = false;
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
+  // Late events leave no id in a pane; a second copy of one in the same batch is still a duplicate.
+  const lateSeen = new Set<string>();
   for (const envelope of envelopes) {
     const paneId = model.paneId(envelope);
-    const status = classify(state, paneId, envelope.time, model.timing);
+    const classified = classify(state, paneId, envelope.time, model.timing);
+    const status = classified === EventStatus.late && lateSeen.has(paneId) ? EventStatus.duplicate : classified;
     if (status === EventStatus.duplicate) {
       outcomes.push({ status, envelope });
       continue;
@@ -55,6 +58,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     const judged = model.evaluate(envelope, state, late ? undefined : (paneAt(state, envelope.time, model.timing) ?? EMPTY_PANE));
     alerts.push(...judged.alerts);
     if (late) {
+      lateSeen.add(paneId);
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }

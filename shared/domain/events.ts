@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The two event kinds, shaped like the seed's examples. Unknown extra fields are kept (`loose`),

@@ -15,6 +15,6 @@ const CARD_KEYS = new Set(['cardId', 'cardNumber', 'pan']);
 
 /** JSON replacer for structured logs: no card number leaves the process unmasked. */
 export function maskingReplacer(key: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  return CARD_KEYS.has(key) ? maskCardId(value) : maskCardNumbers(value);
+  if (CARD_KEYS.has(key) && (typeof value === 'string' || typeof value === 'number')) return maskCardId(String(value));
+  return typeof value === 'string' ? maskCardNumbers(value) : value;
 }

@@ -87,6 +87,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     } catch (error) {
       if (!(error instanceof TransientStoreError)) throw error;
       for (const entity of pending) for (const item of groups.get(entity) ?? []) outcomes.set(item, failed(item, error));
+      pending = [];
       break;
     }
 

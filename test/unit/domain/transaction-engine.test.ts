@@ -190,6 +190,18 @@ describe('transaction engine: event time, lateness and pruning', () => {
     expect(result.state.panes[W0]).toBeUndefined();
   });
 
+  it('treats a second copy of a late event in the same batch as a duplicate, with one alert', () => {
+    // Arrange
+    const state = apply([txn('now', 15 * MINUTE)]).state;
+
+    // Act
+    const result = apply([txn('old', 4 * MINUTE, { amount: 2500 }), txn('old', 4 * MINUTE, { amount: 2500 })], state);
+
+    // Assert
+    expect(statuses(result)).toEqual(['old:late', 'old:duplicate']);
+    expect(result.alerts).toHaveLength(1);
+  });
+
   it('a late event still produces its alert, but does not move the last-seen country', () => {
     // Arrange
     const state = apply([txn('now', 20 * MINUTE, { country: 'DE' })]).state;

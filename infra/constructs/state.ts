@@ -1,0 +1,38 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ALERT_KEY, KEY, TTL_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
+
+export interface StateProps {
+  readonly encryptionKey: IKey;
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The stateful part: the state table (entity windows, last-seen facts, applied ids, decisions) and
+ * the alert outbox table, whose stream carries new alerts and nothing else to publish-alerts.
+ * `Table`, not `TableV2`: the emulator's CloudFormation has no GlobalTable.
+ */
+export class State extends Construct {
+  readonly stateTable: Table;
+  readonly alertsTable: Table;
+
+  constructor(scope: Construct, id: string, props: StateProps) {
+    super(scope, id);
+    const common = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    };
+    this.stateTable = new Table(this, 'StateTable', { ...common, partitionKey: { name: KEY, type: AttributeType.STRING } });
+    this.alertsTable = new Table(this, 'AlertsTable', {
+      ...common,
+      partitionKey: { name: ALERT_KEY, type: AttributeType.STRING },
+      stream: StreamViewType.NEW_IMAGE,
+    });
+  }
+}

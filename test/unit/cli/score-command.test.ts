@@ -1,0 +1,250 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { scoreCommand } from '../../../cli/commands/score';
+
+interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function collector(): { readonly stream: Writable; readonly text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function runScore(argv: string[], inputLines: readonly string[]): Promise<CommandResult> {
+  const stdout = collector();
+  const stderr = collector();
+  const code = await scoreCommand(argv, { stdin: Readable.from([inputLines.join('\n')]), stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const outputLines = (text: string): string[] => text.split('\n').filter((line) => line !== '');
+const parsedLines = (text: string): Array<Record<string, unknown>> => outputLines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const SEED_TRANSACTION = '{"transactionId":"txn-123","userId":"user-456","amount":2500,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}';
+const SEED_READING = '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}';
+
+function transactionLine(id: string, second: number, amount = 10): string {
+  const timestamp = `2026-04-25T12:00:${String(second).padStart(2, '0')}Z`;
+  return JSON.stringify({ transactionId: id, userId: 'user-1', amount, country: 'DE', timestamp });
+}
+
+describe('riskstream score: the seed examples', () => {
+  it('holds the seed transaction for manual review', async () => {
+    // Act
+    const result = await runScore([], [SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const [decision] = parsedLines(result.stdout);
+    expect(decision).toMatchObject({ transactionId: 'txn-123', action: 'manual_review_required', riskScore: 0.6 });
+    expect(decision?.['reasons']).toEqual([{ rule: 'largeAmount', weight: 0.6, detail: 'amount 2500 is at or above 1000' }]);
+  });
+
+  it('prints exactly the seed reading result', async () => {
+    // Act
+    const result = await runScore([], [SEED_READING]);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('{"deviceId":"sensor-17","temperature":82.4,"status":"warning","alert":"Temperature exceeded threshold"}\n');
+  });
+
+  it('answers already_processed, without repeating the side effect, for the same transaction again', async () => {
+    // Act
+    const result = await runScore([], [SEED_TRANSACTION, SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(0);
+    const lines = outputLines(result.stdout);
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ transactionId: 'txn-123', action: 'manual_review_required' });
+    expect(lines[1]).toBe('{"eventId":"txn-123","status":"already_processed","sideEffectRepeated":false}');
+  });
+
+  it('answers already_processed for the same reading again', async () => {
+    // Act
+    const result = await runScore([], [SEED_READING, SEED_READING]);
+
+    // Assert
+    expect(outputLines(result.stdout)[1]).toBe('{"eventId":"sensor-17@2026-04-25T12:00:00.000Z","status":"already_processed","sideEffectRepeated":false}');
+  });
+
+  it('prints an ok reading without an alert field', async () => {
+    // Act
+    const result = await runScore([], ['{"deviceId":"sensor-18","temperature":21.5,"timestamp":"2026-04-25T12:00:00Z"}']);
+
+    // Assert
+    expect(result.stdout).toBe('{"deviceId":"sensor-18","temperature":21.5,"status":"ok"}\n');
+  });
+});
+
+describe('riskstream score: state between lines', () => {
+  it('keeps window state across lines: the sixth transaction of a user in one window trips velocity', async () => {
+    // Arrange
+    const input = [1, 2, 3, 4, 5, 6].map((n) => transactionLine(`txn-${n}`, n * 5));
+
+    // Act
+    const result = await runScore([], input);
+
+    // Assert
+    expect(result.code).toBe(0);
+    const decisions = parsedLines(result.stdout);
+    expect(decisions).toHaveLength(6);
+    expect(decisions.slice(0, 5).map((d) => d['reasons'])).toEqual([[], [], [], [], []]);
+    expect(decisions[5]?.['reasons']).toEqual([{ rule: 'velocity', weight: 0.5, detail: '6 transactions (limit 5) in one 5m window' }]);
+    expect(decisions[5]).toMatchObject({ transactionId: 'txn-6', action: 'manual_review_required' });
+  });
+
+  it('marks a transaction whose window has closed as late', async () => {
+    // Arrange
+    const input = [
+      JSON.stringify({ transactionId: 'txn-new', userId: 'user-1', amount: 10, country: 'DE', timestamp: '2026-04-25T12:30:00Z' }),
+      JSON.stringify({ transactionId: 'txn-old', userId: 'user-1', amount: 10, country: 'DE', timestamp: '2026-04-25T12:00:00Z' }),
+    ];
+
+    // Act
+    const result = await runScore([], input);
+
+    // Assert
+    const decisions = parsedLines(result.stdout);
+    expect(decisions[0]).not.toHaveProperty('late');
+    expect(decisions[1]).toMatchObject({ transactionId: 'txn-old', late: true });
+  });
+});
+
+describe('riskstream score: bad lines', () => {
+  it('reports each bad line on stderr with its number and reason, still prints the good ones and exits 1', async () => {
+    // Arrange
+    const input = [
+      SEED_READING,
+      '{"transactionId": "txn-9",',
+      '{"transactionId":"txn-10","amount":5,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}',
+      SEED_TRANSACTION,
+    ];
+
+    // Act
+    const result = await runScore([], input);
+
+    // Assert
+    expect(result.code).toBe(1);
+    const errors = outputLines(result.stderr);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^line 2: not JSON: \S/);
+    expect(errors[1]).toBe('line 3: missing required field "userId"');
+    const printed = parsedLines(result.stdout);
+    expect(printed.map((p) => p['deviceId'] ?? p['transactionId'])).toEqual(['sensor-17', 'txn-123']);
+  });
+
+  it('counts blank lines in the line numbers but does not report them', async () => {
+    // Act
+    const result = await runScore([], [SEED_READING, '', '   ', '[1, 2]']);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('line 4: expected a JSON object, got array\n');
+  });
+
+  it('exits 0 when every line is good', async () => {
+    // Act
+    const result = await runScore([], [SEED_TRANSACTION, SEED_READING, '']);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(outputLines(result.stdout)).toHaveLength(2);
+  });
+});
+
+describe('riskstream score: options', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'riskstream-score-test-'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies a --rules override: a higher large-amount limit approves the seed transaction', async () => {
+    // Arrange
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify({ transactions: { largeAmount: { amount: 5000 } } }));
+
+    // Act
+    const result = await runScore(['--rules', rules], [SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(parsedLines(result.stdout)[0]).toMatchObject({ transactionId: 'txn-123', action: 'approve', riskScore: 0, reasons: [] });
+  });
+
+  it('applies a --rules override to readings too', async () => {
+    // Arrange
+    const rules = join(dir, 'reading-rules.json');
+    writeFileSync(rules, JSON.stringify({ readings: { temperature: { warning: 85, critical: 95 } } }));
+
+    // Act
+    const result = await runScore(['--rules', rules], [SEED_READING]);
+
+    // Assert
+    expect(result.stdout).toBe('{"deviceId":"sensor-17","temperature":82.4,"status":"ok"}\n');
+  });
+
+  it('exits 2 naming the file when the rules are invalid', async () => {
+    // Arrange
+    const rules = join(dir, 'bad-rules.json');
+    writeFileSync(rules, JSON.stringify({ transactions: { thresholds: { review: 2 } } }));
+
+    // Act
+    const result = await runScore(['--rules', rules], [SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^riskstream score: ${rules.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid rules config: transactions\\.thresholds\\.review`));
+  });
+
+  it('exits 2 when the rules file does not exist', async () => {
+    // Act
+    const result = await runScore(['--rules', join(dir, 'missing.json')], [SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('missing.json');
+  });
+
+  it('exits 2 with the usage for an unknown flag', async () => {
+    // Act
+    const result = await runScore(['--bogus'], [SEED_TRANSACTION]);
+
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^riskstream score: Unknown option '--bogus'/);
+    expect(result.stderr).toContain('usage: riskstream score');
+  });
+
+  it('prints the usage on stdout and exits 0 for --help', async () => {
+    // Act
+    const result = await runScore(['--help'], []);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: riskstream score \[--rules rules\.json\]/);
+    expect(result.stderr).toBe('');
+  });
+});

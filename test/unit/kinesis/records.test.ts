@@ -1,0 +1,172 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { validateReading, validateTransaction } from '../../../shared/domain/events';
+import { DEFAULT_MAX_RECORD_BYTES, decodeRecord, recordRef } from '../../../shared/kinesis/records';
+
+const STREAM_ARN = 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions';
+const SEQUENCE = '49650000000000000000000000000000000000000000000001234';
+const SEED_TRANSACTION = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
+
+/** A record as Lambda delivers it; `data` is the base64 text, given as is. */
+function record(data: string, overrides: { shardId?: string; sequenceNumber?: string; arrival?: number; partitionKey?: string } = {}): KinesisStreamRecord {
+  const sequenceNumber = overrides.sequenceNumber ?? SEQUENCE;
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: overrides.partitionKey ?? 'user-456',
+      sequenceNumber,
+      data,
+      approximateArrivalTimestamp: overrides.arrival ?? 1_777_118_400,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${overrides.shardId ?? 'shardId-000000000003'}:${sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/score',
+    awsRegion: 'eu-central-1',
+    eventSourceARN: STREAM_ARN,
+  };
+}
+
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+describe('recordRef', () => {
+  it('takes the shard id from the eventID and the other fields from the record', () => {
+    // Arrange
+    const input = record(base64('{}'), { shardId: 'shardId-000000000007', partitionKey: 'user-9', arrival: 1_777_118_400.25 });
+
+    // Act
+    const ref = recordRef(input);
+
+    // Assert
+    expect(ref).toEqual({
+      sequenceNumber: SEQUENCE,
+      shardId: 'shardId-000000000007',
+      partitionKey: 'user-9',
+      eventSourceARN: STREAM_ARN,
+      arrivedAt: '2026-04-25T12:00:00.250Z',
+    });
+  });
+});
+
+describe('decodeRecord', () => {
+  it('decodes, parses and validates a good record into its envelope and reference', () => {
+    // Arrange
+    const input = record(base64(JSON.stringify(SEED_TRANSACTION)));
+    const expected = validateTransaction(SEED_TRANSACTION);
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(expected.ok).toBe(true);
+    expect(decoded).toEqual({ status: 'valid', ref: recordRef(input), envelope: expected.ok ? expected.value : undefined });
+  });
+
+  it('uses the validator it is given (a reading)', () => {
+    // Arrange
+    const input = record(base64('{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}'));
+
+    // Act
+    const decoded = decodeRecord(input, validateReading);
+
+    // Assert
+    expect(decoded.status).toBe('valid');
+    expect(decoded.status === 'valid' ? decoded.envelope : undefined).toMatchObject({ kind: 'reading', entity: 'sensor-17', id: 'sensor-17@2026-04-25T12:00:00.000Z' });
+  });
+
+  it('rejects a record over the byte limit, naming its size in bytes (not characters) and the limit', () => {
+    // Arrange: 60 two-byte characters in quotes are 122 bytes but 62 characters.
+    const data = base64(JSON.stringify('é'.repeat(60)));
+    const input = record(data);
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction, 100);
+
+    // Assert
+    expect(decoded).toEqual({ status: 'rejected', ref: recordRef(input), reason: 'record too large: 122 bytes (limit 100)', data });
+  });
+
+  it('accepts a record of exactly the byte limit', () => {
+    // Arrange
+    const json = JSON.stringify(SEED_TRANSACTION);
+    const input = record(base64(json));
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction, Buffer.byteLength(json));
+
+    // Assert
+    expect(decoded.status).toBe('valid');
+  });
+
+  it('applies a 64 KiB limit by default', () => {
+    // Arrange
+    const oversized = JSON.stringify({ ...SEED_TRANSACTION, note: 'x'.repeat(DEFAULT_MAX_RECORD_BYTES) });
+    const input = record(base64(oversized));
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(DEFAULT_MAX_RECORD_BYTES).toBe(65_536);
+    expect(decoded.status === 'rejected' ? decoded.reason : undefined).toBe(`record too large: ${Buffer.byteLength(oversized)} bytes (limit 65536)`);
+  });
+
+  it('rejects data that is not JSON with the parser message, keeping the data as given', () => {
+    // Arrange
+    const data = base64('{"transactionId": "txn-1",');
+    const input = record(data);
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(decoded.status).toBe('rejected');
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON: \S/);
+    expect(decoded.status === 'rejected' ? decoded.data : undefined).toBe(data);
+  });
+
+  it('keeps the raw data exactly as delivered, even when it is not canonical base64', () => {
+    // Arrange
+    const data = 'bm90IGpzb24=\n'; // "not json" with a trailing newline in the base64 text
+    const input = record(data);
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(decoded).toMatchObject({ status: 'rejected', data: 'bm90IGpzb24=\n' });
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON: /);
+  });
+
+  it('rejects an invalid event with the validation reason prefixed "invalid event:"', () => {
+    // Arrange
+    const event = { transactionId: 'txn-1', amount: -5, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
+    const validation = validateTransaction(event);
+    const data = base64(JSON.stringify(event));
+    const input = record(data);
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(validation.ok).toBe(false);
+    expect(decoded).toEqual({
+      status: 'rejected',
+      ref: recordRef(input),
+      reason: `invalid event: ${validation.ok ? '' : validation.reason}`,
+      data,
+    });
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toContain('missing required field "userId"');
+  });
+
+  it('rejects JSON that is not an object as an invalid event', () => {
+    // Arrange
+    const input = record(base64('[1,2,3]'));
+
+    // Act
+    const decoded = decodeRecord(input, validateTransaction);
+
+    // Assert
+    expect(decoded.status === 'rejected' ? decoded.reason : undefined).toBe('invalid event: expected a JSON object, got array');
+  });
+});
