@@ -1,24 +1,75 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { DeployConfig } from './config';
+import { Alerting } from './constructs/alerting';
+import { Monitoring } from './constructs/monitoring';
+import { Scoring } from './constructs/scoring';
 import { State } from './constructs/state';
+import { Streams } from './constructs/streams';
+
+export interface RiskstreamStackProps extends StackProps {
+  readonly config: DeployConfig;
+}
 
 /** riskstream in one stack, composed of one construct per concern. */
 export class RiskstreamStack extends Stack {
+  readonly streams: Streams;
   readonly state: State;
-  readonly quarantine: Queue;
+  readonly scoring: Scoring;
+  readonly alerting: Alerting;
+  readonly monitoring: Monitoring;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: RiskstreamStackProps) {
     super(scope, id, props);
-    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: 'riskstream data at rest' });
-    this.state = new State(this, 'State', { encryptionKey: key });
-    this.quarantine = new Queue(this, 'QuarantineQueue', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
+    const { config } = props;
+    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: `${config.name}: data at rest`, removalPolicy: RemovalPolicy.RETAIN });
+    // Services that write into encrypted resources on our behalf: CloudWatch alarms publish to the
+    // ops topic, CloudWatch Logs encrypts the function log groups.
+    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+      }),
+    );
+
+    this.streams = new Streams(this, 'Streams', { name: config.name, config: config.streams, encryptionKey: key });
+    this.state = new State(this, 'State', { encryptionKey: key, name: config.name });
+    this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
+    this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
+    const scorers = [this.scoring.scoreTransactions, this.scoring.scoreReadings];
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      key,
+      streams: [this.streams.transactions, this.streams.readings],
+      streamFunctions: [...scorers, this.alerting.publishAlerts],
+      functions: [...scorers, this.alerting.publishAlerts],
+      dlqs: [this.scoring.transactionsDlq, this.scoring.readingsDlq, this.alerting.dlq],
+      quarantine: this.scoring.quarantine,
+      tables: [this.state.stateTable, this.state.alertsTable],
+      alertsTopic: this.alerting.topic,
     });
+
+    const outputs: Record<string, string> = {
+      TransactionsStreamName: this.streams.transactions.streamName,
+      TransactionsStreamArn: this.streams.transactions.streamArn,
+      ReadingsStreamName: this.streams.readings.streamName,
+      ReadingsStreamArn: this.streams.readings.streamArn,
+      StateTableName: this.state.stateTable.tableName,
+      AlertsTableName: this.state.alertsTable.tableName,
+      AlertsTopicArn: this.alerting.topic.topicArn,
+      OpsTopicArn: this.monitoring.opsTopic.topicArn,
+      QuarantineQueueUrl: this.scoring.quarantine.queueUrl,
+      TransactionsDlqUrl: this.scoring.transactionsDlq.queueUrl,
+      ReadingsDlqUrl: this.scoring.readingsDlq.queueUrl,
+      PublishAlertsDlqUrl: this.alerting.dlq.queueUrl,
+      DashboardName: this.monitoring.dashboardName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ALERT_KEY, KEY, TTL_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
 
 export interface StateProps {
+  readonly name: string;
   readonly encryptionKey: IKey;
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -28,9 +29,10 @@ export class State extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     };
-    this.stateTable = new Table(this, 'StateTable', { ...common, partitionKey: { name: KEY, type: AttributeType.STRING } });
+    this.stateTable = new Table(this, 'StateTable', { ...common, tableName: `${props.name}-state`, partitionKey: { name: KEY, type: AttributeType.STRING } });
     this.alertsTable = new Table(this, 'AlertsTable', {
       ...common,
+      tableName: `${props.name}-alerts`,
       partitionKey: { name: ALERT_KEY, type: AttributeType.STRING },
       stream: StreamViewType.NEW_IMAGE,
     });

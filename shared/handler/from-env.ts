@@ -6,6 +6,7 @@ import type { ScoringConfig } from '../config/env';
 import { scoringConfigFromEnv } from '../config/env';
 import { RequestCounter } from '../observability/request-counter';
 import { createLogger, createMetrics } from '../observability/telemetry';
+import { clientConfig } from '../config/clients';
 
 /**
  * Everything a scoring function needs, built once per process from its environment. SDK clients
@@ -34,14 +35,4 @@ export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = proces
     counter,
     dynamodb,
   };
-}
-
-/**
- * The SDK reads AWS_ENDPOINT_URL[_<SERVICE>] and AWS_MAX_ATTEMPTS from process.env by itself; reading
- * them from `env` as well lets a caller (a test, the local runtime) give each function its own.
- */
-function clientConfig(env: NodeJS.ProcessEnv, service: 'DYNAMODB' | 'SQS'): { endpoint?: string; maxAttempts?: number } {
-  const endpoint = env[`AWS_ENDPOINT_URL_${service}`] ?? env['AWS_ENDPOINT_URL'];
-  const maxAttempts = Number(env['AWS_MAX_ATTEMPTS']);
-  return { ...(endpoint ? { endpoint } : {}), ...(maxAttempts > 0 ? { maxAttempts } : {}) };
 }

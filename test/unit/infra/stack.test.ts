@@ -1,35 +1,221 @@
-import { App } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { DeployConfigInput } from '../../../infra/config';
+import { parseDeployConfig } from '../../../infra/config';
 import { RiskstreamStack } from '../../../infra/stack';
 
-describe('RiskstreamStack: state', () => {
-  const template = Template.fromStack(new RiskstreamStack(new App(), 'Test'));
+/** Assertion tests skip esbuild (the bundles are built and deployed by the deploy test). */
+function synth(config: DeployConfigInput = {}, app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })): { stack: RiskstreamStack; template: Template } {
+  const stack = new RiskstreamStack(app, 'Test', { config: parseDeployConfig(config), env: { account: '123456789012', region: 'us-east-1' } });
+  return { stack, template: Template.fromStack(stack) };
+}
 
-  it('keeps both tables on demand, KMS-encrypted, with point-in-time recovery and the TTL attribute the code writes', () => {
-    const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(2);
-    for (const table of Object.values(tables)) {
-      expect(table['Properties']).toMatchObject({
-        BillingMode: 'PAY_PER_REQUEST',
-        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = (template: Template, type: string): Resource[] => Object.values(template.findResources(type)) as Resource[];
+
+describe('event source mappings (default synth, for AWS)', () => {
+  const { template } = synth();
+
+  it('names every safety setting on both Kinesis mappings, with an on-failure DLQ', () => {
+    const kinesis = resources(template, 'AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.Properties['EventSourceArn']).includes('Streams'));
+    expect(kinesis).toHaveLength(2);
+    for (const mapping of kinesis) {
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        ParallelizationFactor: 1,
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/Dlq/), 'Arn'] } } },
       });
     }
   });
 
-  it('streams new alert images from the outbox table only', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'alertId', KeyType: 'HASH' }],
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-    });
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: Match.absent(),
+  it('feeds publish-alerts only new alert items from the outbox stream, with its own DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertsTable'), 'StreamArn'] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('PublishAlertsDlq'), 'Arn'] } } },
     });
   });
 
-  it('encrypts the quarantine queue and keeps messages 14 days', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 14 * 86_400 });
+  it('takes the settings from the configuration', () => {
+    const { template: custom } = synth({ mappings: { transactions: { batchSize: 500, retryAttempts: 3, parallelizationFactor: 4, maxRecordAge: '1h', startingPosition: 'LATEST' } } });
+    custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 500,
+      MaximumRetryAttempts: 3,
+      ParallelizationFactor: 4,
+      MaximumRecordAgeInSeconds: 3600,
+      StartingPosition: 'LATEST',
+    });
+  });
+
+  it('leaves every mapping out of an emulator deploy, keeping the functions’ read grants', () => {
+    const { template: emulator } = synth({ emulator: true });
+    expect(resources(emulator, 'AWS::Lambda::EventSourceMapping')).toEqual([]);
+    const statements = resources(emulator, 'AWS::IAM::Policy').flatMap((p) => (p.Properties['PolicyDocument'] as { Statement: Array<{ Action: unknown }> }).Statement);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'dynamodb:GetRecords', 'sqs:SendMessage']));
+  });
+});
+
+describe('security by default', () => {
+  const { template } = synth();
+
+  it('encrypts streams, tables, queues, topics and log groups with the stack key', () => {
+    for (const stream of resources(template, 'AWS::Kinesis::Stream')) {
+      expect(stream.Properties['StreamEncryption']).toEqual({ EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
+    }
+    for (const table of resources(template, 'AWS::DynamoDB::Table')) expect(table.Properties['SSESpecification']).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    for (const queue of resources(template, 'AWS::SQS::Queue')) expect(queue.Properties['KmsMasterKeyId']).toBeDefined();
+    for (const topic of resources(template, 'AWS::SNS::Topic')) expect(topic.Properties['KmsMasterKeyId']).toBeDefined();
+    for (const group of resources(template, 'AWS::Logs::LogGroup')) expect(group.Properties['KmsKeyId']).toBeDefined();
+    expect(resources(template, 'AWS::SQS::Queue')).toHaveLength(4);
+    expect(resources(template, 'AWS::Logs::LogGroup')).toHaveLength(3);
+  });
+
+  it('has no IAM statement with a wildcard action, and a wildcard resource only for X-Ray', () => {
+    const statements = resources(template, 'AWS::IAM::Policy').flatMap(
+      (p) => (p.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement,
+    );
+    expect(statements.length).toBeGreaterThan(10);
+    for (const statement of statements) {
+      const actions = [statement.Action].flat();
+      expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+      // X-Ray's two actions and dynamodb:ListStreams have no resource-level permissions.
+      if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:') || a === 'dynamodb:ListStreams')).toBe(true);
+    }
+    expect(resources(template, 'AWS::IAM::Role').every((r) => r.Properties['ManagedPolicyArns'] === undefined)).toBe(true);
+  });
+
+  it('passes cdk-nag AwsSolutions with every acknowledgement carrying a reason', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'riskstream-nag-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const { stack } = synth({}, app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    let report = '';
+    try {
+      app.synth();
+    } catch (error) {
+      report = readFileSync(join(app.outdir, 'validation-report.json'), 'utf8');
+      throw new Error(`cdk-nag found unacknowledged rules: ${(error as Error).message}\n${report.slice(0, 4000)}`);
+    }
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(new Set(acknowledged.map(([rule]) => rule.replace(/^Annotation::/, '')))).toEqual(
+      new Set(['AwsSolutions-SQS3', 'AwsSolutions-KDS3', 'AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']),
+    );
+    for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(30);
+  });
+
+  it('cdk-nag does fail a stack with an unacknowledged finding (the check is live)', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'riskstream-nag-')) });
+    new Queue(new Stack(app, 'Bare'), 'PlainQueue');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+
+  it('cfn-lint reports no errors on the synthesized template', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'riskstream-lint-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    synth({}, app);
+    const assembly = app.synth();
+    const templatePath = join(assembly.directory, 'Test.template.json');
+
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', templatePath], { encoding: 'utf8' });
+
+    expect(lint.error).toBeUndefined(); // cfn-lint must be installed (.ci/run installs it)
+    const errors = lint.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
+    expect(errors).toEqual([]);
+    expect(lint.status !== null && (lint.status & 2) === 0).toBe(true); // bit 2: errors
+  });
+});
+
+describe('state, alerting and monitoring', () => {
+  const { template } = synth({
+    subscriptions: {
+      email: [{ address: 'oncall@example.com', minSeverity: 'critical' }],
+      sms: [{ phoneNumber: '+4915112345678', minSeverity: 'warning', kinds: ['fraud'] }],
+    },
+    alarms: { iteratorAgeMs: 90_000, quarantineDepth: 25, dlqDepth: 1, failedNotifications: 3 },
+    rules: { transactions: { largeAmount: { amount: 5000 } } },
+    commitMode: 'single-writer',
+  });
+
+  it('keeps TTL on both tables and a NEW_IMAGE stream on the outbox', () => {
+    for (const table of resources(template, 'AWS::DynamoDB::Table')) {
+      expect(table.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'riskstream-alerts', StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+
+  it('builds each subscription’s filter policy from its minimum severity and kinds', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicy: { severity: ['critical'] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+4915112345678',
+      FilterPolicy: { severity: ['warning', 'critical'], kind: ['fraud'] },
+    });
+  });
+
+  it('alarms with the configured thresholds, all to the ops topic', () => {
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    const metricNames = (a: Resource) =>
+      ((a.Properties['Metrics'] ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).map((m) => m.MetricStat?.Metric.MetricName);
+    const byMetric = (name: string) => alarms.filter((a) => metricNames(a).includes(name));
+    expect(byMetric('IteratorAge').map((a) => a.Properties['Threshold'])).toEqual([90_000, 90_000, 90_000]);
+    // Thresholds are "alarm when it reaches N": the alarms compare with >, so they hold N - 1.
+    expect(byMetric('Errors').map((a) => a.Properties['Threshold'])).toEqual([0, 0, 0]);
+    expect(byMetric('NumberOfNotificationsFailed').map((a) => a.Properties['Threshold'])).toEqual([2]);
+    const depth = byMetric('ApproximateNumberOfMessagesVisible').map((a) => a.Properties['Threshold']).sort();
+    expect(depth).toEqual([0, 0, 0, 24]);
+    expect(byMetric('WriteThrottleEvents')).toHaveLength(2);
+    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties['AlarmActions'])).toMatch(/OpsTopic/);
+  });
+
+  it('passes the rules config and commit mode to the scoring functions', () => {
+    const scorer = resources(template, 'AWS::Lambda::Function').find((f) => f.Properties['FunctionName'] === 'riskstream-score-transactions');
+    const env = (scorer?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.parse(String(env['RULES_CONFIG'])).transactions.largeAmount.amount).toBe(5000);
+    expect(env['COMMIT_MODE']).toBe('single-writer');
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['STATE_TABLE', 'ALERTS_TABLE', 'QUARANTINE_QUEUE_URL']));
+  });
+
+  it('runs Node.js 22 on arm64 with tracing and its configured memory and timeout', () => {
+    for (const fn of resources(template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 512, Timeout: 60 });
+    }
+  });
+
+  it('has a dashboard and the outputs a user needs', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'riskstream-operations' });
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['TransactionsStreamName', 'TransactionsStreamArn', 'ReadingsStreamArn', 'StateTableName', 'AlertsTopicArn', 'OpsTopicArn', 'QuarantineQueueUrl', 'TransactionsDlqUrl', 'DashboardName']),
+    );
+  });
+});
+
+describe('streams', () => {
+  it('uses the configured shard count, or on-demand mode', () => {
+    const { template } = synth({ streams: { transactions: { shardCount: 4 }, readings: { mode: 'on-demand' } } });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'riskstream-transactions', ShardCount: 4, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'riskstream-readings', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
   });
 });

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { parseDuration } from '../shared/domain/duration';
+import { RulesConfigSchema } from '../shared/domain/rules-config';
+import { SEVERITY_ORDER } from '../shared/domain/alerts';
+import { CommitMode } from '../shared/state/store';
+
+/**
+ * The deploy's one typed configuration: defaults here, overrides from a JSON file (context
+ * `configFile` or RISKSTREAM_CONFIG) and then from the CDK context key `riskstream` (JSON), validated
+ * at synth time with errors that name the field.
+ */
+const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const severity = z.enum(SEVERITY_ORDER as unknown as ['info', 'warning', 'critical']);
+const kinds = z.array(z.string().min(1)).min(1).optional();
+
+const StreamSchema = z.strictObject({
+  /** `provisioned` uses `shardCount`; `on-demand` scales by itself. */
+  mode: z.enum(['provisioned', 'on-demand']).default('provisioned'),
+  shardCount: z.number().int().min(1).max(500).default(1),
+  retention: duration.default(24 * 3_600_000),
+});
+
+const MappingSchema = z.strictObject({
+  batchSize: z.number().int().min(1).max(10_000).default(100),
+  maxBatchingWindow: duration.default(1_000),
+  parallelizationFactor: z.number().int().min(1).max(10).default(1),
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+  bisectBatchOnError: z.boolean().default(true),
+  reportBatchItemFailures: z.boolean().default(true),
+  retryAttempts: z.number().int().min(0).max(10_000).default(10),
+  maxRecordAge: duration.default(6 * 3_600_000),
+});
+
+const FunctionSchema = z.strictObject({
+  memorySize: z.number().int().min(128).max(10_240).default(512),
+  timeout: duration.default(60_000),
+  logRetentionDays: z.number().int().positive().default(30),
+  tracing: z.boolean().default(true),
+});
+
+const subscriber = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds });
+
+/** Counts are "alarm when it reaches N" (N ≥ 1); the iterator age alarms when it is above the limit. */
+const AlarmsSchema = z.strictObject({
+  /** Oldest record not yet read by a function, in ms. */
+  iteratorAgeMs: z.number().positive().default(5 * 60_000),
+  functionErrors: z.number().int().min(1).default(1),
+  dlqDepth: z.number().int().min(1).default(1),
+  quarantineDepth: z.number().int().min(1).default(10),
+  failedNotifications: z.number().int().min(1).default(1),
+  dynamoDbThrottles: z.number().int().min(1).default(1),
+});
+
+export const DeployConfigSchema = z.strictObject({
+  /** Prefix of every named resource (streams, tables, topics, dashboard). */
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes').default('riskstream'),
+  /**
+   * An emulator deploy (moto) leaves the event source mappings out: moto cannot run functions,
+   * and a DynamoDB stream mapping makes it discard the stream's records (ENVIRONMENT.md).
+   */
+  emulator: z.boolean().default(false),
+  streams: z.strictObject({ transactions: StreamSchema.prefault({}), readings: StreamSchema.prefault({}) }).prefault({}),
+  mappings: z
+    .strictObject({
+      transactions: MappingSchema.prefault({}),
+      readings: MappingSchema.prefault({}),
+      publishAlerts: MappingSchema.omit({ parallelizationFactor: true }).prefault({ batchSize: 50 }),
+    })
+    .prefault({}),
+  functions: FunctionSchema.prefault({}),
+  commitMode: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
+  maxRecordBytes: z.number().int().positive().default(64 * 1024),
+  /** The scoring rules (see shared/domain/rules-config.ts); travels to the functions as RULES_CONFIG. */
+  rules: RulesConfigSchema.prefault({}),
+  queues: z.strictObject({ retention: duration.default(14 * 86_400_000) }).prefault({}),
+  subscriptions: z
+    .strictObject({
+      email: z.array(subscriber({ address: z.email() })).default([]),
+      sms: z.array(subscriber({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678') })).default([]),
+      sqs: z.array(subscriber({ queueArn: z.string().startsWith('arn:') })).default([]),
+      https: z.array(subscriber({ url: z.url({ protocol: /^https$/ }) })).default([]),
+    })
+    .prefault({}),
+  alarms: AlarmsSchema.prefault({}),
+});
+
+export type DeployConfig = z.output<typeof DeployConfigSchema>;
+export type DeployConfigInput = z.input<typeof DeployConfigSchema>;
+export type MappingConfig = DeployConfig['mappings']['transactions'];
+
+export class DeployConfigError extends Error {
+  override readonly name = 'DeployConfigError';
+}
+
+export function parseDeployConfig(input: unknown): DeployConfig {
+  const parsed = DeployConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${[...path, key].join('.')}: unknown key "${key}"`);
+    return [`${path.join('.') || '(root)'}: ${issue.message}`];
+  });
+  throw new DeployConfigError(`invalid riskstream config: ${problems.join('; ')}`);
+}
+
+/** Deep merge of plain objects; arrays and values of `override` replace those of `base`. */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = mergeConfig(base[key], value);
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads the layers: a JSON file, then the `riskstream` context value (an object or a JSON string), then `emulator`. */
+export function loadDeployConfig(context: { file?: string; riskstream?: unknown; emulator?: unknown }): DeployConfig {
+  let layered: unknown = {};
+  if (context.file) {
+    try {
+      layered = JSON.parse(readFileSync(context.file, 'utf8'));
+    } catch (error) {
+      throw new DeployConfigError(`config file ${context.file}: ${(error as Error).message}`);
+    }
+  }
+  if (context.riskstream !== undefined) {
+    const value = typeof context.riskstream === 'string' ? parseJson(context.riskstream, 'context riskstream') : context.riskstream;
+    layered = mergeConfig(layered, value);
+  }
+  if (context.emulator !== undefined) layered = mergeConfig(layered, { emulator: context.emulator === true || context.emulator === 'true' });
+  return parseDeployConfig(layered);
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DeployConfigError(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,95 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopicSubscription } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, SmsSubscription, SqsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Queue as QueueType } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SEVERITY_ORDER } from '../../shared/domain/alerts';
+import type { Severity } from '../../shared/domain/alerts';
+import type { DeployConfig } from '../config';
+import { terminalQueue } from './queues';
+import { RiskstreamFunction } from './riskstream-function';
+import type { State } from './state';
+
+export interface AlertingProps {
+  readonly config: DeployConfig;
+  readonly state: State;
+  readonly key: IKey;
+}
+
+/** The severities a subscriber with this minimum receives. */
+export function severitiesFrom(minimum: Severity): Severity[] {
+  return SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(minimum));
+}
+
+/** An SNS filter policy on the message attributes publish-alerts sets: severity, and optionally kind. */
+export function filterPolicy(subscriber: { minSeverity: Severity; kinds?: readonly string[] | undefined }): Record<string, SubscriptionFilter> {
+  return {
+    severity: SubscriptionFilter.stringFilter({ allowlist: severitiesFrom(subscriber.minSeverity) }),
+    ...(subscriber.kinds ? { kind: SubscriptionFilter.stringFilter({ allowlist: [...subscriber.kinds] }) } : {}),
+  };
+}
+
+/**
+ * The alert path after the outbox: publish-alerts on the outbox table's stream (new alert items
+ * only), the SNS alerts topic, and the subscriptions the configuration names.
+ */
+export class Alerting extends Construct {
+  readonly topic: Topic;
+  readonly publishAlerts: RiskstreamFunction;
+  readonly dlq: QueueType;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    const { config, key } = props;
+    this.topic = new Topic(this, 'AlertsTopic', { topicName: `${config.name}-alerts`, masterKey: key, enforceSSL: true });
+    this.dlq = terminalQueue(this, 'PublishAlertsDlq', { name: `${config.name}-publish-alerts-dlq`, key, retentionMs: config.queues.retention });
+    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', {
+      entryName: 'publish-alerts',
+      functionName: `${config.name}-publish-alerts`,
+      memorySize: config.functions.memorySize,
+      timeoutMs: config.functions.timeout,
+      logRetentionDays: config.functions.logRetentionDays,
+      tracing: config.functions.tracing,
+      logKey: key,
+    }).bindTopic(this.topic, 'ALERTS_TOPIC_ARN');
+
+    const mapping = config.mappings.publishAlerts;
+    if (config.emulator) {
+      props.state.alertsTable.grantStreamRead(this.publishAlerts);
+      this.dlq.grantSendMessages(this.publishAlerts);
+    } else {
+      this.publishAlerts.addEventSource(
+        new DynamoEventSource(props.state.alertsTable, {
+          batchSize: mapping.batchSize,
+          maxBatchingWindow: Duration.millis(mapping.maxBatchingWindow),
+          startingPosition: StartingPosition[mapping.startingPosition],
+          bisectBatchOnError: mapping.bisectBatchOnError,
+          reportBatchItemFailures: mapping.reportBatchItemFailures,
+          retryAttempts: mapping.retryAttempts,
+          maxRecordAge: Duration.millis(mapping.maxRecordAge),
+          onFailure: new SqsDlq(this.dlq),
+          // A rewrite of an alert (same id) is a MODIFY: only a new alert is published.
+          filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+        }),
+      );
+    }
+
+    for (const subscription of subscriptionsFrom(this, config.subscriptions)) this.topic.addSubscription(subscription);
+  }
+}
+
+function subscriptionsFrom(scope: Construct, subscriptions: DeployConfig['subscriptions']): ITopicSubscription[] {
+  return [
+    ...subscriptions.email.map((s) => new EmailSubscription(s.address, { filterPolicy: filterPolicy(s) })),
+    ...subscriptions.sms.map((s) => new SmsSubscription(s.phoneNumber, { filterPolicy: filterPolicy(s) })),
+    ...subscriptions.sqs.map(
+      (s, i) => new SqsSubscription(Queue.fromQueueArn(scope, `SqsSubscriber${i}`, s.queueArn), { filterPolicy: filterPolicy(s), rawMessageDelivery: false }),
+    ),
+    ...subscriptions.https.map((s) => new UrlSubscription(s.url, { filterPolicy: filterPolicy(s) })),
+  ];
+}

@@ -1,0 +1,131 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
+import type { CustomMetricGroup } from 'cdk-monitoring-constructs';
+import { Construct } from 'constructs';
+import { MetricName, NAMESPACE } from '../../shared/observability/telemetry';
+import type { DeployConfig } from '../config';
+
+export interface MonitoringProps {
+  readonly config: DeployConfig;
+  readonly key: IKey;
+  readonly streams: readonly IStream[];
+  /** Functions that read a stream: their iterator age is alarmed. */
+  readonly streamFunctions: readonly IFunction[];
+  readonly functions: readonly IFunction[];
+  readonly dlqs: readonly IQueue[];
+  readonly quarantine: IQueue;
+  readonly tables: readonly Table[];
+  readonly alertsTopic: Topic;
+}
+
+/**
+ * What an on-call engineer looks at, and what wakes them: one dashboard and alarms on iterator
+ * age, function errors, DLQ and quarantine depth, failed notifications and DynamoDB throttling, all
+ * to the ops topic. Built with cdk-monitoring-constructs, which pairs each resource's metrics with
+ * its alarms and widgets; the functions' own EMF metrics are added as custom groups.
+ */
+export class Monitoring extends Construct {
+  readonly opsTopic: Topic;
+  readonly dashboardName: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { config } = props;
+    const alarms = config.alarms;
+    this.opsTopic = new Topic(this, 'OpsTopic', { topicName: `${config.name}-ops`, masterKey: props.key, enforceSSL: true });
+    this.dashboardName = `${config.name}-operations`;
+    const facade = new MonitoringFacade(this, 'Facade', {
+      alarmFactoryDefaults: {
+        actionsEnabled: true,
+        alarmNamePrefix: config.name,
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: this.opsTopic }),
+      },
+      dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
+        dashboardNamePrefix: this.dashboardName,
+        createDashboard: true,
+        createSummaryDashboard: false,
+        createAlarmDashboard: false,
+      }),
+    });
+    facade.addLargeHeader('riskstream');
+
+    for (const stream of props.streams) {
+      facade.monitorKinesisDataStream({ streamName: stream.streamName, alarmFriendlyName: stream.node.id });
+    }
+    for (const fn of props.functions) {
+      const readsStream = props.streamFunctions.includes(fn);
+      facade.monitorLambdaFunction({
+        lambdaFunction: fn,
+        alarmFriendlyName: fn.node.id,
+        addFaultCountAlarm: { Critical: { maxErrorCount: alarms.functionErrors - 1 } },
+        addThrottlesCountAlarm: { Warning: { maxErrorCount: 0 } },
+        ...(readsStream ? { addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: alarms.iteratorAgeMs } } } : {}),
+      });
+    }
+    for (const queue of props.dlqs) {
+      facade.monitorSqsQueue({ queue, alarmFriendlyName: queue.node.id, addQueueMaxSizeAlarm: { Critical: { maxMessageCount: alarms.dlqDepth - 1 } } });
+    }
+    facade.monitorSqsQueue({
+      queue: props.quarantine,
+      alarmFriendlyName: 'Quarantine',
+      addQueueMaxSizeAlarm: { Warning: { maxMessageCount: alarms.quarantineDepth - 1 } },
+    });
+    for (const table of props.tables) {
+      facade.monitorDynamoTable({
+        table,
+        alarmFriendlyName: table.node.id,
+        addReadThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: alarms.dynamoDbThrottles - 1 } },
+        addWriteThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: alarms.dynamoDbThrottles - 1 } },
+      });
+    }
+    facade.monitorSnsTopic({
+      topic: props.alertsTopic,
+      alarmFriendlyName: 'AlertsTopic',
+      addMessageNotificationsFailedAlarm: { Critical: { maxNotificationsFailedCount: alarms.failedNotifications - 1 } },
+    });
+    facade.monitorCustom({
+      alarmFriendlyName: 'Pipeline',
+      humanReadableName: 'riskstream pipeline',
+      metricGroups: [
+        ...pipelineMetricGroups(props.streamFunctions.filter((f) => f.node.id !== 'PublishAlerts').map((f) => f.functionName)),
+        {
+          title: 'DynamoDB conditional check failures',
+          metrics: props.tables.map(
+            (table) =>
+              new Metric({
+                namespace: 'AWS/DynamoDB',
+                metricName: 'ConditionalCheckFailedRequests',
+                dimensionsMap: { TableName: table.tableName },
+                statistic: 'Sum',
+                period: Duration.minutes(1),
+                label: table.node.id,
+              }),
+          ),
+        },
+      ],
+    });
+  }
+}
+
+/** The scoring functions' own EMF metrics (namespace riskstream, dimension service = function name). */
+function pipelineMetricGroups(serviceNames: readonly string[]): CustomMetricGroup[] {
+  const metric = (metricName: string, service: string) =>
+    new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(1), label: `${metricName} ${service}` });
+  const group = (title: string, names: readonly string[]): CustomMetricGroup => ({
+    title,
+    metrics: serviceNames.flatMap((service) => names.map((name) => metric(name, service))),
+  });
+  return [
+    group('Decisions by action', Object.values(MetricName.decisions)),
+    group('Alerts by severity', Object.values(MetricName.alerts)),
+    group('Duplicates skipped, late events, quarantined records', [MetricName.duplicatesSkipped, MetricName.lateEvents, MetricName.recordsQuarantined]),
+    group('Events scored and DynamoDB requests', [MetricName.eventsScored, MetricName.dynamoDbRequests]),
+  ];
+}

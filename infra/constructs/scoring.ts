@@ -1,0 +1,92 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DeployConfig, MappingConfig } from '../config';
+import { terminalQueue } from './queues';
+import { RiskstreamFunction } from './riskstream-function';
+import type { State } from './state';
+import type { Streams } from './streams';
+
+export interface ScoringProps {
+  readonly config: DeployConfig;
+  readonly streams: Streams;
+  readonly state: State;
+  readonly key: IKey;
+}
+
+/**
+ * The two scoring functions, each on its stream with every safety setting of the mapping named:
+ * batch size and window, parallelization, starting position, bisect on error, partial batch
+ * responses, a retry limit, a maximum record age and an on-failure DLQ, so that one poison record
+ * cannot block a shard for the stream's whole retention. Plus the quarantine for invalid records.
+ */
+export class Scoring extends Construct {
+  readonly scoreTransactions: RiskstreamFunction;
+  readonly scoreReadings: RiskstreamFunction;
+  readonly quarantine: Queue;
+  readonly transactionsDlq: Queue;
+  readonly readingsDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: ScoringProps) {
+    super(scope, id);
+    const { config, key } = props;
+    const retentionMs = config.queues.retention;
+    this.quarantine = terminalQueue(this, 'Quarantine', { name: `${config.name}-quarantine`, key, retentionMs });
+    this.transactionsDlq = terminalQueue(this, 'TransactionsDlq', { name: `${config.name}-score-transactions-dlq`, key, retentionMs });
+    this.readingsDlq = terminalQueue(this, 'ReadingsDlq', { name: `${config.name}-score-readings-dlq`, key, retentionMs });
+
+    const scorer = (logicalId: string, entryName: string) =>
+      new RiskstreamFunction(this, logicalId, {
+        entryName,
+        functionName: `${config.name}-${entryName}`,
+        memorySize: config.functions.memorySize,
+        timeoutMs: config.functions.timeout,
+        logRetentionDays: config.functions.logRetentionDays,
+        tracing: config.functions.tracing,
+        logKey: key,
+        environment: {
+          COMMIT_MODE: config.commitMode,
+          MAX_RECORD_BYTES: String(config.maxRecordBytes),
+          RULES_CONFIG: JSON.stringify(config.rules),
+        },
+      })
+        .bindTable(props.state.stateTable, 'STATE_TABLE', 'readWrite')
+        .bindTable(props.state.alertsTable, 'ALERTS_TABLE', 'readWrite')
+        .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
+
+    this.scoreTransactions = scorer('ScoreTransactions', 'score-transactions');
+    this.scoreReadings = scorer('ScoreReadings', 'score-readings');
+    attachStream(this.scoreTransactions, props.streams.transactions, this.transactionsDlq, config.mappings.transactions, config.emulator);
+    attachStream(this.scoreReadings, props.streams.readings, this.readingsDlq, config.mappings.readings, config.emulator);
+  }
+}
+
+/**
+ * The event source mapping, or on an emulator deploy only its grants: moto cannot run functions
+ * and slows every put on a stream that has a mapping (ENVIRONMENT.md), so there the local runtime
+ * reads the settings from the default synth instead.
+ */
+function attachStream(fn: RiskstreamFunction, stream: IStream, dlq: Queue, mapping: MappingConfig, emulator: boolean): void {
+  if (emulator) {
+    fn.bindStream(stream);
+    dlq.grantSendMessages(fn);
+    return;
+  }
+  fn.addEventSource(
+    new KinesisEventSource(stream, {
+      batchSize: mapping.batchSize,
+      maxBatchingWindow: Duration.millis(mapping.maxBatchingWindow),
+      parallelizationFactor: mapping.parallelizationFactor,
+      startingPosition: StartingPosition[mapping.startingPosition],
+      bisectBatchOnError: mapping.bisectBatchOnError,
+      reportBatchItemFailures: mapping.reportBatchItemFailures,
+      retryAttempts: mapping.retryAttempts,
+      maxRecordAge: Duration.millis(mapping.maxRecordAge),
+      onFailure: new SqsDlq(dlq),
+    }),
+  );
+}

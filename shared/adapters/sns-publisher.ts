@@ -1,0 +1,112 @@
+import type { PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand } from '@aws-sdk/client-sns';
+import type { AlertPublisher, PublishOutcome } from '../alerting/messages';
+import { snsMessage } from '../alerting/messages';
+import type { Alert } from '../domain/alerts';
+import type { RetryOptions } from './batching';
+import { chunkBySize, mapWithConcurrency, retryUntilDone } from './batching';
+
+/** PublishBatch limits: 10 entries and 256 KiB of messages and attributes per request. */
+export const PUBLISH_BATCH_MAX_ENTRIES = 10;
+export const PUBLISH_BATCH_MAX_BYTES = 256 * 1024;
+const CONCURRENT_REQUESTS = 4;
+
+export interface SnsAlertPublisherOptions {
+  /** Rounds for entries that SNS failed inside a 200 response (default 4), with jittered backoff. */
+  readonly retry?: RetryOptions;
+  readonly concurrency?: number;
+}
+
+interface Entry {
+  readonly alertId: string;
+  readonly request: PublishBatchRequestEntry;
+  readonly bytes: number;
+}
+
+/**
+ * Publishes alerts to one SNS topic with PublishBatch, MessageStructure `json` (one text per
+ * protocol) and the message attributes `severity`, `kind` and `entity` for filter policies.
+ *
+ * PublishBatch answers 200 even when some entries failed (`Failed`): those entries, and only
+ * those, are sent again a few times with backoff; entries SNS blames on the sender (`SenderFault`,
+ * a malformed or oversized message, say) are not retried, resending cannot fix them. A request
+ * that throws (after the SDK's own retries) fails its whole chunk. Nothing here throws: what was
+ * not published comes back in `failed`, with the last reason seen.
+ */
+export class SnsAlertPublisher implements AlertPublisher {
+  private readonly retry: RetryOptions;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+    options: SnsAlertPublisherOptions = {},
+  ) {
+    this.retry = { attempts: 4, ...options.retry };
+    this.concurrency = options.concurrency ?? CONCURRENT_REQUESTS;
+  }
+
+  async publish(alerts: readonly Alert[]): Promise<PublishOutcome> {
+    const entries = alerts.map((alert, index) => toEntry(alert, index));
+    const chunks = chunkBySize(entries, PUBLISH_BATCH_MAX_ENTRIES, PUBLISH_BATCH_MAX_BYTES, (e) => e.bytes);
+    const outcomes = await mapWithConcurrency(chunks, this.concurrency, (chunk) => this.publishChunk(chunk));
+    return {
+      published: outcomes.flatMap((o) => o.published),
+      failed: outcomes.flatMap((o) => o.failed),
+    };
+  }
+
+  private async publishChunk(chunk: readonly Entry[]): Promise<PublishOutcome> {
+    const reasons = new Map<string, string>();
+    const published = new Set<string>();
+    await retryUntilDone(
+      chunk,
+      async (pending) => {
+        let response;
+        try {
+          response = await this.client.send(new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: pending.map((e) => e.request) }));
+        } catch (error) {
+          // The SDK has already retried what it deems transient; the chunk fails as a whole.
+          for (const e of pending) reasons.set(e.request.Id ?? '', describeError(error));
+          return [];
+        }
+        for (const ok of response.Successful ?? []) if (ok.Id !== undefined) published.add(ok.Id);
+        const retry: Entry[] = [];
+        for (const e of pending) {
+          const id = e.request.Id ?? '';
+          if (published.has(id)) continue;
+          const failure = response.Failed?.find((f) => f.Id === id);
+          reasons.set(id, failure ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}` : 'missing from the PublishBatch response');
+          if (!failure?.SenderFault) retry.push(e);
+        }
+        return retry;
+      },
+      this.retry,
+    );
+    return {
+      published: chunk.filter((e) => published.has(e.request.Id ?? '')).map((e) => e.alertId),
+      failed: chunk
+        .filter((e) => !published.has(e.request.Id ?? ''))
+        .map((e) => ({ alertId: e.alertId, reason: reasons.get(e.request.Id ?? '') ?? 'not published' })),
+    };
+  }
+}
+
+function toEntry(alert: Alert, index: number): Entry {
+  const { message, attributes } = snsMessage(alert);
+  const request: PublishBatchRequestEntry = {
+    // Unique within a request (an alert may come twice); maps an answer back to its alert.
+    Id: String(index),
+    Message: message,
+    MessageStructure: 'json',
+    MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+  };
+  const bytes =
+    Buffer.byteLength(message) + Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 6, 0);
+  return { alertId: alert.alertId, request, bytes };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,153 @@
+import * as z from 'zod';
+import type { Alert } from '../domain/alerts';
+import { AlertKind, Severity } from '../domain/alerts';
+import { maskCardNumbers } from '../observability/mask';
+
+/**
+ * Alerts as the outbox stream carries them and as SNS subscribers receive them. Pure: no AWS
+ * import, so the message layouts are unit-tested with plain data.
+ */
+
+/** The port the publish-alerts handler talks to; `SnsAlertPublisher` is its SNS adapter. */
+export interface AlertPublisher {
+  publish(alerts: readonly Alert[]): Promise<PublishOutcome>;
+}
+
+export interface PublishOutcome {
+  /** Alert ids SNS accepted. */
+  readonly published: string[];
+  /** Alerts that were still not accepted after the retries, with the last reason seen. */
+  readonly failed: Array<{ alertId: string; reason: string }>;
+}
+
+const text = z.string().min(1, 'must not be empty');
+
+/** An outbox item as `alertItem()` writes it, unmarshalled. Its extra attributes (entityType, entityId, expiresAt) are dropped. */
+const AlertImageSchema = z.object({
+  alertId: text,
+  kind: z.enum([AlertKind.fraud, AlertKind.sensor]),
+  severity: z.enum([Severity.info, Severity.warning, Severity.critical]),
+  entity: z.object({ type: z.enum(['user', 'device']), id: text }),
+  summary: text,
+  reasons: z.array(z.string()),
+  eventIds: z.array(text),
+  eventTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
+});
+
+export class MalformedAlertError extends Error {
+  override readonly name = 'MalformedAlertError';
+}
+
+/**
+ * The alert in a stream record's NewImage (already unmarshalled). Throws `MalformedAlertError`
+ * with one sentence per problem, each naming the field; values are not echoed (they may hold card data).
+ */
+export function alertFromImage(image: Record<string, unknown>): Alert {
+  const parsed = AlertImageSchema.safeParse(image);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || '(item)';
+    if (issue.code === 'invalid_type' && valueAt(image, issue.path) === undefined) return `missing required field "${field}"`;
+    if (issue.code === 'invalid_type') return `field "${field}" must be ${article(issue.expected)} ${issue.expected}, got ${typeName(valueAt(image, issue.path))}`;
+    if (issue.code === 'invalid_value') return `field "${field}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    return `field "${field}" ${issue.message}`;
+  });
+  throw new MalformedAlertError(`invalid alert: ${problems.join('; ')}`);
+}
+
+export type AlertAttributeName = 'severity' | 'kind' | 'entity';
+
+export interface SnsAlertMessage {
+  /** The message for `MessageStructure: 'json'`: one entry per protocol, `default` always present. */
+  readonly message: string;
+  /** SNS message attributes (type String) that subscription filter policies match on. */
+  readonly attributes: Record<AlertAttributeName, string>;
+}
+
+/** SMS segments: 160 GSM-7 characters; 140 leaves room for the carrier's sender prefix. */
+export const SMS_MAX_LENGTH = 140;
+
+/**
+ * One alert as one SNS message. Email and SMS get readable text, every machine protocol (and
+ * `default`, which AWS requires and which the protocols not listed fall back to) the full alert
+ * as JSON. Every string goes through the card-number mask before anything is built from it, and
+ * the built texts go through it again (a number split across fields must not come out whole).
+ */
+export function snsMessage(alert: Alert): SnsAlertMessage {
+  const masked = maskAlert(alert);
+  const json = JSON.stringify(masked);
+  const message = {
+    default: json,
+    sms: smsText(masked),
+    email: maskCardNumbers(emailText(masked)),
+    sqs: json,
+    https: json,
+    lambda: json,
+  };
+  return {
+    message: JSON.stringify(message),
+    attributes: {
+      severity: masked.severity,
+      kind: masked.kind,
+      entity: maskCardNumbers(`${masked.entity.type}:${masked.entity.id}`),
+    },
+  };
+}
+
+function maskAlert(alert: Alert): Alert {
+  return {
+    alertId: maskCardNumbers(alert.alertId),
+    kind: alert.kind,
+    severity: alert.severity,
+    entity: { type: alert.entity.type, id: maskCardNumbers(alert.entity.id) },
+    summary: maskCardNumbers(alert.summary),
+    reasons: alert.reasons.map(maskCardNumbers),
+    eventIds: alert.eventIds.map(maskCardNumbers),
+    eventTime: maskCardNumbers(alert.eventTime),
+  };
+}
+
+/** `riskstream CRITICAL: Transaction txn-1 blocked (risk 0.92)`, masked first, then cut to fit (ASCII `...`, so the text stays GSM-7). */
+function smsText(alert: Alert): string {
+  const full = maskCardNumbers(`riskstream ${alert.severity.toUpperCase()}: ${alert.summary}`.replace(/\s+/g, ' '));
+  const chars = Array.from(full);
+  return chars.length <= SMS_MAX_LENGTH ? full : `${chars.slice(0, SMS_MAX_LENGTH - 3).join('').trimEnd()}...`;
+}
+
+function emailText(alert: Alert): string {
+  return [
+    alert.summary,
+    '',
+    `Severity:   ${alert.severity.toUpperCase()}`,
+    `Kind:       ${alert.kind}`,
+    `Entity:     ${alert.entity.type} ${alert.entity.id}`,
+    `Event time: ${alert.eventTime}`,
+    '',
+    'Reasons:',
+    ...(alert.reasons.length > 0 ? alert.reasons.map((r) => `  - ${r}`) : ['  (none given)']),
+    '',
+    `Event ids:  ${alert.eventIds.join(', ')}`,
+    `Alert id:   ${alert.alertId}`,
+    '',
+    'Repeats of an alert carry the same alert id.',
+  ].join('\n');
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

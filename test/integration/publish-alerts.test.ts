@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand, DescribeTableCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { _Record as StreamApiRecord } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { PublishBatchCommandInput, PublishBatchCommandOutput, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, SNSClient as SnsClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { alertItem } from '../../shared/adapters/dynamodb-items';
+import type { Alert, Severity } from '../../shared/domain/alerts';
+import { alertId } from '../../shared/domain/alerts';
+import { publishAlertsDepsFromEnv } from '../../shared/handler/publish-alerts-from-env';
+import { createPublishAlertsHandler, PublishAlertsMetric } from '../../shared/handler/publish-alerts-handler';
+import { lambdaContext } from '../support/kinesis-events';
+import { createResources, drainQueue, dynamodb, sqs } from '../support/resources';
+
+/**
+ * publish-alerts against moto: real alert items go into a real outbox table with a stream, the
+ * stream is read back with the DynamoDB Streams API and handed to the handler in the shape Lambda
+ * gives it, and SNS delivers to SQS subscribers through their filter policies.
+ */
+const sns = new SnsClient({});
+const streams = new DynamoDBStreamsClient({});
+const EXPIRES_AT = 1_900_000_000;
+
+function alert(n: number, severity: Severity, overrides: Partial<Alert> = {}): Alert {
+  const txn = `txn-${n}`;
+  return {
+    alertId: alertId('fraud', 'user-1', `txn:${txn}`),
+    kind: 'fraud',
+    severity,
+    entity: { type: 'user', id: 'user-1' },
+    summary: `Transaction ${txn} flagged`,
+    reasons: ['largeAmount: amount 2500 is at or above 1000'],
+    eventIds: [txn],
+    eventTime: '2026-04-25T12:00:00.000Z',
+    ...overrides,
+  };
+}
+
+async function putAlert(table: string, a: Alert): Promise<void> {
+  await dynamodb.send(new PutItemCommand({ TableName: table, Item: marshall(alertItem(a, EXPIRES_AT)) }));
+}
+
+/** The outbox's stream, read from the start; each `read()` returns the records added since the last one, shaped as Lambda delivers them. */
+async function openStream(table: string) {
+  const description = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  const streamArn = description.Table?.LatestStreamArn ?? '';
+  const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const shardId = stream.StreamDescription?.Shards?.[0]?.ShardId ?? '';
+  const first = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  let iterator = first.ShardIterator;
+  return {
+    streamArn,
+    read: async (): Promise<DynamoDBRecord[]> => {
+      const records: DynamoDBRecord[] = [];
+      for (;;) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        iterator = page.NextShardIterator ?? iterator;
+        if ((page.Records ?? []).length === 0) return records;
+        records.push(...(page.Records ?? []).map((r) => lambdaRecord(r, streamArn)));
+      }
+    },
+  };
+}
+
+/** A DynamoDB Streams API record as Lambda's event source mapping passes it on (same fields, epoch-seconds time, the ARN added). */
+function lambdaRecord(record: StreamApiRecord, streamArn: string): DynamoDBRecord {
+  const d = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(d.ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(d.ApproximateCreationDateTime.getTime() / 1000) } : {}),
+      Keys: d.Keys as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
+      ...(d.NewImage ? { NewImage: d.NewImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] } : {}),
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType,
+    },
+  } as DynamoDBRecord;
+}
+
+async function queue(name: string): Promise<{ url: string; arn: string }> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const url = created.QueueUrl ?? '';
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return { url, arn: attributes.Attributes?.['QueueArn'] ?? '' };
+}
+
+/** An alerts topic with two SQS subscribers: one takes critical alerts, the other warning and critical. */
+async function alertsTopic(label: string) {
+  const prefix = `${label}-${randomUUID().slice(0, 8)}`;
+  const topic = await sns.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
+  const topicArn = topic.TopicArn ?? '';
+  const critical = await queue(`${prefix}-critical`);
+  const urgent = await queue(`${prefix}-warning-critical`);
+  for (const [q, severities] of [
+    [critical, ['critical']],
+    [urgent, ['warning', 'critical']],
+  ] as const) {
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: q.arn,
+        Attributes: { FilterPolicy: JSON.stringify({ severity: severities }), RawMessageDelivery: 'false' },
+      }),
+    );
+  }
+  return { topicArn, critical: critical.url, urgent: urgent.url };
+}
+
+/** publish-alerts wired as functions/publish-alerts/handler.ts wires it, with the test's environment; metrics are recorded. */
+function publishAlertsFunction(topicArn: string) {
+  const deps = publishAlertsDepsFromEnv('publish-alerts', { ...process.env, ALERTS_TOPIC_ARN: topicArn });
+  const emitted: Record<string, number> = {};
+  const addMetric = deps.metrics.addMetric.bind(deps.metrics);
+  jest.spyOn(deps.metrics, 'addMetric').mockImplementation((name, unit, value) => {
+    emitted[name] = (emitted[name] ?? 0) + value;
+    return addMetric(name, unit, value);
+  });
+  const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> = createPublishAlertsHandler(deps);
+  return { deps, emitted, invoke: (records: readonly DynamoDBRecord[]) => handler({ Records: [...records] }, lambdaContext('publish-alerts')) };
+}
+
+interface Envelope {
+  readonly Type: string;
+  readonly TopicArn: string;
+  readonly Message: string;
+  readonly MessageAttributes: Record<string, { Type: string; Value: string }>;
+}
+
+/** What a subscriber queue holds: the SNS envelopes (raw delivery is off), by alert id. */
+async function received(queueUrl: string): Promise<Map<string, Envelope>> {
+  const envelopes = (await drainQueue(queueUrl)) as unknown as Envelope[];
+  const byId = new Map<string, Envelope>();
+  for (const e of envelopes) {
+    const id = (JSON.parse(e.Message) as Alert).alertId;
+    expect(byId.has(id)).toBe(false); // each alert delivered once
+    byId.set(id, e);
+  }
+  return byId;
+}
+
+const sequenceNumbers = (records: readonly DynamoDBRecord[]) => records.map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber }));
+
+/**
+ * Fails chosen PublishBatch entries inside an HTTP 200, as SNS may: the entries whose message
+ * matches `fail` are not sent and come back in `Failed`; the rest go to the emulator. The emulator
+ * cannot be told to do this, so it is the one made-up failure here.
+ */
+function failEntries(client: SNSClient, fail: (message: string, attempt: number) => boolean): { calls: () => number } {
+  let calls = 0;
+  const attempts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'PublishBatchCommand') return next(args);
+      calls++;
+      const input = args.input as PublishBatchCommandInput;
+      const entries = input.PublishBatchRequestEntries ?? [];
+      const failed = entries.filter((e) => {
+        const attempt = (attempts.get(e.Message ?? '') ?? 0) + 1;
+        attempts.set(e.Message ?? '', attempt);
+        return fail(e.Message ?? '', attempt);
+      });
+      const kept = entries.filter((e) => !failed.includes(e));
+      const Failed = failed.map((e) => ({ Id: e.Id, Code: 'InternalError', Message: 'injected entry failure', SenderFault: false }));
+      if (kept.length === 0) return { output: { Successful: [], Failed, $metadata: {} } as PublishBatchCommandOutput, response: {} };
+      const result = await next({ ...args, input: { ...input, PublishBatchRequestEntries: kept } });
+      const output = result.output as PublishBatchCommandOutput;
+      return { ...result, output: { ...output, Failed: [...(output.Failed ?? []), ...Failed] } };
+    },
+    { step: 'initialize', name: 'riskstreamFailEntries' },
+  );
+  return { calls: () => calls };
+}
+
+describe('publish-alerts handler on moto', () => {
+  it('publishes each new alert once, to exactly the subscribers whose severity filter allows it', async () => {
+    const { alertsTable } = await createResources('publish-fanout');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-fanout');
+    const fn = publishAlertsFunction(topic.topicArn);
+    const alerts = [
+      alert(1, 'critical', { summary: 'Transaction txn-1 blocked (risk 0.92)' }),
+      alert(2, 'warning'),
+      alert(3, 'info'),
+      alert(4, 'critical', { kind: 'sensor', entity: { type: 'device', id: 'sensor-17' }, alertId: alertId('sensor', 'sensor-17', 'reading:r4') }),
+    ];
+    for (const a of alerts) await putAlert(alertsTable, a);
+    const records = await stream.read();
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'INSERT', 'INSERT']);
+
+    const response = await fn.invoke(records);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const critical = await received(topic.critical);
+    const urgent = await received(topic.urgent);
+    expect([...critical.keys()].sort()).toEqual([alerts[0], alerts[3]].map((a) => a?.alertId).sort());
+    expect([...urgent.keys()].sort()).toEqual([alerts[0], alerts[1], alerts[3]].map((a) => a?.alertId).sort());
+    for (const a of [alerts[0], alerts[1], alerts[3]]) {
+      const envelope = urgent.get(a?.alertId ?? '');
+      expect(envelope?.Type).toBe('Notification');
+      expect(envelope?.TopicArn).toBe(topic.topicArn);
+      expect(JSON.parse(envelope?.Message ?? '')).toEqual(a); // the `sqs` entry: the full alert
+      expect(envelope?.MessageAttributes).toEqual({
+        severity: { Type: 'String', Value: a?.severity },
+        kind: { Type: 'String', Value: a?.kind },
+        entity: { Type: 'String', Value: `${a?.entity.type}:${a?.entity.id}` },
+      });
+    }
+    expect(fn.emitted).toEqual({
+      [PublishAlertsMetric.published]: 4,
+      [PublishAlertsMetric.publishFailed]: 0,
+      [PublishAlertsMetric.malformed]: 0,
+      [PublishAlertsMetric.skipped]: 0,
+    });
+  });
+
+  it('skips MODIFY and REMOVE records, and logs and skips a malformed alert without reporting it as a failure', async () => {
+    const { alertsTable } = await createResources('publish-skip');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-skip');
+    const fn = publishAlertsFunction(topic.topicArn);
+    const first = alert(1, 'critical');
+    await putAlert(alertsTable, first);
+    await fn.invoke(await stream.read());
+    await received(topic.urgent);
+    await received(topic.critical);
+    for (const name of Object.keys(fn.emitted)) delete fn.emitted[name];
+
+    const second = alert(2, 'warning');
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: alertsTable,
+        Key: { alertId: { S: first.alertId } },
+        UpdateExpression: 'SET summary = :s',
+        ExpressionAttributeValues: { ':s': { S: 'rewritten' } },
+      }),
+    );
+    await dynamodb.send(new PutItemCommand({ TableName: alertsTable, Item: marshall({ alertId: 'not-an-alert', severity: 'loud', expiresAt: EXPIRES_AT }) }));
+    await putAlert(alertsTable, second);
+    await dynamodb.send(new DeleteItemCommand({ TableName: alertsTable, Key: { alertId: { S: first.alertId } } }));
+    const records = await stream.read();
+    expect(records.map((r) => r.eventName)).toEqual(['MODIFY', 'INSERT', 'INSERT', 'REMOVE']);
+    const logged = jest.spyOn(fn.deps.logger, 'error');
+
+    const response = await fn.invoke(records);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect([...(await received(topic.urgent)).keys()]).toEqual([second.alertId]);
+    expect([...(await received(topic.critical)).keys()]).toEqual([]);
+    expect(logged).toHaveBeenCalledWith(
+      'malformed alert in the outbox stream, skipped',
+      expect.objectContaining({ sequenceNumber: records[1]?.dynamodb?.SequenceNumber, reason: expect.stringContaining('field "severity" must be one of') }),
+    );
+    expect(fn.emitted).toEqual({
+      [PublishAlertsMetric.published]: 1,
+      [PublishAlertsMetric.publishFailed]: 0,
+      [PublishAlertsMetric.malformed]: 1,
+      [PublishAlertsMetric.skipped]: 2,
+    });
+  });
+
+  it('returns every INSERT record when the topic does not exist, and never a MODIFY', async () => {
+    const { alertsTable } = await createResources('publish-missing');
+    const stream = await openStream(alertsTable);
+    const fn = publishAlertsFunction(`arn:aws:sns:us-east-1:123456789012:no-such-topic-${randomUUID().slice(0, 8)}`);
+    for (let n = 1; n <= 12; n++) await putAlert(alertsTable, alert(n, n % 2 ? 'critical' : 'warning'));
+    const inserts = await stream.read();
+
+    expect(await fn.invoke(inserts)).toEqual({ batchItemFailures: sequenceNumbers(inserts) });
+    expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(12);
+
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: alertsTable,
+        Key: { alertId: { S: alert(1, 'critical').alertId } },
+        UpdateExpression: 'SET summary = :s',
+        ExpressionAttributeValues: { ':s': { S: 'rewritten' } },
+      }),
+    );
+    await putAlert(alertsTable, alert(13, 'critical'));
+    const mixed = await stream.read();
+    expect(mixed.map((r) => r.eventName)).toEqual(['MODIFY', 'INSERT']);
+    expect(await fn.invoke(mixed)).toEqual({ batchItemFailures: sequenceNumbers(mixed.slice(1)) });
+  });
+
+  it('sends again just the entries PublishBatch failed inside a 200, and reports the ones that kept failing', async () => {
+    const { alertsTable } = await createResources('publish-partial');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-partial');
+    const fn = publishAlertsFunction(topic.topicArn);
+    const alerts = Array.from({ length: 13 }, (_, i) => alert(i + 1, 'critical'));
+    const flaky = alerts[2];
+    const broken = alerts[11];
+    const calls = failEntries(fn.deps.sns, (message, attempt) => message.includes(broken?.alertId ?? '?') || (attempt === 1 && message.includes(flaky?.alertId ?? '?')));
+    for (const a of alerts) await putAlert(alertsTable, a);
+    const records = await stream.read();
+
+    const response = await fn.invoke(records);
+
+    const brokenRecord = records.find((r) => r.dynamodb?.NewImage?.['alertId']?.S === broken?.alertId);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: brokenRecord?.dynamodb?.SequenceNumber }]);
+    const delivered = await received(topic.critical);
+    expect([...delivered.keys()].sort()).toEqual(alerts.filter((a) => a !== broken).map((a) => a.alertId).sort());
+    // two chunks (10 + 3), the flaky entry retried once, the broken one until the attempts ran out (4 in all)
+    expect(calls.calls()).toBe(2 + 1 + 3);
+    expect(fn.emitted[PublishAlertsMetric.published]).toBe(12);
+    expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(1);
+  });
+});
