@@ -25,7 +25,9 @@ export class RiskstreamStack extends Stack {
   constructor(scope: Construct, id: string, props: RiskstreamStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: `${config.name}: data at rest`, removalPolicy: RemovalPolicy.RETAIN });
+    // Data outlives a deleted stack on AWS; an emulator's is disposable.
+    const removalPolicy = config.emulator ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: `${config.name}: data at rest`, removalPolicy });
     // Services that write into encrypted resources on our behalf: CloudWatch alarms publish to the
     // ops topic, CloudWatch Logs encrypts the function log groups.
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
@@ -39,7 +41,7 @@ export class RiskstreamStack extends Stack {
     );
 
     this.streams = new Streams(this, 'Streams', { name: config.name, config: config.streams, encryptionKey: key });
-    this.state = new State(this, 'State', { encryptionKey: key, name: config.name });
+    this.state = new State(this, 'State', { encryptionKey: key, name: config.name, removalPolicy });
     this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
     this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
     const scorers = [this.scoring.scoreTransactions, this.scoring.scoreReadings];

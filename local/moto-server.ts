@@ -41,7 +41,7 @@ export async function startMotoServer({ timeoutMs = 30_000 } = {}): Promise<Runn
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}: ${stderr.trim()}`);
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/moto-api/data.json`);
+      const response = await fetch(`http://127.0.0.1:${port}/moto-api/`);
       if (response.ok) {
         return {
           endpoint,
