@@ -16,9 +16,8 @@ export interface MonitoringProps {
   readonly config: DeployConfig;
   readonly key: IKey;
   readonly streams: readonly IStream[];
-  /** Functions that read a stream: their iterator age is alarmed. */
-  readonly streamFunctions: readonly IFunction[];
-  readonly functions: readonly IFunction[];
+  readonly scoringFunctions: readonly IFunction[];
+  readonly publisher: IFunction;
   readonly dlqs: readonly IQueue[];
   readonly quarantine: IQueue;
   readonly tables: readonly Table[];
@@ -59,14 +58,14 @@ export class Monitoring extends Construct {
     for (const stream of props.streams) {
       facade.monitorKinesisDataStream({ streamName: stream.streamName, alarmFriendlyName: stream.node.id });
     }
-    for (const fn of props.functions) {
-      const readsStream = props.streamFunctions.includes(fn);
+    // Every function reads a stream (Kinesis or the outbox's), so every one has an iterator age.
+    for (const fn of [...props.scoringFunctions, props.publisher]) {
       facade.monitorLambdaFunction({
         lambdaFunction: fn,
         alarmFriendlyName: fn.node.id,
         addFaultCountAlarm: { Critical: { maxErrorCount: alarms.functionErrors - 1 } },
         addThrottlesCountAlarm: { Warning: { maxErrorCount: 0 } },
-        ...(readsStream ? { addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: alarms.iteratorAgeMs } } } : {}),
+        addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: alarms.iteratorAgeMs } },
       });
     }
     for (const queue of props.dlqs) {
@@ -94,7 +93,14 @@ export class Monitoring extends Construct {
       alarmFriendlyName: 'Pipeline',
       humanReadableName: 'riskstream pipeline',
       metricGroups: [
-        ...pipelineMetricGroups(props.streamFunctions.filter((f) => f.node.id !== 'PublishAlerts').map((f) => f.functionName)),
+        ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
+        {
+          title: 'Alerts published to SNS',
+          metrics: Object.values(MetricName.publishAlerts).map(
+            (metricName) =>
+              new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service: props.publisher.functionName }, statistic: 'Sum', period: Duration.minutes(1) }),
+          ),
+        },
         {
           title: 'DynamoDB conditional check failures',
           metrics: props.tables.map(

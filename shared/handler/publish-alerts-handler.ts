@@ -8,15 +8,10 @@ import type { AlertPublisher } from '../alerting/messages';
 import { alertFromImage } from '../alerting/messages';
 import type { Alert } from '../domain/alerts';
 import type { Logger, Metrics } from '../observability/telemetry';
-import { MetricUnit } from '../observability/telemetry';
+import { MetricName, MetricUnit } from '../observability/telemetry';
 
 /** The publish-alerts function's own metrics. */
-export const PublishAlertsMetric = {
-  published: 'AlertsPublished',
-  publishFailed: 'AlertsPublishFailed',
-  malformed: 'AlertsMalformed',
-  skipped: 'StreamRecordsSkipped',
-} as const;
+export const PublishAlertsMetric = MetricName.publishAlerts;
 
 export interface PublishAlertsDeps {
   readonly publisher: AlertPublisher;

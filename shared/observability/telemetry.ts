@@ -26,6 +26,8 @@ export const MetricName = {
   dynamoDbWriteUnits: 'DynamoDBWriteUnits',
   decisions: { approve: 'DecisionsApprove', manual_review_required: 'DecisionsManualReview', block: 'DecisionsBlock' },
   alerts: { info: 'AlertsInfo', warning: 'AlertsWarning', critical: 'AlertsCritical' },
+  /** publish-alerts' own. */
+  publishAlerts: { published: 'AlertsPublished', publishFailed: 'AlertsPublishFailed', malformed: 'AlertsMalformed', skipped: 'StreamRecordsSkipped' },
 } as const;
 
 export { MetricUnit };

@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployConfigError, loadDeployConfig, mergeConfig, parseDeployConfig } from '../../../infra/config';
+
+describe('deploy configuration', () => {
+  it('has defaults for everything', () => {
+    const config = parseDeployConfig({});
+
+    expect(config).toMatchObject({
+      name: 'riskstream',
+      emulator: false,
+      streams: { transactions: { mode: 'provisioned', shardCount: 1, retention: 86_400_000 } },
+      mappings: { transactions: { batchSize: 100, bisectBatchOnError: true, retryAttempts: 10 }, publishAlerts: { batchSize: 50 } },
+      commitMode: 'conditional',
+      subscriptions: { email: [], sms: [], sqs: [], https: [] },
+    });
+    expect(config.rules.transactions.largeAmount.amount).toBe(1000);
+  });
+
+  it('layers a JSON file, then the riskstream context (object or JSON string), then the emulator flag', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'riskstream-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ name: 'fromfile', streams: { transactions: { shardCount: 3 } }, rules: { transactions: { largeAmount: { amount: 2000 } } } }));
+
+    const config = loadDeployConfig({ file, riskstream: JSON.stringify({ streams: { transactions: { retention: '48h' } } }), emulator: 'true' });
+
+    expect(config.name).toBe('fromfile');
+    expect(config.streams.transactions).toEqual({ mode: 'provisioned', shardCount: 3, retention: 48 * 3_600_000 });
+    expect(config.rules.transactions.largeAmount.amount).toBe(2000);
+    expect(config.emulator).toBe(true);
+  });
+
+  it('names every bad field at synth time', () => {
+    const bad = {
+      name: 'Bad Name',
+      mappings: { transactions: { batchSize: 0, maxRecordAge: '5x' } },
+      subscriptions: { email: [{ address: 'not-an-email' }], sms: [{ phoneNumber: '0151' }] },
+      rules: { transactions: { velocity: { maxCnt: 3 } } },
+      alarms: { dlqDepth: 0 },
+      typo: true,
+    };
+
+    expect(() => parseDeployConfig(bad)).toThrow(DeployConfigError);
+    let message = '';
+    try {
+      parseDeployConfig(bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const field of [
+      'name:',
+      'mappings.transactions.batchSize',
+      'mappings.transactions.maxRecordAge',
+      'subscriptions.email.0.address',
+      'subscriptions.sms.0.phoneNumber',
+      'rules.transactions.velocity.maxCnt',
+      'alarms.dlqDepth',
+      'typo',
+    ]) {
+      expect(message).toContain(field);
+    }
+  });
+
+  it('reports a config file that is not JSON with its path', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'riskstream-config-')), 'broken.json');
+    writeFileSync(file, '{ nope');
+
+    expect(() => loadDeployConfig({ file })).toThrow(new RegExp(`config file ${file}`));
+  });
+
+  it('merges objects deeply and lets arrays and values replace', () => {
+    expect(mergeConfig({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
+  });
+});
