@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { RulesConfig } from '../domain/rules-config';
 import { parseRulesConfig } from '../domain/rules-config';
-import { DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
 import { CommitMode } from '../state/store';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
@@ -11,6 +11,7 @@ const ScoringEnvSchema = z.object({
   QUARANTINE_QUEUE_URL: z.string().url('must be the URL of the SQS quarantine queue'),
   COMMIT_MODE: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
   MAX_RECORD_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES),
+  MAX_FUTURE_SKEW_MS: z.coerce.number().int().nonnegative().default(DEFAULT_MAX_FUTURE_SKEW_MS),
   RULES_CONFIG: z.string().optional(),
 });
 
@@ -20,6 +21,7 @@ export interface ScoringConfig {
   readonly quarantineQueueUrl: string;
   readonly commitMode: CommitMode;
   readonly maxRecordBytes: number;
+  readonly maxFutureSkewMs: number;
   readonly rules: RulesConfig;
 }
 
@@ -48,6 +50,7 @@ export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Scor
     quarantineQueueUrl: e.QUARANTINE_QUEUE_URL,
     commitMode: e.COMMIT_MODE,
     maxRecordBytes: e.MAX_RECORD_BYTES,
+    maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
     rules: parseRulesConfig(rules),
   };
 }

@@ -44,12 +44,13 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   let changed = false;
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
-  // Late events leave no id in a pane; a second copy of one in the same batch is still a duplicate.
-  const lateSeen = new Set<string>();
+  // A pane drops its ids when its window closes, which a later event of this very batch may do:
+  // a second copy of an event seen earlier in the batch is a duplicate, whatever its window's state.
+  const seen = new Set<string>();
   for (const envelope of envelopes) {
     const paneId = model.paneId(envelope);
     const classified = classify(state, paneId, envelope.time, model.timing);
-    const status = classified === EventStatus.late && lateSeen.has(paneId) ? EventStatus.duplicate : classified;
+    const status = seen.has(paneId) ? EventStatus.duplicate : classified;
     if (status === EventStatus.duplicate) {
       outcomes.push({ status, envelope });
       continue;
@@ -57,8 +58,8 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     const late = status === EventStatus.late;
     const judged = model.evaluate(envelope, state, late ? undefined : (paneAt(state, envelope.time, model.timing) ?? EMPTY_PANE));
     alerts.push(...judged.alerts);
+    seen.add(paneId);
     if (late) {
-      lateSeen.add(paneId);
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }

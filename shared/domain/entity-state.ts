@@ -87,10 +87,12 @@ export function pruneClosedPanes<Last>(state: EntityState<Last>, timing: WindowT
 }
 
 /**
- * When the stored state may be deleted: a day after the last window it holds has closed. Expiry is
- * harmless to correctness: panes of closed windows are ignored whether or not TTL removed them.
+ * When the stored state may be deleted: a day after the last window it holds has closed, counted
+ * from the later of its watermark and now, so a backfill of old events never writes an item that
+ * TTL may delete while its windows still take events. An item TTL has not deleted yet is harmless:
+ * panes of closed windows are ignored.
  */
-export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, keepFor = 24 * 3_600_000): number {
-  const base = state.watermark ?? 0;
+export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, now: number, keepFor = 24 * 3_600_000): number {
+  const base = Math.max(state.watermark ?? 0, now);
   return Math.ceil((base + timing.window + timing.allowedLateness + keepFor) / 1000);
 }

@@ -18,7 +18,7 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)
 const MAX_EPOCH_MS = 8.64e15;
 
 function checkEpoch(millis: number): string | undefined {
-  return Number.isFinite(millis) && Math.abs(millis) <= MAX_EPOCH_MS ? undefined : 'must be epoch milliseconds within the range of a date';
+  return Number.isInteger(millis) && Math.abs(millis) <= MAX_EPOCH_MS ? undefined : 'must be whole epoch milliseconds within the range of a date';
 }
 
 /** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first. */
@@ -32,13 +32,15 @@ function checkIso(text: string): string | undefined {
   }
   return Number.isFinite(Date.parse(text)) ? undefined : 'is not a valid ISO 8601 time';
 }
+/** Bounded so that sums over a window stay exact integers-or-cents far below 2^53. */
+const MAX_AMOUNT = 1_000_000_000;
 const id = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
 export const TransactionSchema = z.looseObject({
   transactionId: id,
   userId: id,
   cardId: z.string().optional(),
-  amount: z.number().finite().nonnegative('must not be negative'),
+  amount: z.number().nonnegative('must not be negative').max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`),
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code').optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').transform((c) => c.toUpperCase()),
   merchantCategory: z.string().optional(),
@@ -48,9 +50,9 @@ export const TransactionSchema = z.looseObject({
 
 export const ReadingSchema = z.looseObject({
   deviceId: id,
-  temperature: z.number().finite(),
-  humidity: z.number().finite().optional(),
-  pressure: z.number().finite().optional(),
+  temperature: z.number().min(-273.15, 'must be at least -273.15').max(10_000, 'must be at most 10000'),
+  humidity: z.number().min(0, 'must be at least 0').max(100, 'must be at most 100').optional(),
+  pressure: z.number().min(0, 'must be at least 0').max(100_000, 'must be at most 100000').optional(),
   timestamp,
 });
 

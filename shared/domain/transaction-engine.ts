@@ -1,4 +1,5 @@
 import { transactionAlert } from './alerts';
+import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision } from './fraud-rules';
@@ -14,7 +15,7 @@ export interface UserLast {
 export function transactionModel(rules: TransactionRules): EntityModel<TransactionEnvelope, UserLast, Decision> {
   return {
     timing: { window: rules.window, allowedLateness: rules.allowedLateness },
-    paneId: (txn) => txn.id,
+    paneId: (txn) => compactId(txn.id),
     value: (txn) => txn.event.amount,
     small: (txn) => txn.event.amount <= rules.cardTesting.smallAmount,
     evaluate(txn, state, pane) {

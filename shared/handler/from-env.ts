@@ -30,6 +30,7 @@ export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = proces
     quarantine: new SqsQuarantine(new SQSClient(clientConfig(env, 'SQS')), config.quarantineQueueUrl),
     commitMode: config.commitMode,
     maxRecordBytes: config.maxRecordBytes,
+    maxFutureSkewMs: config.maxFutureSkewMs,
     logger: createLogger(name),
     metrics: createMetrics(name),
     counter,

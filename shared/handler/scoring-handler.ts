@@ -24,6 +24,7 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly quarantine: Quarantine;
   readonly commitMode: CommitMode;
   readonly maxRecordBytes: number;
+  readonly maxFutureSkewMs: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly counter: RequestCounter;
@@ -71,7 +72,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
         onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
       }),
     )
-    .use(kinesisDecoder<E>({ validate: deps.validate, maxRecordBytes: deps.maxRecordBytes }))
+    .use(kinesisDecoder<E>({ validate: deps.validate, limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs } }))
     .handler(scoreRecords);
 }
 

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
-import type { RecordRef } from '../kinesis/records';
+import type { DecodeLimits, RecordRef } from '../kinesis/records';
 import { decodeRecord } from '../kinesis/records';
 import type { RejectedRecord } from '../quarantine/quarantine';
 
@@ -15,7 +15,7 @@ export type ScoringEvent<E extends AnyEnvelope> = KinesisStreamEvent & { riskstr
 
 export interface KinesisDecoderOptions<E extends AnyEnvelope> {
   readonly validate: (input: unknown) => Validation<E>;
-  readonly maxRecordBytes?: number;
+  readonly limits?: DecodeLimits;
 }
 
 /** decode base64 → parse JSON → validate, once per record, before the handler runs. */
@@ -26,7 +26,7 @@ export function kinesisDecoder<E extends AnyEnvelope>(
     const valid: Array<{ ref: RecordRef; envelope: E }> = [];
     const rejected: RejectedRecord[] = [];
     for (const record of request.event.Records ?? []) {
-      const decoded = decodeRecord(record, options.validate, options.maxRecordBytes);
+      const decoded = decodeRecord(record, options.validate, options.limits);
       if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
       else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });
     }

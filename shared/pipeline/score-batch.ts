@@ -32,6 +32,8 @@ export interface ScoreBatchDeps {
   readonly commitMode: CommitMode;
   /** How many times an entity is recomputed after losing a conditional write to another writer. */
   readonly maxConflictRetries?: number;
+  /** Wall clock, for TTLs only (never for what is scored or alerted). */
+  readonly now?: () => number;
 }
 
 export interface BatchScoring<E extends AnyEnvelope, R> {
@@ -95,7 +97,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     for (const [entity, result] of computed) {
       const base = states.get(entity) ?? emptyState<Last>();
       if (result.changed) {
-        commits.push({ type: kind.entityType, id: entity, basedOn: base.version, state: result.state, expiresAt: stateExpiry(result.state, kind.model.timing) });
+        commits.push({ type: kind.entityType, id: entity, basedOn: base.version, state: result.state, expiresAt: stateExpiry(result.state, kind.model.timing, (deps.now ?? Date.now)()) });
       }
     }
     const committed = await deps.store.commitStates(commits, deps.commitMode);

@@ -465,3 +465,21 @@ describe('validatorFor', () => {
     expect(results).toEqual([true, false, true, false]);
   });
 });
+
+describe('bounds that keep window sums exact', () => {
+  it('rejects an amount above one billion and readings outside physical ranges, naming the field', () => {
+    const txn = validateTransaction({ transactionId: 't', userId: 'u', amount: 1e16, country: 'DE', timestamp: '2026-04-25T12:00:00Z' });
+    const hot = validateReading({ deviceId: 'd', temperature: 1e12, timestamp: '2026-04-25T12:00:00Z' });
+    const wet = validateReading({ deviceId: 'd', temperature: 20, humidity: 140, timestamp: '2026-04-25T12:00:00Z' });
+
+    expect(txn).toEqual({ ok: false, reason: 'field "amount" must be at most 1000000000' });
+    expect(hot).toEqual({ ok: false, reason: 'field "temperature" must be at most 10000' });
+    expect(wet).toEqual({ ok: false, reason: 'field "humidity" must be at most 100' });
+  });
+
+  it('rejects a fractional epoch timestamp', () => {
+    const result = validateReading({ deviceId: 'd', temperature: 20, timestamp: 1777118400000.5 });
+
+    expect(result.ok).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { transactionModel } from '../../../shared/domain/transaction-engine';
+import { compactId } from '../../../shared/domain/ids';
 
 const MODEL = transactionModel(DEFAULT_RULES.transactions);
 const SECOND = 1_000;
@@ -61,7 +62,7 @@ describe('transaction engine: the seed example', () => {
     expect(result.state).toEqual({
       version: 0,
       watermark: T0,
-      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0, ids: ['txn-123'] } },
+      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0, ids: ['txn-123'].map(compactId) } },
       last: { country: 'DE', time: T0 },
     });
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);
@@ -132,7 +133,7 @@ describe('transaction engine: idempotency', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['a:applied', 'a:duplicate', 'b:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0, ids: ['a', 'b'] });
+    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0, ids: ['a', 'b'].map(compactId) });
   });
 
   it('treats a resent id as a duplicate even when its content changed', () => {
@@ -158,8 +159,8 @@ describe('transaction engine: event time, lateness and pruning', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['now:applied', 'earlier:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0, ids: ['earlier'] });
-    expect(result.state.panes[String(T0 + 10 * MINUTE)]?.ids).toEqual(['now']);
+    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0, ids: ['earlier'].map(compactId) });
+    expect(result.state.panes[String(T0 + 10 * MINUTE)]?.ids).toEqual(['now'].map(compactId));
     expect(result.state.watermark).toBe(T0 + 10 * MINUTE);
   });
 
@@ -172,7 +173,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['old:applied']);
-    expect(result.state.panes[W0]?.ids).toEqual(['old']);
+    expect(result.state.panes[W0]?.ids).toEqual(['old'].map(compactId));
   });
 
   it('reports an event after its window closed as late: scored, marked late, not counted', () => {
@@ -188,6 +189,14 @@ describe('transaction engine: event time, lateness and pruning', () => {
     expect(result.changed).toBe(false);
     expect(result.state).toEqual(state);
     expect(result.state.panes[W0]).toBeUndefined();
+  });
+
+  it('treats a copy after an event that closed the first copy’s window as a duplicate, not as late', () => {
+    // Act: x2 (an hour later) closes x1's window before the producer's second copy of x1 comes
+    const result = apply([txn('x1', 0), txn('x2', 60 * MINUTE), txn('x1', 0)]);
+
+    // Assert
+    expect(statuses(result)).toEqual(['x1:applied', 'x2:applied', 'x1:duplicate']);
   });
 
   it('treats a second copy of a late event in the same batch as a duplicate, with one alert', () => {
@@ -248,7 +257,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
     const result = apply([txn('b', 14 * MINUTE)], state);
 
     // Assert
-    expect(result.state.panes[W0]?.ids).toEqual(['a']);
+    expect(result.state.panes[W0]?.ids).toEqual(['a'].map(compactId));
   });
 
   it('keeps the watermark at the latest event time, never moving it back', () => {
@@ -279,8 +288,8 @@ describe('transaction engine: panes', () => {
 
     // Assert
     expect(result.state.panes).toEqual({
-      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2, ids: ['a', 'b', 'c', 'd'] },
-      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1, ids: ['e'] },
+      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2, ids: ['a', 'b', 'c', 'd'].map(compactId) },
+      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1, ids: ['e'].map(compactId) },
     });
   });
 

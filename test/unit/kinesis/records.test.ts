@@ -80,7 +80,7 @@ describe('decodeRecord', () => {
     const input = record(data);
 
     // Act
-    const decoded = decodeRecord(input, validateTransaction, 100);
+    const decoded = decodeRecord(input, validateTransaction, { maxRecordBytes: 100 });
 
     // Assert
     expect(decoded).toEqual({ status: 'rejected', ref: recordRef(input), reason: 'record too large: 122 bytes (limit 100)', data });
@@ -92,7 +92,7 @@ describe('decodeRecord', () => {
     const input = record(base64(json));
 
     // Act
-    const decoded = decodeRecord(input, validateTransaction, Buffer.byteLength(json));
+    const decoded = decodeRecord(input, validateTransaction, { maxRecordBytes: Buffer.byteLength(json) });
 
     // Assert
     expect(decoded.status).toBe('valid');
@@ -121,7 +121,7 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(decoded.status).toBe('rejected');
-    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON: \S/);
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON \(syntax error at position \d+\)$/);
     expect(decoded.status === 'rejected' ? decoded.data : undefined).toBe(data);
   });
 
@@ -135,7 +135,7 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(decoded).toMatchObject({ status: 'rejected', data: 'bm90IGpzb24=\n' });
-    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON: /);
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toMatch(/^not JSON/);
   });
 
   it('rejects an invalid event with the validation reason prefixed "invalid event:"', () => {
@@ -168,5 +168,44 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(decoded.status === 'rejected' ? decoded.reason : undefined).toBe('invalid event: expected a JSON object, got array');
+  });
+});
+
+describe('decodeRecord: event time against arrival time', () => {
+  const arrival = Date.parse(SEED_TRANSACTION.timestamp) / 1000; // the record arrived at the event's own time
+
+  it('refuses an event dated further ahead of its arrival than the allowed skew, naming the field', () => {
+    const future = { ...SEED_TRANSACTION, timestamp: new Date(Date.parse(SEED_TRANSACTION.timestamp) * 1000).toISOString().replace(/^\+/, '') };
+    const microseconds = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 60 * 60_000 };
+
+    const decoded = [future, microseconds].map((event) => decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction));
+
+    expect(decoded[0]?.status).toBe('rejected');
+    expect(decoded[1]).toMatchObject({ status: 'rejected', reason: 'invalid event: field "timestamp" is 60 min after the record arrived (at most 15 min allowed)' });
+  });
+
+  it('accepts an event inside the skew, and any event from the past', () => {
+    const slightlyAhead = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 14 * 60_000 };
+    const old = { ...SEED_TRANSACTION, timestamp: '2020-01-01T00:00:00Z' };
+
+    const decoded = [slightlyAhead, old].map((event) => decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction));
+
+    expect(decoded.map((d) => d.status)).toEqual(['valid', 'valid']);
+  });
+
+  it('takes the skew from its limits', () => {
+    const ahead = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 2 * 60_000 };
+
+    const decoded = decodeRecord(record(base64(JSON.stringify(ahead)), { arrival }), validateTransaction, { maxFutureSkewMs: 60_000 });
+
+    expect(decoded.status).toBe('rejected');
+  });
+});
+
+describe('decodeRecord: reasons never quote the record', () => {
+  it('gives the position of a JSON syntax error, not the text around it', () => {
+    const decoded = decodeRecord(record(base64('{"cardId": 4111111111111111x}')), validateTransaction);
+
+    expect(decoded.status === 'rejected' ? decoded.reason : '').toBe('not JSON (syntax error at position 27)');
   });
 });

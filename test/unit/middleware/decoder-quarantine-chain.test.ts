@@ -65,7 +65,7 @@ function chain(
   const withDecoder =
     options.withDecoder === false
       ? base
-      : base.use(kinesisDecoder<TransactionEnvelope>({ validate: validateTransaction, ...(options.maxRecordBytes ? { maxRecordBytes: options.maxRecordBytes } : {}) }));
+      : base.use(kinesisDecoder<TransactionEnvelope>({ validate: validateTransaction, ...(options.maxRecordBytes ? { limits: { maxRecordBytes: options.maxRecordBytes } } : {}) }));
   const handler = withDecoder.handler(async (event: Event): Promise<KinesisStreamBatchResponse> => {
     if (options.withDecoder !== false) seen.push(decodedBatch(event));
     return { batchItemFailures: (options.handlerFailures ?? []).map((itemIdentifier) => ({ itemIdentifier })) };
@@ -94,7 +94,7 @@ describe('kinesisDecoder', () => {
     expect(batch?.valid.map((v) => v.envelope.id)).toEqual(['txn-1', 'txn-2']);
     expect(batch?.valid.map((v) => v.ref)).toEqual([recordRef(records[0] as KinesisStreamRecord), recordRef(records[2] as KinesisStreamRecord)]);
     expect(batch?.rejected.map((r) => r.ref.sequenceNumber)).toEqual([records[1]?.kinesis.sequenceNumber, records[3]?.kinesis.sequenceNumber]);
-    expect(batch?.rejected[0]?.reason).toMatch(/^not JSON: /);
+    expect(batch?.rejected[0]?.reason).toMatch(/^not JSON/);
     expect(batch?.rejected[1]?.reason).toMatch(/^invalid event: missing required field "userId"/);
     expect(batch?.rejected[0]?.data).toBe(records[1]?.kinesis.data);
   });
@@ -155,7 +155,7 @@ describe('quarantineRejected', () => {
     expect(quarantine.calls).toHaveLength(1);
     expect(quarantine.accepted.map((a) => a.source)).toEqual(['score-transactions', 'score-transactions']);
     expect(quarantine.accepted.map((a) => a.record)).toEqual([
-      { ref: recordRef(records[0] as KinesisStreamRecord), reason: expect.stringMatching(/^not JSON: /), data: records[0]?.kinesis.data },
+      { ref: recordRef(records[0] as KinesisStreamRecord), reason: expect.stringMatching(/^not JSON/), data: records[0]?.kinesis.data },
       { ref: recordRef(records[2] as KinesisStreamRecord), reason: expect.stringMatching(/^invalid event: missing required field "userId"/), data: records[2]?.kinesis.data },
     ]);
     expect(run.quarantined).toEqual([[2, 0]]);

@@ -10,6 +10,7 @@ import type { BatchScoring, ItemOutcome, ScoreBatchDeps, ScoringItem } from '../
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
 import { CommitMode as Modes, EntityType, TransientStoreError } from '../../../shared/state/store';
+import { compactId } from '../../../shared/domain/ids';
 
 const TXN_KIND = transactionKind(DEFAULT_RULES);
 const READING_KIND = readingKind(DEFAULT_RULES);
@@ -182,7 +183,7 @@ describe('scoreBatch: duplicates', () => {
 
     // Assert
     expect(statuses(scoring)).toEqual(['txn-1:applied', 'txn-1:duplicate', 'txn-2:applied', 'txn-2:duplicate']);
-    expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 2, ids: ['txn-1', 'txn-2'] });
+    expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 2, ids: ['txn-1', 'txn-2'].map(compactId) });
     expect(store.decisions.size).toBe(2);
   });
 });
@@ -405,7 +406,7 @@ describe('scoreBatch: commits', () => {
     expect(store.commitCalls).toBe(3); // the rival's commit, the lost one, the retried one
     expect(statuses(scoring)).toEqual(['a-1:duplicate', 'a-2:duplicate', 'a-3:duplicate', 'a-4:applied', 'a-5:applied', 'a-6:applied', 'b-1:applied']);
     const stateA = await userState(store, 'user-a');
-    expect(paneOf(stateA, 0)).toMatchObject({ count: 6, ids: ['a-1', 'a-2', 'a-3', 'a-4', 'a-5', 'a-6'] });
+    expect(paneOf(stateA, 0)).toMatchObject({ count: 6, ids: ['a-1', 'a-2', 'a-3', 'a-4', 'a-5', 'a-6'].map(compactId) });
     expect(stateA?.version).toBe(2);
     expect((await userState(store, 'user-b'))?.version).toBe(1);
     expect((resultOf(scoring, 'a-5') as Decision).reasons).toEqual([]);
@@ -458,6 +459,6 @@ describe('scoreBatch: commits', () => {
 
     // Assert
     expect(statuses(retried)).toEqual(['a-1:applied', 'b-1:duplicate', 'a-2:applied', 'c-1:duplicate']);
-    expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 2, ids: ['a-1', 'a-2'] });
+    expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 2, ids: ['a-1', 'a-2'].map(compactId) });
   });
 });
