@@ -26,7 +26,11 @@ const StreamSchema = z.strictObject({
   /** `provisioned` uses `shardCount`; `on-demand` scales by itself. */
   mode: z.enum(['provisioned', 'on-demand']).default('provisioned'),
   shardCount: z.number().int().min(1).max(500).default(1),
-  retention: duration.default(24 * 3_600_000),
+  /**
+   * 7 days by default (AWS bills retention past 24 h): a DLQ message only points at a shard's sequence
+   * range, so the records must still be in the stream when an operator redrives them.
+   */
+  retention: duration.default(7 * 24 * 3_600_000),
 });
 
 const MappingSchema = z.strictObject({
@@ -59,6 +63,8 @@ const AlarmsSchema = z.strictObject({
   quarantineDepth: z.number().int().min(1).default(10),
   failedNotifications: z.number().int().min(1).default(1),
   dynamoDbThrottles: z.number().int().min(1).default(1),
+  /** Records a scoring function reported as failed (partial batch failures) in 5 minutes. */
+  recordsFailed: z.number().int().min(1).default(1),
 });
 
 export const DeployConfigSchema = z.strictObject({

@@ -28,9 +28,16 @@ export class RiskstreamStack extends Stack {
     // Data outlives a deleted stack on AWS; an emulator's is disposable.
     const removalPolicy = config.emulator ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const key = new Key(this, 'DataKey', { enableKeyRotation: true, description: `${config.name}: data at rest`, removalPolicy });
-    // Services that write into encrypted resources on our behalf: CloudWatch alarms publish to the
-    // ops topic, CloudWatch Logs encrypts the function log groups.
-    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    // Services that write into encrypted resources on our behalf, for this account only: CloudWatch
+    // alarms publish to the ops topic, CloudWatch Logs encrypts the function log groups.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],

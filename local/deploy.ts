@@ -73,7 +73,6 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
   const config = { ...(options.config ?? {}), ...(moto ? { emulator: true } : {}) };
   const context = ['-c', `riskstream=${JSON.stringify(config)}`];
   log(`deploying ${stackName} to ${moto ? 'moto server' : 'the emulator'} at ${options.endpoint} (account ${account}, ${region})`);
-  await runCdk(['bootstrap', `aws://${account}/${region}`, ...common, ...context], env, log);
   const cfn = new CloudFormationClient({ endpoint: options.endpoint, region, credentials });
   const templatePath = join(outdir, `${stackName}.template.json`);
   const status = moto ? await stackStatus(cfn, stackName) : undefined;
@@ -88,7 +87,8 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     }
     log(`${stackName} is already deployed on this moto server with the same template: reusing it`);
   } else {
-    if (status && status !== 'DELETE_COMPLETE') await deleteFailedStack(cfn, stackName, status, log);
+    if (status && LEFT_BY_A_FAILED_CREATE.has(status)) await deleteFailedStack(cfn, stackName, status, log);
+    else if (status && status !== 'DELETE_COMPLETE') throw new Error(`${stackName} is ${status} on this emulator: wait for it, or restart the emulator.`);
     await runCdk(['bootstrap', `aws://${account}/${region}`, ...common, ...context], env, log);
     await runCdk(['deploy', stackName, '--require-approval', 'never', '--progress', 'events', ...common, ...context], env, log);
   }
@@ -147,6 +147,9 @@ export function readDeployRecord(stackName: string): DeployRecord | undefined {
 function hashFile(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+
+/** States in which a stack holds nothing worth keeping and blocks the next create. */
+const LEFT_BY_A_FAILED_CREATE = new Set(['REVIEW_IN_PROGRESS', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED']);
 
 async function stackStatus(cfn: CloudFormationClient, stackName: string): Promise<string | undefined> {
   try {

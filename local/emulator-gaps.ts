@@ -182,7 +182,7 @@ class IntrinsicResolver {
       for (const match of text.matchAll(/\$\{([^}]+)\}/g)) {
         const name = match[1] ?? '';
         const replacement = name in vars ? await this.resolve(vars[name]) : name.includes('.') ? await this.getAtt(...(name.split('.') as [string, string])) : await this.ref(name);
-        result = result.replace(match[0], String(replacement));
+        result = result.split(match[0]).join(String(replacement)); // not replace(): `$&` in a value must stay literal
       }
       return result;
     }

@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
-import type { CustomMetricGroup } from 'cdk-monitoring-constructs';
+import type { CustomMetricGroup, CustomMetricWithAlarm } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { MetricName, NAMESPACE } from '../../shared/observability/telemetry';
 import type { DeployConfig } from '../config';
@@ -39,12 +40,29 @@ export class Monitoring extends Construct {
     const { config } = props;
     const alarms = config.alarms;
     this.opsTopic = new Topic(this, 'OpsTopic', { topicName: `${config.name}-ops`, masterKey: props.key, enforceSSL: true });
+    // enforceSSL replaces SNS's default topic policy: CloudWatch alarms of this account, and only
+    // those, must be allowed to publish.
+    const stack = Stack.of(this);
+    this.opsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.opsTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${config.name}*` },
+        },
+      }),
+    );
     this.dashboardName = `${config.name}-operations`;
     const facade = new MonitoringFacade(this, 'Facade', {
       alarmFactoryDefaults: {
         actionsEnabled: true,
         alarmNamePrefix: config.name,
         action: new SnsAlarmActionStrategy({ onAlarmTopic: this.opsTopic }),
+        // One breaching 5-minute datapoint is enough: the thresholds are counts that should not happen.
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
       },
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
         dashboardNamePrefix: this.dashboardName,
@@ -93,6 +111,17 @@ export class Monitoring extends Construct {
       alarmFriendlyName: 'Pipeline',
       humanReadableName: 'riskstream pipeline',
       metricGroups: [
+        {
+          title: 'Records failed (retried by Lambda)',
+          metrics: props.scoringFunctions.map(
+            (fn): CustomMetricWithAlarm => ({
+              alarmFriendlyName: `${fn.node.id}RecordsFailed`,
+              metric: new Metric({ namespace: NAMESPACE, metricName: MetricName.recordsFailed, dimensionsMap: { service: fn.functionName }, statistic: 'Sum', period: Duration.minutes(5) }),
+              // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
+              addAlarm: { Warning: { threshold: alarms.recordsFailed - 1, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+            }),
+          ),
+        },
         ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
         {
           title: 'Alerts published to SNS',

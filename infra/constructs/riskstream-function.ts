@@ -70,9 +70,14 @@ export class RiskstreamFunction extends NodejsFunction {
     for (const finding of ACKNOWLEDGED) Validations.of(role).acknowledge(finding);
   }
 
-  bindTable(table: ITable, variable: string, access: 'read' | 'readWrite'): this {
+  /** `actions` grants exactly those DynamoDB actions (and the table key's use), for least privilege. */
+  bindTable(table: ITable, variable: string, access: 'read' | 'readWrite' | { readonly actions: readonly string[] }): this {
     if (access === 'read') table.grantReadData(this);
-    else table.grantReadWriteData(this);
+    else if (access === 'readWrite') table.grantReadWriteData(this);
+    else {
+      table.grant(this, ...access.actions.map((a) => `dynamodb:${a}`));
+      table.encryptionKey?.grantEncryptDecrypt(this);
+    }
     this.addEnvironment(variable, table.tableName);
     return this;
   }

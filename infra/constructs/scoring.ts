@@ -54,8 +54,9 @@ export class Scoring extends Construct {
           RULES_CONFIG: JSON.stringify(config.rules),
         },
       })
-        .bindTable(props.state.stateTable, 'STATE_TABLE', 'readWrite')
-        .bindTable(props.state.alertsTable, 'ALERTS_TABLE', 'readWrite')
+        // What the DynamoDB state store sends, and nothing else.
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['BatchGetItem', 'PutItem', 'BatchWriteItem'] })
+        .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['PutItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 
     this.scoreTransactions = scorer('ScoreTransactions', 'score-transactions');

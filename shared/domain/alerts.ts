@@ -23,7 +23,11 @@ export interface Alert {
   readonly eventTime: string;
 }
 
-/** A short, stable id: what happened (kind), to whom (entity) and where (an event id or a window). */
+/**
+ * A short, stable id: what happened (kind), to whom (entity), where (an event id or a window) and
+ * how bad (the severity is part of the scope: if an event is ever judged again against other state
+ * and comes out worse, the escalation is a new alert, published, not a silent rewrite).
+ */
 export function alertId(kind: AlertKind, entityId: string, scope: string): string {
   return createHash('sha256').update(`${kind}\u0000${entityId}\u0000${scope}`).digest('hex').slice(0, 32);
 }
@@ -35,7 +39,7 @@ export function transactionAlert(decision: Decision): Alert | undefined {
   if (decision.reasons.length === 0) return undefined;
   const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[decision.action];
   return {
-    alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}`),
+    alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}:${SEVERITY_OF_ACTION[decision.action]}`),
     kind: AlertKind.fraud,
     severity: SEVERITY_OF_ACTION[decision.action],
     entity: { type: 'user', id: decision.userId },
@@ -50,7 +54,7 @@ function sensorAlert(result: ReadingResult, readingId: string, findings: readonl
   const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
   if (!worst) return undefined;
   return {
-    alertId: alertId(AlertKind.sensor, result.deviceId, scope),
+    alertId: alertId(AlertKind.sensor, result.deviceId, `${scope}:${worst.level}`),
     kind: AlertKind.sensor,
     severity: worst.level,
     entity: { type: 'device', id: result.deviceId },

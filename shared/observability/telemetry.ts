@@ -6,12 +6,21 @@ export const NAMESPACE = 'riskstream';
 
 /** Structured JSON logs; every string value passes the card-number mask. */
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName, jsonReplacerFn: maskingReplacer });
+  return new Logger({ serviceName: deployedName(serviceName), jsonReplacerFn: maskingReplacer });
 }
 
 /** CloudWatch Embedded Metric Format: metrics are log lines, no PutMetricData call on the hot path. */
 export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? NAMESPACE, serviceName });
+  return new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? NAMESPACE, serviceName: deployedName(serviceName) });
+}
+
+/**
+ * The `service` dimension of every metric: the deployed function's name (the stack sets
+ * POWERTOOLS_SERVICE_NAME, and the dashboard asks for it), else the code's own name. An explicit
+ * serviceName would override the variable in Powertools, so the variable is read here.
+ */
+function deployedName(fallback: string): string {
+  return process.env['POWERTOOLS_SERVICE_NAME'] || fallback;
 }
 
 /** The names the dashboard and the benchmark read; one place so they cannot drift apart. */

@@ -123,7 +123,7 @@ describe('transactionAlert', () => {
 
     // Assert
     expect(alert).toEqual({
-      alertId: alertId('fraud', 'user-456', 'txn:txn-123'),
+      alertId: alertId('fraud', 'user-456', 'txn:txn-123:warning'),
       kind: 'fraud',
       severity: 'warning',
       entity: { type: 'user', id: 'user-456' },
@@ -134,17 +134,19 @@ describe('transactionAlert', () => {
     });
   });
 
-  it('gives a recomputed decision for the same transaction the same alert id', () => {
+  it('gives a recomputed decision of the same severity the same alert id, and an escalation a new one', () => {
     // Arrange
     const first = decision({ action: 'manual_review_required' });
-    const recomputed = decision({ action: 'block', riskScore: 0.9, reasons: [LARGE, RISKY] });
+    const sameSeverity = decision({ action: 'manual_review_required', riskScore: 0.7, reasons: [LARGE, RISKY] });
+    const escalated = decision({ action: 'block', riskScore: 0.9, reasons: [LARGE, RISKY] });
 
     // Act
-    const ids = [transactionAlert(first)?.alertId, transactionAlert(recomputed)?.alertId];
+    const ids = [first, sameSeverity, escalated].map((d) => transactionAlert(d)?.alertId);
 
     // Assert
     expect(ids[0]).toBeDefined();
     expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[0]);
   });
 
   it('gives different transactions different alert ids', () => {
@@ -182,7 +184,7 @@ describe('readingAlerts', () => {
     // Assert
     expect(alerts).toEqual([
       {
-        alertId: alertId('sensor', 'sensor-17', `reading:${READING_ID}`),
+        alertId: alertId('sensor', 'sensor-17', `reading:${READING_ID}:warning`),
         kind: 'sensor',
         severity: 'warning',
         entity: { type: 'device', id: 'sensor-17' },
@@ -220,12 +222,12 @@ describe('readingAlerts', () => {
     // Assert
     expect(alerts.map((a) => ({ id: a.alertId, reasons: a.reasons, summary: a.summary }))).toEqual([
       {
-        id: alertId('sensor', 'sensor-17', `reading:${READING_ID}`),
+        id: alertId('sensor', 'sensor-17', `reading:${READING_ID}:warning`),
         reasons: ['temperature: temperature 82.4 above 80'],
         summary: 'Temperature exceeded threshold on sensor-17',
       },
       {
-        id: alertId('sensor', 'sensor-17', `window:${WINDOW_START}`),
+        id: alertId('sensor', 'sensor-17', `window:${WINDOW_START}:warning`),
         reasons: ['windowAverage: average 76.67 over 3 readings in one 5m window (limit 75)'],
         summary: 'Average temperature exceeded limit on sensor-17',
       },
@@ -240,7 +242,7 @@ describe('readingAlerts', () => {
     const alerts = readingAlerts(input, READING_ID, WINDOW_START);
 
     // Assert
-    expect(alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${WINDOW_START}`)]);
+    expect(alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${WINDOW_START}:warning`)]);
     expect(alerts[0]?.eventIds).toEqual([READING_ID]);
   });
 

@@ -10,7 +10,7 @@ describe('deploy configuration', () => {
     expect(config).toMatchObject({
       name: 'riskstream',
       emulator: false,
-      streams: { transactions: { mode: 'provisioned', shardCount: 1, retention: 86_400_000 } },
+      streams: { transactions: { mode: "provisioned", shardCount: 1, retention: 7 * 86_400_000 } },
       mappings: { transactions: { batchSize: 100, bisectBatchOnError: true, retryAttempts: 10 }, publishAlerts: { batchSize: 50 } },
       commitMode: 'conditional',
       subscriptions: { email: [], sms: [], sqs: [], https: [] },

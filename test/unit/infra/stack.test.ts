@@ -175,8 +175,10 @@ describe('state, alerting and monitoring', () => {
 
   it('alarms with the configured thresholds, all to the ops topic', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm');
-    const metricNames = (a: Resource) =>
-      ((a.Properties['Metrics'] ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).map((m) => m.MetricStat?.Metric.MetricName);
+    const metricNames = (a: Resource) => [
+      a.Properties['MetricName'],
+      ...((a.Properties['Metrics'] ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).map((m) => m.MetricStat?.Metric.MetricName),
+    ];
     const byMetric = (name: string) => alarms.filter((a) => metricNames(a).includes(name));
     expect(byMetric('IteratorAge').map((a) => a.Properties['Threshold'])).toEqual([90_000, 90_000, 90_000]);
     // Thresholds are "alarm when it reaches N": the alarms compare with >, so they hold N - 1.
@@ -185,7 +187,37 @@ describe('state, alerting and monitoring', () => {
     const depth = byMetric('ApproximateNumberOfMessagesVisible').map((a) => a.Properties['Threshold']).sort();
     expect(depth).toEqual([0, 0, 0, 24]);
     expect(byMetric('WriteThrottleEvents')).toHaveLength(2);
-    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties['AlarmActions'])).toMatch(/OpsTopic/);
+    expect(byMetric('RecordsFailed')).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(JSON.stringify(alarm.Properties['AlarmActions'])).toMatch(/OpsTopic/);
+      // one breaching datapoint alarms: "reaches N" means within one 5-minute period, not three
+      expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+    }
+  });
+
+  it('lets only this account’s CloudWatch alarms publish to the encrypted ops topic', () => {
+    const policies = resources(template, 'AWS::SNS::TopicPolicy').filter((p) => JSON.stringify(p.Properties['Topics']).includes('OpsTopic'));
+    const statements = policies.flatMap((p) => (p.Properties['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': '123456789012' } }),
+        }),
+      ]),
+    );
+  });
+
+  it('grants the scoring functions exactly the DynamoDB actions the state store sends', () => {
+    const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p).includes('ScoreTransactions'));
+    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement;
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
+      [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
+      [['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'Alerts'],
+    ]);
   });
 
   it('passes the rules config and commit mode to the scoring functions', () => {
