@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { parseDuration } from '../shared/domain/duration';
-import { RulesConfigSchema } from '../shared/domain/rules-config';
+import { DurationSchema, RulesConfigSchema } from '../shared/domain/rules-config';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
 
@@ -10,15 +9,7 @@ import { CommitMode } from '../shared/state/store';
  * `configFile` or RISKSTREAM_CONFIG) and then from the CDK context key `riskstream` (JSON), validated
  * at synth time with errors that name the field.
  */
-const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+const duration = DurationSchema;
 const severity = z.enum(SEVERITY_ORDER as unknown as ['info', 'warning', 'critical']);
 const kinds = z.array(z.string().min(1)).min(1).optional();
 

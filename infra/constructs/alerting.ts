@@ -48,15 +48,7 @@ export class Alerting extends Construct {
     const { config, key } = props;
     this.topic = new Topic(this, 'AlertsTopic', { topicName: `${config.name}-alerts`, masterKey: key, enforceSSL: true });
     this.dlq = terminalQueue(this, 'PublishAlertsDlq', { name: `${config.name}-publish-alerts-dlq`, key, retentionMs: config.queues.retention });
-    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', {
-      entryName: 'publish-alerts',
-      functionName: `${config.name}-publish-alerts`,
-      memorySize: config.functions.memorySize,
-      timeoutMs: config.functions.timeout,
-      logRetentionDays: config.functions.logRetentionDays,
-      tracing: config.functions.tracing,
-      logKey: key,
-    }).bindTopic(this.topic, 'ALERTS_TOPIC_ARN');
+    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key }).bindTopic(this.topic, 'ALERTS_TOPIC_ARN');
 
     const mapping = config.mappings.publishAlerts;
     if (config.emulator) {

@@ -10,15 +10,13 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
+import type { DeployConfig } from '../config';
 
 export interface RiskstreamFunctionProps {
-  /** The folder under functions/ whose handler.ts is the entry point. */
+  /** The folder under functions/ whose handler.ts is the entry point; the function is named `<name>-<entryName>`. */
   readonly entryName: string;
-  readonly functionName: string;
-  readonly memorySize: number;
-  readonly timeoutMs: number;
-  readonly logRetentionDays: number;
-  readonly tracing: boolean;
+  /** The deploy's name and function settings. */
+  readonly config: Pick<DeployConfig, 'name' | 'functions'>;
   readonly logKey: IKey;
   readonly environment?: Record<string, string>;
 }
@@ -31,9 +29,11 @@ export interface RiskstreamFunctionProps {
  */
 export class RiskstreamFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: RiskstreamFunctionProps) {
+    const settings = props.config.functions;
+    const functionName = `${props.config.name}-${props.entryName}`;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
-      logGroupName: `/aws/lambda/${props.functionName}`,
-      retention: retentionDays(props.logRetentionDays),
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: retentionDays(settings.logRetentionDays),
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -43,18 +43,18 @@ export class RiskstreamFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     super(scope, id, {
       role,
-      functionName: props.functionName,
+      functionName,
       entry: join(__dirname, '..', '..', 'functions', props.entryName, 'handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: Duration.millis(props.timeoutMs),
-      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      memorySize: settings.memorySize,
+      timeout: Duration.millis(settings.timeout),
+      tracing: settings.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.functionName,
+        POWERTOOLS_SERVICE_NAME: functionName,
         POWERTOOLS_METRICS_NAMESPACE: 'riskstream',
         ...props.environment,
       },

@@ -42,11 +42,7 @@ export class Scoring extends Construct {
     const scorer = (logicalId: string, entryName: string) =>
       new RiskstreamFunction(this, logicalId, {
         entryName,
-        functionName: `${config.name}-${entryName}`,
-        memorySize: config.functions.memorySize,
-        timeoutMs: config.functions.timeout,
-        logRetentionDays: config.functions.logRetentionDays,
-        tracing: config.functions.tracing,
+        config,
         logKey: key,
         environment: {
           COMMIT_MODE: config.commitMode,

@@ -5,7 +5,8 @@ import { parseDuration } from './duration';
  * Every threshold the scoring uses, in one typed, validated config with defaults. A deploy can
  * override any part of it (partial JSON); durations are written like "5m" or given in milliseconds.
  */
-const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+/** A duration as milliseconds or a string like "5m"; the parsed value is milliseconds. */
+export const DurationSchema = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
   if (typeof value === 'number') return value;
   try {
     return parseDuration(value);
@@ -14,6 +15,7 @@ const duration = z.union([z.number().int().positive(), z.string()]).transform((v
     return z.NEVER;
   }
 });
+const duration = DurationSchema;
 const DAY = 86_400_000;
 const weight = z.number().min(0).max(1);
 const positive = z.number().positive();

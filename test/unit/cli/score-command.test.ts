@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { scoreCommand } from '../../../cli/commands/score';
-
-interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function collector(): { readonly stream: Writable; readonly text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import type { CommandResult } from '../../support/command-io';
+import { runCommand } from '../../support/command-io';
 
 async function runScore(argv: string[], inputLines: readonly string[]): Promise<CommandResult> {
-  const stdout = collector();
-  const stderr = collector();
-  const code = await scoreCommand(argv, { stdin: Readable.from([inputLines.join('\n')]), stdout: stdout.stream, stderr: stderr.stream });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCommand(scoreCommand, argv, [inputLines.join('\n')]);
 }
 
 const outputLines = (text: string): string[] => text.split('\n').filter((line) => line !== '');

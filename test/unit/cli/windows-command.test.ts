@@ -1,29 +1,11 @@
-import { Readable, Writable } from 'node:stream';
 import { windowsCommand } from '../../../cli/commands/windows';
+import { Readable } from 'node:stream';
 import { readAll } from '../../../cli/io';
-
-interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function collector(): { readonly stream: Writable; readonly text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import type { CommandResult } from '../../support/command-io';
+import { runCommand } from '../../support/command-io';
 
 async function runWindows(argv: string[], stdinChunks: string[]): Promise<CommandResult> {
-  const stdout = collector();
-  const stderr = collector();
-  const code = await windowsCommand(argv, { stdin: Readable.from(stdinChunks), stdout: stdout.stream, stderr: stderr.stream });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCommand(windowsCommand, argv, stdinChunks);
 }
 
 const jsonArray = (events: readonly unknown[]): string[] => [JSON.stringify(events, null, 2)];
