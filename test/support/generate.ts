@@ -1,16 +1,7 @@
 import { tumblingWindowStart } from '../../shared/domain/windows';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same traffic on every machine. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as random } from '../../local/traffic/random';
+import { seededRandom as random } from '../../local/traffic/random';
 
 export interface GeneratedTransaction {
   readonly transactionId: string;

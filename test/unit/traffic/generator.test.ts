@@ -1,0 +1,45 @@
+import { validateAnyEvent } from '../../../shared/domain/events';
+import { takeTraffic } from '../../../local/traffic/generator';
+
+describe('traffic generator', () => {
+  it('is reproducible: the same seed gives the same events, another seed others', () => {
+    const a = takeTraffic(300, { seed: 42 });
+    const b = takeTraffic(300, { seed: 42 });
+    const c = takeTraffic(300, { seed: 43 });
+
+    expect(a).toEqual(b);
+    expect(c).not.toEqual(a);
+  });
+
+  it('makes only valid events, in event-time order, whose ids are the scorer’s own', () => {
+    const events = takeTraffic(3000, { seed: 7 });
+
+    const validations = events.map((e) => validateAnyEvent(e.event));
+    expect(validations.filter((v) => !v.ok)).toEqual([]);
+    expect(validations.map((v) => (v.ok ? v.value.id : ''))).toEqual(events.map((e) => e.id));
+    const times = validations.map((v) => (v.ok ? v.value.time : 0));
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+
+  it('mixes normal traffic with every kind of labelled anomaly, grouped in scenarios', () => {
+    const events = takeTraffic(20_000, { seed: 3 });
+    const labels = new Set(events.map((e) => e.label));
+
+    expect(labels).toEqual(new Set(['normal', 'velocity', 'card_testing', 'impossible_travel', 'large_amount', 'risky_merchant', 'overheating', 'jump', 'drift']));
+    const anomalous = events.filter((e) => e.label !== 'normal');
+    expect(anomalous.length / events.length).toBeGreaterThan(0.02);
+    expect(anomalous.length / events.length).toBeLessThan(0.2);
+    expect(anomalous.every((e) => e.scenario !== undefined)).toBe(true);
+    const velocity = events.filter((e) => e.label === 'velocity');
+    const oneBurst = velocity.filter((e) => e.scenario === velocity[0]?.scenario);
+    expect(oneBurst).toHaveLength(8);
+    expect(new Set(oneBurst.map((e) => e.partitionKey)).size).toBe(1);
+  });
+
+  it('keeps labels out of the events themselves', () => {
+    const events = takeTraffic(500, { seed: 5 });
+
+    expect(events.some((e) => JSON.stringify(e.event).includes('label'))).toBe(false);
+  });
+});
