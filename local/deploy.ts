@@ -132,7 +132,7 @@ export interface DeployRecord {
   readonly outputs: Record<string, string>;
 }
 
-function recordPath(stackName: string): string {
+export function recordPath(stackName: string): string {
   return join(ROOT, '.riskstream', `${stackName}.deployed.json`);
 }
 

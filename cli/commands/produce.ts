@@ -1,0 +1,158 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readDeployRecord } from '../../local/deploy';
+import type { LabelledEvent } from '../../local/traffic/generator';
+import { takeTraffic } from '../../local/traffic/generator';
+import type { ProducedRecord } from '../../local/traffic/producer';
+import { putRecords } from '../../local/traffic/producer';
+import type { CommandIO } from '../io';
+import { write } from '../io';
+
+const USAGE = `usage: riskstream produce (--file events.jsonl | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
+
+Puts events into the deployed streams with PutRecords (batched; only failed entries are put again):
+transactions into the transactions stream (partition key: userId), readings into the readings
+stream (partition key: deviceId). --file sends each line as it is, bad lines included (they end in
+the quarantine); --generate makes N events of realistic, reproducible traffic (--seed) with
+labelled anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
+
+class UsageError extends Error {}
+
+interface ProduceOptions {
+  readonly file?: string;
+  readonly generate?: number;
+  readonly rate?: number;
+  readonly seed: number;
+  readonly labels?: string;
+  readonly stack: string;
+}
+
+export async function produceCommand(argv: string[], io: CommandIO): Promise<number> {
+  let options: ProduceOptions;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        file: { type: 'string' },
+        generate: { type: 'string' },
+        rate: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        labels: { type: 'string' },
+        stack: { type: 'string', default: 'Riskstream' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
+    if (!values.file === !values.generate) throw new UsageError('give either --file or --generate');
+    options = {
+      ...(values.file ? { file: values.file } : {}),
+      ...(values.generate ? { generate: positiveInteger('--generate', values.generate) } : {}),
+      ...(values.rate ? { rate: positiveInteger('--rate', values.rate) } : {}),
+      seed: positiveInteger('--seed', values.seed),
+      ...(values.labels ? { labels: values.labels } : {}),
+      stack: values.stack,
+    };
+  } catch (error) {
+    await write(io.stderr, `riskstream produce: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+
+  const deployed = readDeployRecord(options.stack);
+  const transactionsStream = deployed?.outputs['TransactionsStreamName'];
+  const readingsStream = deployed?.outputs['ReadingsStreamName'];
+  if (!deployed || !transactionsStream || !readingsStream) {
+    await write(io.stderr, `riskstream produce: the stack ${options.stack} is not deployed from here: run \`npm run deploy:local\` first.\n`);
+    return 1;
+  }
+
+  let records: Array<ProducedRecord & { stream: string }>;
+  try {
+    records = options.file ? fromFile(options.file, transactionsStream, readingsStream) : fromGenerator(options, transactionsStream, readingsStream);
+  } catch (error) {
+    await write(io.stderr, `riskstream produce: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  const kinesis = new KinesisClient({ endpoint: deployed.endpoint, requestHandler: new NodeHttpHandler(), maxAttempts: 2 });
+  const started = Date.now();
+  const progress = progressBar(io, records.length);
+  let put = 0;
+  const failed: Array<{ partitionKey: string; errorCode: string }> = [];
+  try {
+    const perChunk = 500;
+    for (let i = 0; i < records.length; i += perChunk) {
+      const chunk = records.slice(i, i + perChunk);
+      for (const stream of [transactionsStream, readingsStream]) {
+        const result = await putRecords(kinesis, stream, chunk.filter((r) => r.stream === stream));
+        put += result.put;
+        failed.push(...result.failed);
+      }
+      progress(put);
+      if (options.rate) await sleep(Math.max(0, started + ((i + chunk.length) / options.rate) * 1000 - Date.now()));
+    }
+  } catch (error) {
+    await write(io.stderr, `\nriskstream produce: cannot put records at ${deployed.endpoint}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await write(io.stderr, `\nput ${put} of ${records.length} records in ${seconds.toFixed(1)} s (${Math.round(put / Math.max(seconds, 0.001))}/s)\n`);
+  for (const f of failed.slice(0, 10)) await write(io.stderr, `not put: partition key ${f.partitionKey}: ${f.errorCode}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/** Every line as it is: the stream is where bad input gets judged (and quarantined), not the producer. */
+function fromFile(path: string, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`cannot read ${path}: no such file, or not readable`);
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        // sent as it is; the scorer quarantines it with its reason
+      }
+      const isReading = parsed['transactionId'] === undefined && parsed['deviceId'] !== undefined;
+      const key = String((isReading ? parsed['deviceId'] : parsed['userId']) ?? 'unknown');
+      return { stream: isReading ? readings : transactions, partitionKey: key, data: Buffer.from(line) };
+    });
+}
+
+function fromGenerator(options: ProduceOptions, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
+  const events: LabelledEvent[] = takeTraffic(options.generate ?? 0, { seed: options.seed });
+  if (options.labels) {
+    writeFileSync(options.labels, events.map((e) => JSON.stringify({ id: e.id, kind: e.kind, label: e.label, scenario: e.scenario })).join('\n') + '\n');
+  }
+  return events.map((e) => ({
+    stream: e.kind === 'reading' ? readings : transactions,
+    partitionKey: e.partitionKey,
+    data: Buffer.from(JSON.stringify(e.event)),
+  }));
+}
+
+/** A bar on a terminal; nothing when stderr is a file or a pipe. */
+function progressBar(io: CommandIO, total: number): (done: number) => void {
+  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  return (done) => {
+    if (!tty || total === 0) return;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+  };
+}

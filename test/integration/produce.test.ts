@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { produceCommand } from '../../cli/commands/produce';
+import type { DeployRecord } from '../../local/deploy';
+import { recordPath } from '../../local/deploy';
+import { runCommand } from '../support/command-io';
+
+const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
+const kinesis = new KinesisClient({ endpoint, region: 'us-east-1', requestHandler: new NodeHttpHandler() });
+const STACK = `ProduceTest${Date.now().toString(36)}`;
+
+async function createStream(name: string): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
+  for (let i = 0; i < 50; i++) {
+    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function readAll(name: string): Promise<Array<{ partitionKey: string; data: string }>> {
+  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: name }));
+  const records: Array<{ partitionKey: string; data: string }> = [];
+  for (const shard of Shards) {
+    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+    records.push(...(page.Records ?? []).map((r) => ({ partitionKey: r.PartitionKey ?? '', data: Buffer.from(r.Data ?? []).toString() })));
+  }
+  return records;
+}
+
+describe('riskstream produce', () => {
+  const transactions = `${STACK}-transactions`;
+  const readings = `${STACK}-readings`;
+  const dir = mkdtempSync(join(tmpdir(), 'riskstream-produce-'));
+
+  beforeAll(async () => {
+    await createStream(transactions);
+    await createStream(readings);
+    const record: DeployRecord = { endpoint, templateHash: 'test', outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings } };
+    mkdirSync(dirname(recordPath(STACK)), { recursive: true });
+    writeFileSync(recordPath(STACK), JSON.stringify(record));
+  });
+
+  afterAll(() => rmSync(recordPath(STACK), { force: true }));
+
+  it('puts a file’s lines as they are, routed by kind and keyed by entity, bad lines included', async () => {
+    const file = join(dir, 'events.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"transactionId":"txn-123","userId":"user-456","amount":2500,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}',
+        '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}',
+        'this is not json',
+        '',
+      ].join('\n'),
+    );
+
+    const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/put 3 of 3 records/);
+    const onTransactions = await readAll(transactions);
+    expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'user-456']);
+    expect(onTransactions.map((r) => r.data)).toContain('this is not json');
+    expect(await readAll(readings)).toEqual([{ partitionKey: 'sensor-17', data: '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}' }]);
+  });
+
+  it('puts generated traffic and writes its labels', async () => {
+    const labels = join(dir, 'labels.jsonl');
+    const before = (await readAll(transactions)).length + (await readAll(readings)).length;
+
+    const result = await runCommand(produceCommand, ['--generate', '1200', '--seed', '9', '--labels', labels, '--stack', STACK], []);
+
+    expect(result.code).toBe(0);
+    const after = (await readAll(transactions)).length + (await readAll(readings)).length;
+    expect(after - before).toBe(1200);
+  });
+
+  it('says in one sentence what is missing', async () => {
+    const missingFile = await runCommand(produceCommand, ['--file', join(dir, 'nope.jsonl'), '--stack', STACK], []);
+    const notDeployed = await runCommand(produceCommand, ['--generate', '5', '--stack', 'NeverDeployed'], []);
+    const usage = await runCommand(produceCommand, ['--generate', 'many', '--stack', STACK], []);
+
+    expect([missingFile.code, notDeployed.code, usage.code]).toEqual([1, 1, 2]);
+    expect(missingFile.stderr).toBe(`riskstream produce: cannot read ${join(dir, 'nope.jsonl')}: no such file, or not readable\n`);
+    expect(notDeployed.stderr).toBe('riskstream produce: the stack NeverDeployed is not deployed from here: run `npm run deploy:local` first.\n');
+    expect(usage.stderr).toMatch(/^riskstream produce: --generate must be a positive integer, got "many"/);
+  });
+});
