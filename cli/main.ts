@@ -2,12 +2,15 @@ import type { CommandIO } from './io';
 import { write } from './io';
 import { deployLocalCommand } from './commands/deploy-local';
 import { produceCommand } from './commands/produce';
+import { downCommand, upCommand } from './commands/up-down';
 import { scoreCommand } from './commands/score';
 import { windowsCommand } from './commands/windows';
 
 const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) => Promise<number>; readonly summary: string }> = {
   score: { run: scoreCommand, summary: 'score JSON-lines transactions and readings from stdin, one decision per line' },
   windows: { run: windowsCommand, summary: 'tumbling, hopping or sliding window aggregates of events from stdin' },
+  up: { run: upCommand, summary: 'start (or reuse) the local AWS emulator and deploy the stack into it' },
+  down: { run: downCommand, summary: 'stop the emulator that up started' },
   produce: { run: produceCommand, summary: 'put events (a JSON-lines file, or generated traffic) into the deployed streams' },
   'deploy-local': { run: deployLocalCommand, summary: 'cdk deploy the stack into the AWS emulator at AWS_ENDPOINT_URL (LocalStack or moto)' },
 };

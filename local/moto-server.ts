@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningEmulator {
   /** What to put in AWS_ENDPOINT_URL. */
   readonly endpoint: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -28,10 +30,15 @@ export function freePort(): Promise<number> {
  * Starts moto server on a free loopback port and waits until it answers. The endpoint says
  * `localhost`, not 127.0.0.1: moto's CloudFormation reads an S3 URL with an IP host as a bucket name.
  */
-export async function startMotoServer({ timeoutMs = 30_000 } = {}): Promise<RunningEmulator> {
+export async function startMotoServer({ timeoutMs = 30_000, detachedLog }: { timeoutMs?: number; detachedLog?: string } = {}): Promise<RunningEmulator> {
   if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) throw new Error(MOTO_MISSING);
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  // Detached (for `riskstream up`): it outlives this process, its output goes to a log file.
+  const log = detachedLog ? openSync(detachedLog, 'a') : undefined;
+  const child: ChildProcess =
+    log === undefined ? spawn('moto_server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('moto_server', args, { stdio: ['ignore', log, log], detached: true });
+  if (log !== undefined) child.unref();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
@@ -45,6 +52,7 @@ export async function startMotoServer({ timeoutMs = 30_000 } = {}): Promise<Runn
       if (response.ok) {
         return {
           endpoint,
+          pid: child.pid ?? 0,
           stop: async () => {
             if (child.exitCode !== null) return;
             child.kill('SIGTERM');

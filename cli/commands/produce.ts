@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { emulatorClientConfig } from '../../local/clients';
 import { readDeployRecord } from '../../local/deploy';
 import type { LabelledEvent } from '../../local/traffic/generator';
 import { takeTraffic } from '../../local/traffic/generator';
@@ -77,7 +78,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     return 1;
   }
 
-  const kinesis = new KinesisClient({ endpoint: deployed.endpoint, requestHandler: new NodeHttpHandler(), maxAttempts: 2 });
+  const kinesis = new KinesisClient({ ...emulatorClientConfig(deployed.endpoint), requestHandler: new NodeHttpHandler(), maxAttempts: 2 });
   const started = Date.now();
   const progress = progressBar(io, records.length);
   let put = 0;
@@ -95,7 +96,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
       if (options.rate) await sleep(Math.max(0, started + ((i + chunk.length) / options.rate) * 1000 - Date.now()));
     }
   } catch (error) {
-    await write(io.stderr, `\nriskstream produce: cannot put records at ${deployed.endpoint}: ${(error as Error).message}\n`);
+    await write(io.stderr, `\nriskstream produce: cannot put records at ${deployed.endpoint} (is the emulator running? \`riskstream up\`): ${(error as Error).message}\n`);
     return 1;
   }
   const seconds = (Date.now() - started) / 1000;

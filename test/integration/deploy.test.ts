@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
@@ -9,7 +9,7 @@ import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSC
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { LocalDeployResult } from '../../local/deploy';
-import { deployLocal, isMoto } from '../../local/deploy';
+import { deployLocal, isMoto, recordPath } from '../../local/deploy';
 
 /**
  * `cdk deploy` of the whole stack into the emulator the suite started, then every resource read back
@@ -47,6 +47,8 @@ describe('cdk deploy into the emulator', () => {
     });
     process.stdout.write(`deployed ${result.resourceCount} resources to ${result.emulator} in ${result.seconds.toFixed(1)} s\n`);
   }, 300_000);
+
+  afterAll(() => rmSync(recordPath(STACK), { force: true }));
 
   it('reaches CREATE_COMPLETE and says which gaps of the emulator it filled', async () => {
     const moto = await isMoto(endpoint);
