@@ -175,7 +175,8 @@ async function deleteFailedStack(cfn: CloudFormationClient, stackName: string, s
   throw new Error(`stack ${stackName} was not deleted within a minute`);
 }
 
-function runCdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+/** The project's own CDK CLI, from the repository root; on failure the tail of its output goes to `log`. */
+export function runCdk(args: readonly string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const withOutputs = args[0] === 'deploy' ? [...args, '--outputs-file', join(args[args.indexOf('--output') + 1] ?? 'cdk.out.local', 'outputs.json')] : args;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CDK, ...withOutputs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -189,7 +190,7 @@ function runCdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => v
     child.on('exit', (code) => {
       if (code === 0) return resolvePromise();
       log(tail);
-      reject(new Error(`cdk ${args[0]} failed with exit code ${code}`));
+      reject(new Error(`cdk ${args[0] ?? ''} failed with exit code ${code}`));
     });
   });
 }
