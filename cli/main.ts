@@ -2,6 +2,7 @@ import type { CommandIO } from './io';
 import { write } from './io';
 import { deployLocalCommand } from './commands/deploy-local';
 import { produceCommand } from './commands/produce';
+import { runPipelineCommand } from './commands/run';
 import { downCommand, upCommand } from './commands/up-down';
 import { scoreCommand } from './commands/score';
 import { windowsCommand } from './commands/windows';
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) =
   windows: { run: windowsCommand, summary: 'tumbling, hopping or sliding window aggregates of events from stdin' },
   up: { run: upCommand, summary: 'start (or reuse) the local AWS emulator and deploy the stack into it' },
   down: { run: downCommand, summary: 'stop the emulator that up started' },
+  run: { run: runPipelineCommand, summary: 'run the deployed functions locally from their streams (resumes from checkpoints)' },
   produce: { run: produceCommand, summary: 'put events (a JSON-lines file, or generated traffic) into the deployed streams' },
   'deploy-local': { run: deployLocalCommand, summary: 'cdk deploy the stack into the AWS emulator at AWS_ENDPOINT_URL (LocalStack or moto)' },
 };

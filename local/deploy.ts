@@ -111,7 +111,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     outputs = JSON.parse(readFileSync(join(outdir, 'outputs.json'), 'utf8'))[stackName] ?? {};
   }
   mkdirSync(join(ROOT, '.riskstream'), { recursive: true });
-  const record: DeployRecord = { endpoint: options.endpoint, templateHash: hashFile(templatePath), outputs };
+  const record: DeployRecord = { endpoint: options.endpoint, templateHash: hashFile(templatePath), outputs, config: options.config ?? {} };
   writeFileSync(recordPath(stackName), `${JSON.stringify(record, null, 2)}\n`);
   return {
     emulator: moto ? 'moto' : 'other',
@@ -130,6 +130,8 @@ export interface DeployRecord {
   readonly endpoint: string;
   readonly templateHash: string;
   readonly outputs: Record<string, string>;
+  /** The deploy config overrides it was deployed with (the local runtime synthesizes the same stack for AWS). */
+  readonly config?: Record<string, unknown>;
 }
 
 export function recordPath(stackName: string): string {

@@ -13,7 +13,9 @@ import { clientConfig } from '../config/clients';
  * take their endpoint from the standard AWS_ENDPOINT_URL variables, so the same code runs on AWS,
  * LocalStack and moto.
  */
-export function scoringDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env) {
+export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv = process.env) {
+  // The deployed function's own name (riskstream-score-transactions), which Lambda sets.
+  const name = env['AWS_LAMBDA_FUNCTION_NAME'] || defaultName;
   const config: ScoringConfig = scoringConfigFromEnv(env);
   const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
   const counter = new RequestCounter();

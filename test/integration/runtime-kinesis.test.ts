@@ -11,6 +11,7 @@ import { freePort } from '../../local/moto-server';
 import { FileCheckpointStore } from '../../local/runtime/kinesis/file-checkpoints';
 import type { KinesisMappingRunnerOptions } from '../../local/runtime/kinesis/mapping-runner';
 import { KinesisMappingRunner } from '../../local/runtime/kinesis/mapping-runner';
+import { createMappingRunner } from '../../local/runtime/mapping-runners';
 import type { CheckpointStore, MappingSpec } from '../../local/runtime/types';
 import { drainQueue } from '../support/resources';
 
@@ -414,5 +415,28 @@ describe('KinesisMappingRunner on moto', () => {
 
     expect(log).toEqual([expect.stringMatching(/^ListShards failed, retrying until it works/)]);
     expect(fn.events).toEqual([]);
+  });
+
+  it('is what createMappingRunner builds for a Kinesis mapping, with its own clients', async () => {
+    const stream = await createStream('factory');
+    const seqs = (await put(stream, numbered(3))).map((p) => p.seq);
+    const fn = new FakeFunction();
+    const checkpoints = new MemoryCheckpointStore();
+    const runner = createMappingRunner({
+      spec: specFor(stream),
+      invoke: fn.invoke,
+      checkpoints,
+      endpoint: process.env['AWS_ENDPOINT_URL'] ?? '',
+      region: REGION,
+      account: stream.account,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      pollIntervalMs: 50,
+    });
+
+    const stats = await runner.runUntilIdle(IDLE);
+
+    expect(fn.batches()).toEqual([seqs]);
+    expect(stats).toEqual(runner.stats());
+    expect(checkpoints.values.get(`${stream.arn}|shardId-000000000000`)).toBe(seqs[2]);
   });
 });

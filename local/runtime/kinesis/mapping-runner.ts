@@ -1,218 +1,23 @@
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import { ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { CheckpointStore, Invoke, KinesisSource, MappingSpec } from '../types';
-import { Backoff, sleep, Stopped } from './backoff';
-import type { Counters, ShardContext } from './shard-reader';
-import { ShardReader } from './shard-reader';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisStreamSource } from './kinesis-source';
+import type { StreamMappingRunnerSettings } from './stream-mapping-runner';
+import { StreamMappingRunner } from './stream-mapping-runner';
 
-export interface KinesisMappingRunnerOptions {
-  readonly spec: MappingSpec;
-  readonly invoke: Invoke;
+export type { MappingStats } from './stream-mapping-runner';
+
+export interface KinesisMappingRunnerOptions extends StreamMappingRunnerSettings {
   readonly kinesis: KinesisClient;
-  readonly sqs: SQSClient;
-  readonly checkpoints: CheckpointStore;
-  readonly region: string;
-  readonly account: string;
-  readonly log?: (line: string) => void;
-  /** The clock for record ages and lag (tests move it). */
-  readonly now?: () => number;
-  /** Wait between GetRecords calls on a caught-up shard. Lambda polls once a second; locally sooner is nicer. */
-  readonly pollIntervalMs?: number;
-  /** How often ListShards looks for new shards (after a reshard). */
-  readonly shardDiscoveryMs?: number;
 }
-
-export interface MappingStats {
-  /** Records returned by GetRecords, re-reads for retries included. */
-  readonly recordsRead: number;
-  readonly batchesInvoked: number;
-  readonly recordsFailedToDestination: number;
-  /** Per shard, now − approximate arrival of the newest record read, taken when it was read: the local iterator age. */
-  readonly lagMsPerShard: Record<string, number>;
-  /** Per shard, the checkpoint it resumed after, or null when it started from the starting position. */
-  readonly resumedFrom: Record<string, string | null>;
-}
-
-const COMPLAIN_EVERY_MS = 60_000;
 
 /**
- * Plays Lambda's event source mapping for one Kinesis mapping: polls every shard, batches, filters,
- * invokes, and honours the mapping's retry, bisect, partial-response, record-age and on-failure
- * settings, checkpointing per shard so a restart resumes.
- *
- * ParallelizationFactor > 1 is run as 1: Lambda then keeps order per partition key within a shard;
- * one batch at a time per shard keeps order per shard, which is stricter and all the functions rely on.
+ * Plays Lambda's event source mapping for one Kinesis mapping (see StreamMappingRunner): polls every
+ * shard, batches, filters, invokes, and honours the mapping's retry, bisect, partial-response,
+ * record-age and on-failure settings, checkpointing per shard so a restart resumes.
  */
-export class KinesisMappingRunner {
-  private readonly source: KinesisSource;
-  private readonly abort = new AbortController();
-  private readonly context: ShardContext;
-  private readonly log: (line: string) => void;
-  private readonly started = new Set<string>();
-  private readonly readers = new Map<string, ShardReader>();
-  private readonly running: Array<Promise<void>> = [];
-  private readonly closedShards = new Set<string>();
-  private readonly resumedFrom: Record<string, string | null> = {};
-  private readonly counters: Counters = { recordsRead: 0, batchesInvoked: 0, recordsFailedToDestination: 0, lagMsPerShard: {}, lastRecordsAt: 0 };
-  private polling: Promise<void> | undefined;
-  private listed = false;
-  private failure: unknown;
-  private lastComplaintAt = -Infinity;
-  private queueUrl: string | undefined;
-
-  constructor(private readonly options: KinesisMappingRunnerOptions) {
-    const { spec, region, account } = options;
+export class KinesisMappingRunner extends StreamMappingRunner {
+  constructor(options: KinesisMappingRunnerOptions) {
+    const { spec, kinesis, region, account } = options;
     if (spec.source.kind !== 'kinesis') throw new Error(`${spec.functionLogicalId}: not a Kinesis mapping`);
-    this.source = spec.source;
-    this.log = options.log ?? ((line) => console.error(`[${spec.functionName} ← ${spec.source.kind}] ${line}`));
-    this.context = {
-      spec,
-      streamName: this.source.streamName,
-      functionArn: `arn:aws:lambda:${region}:${account}:function:${spec.functionName}`,
-      origin: { streamArn: this.source.streamArn, functionName: spec.functionName, region, account },
-      kinesis: options.kinesis,
-      checkpoints: options.checkpoints,
-      invoke: options.invoke,
-      signal: this.abort.signal,
-      pollIntervalMs: options.pollIntervalMs ?? 200,
-      counters: this.counters,
-      now: options.now ?? Date.now,
-      log: this.log,
-      retrying: (what, call) => this.retrying(what, call),
-      sendToDestination: (message) => this.sendToDestination(message),
-    };
-  }
-
-  /** Polls until stop(); resolves then. */
-  start(): Promise<void> {
-    if (!this.polling) {
-      if (this.abort.signal.aborted) return Promise.reject(new Error('a stopped runner cannot start again'));
-      this.counters.lastRecordsAt = Date.now();
-      this.polling = this.poll();
-    }
-    return this.polling;
-  }
-
-  /** Stops polling; resolves once every shard's in-flight batch has finished and been checkpointed. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.polling;
-  }
-
-  /** Polls until no shard has returned records for `idleMs` and no batch is in flight or being retried, then stops. */
-  async runUntilIdle({ idleMs }: { idleMs: number }): Promise<MappingStats> {
-    const polling = this.start();
-    const signal = this.abort.signal;
-    const idle = (async () => {
-      while (!signal.aborted) {
-        await sleep(Math.min(50, idleMs), signal);
-        const quiet = Date.now() - this.counters.lastRecordsAt >= idleMs;
-        if (this.listed && quiet && ![...this.readers.values()].some((r) => r.busy)) return;
-      }
-    })();
-    try {
-      await Promise.race([polling, idle]);
-    } finally {
-      await this.stop();
-    }
-    return this.stats();
-  }
-
-  stats(): MappingStats {
-    const { recordsRead, batchesInvoked, recordsFailedToDestination, lagMsPerShard } = this.counters;
-    return { recordsRead, batchesInvoked, recordsFailedToDestination, lagMsPerShard: { ...lagMsPerShard }, resumedFrom: { ...this.resumedFrom } };
-  }
-
-  private async poll(): Promise<void> {
-    const signal = this.abort.signal;
-    try {
-      while (!signal.aborted) {
-        const shards = await this.retrying('ListShards', () => this.listShards());
-        const listedIds = new Set(shards.map((s) => s.ShardId));
-        for (const shard of shards) {
-          const shardId = shard.ShardId;
-          if (!shardId || this.started.has(shardId)) continue;
-          // A child shard waits until its parents are read to their end, so a key's records stay in order.
-          const parents = [shard.ParentShardId, shard.AdjacentParentShardId];
-          if (parents.some((p) => p !== undefined && listedIds.has(p) && !this.closedShards.has(p))) continue;
-          // Shards that appear later (a reshard) are read from their start: their records are all new.
-          this.startReader(shardId, this.listed ? 'TRIM_HORIZON' : this.options.spec.startingPosition);
-        }
-        this.listed = true;
-        await sleep(this.options.shardDiscoveryMs ?? 5_000, signal);
-      }
-    } catch (error) {
-      if (!(error instanceof Stopped)) this.fail(error);
-    }
-    await Promise.all(this.running);
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  private startReader(shardId: string, startingPosition: 'TRIM_HORIZON' | 'LATEST'): void {
-    this.started.add(shardId);
-    const { checkpoints } = this.options;
-    const run = async () => {
-      const checkpoint = await this.retrying(`checkpoint of ${shardId}`, () => checkpoints.get(this.source.streamArn, shardId));
-      this.resumedFrom[shardId] = checkpoint ?? null;
-      const reader = new ShardReader(
-        shardId,
-        checkpoint ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint } : { type: startingPosition },
-        this.context,
-      );
-      this.readers.set(shardId, reader);
-      if (await reader.run()) this.closedShards.add(shardId);
-    };
-    this.running.push(
-      run().catch((error: unknown) => {
-        if (!(error instanceof Stopped)) this.fail(error);
-      }),
-    );
-  }
-
-  private async listShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.options.kinesis.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.source.streamName }));
-      shards.push(...(page.Shards ?? []));
-      token = page.NextToken;
-    } while (token);
-    return shards;
-  }
-
-  private async sendToDestination(message: object): Promise<void> {
-    const queueArn = this.options.spec.onFailureQueueArn ?? '';
-    await this.retrying('SendMessage to the on-failure destination', async () => {
-      const queueName = queueArn.slice(queueArn.lastIndexOf(':') + 1);
-      this.queueUrl ??= (await this.options.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
-      await this.options.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }));
-    });
-  }
-
-  /**
-   * An emulator that does not answer makes the caller wait and try again, never skip: the call is
-   * retried with backoff until it succeeds or the runner stops (one complaint a minute).
-   */
-  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const backoff = new Backoff();
-    for (;;) {
-      try {
-        return await call();
-      } catch (error) {
-        if (this.abort.signal.aborted) throw new Stopped();
-        if (Date.now() - this.lastComplaintAt >= COMPLAIN_EVERY_MS) {
-          this.lastComplaintAt = Date.now();
-          this.log(`${what} failed, retrying until it works (said once a minute): ${(error as Error).message}`);
-        }
-        await sleep(backoff.next(), this.abort.signal);
-      }
-    }
-  }
-
-  private fail(error: unknown): void {
-    this.failure ??= error;
-    this.abort.abort();
+    super({ ...options, source: new KinesisStreamSource({ kinesis, source: spec.source, functionName: spec.functionName, region, account }) });
   }
 }

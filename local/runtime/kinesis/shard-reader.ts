@@ -1,32 +1,26 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { CheckpointStore, Invoke, MappingSpec } from '../types';
 import { Backoff, sleep } from './backoff';
 import { matchesFilter } from './filter';
-import type { EventOrigin, FailureCondition, Outcome, ReadRecord } from './lambda-shapes';
-import { filterView, kinesisFailureRecord, readResponse, toReadRecord } from './lambda-shapes';
-
-/** Where the next GetShardIterator points. */
-export type Position =
-  | { readonly type: 'TRIM_HORIZON' | 'LATEST' }
-  | { readonly type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+import type { FailureCondition, Outcome } from './lambda-batch';
+import { failureRecord, readResponse } from './lambda-batch';
+import type { Position, ReadRecord, StreamSource } from './stream-source';
 
 export interface Counters {
   recordsRead: number;
   batchesInvoked: number;
   recordsFailedToDestination: number;
   readonly lagMsPerShard: Record<string, number>;
-  /** Date.now() when a GetRecords call last returned records. */
+  /** Date.now() when a read last returned records. */
   lastRecordsAt: number;
 }
 
 /** What the runner shares with its shard readers. */
 export interface ShardContext {
   readonly spec: MappingSpec;
-  readonly streamName: string;
+  readonly source: StreamSource;
+  /** The stream's ARN, resolved by the runner: the checkpoints' key. */
+  readonly streamArn: string;
   readonly functionArn: string;
-  readonly origin: Omit<EventOrigin, 'shardId'>;
-  readonly kinesis: KinesisClient;
   readonly checkpoints: CheckpointStore;
   readonly invoke: Invoke;
   readonly signal: AbortSignal;
@@ -58,15 +52,12 @@ export class ShardReader {
   private retry: { readonly from: string; readonly retries: number; readonly invokes: number } | undefined;
   private holding = 0;
   private readonly backoff = new Backoff();
-  private readonly origin: EventOrigin;
 
   constructor(
     private readonly shardId: string,
     private position: Position,
     private readonly ctx: ShardContext,
-  ) {
-    this.origin = { ...ctx.origin, shardId };
-  }
+  ) {}
 
   /** Holding records, or in the middle of retrying a batch. */
   get busy(): boolean {
@@ -97,7 +88,8 @@ export class ShardReader {
       const read = await this.read(wanted);
       lastRead = read[read.length - 1]?.sequenceNumber ?? lastRead;
       const patterns = this.ctx.spec.filterPatterns;
-      records.push(...(patterns.length === 0 ? read : read.filter((r) => patterns.some((p) => matchesFilter(filterView(r), p)))));
+      const { source } = this.ctx;
+      records.push(...(patterns.length === 0 ? read : read.filter((r) => patterns.some((p) => matchesFilter(source.filterView(r), p)))));
       this.holding = records.length;
       if (records.length > 0 && deadline === Infinity) deadline = Date.now() + this.ctx.spec.maxBatchingWindowMs;
       if (records.length >= limit || Date.now() >= deadline) break;
@@ -108,20 +100,20 @@ export class ShardReader {
   }
 
   private async read(limit: number): Promise<ReadRecord[]> {
-    const { kinesis, counters } = this.ctx;
-    const output = await this.ctx.retrying(`GetRecords ${this.shardId}`, async () => {
-      const iterator = this.iterator ?? (await this.shardIterator());
+    const { source, counters } = this.ctx;
+    const page = await this.ctx.retrying(`GetRecords ${this.shardId}`, async () => {
+      const iterator = this.iterator ?? (await source.iterator(this.shardId, this.position));
       this.iterator = iterator;
       try {
-        return await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+        return await source.read(this.shardId, iterator, limit);
       } catch (error) {
         if ((error as Error).name === 'ExpiredIteratorException') this.iterator = undefined;
         throw error;
       }
     });
-    // No next iterator: the shard is closed (split or merged) and read to its end.
-    this.iterator = output.NextShardIterator ?? null;
-    const records = (output.Records ?? []).map((r) => toReadRecord(r, this.origin));
+    // No next iterator: the shard is closed (a split, a merge, a DynamoDB shard rollover) and read to its end.
+    this.iterator = page.nextIterator;
+    const records = page.records;
     const newest = records[records.length - 1];
     if (newest) {
       this.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: newest.sequenceNumber };
@@ -130,20 +122,6 @@ export class ShardReader {
       counters.lastRecordsAt = Date.now();
     }
     return records;
-  }
-
-  private async shardIterator(): Promise<string> {
-    const position = this.position;
-    const { ShardIterator } = await this.ctx.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: this.ctx.streamName,
-        ShardId: this.shardId,
-        ShardIteratorType: position.type,
-        StartingSequenceNumber: 'sequenceNumber' in position ? position.sequenceNumber : undefined,
-      }),
-    );
-    if (!ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${this.shardId}`);
-    return ShardIterator;
   }
 
   private async handle({ records, lastRead }: Batch): Promise<void> {
@@ -214,15 +192,16 @@ export class ShardReader {
       this.ctx.log(`${condition}: discarding ${failed.length} record(s) of ${range} (no on-failure destination)`);
       return;
     }
-    const message = kinesisFailureRecord(failed, {
-      functionArn: this.ctx.functionArn,
-      streamArn: this.origin.streamArn,
-      shardId: this.shardId,
-      condition,
-      approximateInvokeCount: invokes,
-      functionError: outcome.kind === 'failed' && outcome.thrown ? 'Unhandled' : null,
-      nowMs: this.ctx.now(),
-    });
+    const message = failureRecord(
+      {
+        functionArn: this.ctx.functionArn,
+        condition,
+        approximateInvokeCount: invokes,
+        functionError: outcome.kind === 'failed' && outcome.thrown ? 'Unhandled' : null,
+        nowMs: this.ctx.now(),
+      },
+      this.ctx.source.failureInfo(failed, { shardId: this.shardId, streamArn: this.ctx.streamArn }),
+    );
     await this.ctx.sendToDestination(message);
     this.ctx.counters.recordsFailedToDestination += failed.length;
     this.ctx.log(`${condition}: sent ${failed.length} record(s) of ${range} to the on-failure destination`);
@@ -234,6 +213,6 @@ export class ShardReader {
   }
 
   private checkpoint(sequenceNumber: string): Promise<void> {
-    return this.ctx.retrying(`checkpoint ${this.shardId}`, () => this.ctx.checkpoints.set(this.origin.streamArn, this.shardId, sequenceNumber));
+    return this.ctx.retrying(`checkpoint ${this.shardId}`, () => this.ctx.checkpoints.set(this.ctx.streamArn, this.shardId, sequenceNumber));
   }
 }

@@ -1,5 +1,6 @@
 import type { ReadRecord } from '../../../local/runtime/kinesis/lambda-shapes';
-import { filterView, kinesisFailureRecord, readResponse, toReadRecord } from '../../../local/runtime/kinesis/lambda-shapes';
+import { readResponse } from '../../../local/runtime/kinesis/lambda-batch';
+import { filterView, kinesisFailureRecord, toReadRecord } from '../../../local/runtime/kinesis/lambda-shapes';
 
 const origin = {
   shardId: 'shardId-000000000001',

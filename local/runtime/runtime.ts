@@ -1,0 +1,145 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { emulatorClientConfig } from '../clients';
+import { readDeployRecord, ROOT } from '../deploy';
+import { answers } from '../emulator';
+import type { LoadedFunction } from './functions/invoker';
+import { deployedFunction, loadFunction } from './functions/invoker';
+import { mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './functions/mappings';
+import { FileCheckpointStore } from './kinesis/file-checkpoints';
+import type { MappingStats } from './kinesis/mapping-runner';
+import { createMappingRunner } from './mapping-runners';
+import type { MappingSpec } from './types';
+
+export interface LocalRuntimeOptions {
+  readonly stackName: string;
+  /** Ignore the checkpoints and read every source from the trim horizon (a consumer resetting its offset). */
+  readonly fromStart?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface MappingStatus {
+  readonly functionName: string;
+  readonly source: string;
+  readonly stats: MappingStats;
+}
+
+export interface LocalRuntime {
+  readonly mappings: readonly MappingSpec[];
+  /** Runs the mappings until no new record came for idleMs, in pipeline order, then stops. */
+  runUntilIdle(idleMs: number): Promise<MappingStatus[]>;
+  /** Runs until stop(). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): MappingStatus[];
+}
+
+export class NotDeployedError extends Error {
+  override readonly name = 'NotDeployedError';
+}
+
+/**
+ * The deployed stack, run on this machine where no Lambda service exists (moto): every event source
+ * mapping of the default (AWS) synth — the definitions that deploy to AWS — drives the deployed
+ * function's bundle from cdk.out in a worker of its own, with the environment the emulator holds for
+ * it. Checkpoints per shard live in .riskstream/<stack>.checkpoints.json, so a restart resumes.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const deployed = readDeployRecord(options.stackName);
+  if (!deployed) throw new NotDeployedError(`the stack ${options.stackName} is not deployed from here: run \`riskstream up\` first.`);
+  if (!(await answers(deployed.endpoint))) {
+    throw new NotDeployedError(`the emulator ${options.stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`);
+  }
+  const clientConfig = emulatorClientConfig(deployed.endpoint);
+  const { region, credentials } = clientConfig;
+  const account = (await new STSClient(clientConfig).send(new GetCallerIdentityCommand({}))).Account ?? '';
+  const physicalIds = await physicalIdsOf(options.stackName, new CloudFormationClient(clientConfig));
+  log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
+  const synth = await synthDefaultTemplate({
+    outdir: join(ROOT, 'cdk.out.local', 'runtime'),
+    stackName: options.stackName,
+    config: deployed.config ?? {},
+    account,
+    region,
+    log,
+  });
+  const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
+
+  const functions = new Map<string, LoadedFunction>();
+  for (const spec of mappings) {
+    if (functions.has(spec.functionName)) continue;
+    const assetDir = synth.assetDirs.get(spec.functionLogicalId);
+    if (!assetDir) throw new Error(`no bundle for ${spec.functionLogicalId} in the synthesized assembly`);
+    const fn = await deployedFunction(spec.functionName, deployed.endpoint, region, credentials);
+    functions.set(
+      spec.functionName,
+      await loadFunction({
+        functionName: spec.functionName,
+        assetDir,
+        // The caller's log level reaches the functions' loggers (tests keep them quiet).
+        environment: { ...fn.environment, ...(process.env['POWERTOOLS_LOG_LEVEL'] ? { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] } : {}) },
+        memorySizeMb: fn.memorySizeMb,
+        timeoutMs: fn.timeoutMs,
+        functionArn: fn.functionArn,
+        endpoint: deployed.endpoint,
+        region,
+        credentials,
+      }),
+    );
+  }
+
+  const checkpointFile = join(ROOT, '.riskstream', `${options.stackName}.checkpoints.json`);
+  if (options.fromStart) {
+    rmSync(checkpointFile, { force: true });
+    log('--from-start: checkpoints cleared, every source is read from its trim horizon');
+  }
+  const checkpoints = new FileCheckpointStore(checkpointFile);
+  const runners = mappings.map((spec) => ({
+    spec,
+    runner: createMappingRunner({
+      spec: options.fromStart ? { ...spec, startingPosition: 'TRIM_HORIZON' } : spec,
+      invoke: (event) => (functions.get(spec.functionName) as LoadedFunction).invoke(event),
+      checkpoints,
+      endpoint: deployed.endpoint,
+      region,
+      account,
+      credentials,
+      log,
+    }),
+  }));
+  const status = (): MappingStatus[] =>
+    runners.map(({ spec, runner }) => ({
+      functionName: spec.functionName,
+      source: spec.source.kind === 'kinesis' ? spec.source.streamName : `${spec.source.tableName} (stream)`,
+      stats: runner.stats(),
+    }));
+  const closeFunctions = async () => {
+    await Promise.all([...functions.values()].map((f) => f.close()));
+  };
+  return {
+    mappings,
+    status,
+    async runUntilIdle(idleMs) {
+      try {
+        // In pipeline order: the scorers (Kinesis) first, then what reads their output (the outbox's
+        // stream), which could otherwise look idle while the scorers still write alerts.
+        for (const kind of ['kinesis', 'dynamodb'] as const) {
+          await Promise.all(runners.filter(({ spec }) => spec.source.kind === kind).map(({ runner }) => runner.runUntilIdle({ idleMs })));
+        }
+        return status();
+      } finally {
+        await closeFunctions();
+      }
+    },
+    async start() {
+      await Promise.all(runners.map(({ runner }) => runner.start()));
+    },
+    async stop() {
+      await Promise.all(runners.map(({ runner }) => runner.stop()));
+      await closeFunctions();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { produceCommand } from '../../cli/commands/produce';
+import { decisionKey } from '../../shared/adapters/dynamodb-items';
+import type { LocalDeployResult } from '../../local/deploy';
+import { deployLocal, recordPath, ROOT } from '../../local/deploy';
+import { startLocalRuntime } from '../../local/runtime/runtime';
+import { runCommand } from '../support/command-io';
+import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
+
+/**
+ * The whole pipeline on one machine: `cdk deploy` into the suite's moto, events put into Kinesis,
+ * the deployed bundles run by the local runtime from their event source mappings, alerts delivered
+ * through SNS to an SQS subscriber. Then a restart that resumes from the checkpoints.
+ */
+const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
+const STACK = `RiskstreamPipeline${Date.now().toString(36)}`;
+const NAME = `rp${Date.now().toString(36)}`;
+const SEED_TXN = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
+const SEED_READING = { deviceId: 'sensor-17', temperature: 82.4, timestamp: '2026-04-25T12:00:00Z' };
+
+describe('the pipeline on moto, end to end', () => {
+  let deployed: LocalDeployResult;
+  let subscriberUrl: string;
+  const dir = mkdtempSync(join(tmpdir(), 'riskstream-pipeline-'));
+
+  const produce = async (lines: readonly unknown[]) => {
+    const file = join(dir, `events-${Date.now()}.jsonl`);
+    writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+    const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);
+    expect(result.code).toBe(0);
+  };
+
+  beforeAll(async () => {
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
+    subscriberUrl = queue.QueueUrl ?? '';
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    deployed = await deployLocal({
+      endpoint,
+      stackName: STACK,
+      outdir: mkdtempSync(join(tmpdir(), 'riskstream-pipeline-cdk-')),
+      log: () => undefined,
+      config: { name: NAME, subscriptions: { sqs: [{ queueArn: arn, minSeverity: 'info' }] } },
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(recordPath(STACK), { force: true });
+    rmSync(join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), { force: true });
+  });
+
+  it('scores, stores, quarantines and alerts through SNS, each alert once', async () => {
+    await produce([
+      SEED_TXN,
+      SEED_READING,
+      { ...SEED_TXN, transactionId: 'txn-124', amount: 12.5, merchantCategory: 'grocery' },
+      '{"transactionId": "txn-poison", "userId": ',
+      SEED_TXN, // the producer's retry: the same event again
+    ]);
+
+    const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined });
+    const statuses = await runtime.runUntilIdle(2000);
+
+    expect(statuses.map((s) => s.functionName).sort()).toEqual([`${NAME}-publish-alerts`, `${NAME}-score-readings`, `${NAME}-score-transactions`]);
+    const decision = await dynamodb.send(new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey('txn-123'), ConsistentRead: true }));
+    expect(unmarshall(decision.Item ?? {})).toMatchObject({ action: 'manual_review_required' });
+    const quarantined = await drainQueue(deployed.outputs['QuarantineQueueUrl'] ?? '');
+    expect(quarantined).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` })]);
+    const delivered = await drainQueue(subscriberUrl);
+    const alerts = delivered.map((m) => ({ alert: JSON.parse(String(m['Message'])) as Record<string, unknown>, attributes: m['MessageAttributes'] as Record<string, { Value: string }> }));
+    expect(alerts.map((a) => a.alert['eventIds']).sort()).toEqual([['sensor-17@2026-04-25T12:00:00.000Z'], ['txn-123']]);
+    for (const { alert, attributes } of alerts) {
+      expect(attributes['severity']?.Value).toBe(alert['severity']);
+      expect(attributes['kind']?.Value).toBe(alert['kind']);
+    }
+  });
+
+  it('resumes from its checkpoints after a restart and counts nothing twice', async () => {
+    await produce([{ ...SEED_TXN, transactionId: 'txn-125', amount: 30 }, SEED_TXN]);
+
+    const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined });
+    const statuses = await runtime.runUntilIdle(2000);
+
+    const scorer = statuses.find((s) => s.functionName === `${NAME}-score-transactions`);
+    expect(Object.values(scorer?.stats.resumedFrom ?? {}).some((from) => from !== null)).toBe(true);
+    expect(scorer?.stats.recordsRead).toBe(2); // only what came after the checkpoint
+    const user = (await scanAll(deployed.outputs['StateTableName'] ?? '')).find((i) => i['pk'] === 'user#user-456');
+    const panes = Object.values(user?.['panes'] as Record<string, { count: number; sum: number }>);
+    expect(panes).toEqual([expect.objectContaining({ count: 3, sum: 2500 + 12.5 + 30 })]);
+    expect(await drainQueue(subscriberUrl)).toEqual([]); // no alert again
+  });
+});
