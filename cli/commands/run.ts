@@ -32,7 +32,7 @@ export async function runPipelineCommand(argv: string[], io: CommandIO): Promise
   const log = (line: string) => io.stderr.write(`${line}\n`);
   try {
     const runtime = await startLocalRuntime({ stackName: values.stack, fromStart: values['from-start'] === true, log });
-    log(`running ${runtime.mappings.length} event source mappings: ${runtime.mappings.map((m) => m.functionName).join(', ')}`);
+    log(`running ${runtime.mappings.length} event source mappings: ${runtime.mappings.map((m) => m.functionName).join(', ')}; the functions' logs go to .riskstream/${values.stack}.functions.log`);
     let statuses: MappingStatus[];
     if (idleSeconds !== undefined) {
       statuses = await runtime.runUntilIdle(idleSeconds * 1000);

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -18,6 +18,8 @@ export interface LocalRuntimeOptions {
   /** Ignore the checkpoints and read every source from the trim horizon (a consumer resetting its offset). */
   readonly fromStart?: boolean;
   readonly log?: (line: string) => void;
+  /** Where the functions' own logs go; default .riskstream/<stack>.functions.log (as CloudWatch Logs would hold them). */
+  readonly functionLogs?: NodeJS.WritableStream;
 }
 
 export interface MappingStatus {
@@ -68,6 +70,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
 
+  const functionLogs = options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const functions = new Map<string, LoadedFunction>();
   for (const spec of mappings) {
     if (functions.has(spec.functionName)) continue;
@@ -87,6 +90,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         endpoint: deployed.endpoint,
         region,
         credentials,
+        logs: functionLogs,
       }),
     );
   }

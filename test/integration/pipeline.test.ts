@@ -51,6 +51,7 @@ describe('the pipeline on moto, end to end', () => {
   afterAll(() => {
     rmSync(recordPath(STACK), { force: true });
     rmSync(join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), { force: true });
+    rmSync(join(ROOT, '.riskstream', `${STACK}.functions.log`), { force: true });
   });
 
   it('scores, stores, quarantines and alerts through SNS, each alert once', async () => {

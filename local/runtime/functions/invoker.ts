@@ -43,6 +43,8 @@ export interface LoadFunctionOptions {
   readonly endpoint?: string;
   readonly region?: string;
   readonly credentials?: Credentials;
+  /** Where the function's own output (its JSON logs and EMF metrics) goes; default: this process's stdout and stderr. */
+  readonly logs?: NodeJS.WritableStream;
 }
 
 export interface LoadedFunction {
@@ -144,7 +146,16 @@ export async function loadFunction(options: LoadFunctionOptions): Promise<Loaded
 
   const start = (): NonNullable<typeof current> => {
     const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
-    const worker = new Worker(WORKER, { env: { ...environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName }, workerData: { taskRoot, handler } });
+    const worker = new Worker(WORKER, {
+      env: { ...environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+      workerData: { taskRoot, handler },
+      // What the function prints is its log (CloudWatch Logs on AWS): to the caller's stream if given.
+      ...(options.logs ? { stdout: true, stderr: true } : {}),
+    });
+    if (options.logs) {
+      worker.stdout.pipe(options.logs, { end: false });
+      worker.stderr.pipe(options.logs, { end: false });
+    }
     // An idle environment does not keep the process alive; a running invocation's timer does.
     worker.unref();
     const ready = new Promise<Worker>((resolveReady, rejectReady) => {
