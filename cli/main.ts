@@ -1,5 +1,6 @@
 import type { CommandIO } from './io';
 import { write } from './io';
+import { demoCommand } from './commands/demo';
 import { deployLocalCommand } from './commands/deploy-local';
 import { produceCommand } from './commands/produce';
 import { runPipelineCommand } from './commands/run';
@@ -10,6 +11,7 @@ import { windowsCommand } from './commands/windows';
 const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) => Promise<number>; readonly summary: string }> = {
   score: { run: scoreCommand, summary: 'score JSON-lines transactions and readings from stdin, one decision per line' },
   windows: { run: windowsCommand, summary: 'tumbling, hopping or sliding window aggregates of events from stdin' },
+  demo: { run: demoCommand, summary: 'the whole pipeline on this machine with generated traffic, and a summary of what it did' },
   up: { run: upCommand, summary: 'start (or reuse) the local AWS emulator and deploy the stack into it' },
   down: { run: downCommand, summary: 'stop the emulator that up started' },
   run: { run: runPipelineCommand, summary: 'run the deployed functions locally from their streams (resumes from checkpoints)' },

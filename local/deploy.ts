@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -91,6 +91,8 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     else if (status && status !== 'DELETE_COMPLETE') throw new Error(`${stackName} is ${status} on this emulator: wait for it, or restart the emulator.`);
     await runCdk(['bootstrap', `aws://${account}/${region}`, ...common, ...context], env, log);
     await runCdk(['deploy', stackName, '--require-approval', 'never', '--progress', 'events', ...common, ...context], env, log);
+    // New streams and tables: checkpoints of an earlier stack of this name point into nothing.
+    rmSync(join(ROOT, '.riskstream', `${stackName}.checkpoints.json`), { force: true });
   }
 
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;

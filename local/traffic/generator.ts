@@ -39,6 +39,8 @@ export interface GeneratorOptions {
   /** Event time of the first event (epoch ms) and the mean gap between events. */
   readonly start?: number;
   readonly meanGapMs?: number;
+  /** Goes into every transaction id (default: the seed), so that two runs with one seed can be told apart. */
+  readonly idPrefix?: string;
 }
 
 const COUNTRIES = ['DE', 'FR', 'NL', 'ES', 'IT', 'PL', 'SE', 'AT'];
@@ -95,7 +97,7 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
   const pending: LabelledEvent[] = [];
 
   const transaction = (user: User, label: Label, overrides: Record<string, unknown> = {}): LabelledEvent => {
-    const transactionId = `txn-${options.seed}-${sequence++}`;
+    const transactionId = `txn-${options.idPrefix ?? options.seed}-${sequence++}`;
     const amount = Math.max(0.5, Math.round(user.typical * (0.3 + rnd() * 1.4) * 100) / 100);
     const event = {
       transactionId,

@@ -1,0 +1,42 @@
+import { summarize } from '../../../local/demo';
+import type { LabelledEvent } from '../../../local/traffic/generator';
+
+const event = (id: string, label: LabelledEvent['label'], scenario?: number): LabelledEvent => ({
+  kind: 'transaction',
+  id,
+  partitionKey: 'u',
+  event: {},
+  label,
+  ...(scenario === undefined ? {} : { scenario }),
+});
+
+describe('demo summary', () => {
+  const traffic = [event('a', 'normal'), event('b', 'velocity', 1), event('c', 'velocity', 1), event('d', 'large_amount', 2), event('e', 'normal')];
+  const putAt = new Map([
+    ['a', 1000],
+    ['b', 1000],
+    ['c', 1000],
+    ['d', 2000],
+    ['e', 2000],
+  ]);
+
+  it('counts distinct alerts by severity, repeats apart, and detection against the labels', () => {
+    const delivered = [
+      { alertId: 'x', severity: 'warning', eventIds: ['c'], arrivedAt: 1500 },
+      { alertId: 'x', severity: 'warning', eventIds: ['c'], arrivedAt: 1600 }, // delivered twice
+      { alertId: 'y', severity: 'critical', eventIds: ['e'], arrivedAt: 4000 }, // a false positive
+      { alertId: 'z', severity: 'info', eventIds: ['d'], arrivedAt: 2100 }, // info does not count as detection
+    ];
+
+    const summary = summarize(traffic, putAt, delivered, { approve: 4, block: 1 }, 2);
+
+    expect(summary).toMatchObject({
+      eventsIn: 5,
+      eventsPerSecond: 3,
+      alertsBySeverity: { warning: 1, critical: 1, info: 1 },
+      repeatedDeliveries: 1,
+      detection: { precision: 0.5, recall: 0.333, scenarioRecall: 0.5 },
+    });
+    expect(summary.latencyMs).toEqual({ p50: 500, p95: 2000, p99: 2000, samples: 3 });
+  });
+});
