@@ -6,20 +6,19 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { FileCheckpointStore } from '../../local/runtime/kinesis/file-checkpoints';
 import { SourceConfigurationError } from '../../local/runtime/kinesis/stream-source';
 import type { CreateMappingRunnerOptions } from '../../local/runtime/mapping-runners';
 import { createMappingRunner } from '../../local/runtime/mapping-runners';
-import type { CheckpointStore, MappingSpec } from '../../local/runtime/types';
+import type { MappingSpec } from '../../local/runtime/types';
 import { drainQueue } from '../support/resources';
+import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore } from '../support/runtime';
 
 const REGION = process.env['AWS_REGION'] ?? 'us-east-1';
 const dynamodb = new DynamoDBClient({});
 const streams = new DynamoDBStreamsClient({ requestHandler: new NodeHttpHandler() });
-const sqs = new SQSClient({});
 
 interface TestTable {
   readonly name: string;
@@ -69,35 +68,10 @@ async function streamRecords(table: TestTable): Promise<{ shardId: string; recor
   return { shardId, records: Records };
 }
 
-async function createQueue(label: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `rt-${label}-${randomUUID().slice(0, 8)}` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl, arn: Attributes?.['QueueArn'] ?? '' };
-}
 
-class MemoryCheckpointStore implements CheckpointStore {
-  readonly values = new Map<string, string>();
-  readonly writes: string[] = [];
-  async get(sourceArn: string, shardId: string): Promise<string | undefined> {
-    return this.values.get(`${sourceArn}|${shardId}`);
-  }
-  async set(sourceArn: string, shardId: string, sequenceNumber: string): Promise<void> {
-    this.values.set(`${sourceArn}|${shardId}`, sequenceNumber);
-    this.writes.push(sequenceNumber);
-  }
-}
 
-/** Stands for the function: records each event and answers what the test says (or throws). */
-class FakeFunction {
-  readonly events: DynamoDBStreamEvent[] = [];
-  constructor(private readonly respond: (event: DynamoDBStreamEvent, call: number) => unknown = () => ({ batchItemFailures: [] })) {}
-
-  readonly invoke = async (event: unknown): Promise<unknown> => {
-    const copy = structuredClone(event) as DynamoDBStreamEvent;
-    this.events.push(copy);
-    return this.respond(copy, this.events.length);
-  };
-
+/** The test's function, with helpers to read what it was given. */
+class FakeFunction extends BaseFakeFunction<DynamoDBStreamEvent> {
   records(): DynamoDBRecord[] {
     return this.events.flatMap((e) => e.Records);
   }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { freePort } from '../../local/moto-server';
@@ -12,13 +11,14 @@ import { FileCheckpointStore } from '../../local/runtime/kinesis/file-checkpoint
 import type { KinesisMappingRunnerOptions } from '../../local/runtime/kinesis/mapping-runner';
 import { KinesisMappingRunner } from '../../local/runtime/kinesis/mapping-runner';
 import { createMappingRunner } from '../../local/runtime/mapping-runners';
-import type { CheckpointStore, MappingSpec } from '../../local/runtime/types';
+import type { MappingSpec } from '../../local/runtime/types';
 import { drainQueue } from '../support/resources';
+import { sqs } from '../support/resources';
+import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore } from '../support/runtime';
 
 const REGION = process.env['AWS_REGION'] ?? 'us-east-1';
 // moto speaks HTTP/1.1 only; the Kinesis client would default to HTTP/2.
 const kinesis = new KinesisClient({ requestHandler: new NodeHttpHandler() });
-const sqs = new SQSClient({});
 
 interface TestStream {
   readonly name: string;
@@ -60,35 +60,10 @@ async function putRaw(stream: TestStream, text: string): Promise<void> {
 const numbered = (count: number, extra: (n: number) => Record<string, unknown> = () => ({})) =>
   Array.from({ length: count }, (_, n) => ({ n, ...extra(n) }));
 
-async function createQueue(label: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `rt-${label}-${randomUUID().slice(0, 8)}` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl, arn: Attributes?.['QueueArn'] ?? '' };
-}
 
-class MemoryCheckpointStore implements CheckpointStore {
-  readonly values = new Map<string, string>();
-  readonly writes: string[] = [];
-  async get(sourceArn: string, shardId: string): Promise<string | undefined> {
-    return this.values.get(`${sourceArn}|${shardId}`);
-  }
-  async set(sourceArn: string, shardId: string, sequenceNumber: string): Promise<void> {
-    this.values.set(`${sourceArn}|${shardId}`, sequenceNumber);
-    this.writes.push(sequenceNumber);
-  }
-}
 
-/** Stands for the function: records each event and answers what the test says (or throws). */
-class FakeFunction {
-  readonly events: KinesisStreamEvent[] = [];
-  constructor(private readonly respond: (event: KinesisStreamEvent, call: number) => unknown = () => ({ batchItemFailures: [] })) {}
-
-  readonly invoke = async (event: unknown): Promise<unknown> => {
-    const copy = structuredClone(event) as KinesisStreamEvent;
-    this.events.push(copy);
-    return this.respond(copy, this.events.length);
-  };
-
+/** The test's function, with helpers to read what it was given. */
+class FakeFunction extends BaseFakeFunction<KinesisStreamEvent> {
   /** The sequence numbers of each batch, in invocation order. */
   batches(): string[][] {
     return this.events.map((e) => e.Records.map((r) => r.kinesis.sequenceNumber));
