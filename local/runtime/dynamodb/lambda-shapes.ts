@@ -1,6 +1,6 @@
 import type { _Record as StreamsRecord, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { ends } from '../kinesis/lambda-batch';
+import { batchRange } from '../kinesis/lambda-batch';
 import type { ReadRecord as StreamReadRecord } from '../kinesis/stream-source';
 
 /** A DynamoDB stream record, in the shape Lambda hands the function. */
@@ -69,16 +69,5 @@ function toSecond(ms: number): string {
 
 /** The batch info of a DynamoDB Streams mapping's on-failure record: where the discarded records are, never the records. */
 export function ddbStreamBatchInfo(batch: readonly ReadRecord[], where: { readonly shardId: string; readonly streamArn: string }): { DDBStreamBatchInfo: object } {
-  const [first, last] = ends(batch);
-  return {
-    DDBStreamBatchInfo: {
-      shardId: where.shardId,
-      startSequenceNumber: first.sequenceNumber,
-      endSequenceNumber: last.sequenceNumber,
-      approximateArrivalOfFirstRecord: toSecond(first.arrivalMs),
-      approximateArrivalOfLastRecord: toSecond(last.arrivalMs),
-      batchSize: batch.length,
-      streamArn: where.streamArn,
-    },
-  };
+  return { DDBStreamBatchInfo: batchRange(batch, where, toSecond) };
 }

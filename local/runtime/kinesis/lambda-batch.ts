@@ -65,6 +65,27 @@ export function failureRecord(context: InvocationContext, batchInfo: Record<stri
 }
 
 /** The first and last records of a batch that is not empty. */
+/**
+ * Where a discarded batch was, as both kinds of on-failure record describe it (KinesisBatchInfo,
+ * DDBStreamBatchInfo): the shard, the sequence range, arrival times and size — never the records.
+ */
+export function batchRange(
+  batch: ReadonlyArray<{ readonly sequenceNumber: string; readonly arrivalMs: number }>,
+  where: { readonly shardId: string; readonly streamArn: string },
+  time: (ms: number) => string,
+): object {
+  const [first, last] = ends(batch);
+  return {
+    shardId: where.shardId,
+    startSequenceNumber: first.sequenceNumber,
+    endSequenceNumber: last.sequenceNumber,
+    approximateArrivalOfFirstRecord: time(first.arrivalMs),
+    approximateArrivalOfLastRecord: time(last.arrivalMs),
+    batchSize: batch.length,
+    streamArn: where.streamArn,
+  };
+}
+
 export function ends<R>(batch: readonly R[]): readonly [R, R] {
   const first = batch[0];
   const last = batch[batch.length - 1];

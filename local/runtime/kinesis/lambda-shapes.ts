@@ -1,7 +1,7 @@
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { FailureCondition } from './lambda-batch';
-import { ends, failureRecord } from './lambda-batch';
+import { batchRange, failureRecord } from './lambda-batch';
 import type { ReadRecord as StreamReadRecord } from './stream-source';
 
 /** A Kinesis record read from a shard, in the shape Lambda hands the function. */
@@ -55,18 +55,7 @@ export function filterView(record: ReadRecord): object {
 
 /** The batch info of a Kinesis mapping's on-failure record. */
 export function kinesisBatchInfo(batch: readonly ReadRecord[], where: { readonly shardId: string; readonly streamArn: string }): { KinesisBatchInfo: object } {
-  const [first, last] = ends(batch);
-  return {
-    KinesisBatchInfo: {
-      shardId: where.shardId,
-      startSequenceNumber: first.sequenceNumber,
-      endSequenceNumber: last.sequenceNumber,
-      approximateArrivalOfFirstRecord: new Date(first.arrivalMs).toISOString(),
-      approximateArrivalOfLastRecord: new Date(last.arrivalMs).toISOString(),
-      batchSize: batch.length,
-      streamArn: where.streamArn,
-    },
-  };
+  return { KinesisBatchInfo: batchRange(batch, where, (ms) => new Date(ms).toISOString()) };
 }
 
 export interface FailureContext {
