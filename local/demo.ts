@@ -33,6 +33,8 @@ export interface DemoSummary {
   readonly detection: { readonly precision: number; readonly recall: number; readonly scenarioRecall: number };
   /** From the put of an event to its alert's arrival at the subscriber, ms. */
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly samples: number };
+  /** Where the time went: ms inside each function (its code and its emulator calls); the rest of the run is polling and waiting. */
+  readonly busyMsByFunction: Record<string, number>;
 }
 
 interface DeliveredAlert {
@@ -93,12 +95,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     lastRead = read;
   }
   const seconds = (lastChange - started) / 1000;
+  const busyMsByFunction = Object.fromEntries(runtime.status().map((s) => [s.functionName, s.busyMs]));
   await runtime.stop();
   await running;
 
   const ids = new Set(traffic.map((e) => e.id));
   const decisions = await decisionsByAction(new DynamoDBClient(clients), deployed.outputs['StateTableName'] ?? '', ids);
-  return summarize(traffic, putAt, delivered.filter((a) => a.eventIds.some((id) => ids.has(id))), decisions, seconds);
+  return { ...summarize(traffic, putAt, delivered.filter((a) => a.eventIds.some((id) => ids.has(id))), decisions, seconds), busyMsByFunction };
 }
 
 async function subscribeObserver(sqs: SQSClient, sns: SNSClient, topicArn: string, queueName: string): Promise<string> {
@@ -146,7 +149,7 @@ export function summarize(
   delivered: readonly DeliveredAlert[],
   decisions: Record<string, number>,
   seconds: number,
-): DemoSummary {
+): Omit<DemoSummary, 'busyMsByFunction'> {
   const distinct = new Map<string, DeliveredAlert>();
   for (const alert of delivered) if (!distinct.has(alert.alertId)) distinct.set(alert.alertId, alert);
   const alertsBySeverity: Record<string, number> = {};

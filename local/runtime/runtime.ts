@@ -26,6 +26,8 @@ export interface MappingStatus {
   readonly functionName: string;
   readonly source: string;
   readonly stats: MappingStats;
+  /** Wall time spent inside the function's invocations (its code and its calls to the emulator), ms. */
+  readonly busyMs: number;
 }
 
 export interface LocalRuntime {
@@ -101,11 +103,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     log('--from-start: checkpoints cleared, every source is read from its trim horizon');
   }
   const checkpoints = new FileCheckpointStore(checkpointFile);
+  const busy = new Map<string, number>();
+  const timed = (functionName: string) => async (event: unknown) => {
+    const started = performance.now();
+    try {
+      return await (functions.get(functionName) as LoadedFunction).invoke(event);
+    } finally {
+      busy.set(functionName, (busy.get(functionName) ?? 0) + performance.now() - started);
+    }
+  };
   const runners = mappings.map((spec) => ({
     spec,
     runner: createMappingRunner({
       spec: options.fromStart ? { ...spec, startingPosition: 'TRIM_HORIZON' } : spec,
-      invoke: (event) => (functions.get(spec.functionName) as LoadedFunction).invoke(event),
+      invoke: timed(spec.functionName),
       checkpoints,
       endpoint: deployed.endpoint,
       region,
@@ -119,6 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       functionName: spec.functionName,
       source: spec.source.kind === 'kinesis' ? spec.source.streamName : `${spec.source.tableName} (stream)`,
       stats: runner.stats(),
+      busyMs: Math.round(busy.get(spec.functionName) ?? 0),
     }));
   const closeFunctions = async () => {
     await Promise.all([...functions.values()].map((f) => f.close()));
