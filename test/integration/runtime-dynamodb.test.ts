@@ -14,7 +14,7 @@ import type { CreateMappingRunnerOptions } from '../../local/runtime/mapping-run
 import { createMappingRunner } from '../../local/runtime/mapping-runners';
 import type { MappingSpec } from '../../local/runtime/types';
 import { drainQueue } from '../support/resources';
-import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore } from '../support/runtime';
+import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore, testSpec } from '../support/runtime';
 
 const REGION = process.env['AWS_REGION'] ?? 'us-east-1';
 const dynamodb = new DynamoDBClient({});
@@ -88,21 +88,7 @@ class FakeFunction extends BaseFakeFunction<DynamoDBStreamEvent> {
 }
 
 function specFor(table: TestTable, overrides: Partial<MappingSpec> = {}): MappingSpec {
-  return {
-    functionLogicalId: 'TestFunction',
-    functionName: 'test-fn',
-    source: { kind: 'dynamodb', tableName: table.name },
-    batchSize: 10,
-    maxBatchingWindowMs: 0,
-    parallelizationFactor: 1,
-    startingPosition: 'TRIM_HORIZON',
-    bisectBatchOnError: false,
-    reportBatchItemFailures: true,
-    retryAttempts: -1,
-    maxRecordAgeMs: -1,
-    filterPatterns: [],
-    ...overrides,
-  };
+  return testSpec({ kind: 'dynamodb', tableName: table.name }, overrides);
 }
 
 /** Through createMappingRunner, as the local runtime builds it. */

@@ -14,7 +14,7 @@ import { createMappingRunner } from '../../local/runtime/mapping-runners';
 import type { MappingSpec } from '../../local/runtime/types';
 import { drainQueue } from '../support/resources';
 import { sqs } from '../support/resources';
-import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore } from '../support/runtime';
+import { createQueue, FakeFunction as BaseFakeFunction, MemoryCheckpointStore, testSpec } from '../support/runtime';
 
 const REGION = process.env['AWS_REGION'] ?? 'us-east-1';
 // moto speaks HTTP/1.1 only; the Kinesis client would default to HTTP/2.
@@ -75,21 +75,7 @@ class FakeFunction extends BaseFakeFunction<KinesisStreamEvent> {
 }
 
 function specFor(stream: TestStream, overrides: Partial<MappingSpec> = {}): MappingSpec {
-  return {
-    functionLogicalId: 'TestFunction',
-    functionName: 'test-fn',
-    source: { kind: 'kinesis', streamName: stream.name, streamArn: stream.arn },
-    batchSize: 10,
-    maxBatchingWindowMs: 0,
-    parallelizationFactor: 1,
-    startingPosition: 'TRIM_HORIZON',
-    bisectBatchOnError: false,
-    reportBatchItemFailures: true,
-    retryAttempts: -1,
-    maxRecordAgeMs: -1,
-    filterPatterns: [],
-    ...overrides,
-  };
+  return testSpec({ kind: 'kinesis', streamName: stream.name, streamArn: stream.arn }, overrides);
 }
 
 function runnerFor(

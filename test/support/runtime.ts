@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { CheckpointStore } from '../../local/runtime/types';
+import type { CheckpointStore, MappingSpec } from '../../local/runtime/types';
 import { sqs } from './resources';
 
 /** A queue of the test's own in the emulator, for on-failure destinations. */
@@ -32,5 +32,24 @@ export class FakeFunction<E> {
     const copy = structuredClone(event) as E;
     this.events.push(copy);
     return this.respond(copy, this.events.length);
+  };
+}
+
+/** A mapping with the tests' settings (batches of 10, partial batch responses, no limits); override what a test is about. */
+export function testSpec(source: MappingSpec['source'], overrides: Partial<MappingSpec> = {}): MappingSpec {
+  return {
+    functionLogicalId: 'TestFunction',
+    functionName: 'test-fn',
+    source,
+    batchSize: 10,
+    maxBatchingWindowMs: 0,
+    parallelizationFactor: 1,
+    startingPosition: 'TRIM_HORIZON',
+    bisectBatchOnError: false,
+    reportBatchItemFailures: true,
+    retryAttempts: -1,
+    maxRecordAgeMs: -1,
+    filterPatterns: [],
+    ...overrides,
   };
 }

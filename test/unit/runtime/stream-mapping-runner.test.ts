@@ -1,7 +1,8 @@
 import { StreamMappingRunner } from '../../../local/runtime/kinesis/stream-mapping-runner';
 import type { Position, ReadPage, ReadRecord, StreamShard, StreamSource } from '../../../local/runtime/kinesis/stream-source';
 import { SourceConfigurationError } from '../../../local/runtime/kinesis/stream-source';
-import type { CheckpointStore, MappingSpec } from '../../../local/runtime/types';
+import type { MappingSpec } from '../../../local/runtime/types';
+import { MemoryCheckpointStore, testSpec } from '../../support/runtime';
 
 interface FakeShard {
   readonly parents: string[];
@@ -61,35 +62,13 @@ class FakeSource implements StreamSource<Event> {
   }
 }
 
-class MemoryCheckpoints implements CheckpointStore {
-  readonly values = new Map<string, string>();
-  async get(sourceArn: string, shardId: string): Promise<string | undefined> {
-    return this.values.get(`${sourceArn}|${shardId}`);
-  }
-  async set(sourceArn: string, shardId: string, sequenceNumber: string): Promise<void> {
-    this.values.set(`${sourceArn}|${shardId}`, sequenceNumber);
-  }
-}
 
-const spec: MappingSpec = {
-  functionLogicalId: 'Fn',
-  functionName: 'fn',
-  source: { kind: 'dynamodb', tableName: 'table' },
-  batchSize: 10,
-  maxBatchingWindowMs: 0,
-  parallelizationFactor: 1,
-  startingPosition: 'TRIM_HORIZON',
-  bisectBatchOnError: false,
-  reportBatchItemFailures: true,
-  retryAttempts: -1,
-  maxRecordAgeMs: -1,
-  filterPatterns: [],
-};
+const spec: MappingSpec = testSpec({ kind: 'dynamodb', tableName: 'table' });
 
 function runnerOn(source: FakeSource, overrides: Partial<MappingSpec> = {}) {
   const events: Event[][] = [];
   const log: string[] = [];
-  const checkpoints = new MemoryCheckpoints();
+  const checkpoints = new MemoryCheckpointStore();
   const runner = new StreamMappingRunner({
     spec: { ...spec, ...overrides },
     source,
