@@ -120,6 +120,9 @@ export class ShardReader {
       counters.recordsRead += records.length;
       counters.lagMsPerShard[this.shardId] = this.ctx.now() - newest.arrivalMs;
       counters.lastRecordsAt = Date.now();
+    } else if (page.nextIterator) {
+      // An empty page from an open shard: the reader has caught up, nothing is waiting (Lambda's iterator age falls to 0 too).
+      counters.lagMsPerShard[this.shardId] = 0;
     }
     return records;
   }

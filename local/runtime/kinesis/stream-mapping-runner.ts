@@ -33,7 +33,7 @@ export interface MappingStats {
   readonly recordsRead: number;
   readonly batchesInvoked: number;
   readonly recordsFailedToDestination: number;
-  /** Per shard, now − approximate arrival of the newest record read, taken when it was read: the local iterator age. */
+  /** Per shard, now − approximate arrival of the newest record read, taken when it was read, and 0 once a read finds nothing new: the local iterator age. */
   readonly lagMsPerShard: Record<string, number>;
   /** Per shard, the checkpoint it resumed after, or null when it started from the starting position. */
   readonly resumedFrom: Record<string, string | null>;

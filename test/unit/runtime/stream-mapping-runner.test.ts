@@ -18,6 +18,8 @@ class FakeSource implements StreamSource<Event> {
   readonly shards = new Map<string, FakeShard>();
   failArn: Error | undefined;
   listFailures = 0;
+  /** How long before the read each record arrived. */
+  ageMs = 0;
 
   async streamArn(): Promise<string> {
     if (this.failArn) throw this.failArn;
@@ -42,7 +44,7 @@ class FakeSource implements StreamSource<Event> {
     const seqs = shard.seqs.slice(start, start + limit);
     const end = start + seqs.length;
     return {
-      records: seqs.map((seq) => ({ sequenceNumber: seq, arrivalMs: Date.now(), event: { shard: shardId, seq } })),
+      records: seqs.map((seq) => ({ sequenceNumber: seq, arrivalMs: Date.now() - this.ageMs, event: { shard: shardId, seq } })),
       nextIterator: shard.closed && end >= shard.seqs.length ? null : `${shardId}@${end}`,
     };
   }
@@ -65,7 +67,7 @@ class FakeSource implements StreamSource<Event> {
 
 const spec: MappingSpec = testSpec({ kind: 'dynamodb', tableName: 'table' });
 
-function runnerOn(source: FakeSource, overrides: Partial<MappingSpec> = {}) {
+function runnerOn(source: FakeSource, overrides: Partial<MappingSpec> = {}, onInvoke: () => void = () => undefined) {
   const events: Event[][] = [];
   const log: string[] = [];
   const checkpoints = new MemoryCheckpointStore();
@@ -74,6 +76,7 @@ function runnerOn(source: FakeSource, overrides: Partial<MappingSpec> = {}) {
     source,
     invoke: async (event) => {
       events.push((event as { Records: Event[] }).Records);
+      onInvoke();
       return {};
     },
     sqs: undefined as never,
@@ -107,6 +110,19 @@ describe('StreamMappingRunner (any StreamSource)', () => {
         ['arn:fake:stream/1|orphan', '7'],
       ]),
     );
+  });
+
+  it('reports the lag of a shard as the age of the newest record read, and 0 once a read finds nothing new', async () => {
+    const source = new FakeSource();
+    source.ageMs = 60_000;
+    source.shards.set('s', { parents: [], seqs: ['1', '2'], closed: false });
+    const seen: number[] = [];
+    const { runner } = runnerOn(source, {}, () => seen.push(runner.stats().lagMsPerShard['s'] ?? -1));
+
+    const stats = await runner.runUntilIdle({ idleMs: 200 });
+
+    expect(seen[0]).toBeGreaterThanOrEqual(60_000);
+    expect(stats.lagMsPerShard).toEqual({ s: 0 });
   });
 
   it('starts at LATEST on the first listing when told to, and resumes after a checkpoint of the stream ARN', async () => {
