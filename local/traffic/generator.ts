@@ -41,6 +41,13 @@ export interface GeneratorOptions {
   readonly meanGapMs?: number;
   /** Goes into every transaction id (default: the seed), so that two runs with one seed can be told apart. */
   readonly idPrefix?: string;
+  /**
+   * Let a scenario unfold in event time while other traffic goes on (its later events are held
+   * back until their time), so that event time follows the clock of a stream produced live. By
+   * default a scenario holds the whole stream until it is done, so a finite stream ends with every
+   * scenario complete.
+   */
+  readonly interleave?: boolean;
 }
 
 const COUNTRIES = ['DE', 'FR', 'NL', 'ES', 'IT', 'PL', 'SE', 'AT'];
@@ -152,12 +159,27 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
     }
   };
 
+  const eventTime = (e: LabelledEvent) => Date.parse(String(e.event['timestamp']));
+  // Interleaved scenarios' later events, in event-time order.
+  const held: LabelledEvent[] = [];
   for (;;) {
     if (pending.length === 0) {
       time += Math.round(-Math.log(1 - rnd()) * meanGap);
-      if (rnd() < anomalyRate) {
+      while (held[0] && eventTime(held[0]) <= time) pending.push(held.shift() as LabelledEvent);
+      if (pending.length > 0) {
+        // Held events come first; the next fresh event is drawn on a later turn.
+      } else if (rnd() < anomalyRate) {
         const id = scenarios++;
-        pending.push(...scenario().map((e) => (e.label === 'normal' ? e : { ...e, scenario: id })));
+        const startedAt = time;
+        const events = scenario().map((e) => (e.label === 'normal' ? e : { ...e, scenario: id }));
+        if (options.interleave) {
+          time = startedAt;
+          held.push(...events);
+          held.sort((a, b) => eventTime(a) - eventTime(b));
+          while (held[0] && eventTime(held[0]) <= time) pending.push(held.shift() as LabelledEvent);
+        } else {
+          pending.push(...events);
+        }
       }
       else if (rnd() < transactionShare) pending.push(transaction(pick(normalUsers), TransactionLabel.normal));
       else {

@@ -42,4 +42,23 @@ describe('traffic generator', () => {
 
     expect(events.some((e) => JSON.stringify(e.event).includes('label'))).toBe(false);
   });
+
+  it('interleaved, lets scenarios unfold while other traffic goes on, so event time follows the clock', () => {
+    const options = { seed: 9, start: 0, meanGapMs: 100 };
+    const sequential = takeTraffic(5000, options);
+    const interleaved = takeTraffic(5000, { ...options, interleave: true });
+    const time = (e: (typeof sequential)[number]) => Date.parse(String(e.event['timestamp']));
+
+    // A scenario's pauses (up to 25 minutes before an impossible-travel purchase) no longer stall the stream.
+    expect(time(sequential.at(-1) ?? sequential[0]!)).toBeGreaterThan(4 * 5000 * 100);
+    expect(time(interleaved.at(-1) ?? interleaved[0]!)).toBeLessThan(1.3 * 5000 * 100);
+    const times = interleaved.map(time);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(new Set(interleaved.map((e) => e.id)).size).toBe(interleaved.length);
+    // Every kind of anomaly still happens, and a multi-event scenario comes out whole once its time has come.
+    expect(new Set(interleaved.map((e) => e.label))).toEqual(new Set(sequential.map((e) => e.label)));
+    const velocity = new Map<number, number>();
+    for (const e of interleaved) if (e.label === 'velocity' && e.scenario !== undefined) velocity.set(e.scenario, (velocity.get(e.scenario) ?? 0) + 1);
+    expect([...velocity.values()].slice(0, -1).every((n) => n === 8)).toBe(true);
+  });
 });
