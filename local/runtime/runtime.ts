@@ -44,6 +44,64 @@ export class NotDeployedError extends Error {
   override readonly name = 'NotDeployedError';
 }
 
+/** A deployed stack as the local runtime sees it: where it runs, and the event source mappings of its default (AWS) synth. */
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly account: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly outputs: Record<string, string>;
+  readonly mappings: readonly MappingSpec[];
+  /** Function logical id → its bundle's directory in the synthesized assembly. */
+  readonly assetDirs: ReadonlyMap<string, string>;
+}
+
+/** Finds the stack deployed from here, checks its emulator answers, and synthesizes it for AWS for its mappings and bundles. */
+export async function openDeployedStack(stackName: string, log: (line: string) => void): Promise<DeployedStack> {
+  const deployed = readDeployRecord(stackName);
+  if (!deployed) throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
+  if (!(await answers(deployed.endpoint))) {
+    throw new NotDeployedError(`the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`);
+  }
+  const clientConfig = emulatorClientConfig(deployed.endpoint);
+  const { region, credentials } = clientConfig;
+  const account = (await new STSClient(clientConfig).send(new GetCallerIdentityCommand({}))).Account ?? '';
+  const physicalIds = await physicalIdsOf(stackName, new CloudFormationClient(clientConfig));
+  log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
+  const synth = await synthDefaultTemplate({
+    outdir: join(ROOT, 'cdk.out.local', 'runtime'),
+    stackName,
+    config: deployed.config ?? {},
+    account,
+    region,
+    log,
+  });
+  const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
+  return { stackName, endpoint: deployed.endpoint, region, account, credentials, outputs: deployed.outputs, mappings, assetDirs: synth.assetDirs };
+}
+
+/** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
+export async function loadMappedFunction(stack: DeployedStack, spec: MappingSpec, logs: NodeJS.WritableStream): Promise<LoadedFunction> {
+  const { endpoint, region, credentials } = stack;
+  const assetDir = stack.assetDirs.get(spec.functionLogicalId);
+  if (!assetDir) throw new Error(`no bundle for ${spec.functionLogicalId} in the synthesized assembly`);
+  const fn = await deployedFunction(spec.functionName, endpoint, region, credentials);
+  return loadFunction({
+    functionName: spec.functionName,
+    assetDir,
+    // The caller's log level reaches the functions' loggers (tests keep them quiet).
+    environment: { ...fn.environment, ...(process.env['POWERTOOLS_LOG_LEVEL'] ? { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] } : {}) },
+    memorySizeMb: fn.memorySizeMb,
+    timeoutMs: fn.timeoutMs,
+    functionArn: fn.functionArn,
+    endpoint,
+    region,
+    credentials,
+    logs,
+  });
+}
+
 /**
  * The deployed stack, run on this machine where no Lambda service exists (moto): every event source
  * mapping of the default (AWS) synth — the definitions that deploy to AWS — drives the deployed
@@ -52,49 +110,13 @@ export class NotDeployedError extends Error {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const deployed = readDeployRecord(options.stackName);
-  if (!deployed) throw new NotDeployedError(`the stack ${options.stackName} is not deployed from here: run \`riskstream up\` first.`);
-  if (!(await answers(deployed.endpoint))) {
-    throw new NotDeployedError(`the emulator ${options.stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`);
-  }
-  const clientConfig = emulatorClientConfig(deployed.endpoint);
-  const { region, credentials } = clientConfig;
-  const account = (await new STSClient(clientConfig).send(new GetCallerIdentityCommand({}))).Account ?? '';
-  const physicalIds = await physicalIdsOf(options.stackName, new CloudFormationClient(clientConfig));
-  log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
-  const synth = await synthDefaultTemplate({
-    outdir: join(ROOT, 'cdk.out.local', 'runtime'),
-    stackName: options.stackName,
-    config: deployed.config ?? {},
-    account,
-    region,
-    log,
-  });
-  const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
+  const stack = await openDeployedStack(options.stackName, log);
+  const { mappings, endpoint, region, account, credentials } = stack;
 
   const functionLogs = options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const functions = new Map<string, LoadedFunction>();
   for (const spec of mappings) {
-    if (functions.has(spec.functionName)) continue;
-    const assetDir = synth.assetDirs.get(spec.functionLogicalId);
-    if (!assetDir) throw new Error(`no bundle for ${spec.functionLogicalId} in the synthesized assembly`);
-    const fn = await deployedFunction(spec.functionName, deployed.endpoint, region, credentials);
-    functions.set(
-      spec.functionName,
-      await loadFunction({
-        functionName: spec.functionName,
-        assetDir,
-        // The caller's log level reaches the functions' loggers (tests keep them quiet).
-        environment: { ...fn.environment, ...(process.env['POWERTOOLS_LOG_LEVEL'] ? { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] } : {}) },
-        memorySizeMb: fn.memorySizeMb,
-        timeoutMs: fn.timeoutMs,
-        functionArn: fn.functionArn,
-        endpoint: deployed.endpoint,
-        region,
-        credentials,
-        logs: functionLogs,
-      }),
-    );
+    if (!functions.has(spec.functionName)) functions.set(spec.functionName, await loadMappedFunction(stack, spec, functionLogs));
   }
 
   const checkpointFile = join(ROOT, '.riskstream', `${options.stackName}.checkpoints.json`);
@@ -118,7 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       spec: options.fromStart ? { ...spec, startingPosition: 'TRIM_HORIZON' } : spec,
       invoke: timed(spec.functionName),
       checkpoints,
-      endpoint: deployed.endpoint,
+      endpoint,
       region,
       account,
       credentials,
