@@ -11,7 +11,7 @@ import { mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './fun
 import { FileCheckpointStore } from './kinesis/file-checkpoints';
 import type { MappingStats } from './kinesis/mapping-runner';
 import { createMappingRunner } from './mapping-runners';
-import type { MappingSpec } from './types';
+import type { Invoke, MappingSpec } from './types';
 
 export interface LocalRuntimeOptions {
   readonly stackName: string;
@@ -20,6 +20,13 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** Where the functions' own logs go; default .riskstream/<stack>.functions.log (as CloudWatch Logs would hold them). */
   readonly functionLogs?: NodeJS.WritableStream;
+  /**
+   * The stack already opened (openDeployedStack), to save its synth on a restart; its endpoint is where
+   * the pollers and the functions reach the emulator (a fault proxy in front of it, say). Default: opened here.
+   */
+  readonly stack?: DeployedStack;
+  /** Wraps every invocation of a function: where a test plays Lambda's own delivery faults (a batch delivered twice, say). */
+  readonly invokeThrough?: (functionName: string, invoke: Invoke) => Invoke;
 }
 
 export interface MappingStatus {
@@ -110,7 +117,7 @@ export async function loadMappedFunction(stack: DeployedStack, spec: MappingSpec
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const stack = await openDeployedStack(options.stackName, log);
+  const stack = options.stack ?? (await openDeployedStack(options.stackName, log));
   const { mappings, endpoint, region, account, credentials } = stack;
 
   const functionLogs = options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
@@ -138,7 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     spec,
     runner: createMappingRunner({
       spec: options.fromStart ? { ...spec, startingPosition: 'TRIM_HORIZON' } : spec,
-      invoke: timed(spec.functionName),
+      invoke: options.invokeThrough ? options.invokeThrough(spec.functionName, timed(spec.functionName)) : timed(spec.functionName),
       checkpoints,
       endpoint,
       region,
