@@ -16,7 +16,7 @@ export interface LocalDeployOptions {
   readonly stackName?: string;
   /** Overrides of the deploy config (infra/config.ts), passed as the `riskstream` context. */
   readonly config?: Record<string, unknown>;
-  /** Where the cloud assembly goes (default cdk.out.local). */
+  /** Where the cloud assembly goes (default cdk.out.local/<stack>: two stacks deploy side by side without sharing one). */
   readonly outdir?: string;
   readonly region?: string;
   readonly log?: (line: string) => void;
@@ -54,7 +54,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
   const started = Date.now();
   const region = options.region ?? process.env['AWS_REGION'] ?? 'us-east-1';
   const stackName = options.stackName ?? 'Riskstream';
-  const outdir = resolve(ROOT, options.outdir ?? 'cdk.out.local');
+  const outdir = resolve(ROOT, options.outdir ?? join('cdk.out.local', stackName));
   const moto = await isMoto(options.endpoint);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

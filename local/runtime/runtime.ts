@@ -77,7 +77,7 @@ export async function openDeployedStack(stackName: string, log: (line: string) =
   const physicalIds = await physicalIdsOf(stackName, new CloudFormationClient(clientConfig));
   log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
   const synth = await synthDefaultTemplate({
-    outdir: join(ROOT, 'cdk.out.local', 'runtime'),
+    outdir: join(ROOT, 'cdk.out.local', stackName, 'runtime'),
     stackName,
     config: deployed.config ?? {},
     account,
