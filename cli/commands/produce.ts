@@ -11,6 +11,7 @@ import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
 import type { CommandIO } from '../io';
 import { write } from '../io';
+import { progressBar } from '../progress';
 
 const USAGE = `usage: riskstream produce (--file events.jsonl | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
 
@@ -145,15 +146,4 @@ function fromGenerator(options: ProduceOptions, transactions: string, readings: 
     partitionKey: e.partitionKey,
     data: Buffer.from(JSON.stringify(e.event)),
   }));
-}
-
-/** A bar on a terminal; nothing when stderr is a file or a pipe. */
-function progressBar(io: CommandIO, total: number): (done: number) => void {
-  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
-  return (done) => {
-    if (!tty || total === 0) return;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-  };
 }
