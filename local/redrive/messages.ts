@@ -1,0 +1,106 @@
+import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
+
+/**
+ * What the two queues a redrive reads hold, parsed without trusting them: an on-failure (DLQ)
+ * message names a shard's sequence range, never the records; a quarantine message carries one
+ * record's raw data, where it sat in its stream, and why it was refused.
+ */
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+/** The discarded batch an on-failure message points at (KinesisBatchInfo or DDBStreamBatchInfo). */
+export interface DlqBatch {
+  readonly kind: 'kinesis' | 'dynamodb';
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  readonly endSequenceNumber: string;
+  readonly batchSize: number;
+  readonly streamArn: string;
+  /** The function the mapping invoked (from requestContext.functionArn), when the message names it. */
+  readonly functionName?: string;
+  /** RetryAttemptsExhausted or RecordAgeExceeded. */
+  readonly condition?: string;
+}
+
+const SEQUENCE = /^\d+$/;
+
+export function parseDlqMessage(body: string): Parsed<DlqBatch> {
+  const message = parseObject(body);
+  if (!message) return { ok: false, reason: 'not a JSON object' };
+  const kind = isObject(message['KinesisBatchInfo']) ? 'kinesis' : isObject(message['DDBStreamBatchInfo']) ? 'dynamodb' : undefined;
+  if (!kind) return { ok: false, reason: 'neither KinesisBatchInfo nor DDBStreamBatchInfo: not an on-failure record of a stream mapping' };
+  const info = message[kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo'] as Record<string, unknown>;
+  const missing = ['shardId', 'startSequenceNumber', 'endSequenceNumber', 'streamArn'].filter((key) => typeof info[key] !== 'string' || info[key] === '');
+  if (missing.length > 0) return { ok: false, reason: `its batch info lacks ${missing.join(', ')}` };
+  const start = info['startSequenceNumber'] as string;
+  const end = info['endSequenceNumber'] as string;
+  if (!SEQUENCE.test(start) || !SEQUENCE.test(end)) return { ok: false, reason: `sequence range ${start}..${end} is not numeric` };
+  if (BigInt(start) > BigInt(end)) return { ok: false, reason: `sequence range ${start}..${end} is reversed` };
+  const request = isObject(message['requestContext']) ? message['requestContext'] : {};
+  const functionArn = typeof request['functionArn'] === 'string' ? request['functionArn'] : '';
+  const functionName = /:function:([^:]+)/.exec(functionArn)?.[1];
+  const condition = typeof request['condition'] === 'string' ? request['condition'] : undefined;
+  const batchSize = typeof info['batchSize'] === 'number' && Number.isInteger(info['batchSize']) && info['batchSize'] > 0 ? info['batchSize'] : 0;
+  return {
+    ok: true,
+    value: {
+      kind,
+      shardId: info['shardId'] as string,
+      startSequenceNumber: start,
+      endSequenceNumber: end,
+      batchSize,
+      streamArn: info['streamArn'] as string,
+      ...(functionName ? { functionName } : {}),
+      ...(condition ? { condition } : {}),
+    },
+  };
+}
+
+export function parseQuarantineMessage(body: string): Parsed<QuarantineMessage> {
+  const message = parseObject(body);
+  if (!message) return { ok: false, reason: 'not a JSON object' };
+  const strings = ['sequenceNumber', 'shardId', 'partitionKey', 'eventSourceARN', 'arrivedAt', 'reason', 'source', 'quarantinedAt', 'data'] as const;
+  const missing = strings.filter((key) => typeof message[key] !== 'string');
+  if (missing.length > 0) return { ok: false, reason: `not a quarantine message: it lacks ${missing.join(', ')}` };
+  if (!SEQUENCE.test(message['sequenceNumber'] as string) || message['shardId'] === '' || message['eventSourceARN'] === '') {
+    return { ok: false, reason: 'not a quarantine message: it does not say where the record sits in its stream' };
+  }
+  if (Number.isNaN(Date.parse(message['arrivedAt'] as string)) || Number.isNaN(Date.parse(message['quarantinedAt'] as string))) {
+    return { ok: false, reason: 'not a quarantine message: arrivedAt or quarantinedAt is not a time' };
+  }
+  return {
+    ok: true,
+    value: {
+      sequenceNumber: message['sequenceNumber'] as string,
+      shardId: message['shardId'] as string,
+      partitionKey: message['partitionKey'] as string,
+      eventSourceARN: message['eventSourceARN'] as string,
+      arrivedAt: message['arrivedAt'] as string,
+      reason: message['reason'] as string,
+      source: message['source'] as string,
+      quarantinedAt: message['quarantinedAt'] as string,
+      dataBytes: typeof message['dataBytes'] === 'number' ? message['dataBytes'] : 0,
+      sha256: typeof message['sha256'] === 'string' ? message['sha256'] : '',
+      data: message['data'] as string,
+      dataTruncated: message['dataTruncated'] === true,
+    },
+  };
+}
+
+/** One record of one stream: every quarantine message of a record (one per delivery) has the same key. */
+export function recordKey(record: { readonly eventSourceARN: string; readonly shardId: string; readonly sequenceNumber: string }): string {
+  return `${record.eventSourceARN} ${record.shardId} ${record.sequenceNumber}`;
+}
+
+function parseObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,238 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { produceCommand } from '../../cli/commands/produce';
+import { redriveCommand } from '../../cli/commands/redrive';
+import type { LocalDeployResult } from '../../local/deploy';
+import { deployLocal, recordPath, ROOT } from '../../local/deploy';
+import { startLocalRuntime } from '../../local/runtime/runtime';
+import { runCommand } from '../support/command-io';
+import { KEY } from '../../shared/adapters/dynamodb-items';
+import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
+
+/**
+ * `riskstream redrive` on the suite's moto, against a stack whose mappings give up after the first
+ * failure (retry attempts 0), so the local runtime itself writes the on-failure records. The faults
+ * are real: the state table is deleted, so the scorer reports every event failed; the alerts topic is
+ * deleted, so publish-alerts cannot publish. Each comes back (created again) before the redrive.
+ */
+const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
+const STACK = `RiskstreamRedrive${Date.now().toString(36)}`;
+const NAME = `rr${Date.now().toString(36)}`;
+const AT = '2026-04-25T12:00:00Z';
+const txn = (id: string, userId: string, amount: unknown) => ({ transactionId: id, userId, amount, country: 'DE', timestamp: AT });
+const POISON = '{"transactionId": "txn-poison", "userId": ';
+
+const sns = new SNSClient({});
+
+describe('riskstream redrive on moto', () => {
+  let deployed: LocalDeployResult;
+  let subscriberUrl: string;
+  let subscriberArn: string;
+  const dir = mkdtempSync(join(tmpdir(), 'riskstream-redrive-'));
+  const output = (key: string) => deployed.outputs[key] ?? '';
+
+  const produce = async (lines: readonly unknown[]) => {
+    const file = join(dir, `events-${Date.now()}.jsonl`);
+    writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+    expect((await runCommand(produceCommand, ['--file', file, '--stack', STACK], [])).code).toBe(0);
+  };
+  const runPipeline = async (fromStart = false) => {
+    const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined, fromStart });
+    return runtime.runUntilIdle(2000);
+  };
+  const redrive = async (...args: string[]) => {
+    const result = await runCommand(redriveCommand, [...args, '--stack', STACK], []);
+    const summaries = result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { ...result, summaries };
+  };
+  /** The queue's messages without taking them (they stay visible). */
+  const peek = async (queueUrl: string) => {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    return Messages.map((m) => m.Body ?? '');
+  };
+  /** What the pipeline stored: every entity's window panes, every decision, every alert id. */
+  const stored = async () => {
+    const state = await scanAll(output('StateTableName'));
+    const alerts = await scanAll(output('AlertsTableName'));
+    return {
+      panes: Object.fromEntries(state.filter((i) => /^(user|device)#/.test(String(i['pk']))).map((i) => [i['pk'], i['panes']])),
+      decisions: Object.fromEntries(state.filter((i) => String(i['pk']).startsWith('txn#')).map((i) => [i['pk'], i['action']])),
+      alerts: alerts.length,
+    };
+  };
+  const scorerSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
+    summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-score-transactions`));
+  const decisionOf = async (id: string) => (await stored()).decisions[`txn#${id}`];
+
+  beforeAll(async () => {
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
+    subscriberUrl = queue.QueueUrl ?? '';
+    subscriberArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    deployed = await deployLocal({
+      endpoint,
+      stackName: STACK,
+      outdir: mkdtempSync(join(tmpdir(), 'riskstream-redrive-cdk-')),
+      log: () => undefined,
+      config: {
+        name: NAME,
+        mappings: { transactions: { retryAttempts: 0 }, publishAlerts: { retryAttempts: 0 } },
+        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info' }] },
+      },
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+    sns.destroy();
+  });
+
+  let dlqMessage = '';
+  let afterFirstRedrive: Awaited<ReturnType<typeof stored>>;
+
+  it('replays the range a failed batch left in the DLQ once the fault is gone, keeping the message while the function still fails', async () => {
+    await dynamodb.send(new DeleteTableCommand({ TableName: output('StateTableName') }));
+    await produce([txn('txn-1', 'user-a', 2500), txn('txn-2', 'user-a', 40), POISON, txn('txn-3', 'user-b', 3000), txn('txn-4', 'user-b', 20)]);
+
+    const statuses = await runPipeline();
+
+    // Every event failed (no state table); the poison record was quarantined, and its range goes with the batch.
+    const scorer = statuses.find((s) => s.functionName === `${NAME}-score-transactions`);
+    expect(scorer?.stats.recordsFailedToDestination).toBe(5);
+    const inDlq = await peek(output('TransactionsDlqUrl'));
+    expect(inDlq).toHaveLength(1);
+    dlqMessage = inDlq[0] ?? '';
+    expect(JSON.parse(dlqMessage)).toMatchObject({ KinesisBatchInfo: { batchSize: 5 }, requestContext: { condition: 'RetryAttemptsExhausted' } });
+
+    const stillBroken = await redrive('dlq');
+
+    expect(stillBroken.code).toBe(1);
+    expect(stillBroken.stderr).toMatch(/kept: the function reported 4 record\(s\) failed/);
+    expect(scorerSummary(stillBroken.summaries)).toMatchObject({ messages: 1, redriven: 0, kept: 1, recordsReplayed: 1, recordsFailed: 4 });
+    expect(await peek(output('TransactionsDlqUrl'))).toHaveLength(1);
+
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: output('StateTableName'),
+        AttributeDefinitions: [{ AttributeName: KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: KEY, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const fixed = await redrive('dlq');
+
+    expect(fixed.code).toBe(0);
+    const transactions = scorerSummary(fixed.summaries);
+    expect(transactions).toMatchObject({ messages: 1, redriven: 1, kept: 0, recordsReplayed: 5, recordsFailed: 0, recordsMissing: 0 });
+    expect(fixed.summaries.filter((s) => s !== transactions).every((s) => s['messages'] === 0)).toBe(true);
+    expect(await peek(output('TransactionsDlqUrl'))).toEqual([]);
+    expect(await decisionOf('txn-1')).toBe('manual_review_required');
+    expect(await decisionOf('txn-4')).toBe('approve');
+    const user = (await stored()).panes['user#user-a'] as Record<string, { count: number; sum: number }>;
+    expect(Object.values(user)).toEqual([expect.objectContaining({ count: 2, sum: 2540 })]);
+
+    await runPipeline(); // publish-alerts sends what the redrive stored
+    const delivered = await drainQueue(subscriberUrl);
+    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds).sort()).toEqual([['txn-1'], ['txn-3']]);
+    afterFirstRedrive = await stored();
+    expect(afterFirstRedrive.alerts).toBe(2);
+  }, 600_000);
+
+  it('changes nothing when run twice, or when the same DLQ message is redriven again', async () => {
+    const again = await redrive('dlq');
+    expect(again.code).toBe(0);
+    expect(again.summaries.every((s) => s['messages'] === 0)).toBe(true);
+
+    await sqs.send(new SendMessageCommand({ QueueUrl: output('TransactionsDlqUrl'), MessageBody: dlqMessage }));
+    const replayed = await redrive('dlq');
+
+    expect(replayed.code).toBe(0);
+    expect(scorerSummary(replayed.summaries)).toMatchObject({ redriven: 1, recordsReplayed: 5 });
+    expect(await stored()).toEqual(afterFirstRedrive);
+    await runPipeline();
+    expect(await drainQueue(subscriberUrl)).toEqual([]); // no alert sent again
+    // The poison record was delivered four times, so it is quarantined four times: one message per delivery.
+    expect(await peek(output('QuarantineQueueUrl'))).toHaveLength(4);
+  }, 600_000);
+
+  let fixScript: string;
+  let afterQuarantineRedrive: Awaited<ReturnType<typeof stored>>;
+
+  it('replays each quarantined record once through a fix; what still fails stays once, with its new reason', async () => {
+    await produce([txn('txn-fix', 'user-c', '12.50'), txn('txn-unfixable', 'user-d', 'twelve')]);
+    await runPipeline();
+    await runPipeline(true); // a full replay quarantines every bad record once more
+    const before = (await peek(output('QuarantineQueueUrl'))).map((b) => JSON.parse(b) as { reason: string; sequenceNumber: string });
+    expect(before).toHaveLength(9); // the poison record 5 times, the two new ones twice each
+    fixScript = join(dir, 'fix.js');
+    writeFileSync(
+      fixScript,
+      `module.exports = (input) => {
+        if (typeof input === 'string') return null; // not JSON: nothing to save
+        if (typeof input.amount === 'string') return { ...input, amount: Number(input.amount) };
+        return undefined;
+      };\n`,
+    );
+
+    const result = await redrive('quarantine', '--fix', fixScript);
+
+    expect(result.code).toBe(0);
+    const { reasons, ...counts } = result.summaries[0] as { reasons: Record<string, number> };
+    expect(counts).toEqual({
+      messages: 10, // the 9, and the one the unfixable record's replay wrote
+      records: 3,
+      replayed: 2,
+      scored: 1,
+      dropped: 1,
+      failed: 0,
+      stillQuarantined: 1,
+      duplicatesDeleted: 6,
+    });
+    expect(Object.entries(reasons)).toEqual([[expect.stringMatching(/amount/), 1]]);
+    const after = (await peek(output('QuarantineQueueUrl'))).map((b) => JSON.parse(b) as { reason: string; partitionKey: string });
+    expect(after).toHaveLength(1);
+    expect(after[0]?.partitionKey).toBe('user-d');
+    const oldReason = before.find((m) => m.reason.includes('string'))?.reason;
+    expect(after[0]?.reason).not.toBe(oldReason);
+    expect(after[0]?.reason).toMatch(/amount/);
+    expect(await decisionOf('txn-fix')).toBe('approve');
+    afterQuarantineRedrive = await stored();
+    expect(afterQuarantineRedrive.panes['user#user-c']).toBeDefined();
+  }, 600_000);
+
+  it('changes nothing when the quarantine is redriven again: the still-bad record stays, once', async () => {
+    const result = await redrive('quarantine', '--fix', fixScript);
+
+    expect(result.code).toBe(0);
+    expect(result.summaries[0]).toMatchObject({ records: 1, replayed: 1, scored: 0, stillQuarantined: 1, duplicatesDeleted: 0 });
+    expect(await peek(output('QuarantineQueueUrl'))).toHaveLength(1);
+    expect(await stored()).toEqual(afterQuarantineRedrive);
+  }, 600_000);
+
+  it('redrives the outbox stream range publish-alerts gave up on (DynamoDB Streams)', async () => {
+    await drainQueue(subscriberUrl); // what the full replay sent again
+    const topicArn = output('AlertsTopicArn');
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    await produce([txn('txn-5', 'user-e', 5000)]);
+
+    const statuses = await runPipeline();
+
+    expect(statuses.find((s) => s.functionName === `${NAME}-publish-alerts`)?.stats.recordsFailedToDestination).toBe(1);
+    const inDlq = (await peek(output('PublishAlertsDlqUrl'))).map((b) => JSON.parse(b) as Record<string, unknown>);
+    expect(inDlq).toEqual([expect.objectContaining({ DDBStreamBatchInfo: expect.objectContaining({ batchSize: 1 }) })]);
+
+    const name = topicArn.slice(topicArn.lastIndexOf(':') + 1);
+    expect((await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn).toBe(topicArn);
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: subscriberArn }));
+    const result = await redrive('dlq');
+
+    expect(result.code).toBe(0);
+    expect(result.summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`))).toMatchObject({ messages: 1, redriven: 1, recordsReplayed: 1 });
+    const delivered = await drainQueue(subscriberUrl);
+    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds)).toEqual([['txn-5']]);
+  }, 600_000);
+});
