@@ -40,7 +40,9 @@ export async function loadFixScript(path: string): Promise<FixFunction> {
   if (!existsSync(absolute)) throw new FixScriptError(`--fix ${path}: no such file`);
   let loaded: unknown;
   try {
-    loaded = await import(absolute);
+    // require, not import(): under tsx's CommonJS hooks (the CLI) and jest it also loads TypeScript.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(absolute) as unknown;
   } catch (error) {
     throw new FixScriptError(`--fix ${path} does not load: ${(error as Error).message.split('\n')[0]}`);
   }
