@@ -1,4 +1,4 @@
-// Runs before `npm test`: the tests need two tools from outside npm. If one is missing, say so in
+// Runs before `npm test`: the tests need three tools from outside npm. If one is missing, say so in
 // one sentence and stop, instead of failing deep inside a test.
 import { spawnSync } from 'node:child_process';
 
@@ -8,6 +8,10 @@ if (!process.env.AWS_ENDPOINT_URL && spawnSync('moto_server', ['--help'], { stdi
 }
 if (spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).error) {
   missing.push('cfn-lint (lints the synthesized CloudFormation template: pip install cfn-lint)');
+}
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (spawnSync(chromium, ['--version'], { stdio: 'ignore' }).error) {
+  missing.push(`Chromium at ${chromium} (the browser the live page test drives: apt-get install -y chromium, or set CHROMIUM_PATH)`);
 }
 if (missing.length > 0) {
   console.error(`npm test needs ${missing.join(' and ')}.`);

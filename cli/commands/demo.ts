@@ -1,41 +1,120 @@
 import { parseArgs } from 'node:util';
-import { runDemo } from '../../local/demo';
+import { runDemo } from '../../local/demo/bounded';
+import { runContinuousDemo } from '../../local/demo/continuous';
+import { stopEmulator } from '../../local/emulator';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 
-const USAGE = `usage: riskstream demo --events N [--seed S] [--stack Riskstream]
+const USAGE = `usage: riskstream demo [--rate R] [--seed S] [--port P] [--stack Riskstream]
+       riskstream demo --events N [--seed S] [--port P] [--stack Riskstream]
 
 Runs the whole pipeline on this machine: starts (or reuses) the emulator and deploys the stack,
-runs the deployed functions with the local runtime, puts N generated events, and when the system
-has been quiet for a few seconds prints a summary: events in, decisions by action, alerts by
-severity as an SQS subscriber of the SNS topic received them, detection precision and recall
-against the generator's labels, and latency from put to alert (p50/p95/p99).`;
+runs the deployed functions with the local runtime, puts generated traffic into Kinesis and serves
+a live page on http://127.0.0.1:P/ (default 8787; a port in use falls back to a free one).
+
+Without --events it runs until Ctrl-C: R events a second (default 30, event time following the
+clock; every 500th record is malformed on purpose, to show the quarantine), a compact summary
+line every 5 seconds. Ctrl-C stops producing, the runtime and the page, and the emulator if this
+demo started it, then prints the summary.
+
+With --events N it puts N events, and once the system has been quiet for a few seconds prints the
+summary and exits (the emulator stays up for a look around; \`riskstream down\` stops it).
+
+The summary: events in, decisions by action (from DynamoDB), alerts by severity as an SQS
+subscriber of the SNS topic received them, the quarantine and dead-letter queues, detection
+precision and recall against the generator's labels, latency from put to alert (p50/p95/p99),
+and the time spent inside each function.`;
+
+interface DemoArgs {
+  events?: string;
+  rate: string;
+  seed: string;
+  port: string;
+  stack: string;
+  help?: boolean;
+}
 
 export async function demoCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values: { events?: string; seed: string; stack: string; help?: boolean };
+  let values: DemoArgs;
   try {
     values = parseArgs({
       args: argv,
-      options: { events: { type: 'string' }, seed: { type: 'string', default: '1' }, stack: { type: 'string', default: 'Riskstream' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        events: { type: 'string' },
+        rate: { type: 'string', default: '30' },
+        seed: { type: 'string', default: '1' },
+        port: { type: 'string', default: '8787' },
+        stack: { type: 'string', default: 'Riskstream' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
-    }).values as typeof values;
+    }).values as DemoArgs;
   } catch (error) {
     await write(io.stderr, `riskstream demo: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
-  const events = Number(values.events);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(events) || events < 1 || !Number.isInteger(seed) || seed < 1) {
-    await write(io.stderr, `riskstream demo: --events (and --seed) must be positive integers; the continuous demo with its live page is not built yet\n${USAGE}\n`);
+  const problem = argumentProblem(values);
+  if (problem) {
+    await write(io.stderr, `riskstream demo: ${problem}\n${USAGE}\n`);
     return 2;
   }
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const seed = Number(values.seed);
+  const port = Number(values.port);
+  let interrupted = false;
   try {
-    const summary = await runDemo({ events, seed, stackName: values.stack, log: (line) => io.stderr.write(`${line}\n`) });
-    await write(io.stdout, `${JSON.stringify(summary, null, 2)}\n`);
-    return 0;
+    if (values.events !== undefined) {
+      const summary = await runDemo({ events: Number(values.events), seed, port, stackName: values.stack, log });
+      await write(io.stdout, `${JSON.stringify(summary, null, 2)}\n`);
+      return 0;
+    }
+    const stop = new AbortController();
+    const onSignal = () => {
+      if (stop.signal.aborted) {
+        log('stopping at once');
+        process.exit(130);
+      }
+      log('\nCtrl-C: stopping the demo cleanly (Ctrl-C again to stop at once)…');
+      interrupted = true;
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const { summary, emulatorStarted } = await runContinuousDemo({
+        seed,
+        rate: Number(values.rate),
+        port,
+        stackName: values.stack,
+        poisonEvery: 500,
+        signal: stop.signal,
+        log,
+        progress: log,
+      });
+      await write(io.stdout, `${JSON.stringify(summary, null, 2)}\n`);
+      if (emulatorStarted) stopEmulator(log);
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } catch (error) {
+    if (interrupted) {
+      await write(io.stderr, 'riskstream demo: stopped by Ctrl-C before the pipeline was running.\n');
+      return 130;
+    }
     await write(io.stderr, `riskstream demo: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+export function argumentProblem(values: DemoArgs): string | undefined {
+  const positive = (text: string | undefined) => text !== undefined && /^\d+$/.test(text) && Number(text) >= 1;
+  if (values.events !== undefined && !positive(values.events)) return `--events must be a positive integer, got "${values.events}"`;
+  if (!positive(values.seed)) return `--seed must be a positive integer, got "${values.seed}"`;
+  if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) return `--port must be a port number (0–65535), got "${values.port}"`;
+  const rate = Number(values.rate);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 2000) return `--rate must be a number of events per second between 0 and 2000, got "${values.rate}"`;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runDemo } from '../../local/demo';
+import { runDemo } from '../../local/demo/bounded';
 import { recordPath, ROOT } from '../../local/deploy';
 import { takeTraffic } from '../../local/traffic/generator';
 

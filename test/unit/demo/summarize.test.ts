@@ -1,4 +1,4 @@
-import { summarize } from '../../../local/demo';
+import { summarize } from '../../../local/demo/summary';
 import type { LabelledEvent } from '../../../local/traffic/generator';
 
 const event = (id: string, label: LabelledEvent['label'], scenario?: number): LabelledEvent => ({

@@ -1,0 +1,302 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { emulatorClientConfig } from '../clients';
+import { deployLocal } from '../deploy';
+import { ensureEmulator } from '../emulator';
+import type { LiveServer } from '../live/server';
+import { startLiveServer } from '../live/server';
+import type { LiveSnapshot } from '../live/snapshot';
+import { alertBuckets, Timeline } from '../live/snapshot';
+import type { LocalRuntime } from '../runtime/runtime';
+import { startLocalRuntime } from '../runtime/runtime';
+import type { LabelledEvent } from '../traffic/generator';
+import { putRecords } from '../traffic/producer';
+import { AlertObserver } from './observer';
+import type { StateFigures } from './state-reader';
+import { readStateFigures } from './state-reader';
+import type { DeliveredAlert, DemoFigures } from './summary';
+import { detection, distinctAlerts, summarize } from './summary';
+
+export interface DemoSessionOptions {
+  readonly stackName: string;
+  readonly seed: number;
+  readonly mode: 'bounded' | 'continuous';
+  readonly log: (line: string) => void;
+  /** Serve the live page on this loopback port (0: any free one); left out: no page. */
+  readonly port?: number;
+  /** How often the runtime's counters are sampled for the throughput chart. */
+  readonly sampleMs?: number;
+}
+
+/** A record put on purpose that the scorer must refuse (the demo shows the quarantine at work). */
+export interface PoisonRecord {
+  readonly kind: 'transaction' | 'reading';
+  readonly partitionKey: string;
+  readonly data: string;
+}
+
+export interface DemoSummary extends DemoFigures {
+  /** Records put that the scorer had to refuse. */
+  readonly poisonRecordsPut: number;
+  /** Messages this demo added to the quarantine and to each dead-letter queue. */
+  readonly quarantined: number;
+  readonly deadLettered: Record<string, number>;
+  /** Where the time went: ms inside each function (its code and its emulator calls); the rest of the run is polling and waiting. */
+  readonly busyMsByFunction: Record<string, number>;
+}
+
+const QUEUES = { quarantine: 'QuarantineQueueUrl', 'score-transactions': 'TransactionsDlqUrl', 'score-readings': 'ReadingsDlqUrl', 'publish-alerts': 'PublishAlertsDlqUrl' } as const;
+type QueueName = keyof typeof QUEUES;
+
+/**
+ * One demo: the emulator up and the stack deployed, the local runtime running the deployed
+ * functions, an SQS subscriber on the alerts topic, and — while it is open — the figures of what
+ * the system really did, sampled for the live page: the runtime's counters, the state table (read
+ * with a scan spaced by its own cost), the alerts as delivered, the quarantine and dead-letter
+ * queues. The bounded and the continuous demo are two ways of feeding it events.
+ */
+export class DemoSession {
+  /** Goes into every transaction id of this demo: a demo on a reused emulator tells its own data apart. */
+  readonly idPrefix: string;
+  readonly traffic: LabelledEvent[] = [];
+  private readonly putAt = new Map<string, number>();
+  private poison = 0;
+  private readonly delivered: DeliveredAlert[] = [];
+  private readonly timeline = new Timeline();
+  private state: StateFigures | null = null;
+  private queueDepths: Record<QueueName, number> = { quarantine: 0, 'score-transactions': 0, 'score-readings': 0, 'publish-alerts': 0 };
+  private queueBaseline: Record<QueueName, number> = { ...this.queueDepths };
+  private lastChangeAt = Date.now();
+  private lastRead = -1;
+  private closed = false;
+  private readonly loops: Array<Promise<void>> = [];
+  private readonly startedAt = Date.now();
+  private earliestEventTime = Number.POSITIVE_INFINITY;
+  private server: LiveServer | undefined;
+  private running: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: DemoSessionOptions,
+    readonly emulatorStarted: boolean,
+    private readonly outputs: Record<string, string>,
+    private readonly clients: { kinesis: KinesisClient; sqs: SQSClient; dynamodb: DynamoDBClient },
+    private readonly observer: AlertObserver,
+    private readonly runtime: LocalRuntime,
+  ) {
+    this.idPrefix = `${options.seed}-${Date.now().toString(36)}`;
+  }
+
+  static async open(options: DemoSessionOptions): Promise<DemoSession> {
+    const { log, stackName } = options;
+    const emulator = await ensureEmulator(log);
+    const deployed = await deployLocal({ endpoint: emulator.endpoint, stackName, log });
+    const config = emulatorClientConfig(emulator.endpoint);
+    const sqs = new SQSClient(config);
+    const observer = await AlertObserver.subscribe(sqs, new SNSClient(config), deployed.outputs['AlertsTopicArn'] ?? '', `${stackName.toLowerCase()}-demo-observer`);
+    const runtime = await startLocalRuntime({ stackName, log });
+    const clients = { kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }), sqs, dynamodb: new DynamoDBClient(config) };
+    const session = new DemoSession(options, emulator.started, deployed.outputs, clients, observer, runtime);
+    await session.begin();
+    return session;
+  }
+
+  /** The live page's address, when it is served. */
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  private async begin(): Promise<void> {
+    this.queueBaseline = await this.readQueueDepths();
+    this.queueDepths = { ...this.queueBaseline };
+    this.running = this.runtime.start();
+    if (this.options.port !== undefined) this.server = await startLiveServer({ port: this.options.port, snapshot: () => this.snapshot() });
+    const sampleMs = this.options.sampleMs ?? 1000;
+    this.loops.push(
+      this.every(0, 'receiving alerts', async () => {
+        const received = await this.observer.receive(1);
+        this.delivered.push(...received);
+        if (received.length > 0) this.lastChangeAt = Date.now();
+      }),
+      this.every(sampleMs, 'sampling the runtime', async () => {
+        const read = this.recordsRead();
+        if (read !== this.lastRead) this.lastChangeAt = Date.now();
+        this.lastRead = read;
+        this.timeline.sample(Date.now(), this.eventsPut, this.recordsScored());
+      }),
+      this.every(5000, 'reading the queues', async () => {
+        this.queueDepths = await this.readQueueDepths();
+      }),
+      this.every(0, 'reading the state table', async () => {
+        this.state = await this.readState();
+        // A scan costs the emulator time the pipeline needs: the next one waits four times as long as this one took.
+        await this.sleep(Math.max(3000, 4 * this.state.tookMs));
+      }),
+    );
+  }
+
+  get eventsPut(): number {
+    return this.traffic.length + this.poison;
+  }
+
+  /** Puts labelled events (and poison records) into the deployed streams, by kind, 500 a request. */
+  async put(events: readonly LabelledEvent[], poison: readonly PoisonRecord[] = []): Promise<void> {
+    const records = [
+      ...events.map((e) => ({ kind: e.kind, partitionKey: e.partitionKey, data: JSON.stringify(e.event), event: e })),
+      ...poison.map((p) => ({ ...p, event: undefined })),
+    ];
+    for (const kind of ['transaction', 'reading'] as const) {
+      const stream = this.outputs[kind === 'transaction' ? 'TransactionsStreamName' : 'ReadingsStreamName'] ?? '';
+      const part = records.filter((r) => r.kind === kind);
+      for (let i = 0; i < part.length; i += 500) {
+        const chunk = part.slice(i, i + 500);
+        await putRecords(this.clients.kinesis, stream, chunk.map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data) })));
+        const now = Date.now();
+        for (const r of chunk) {
+          if (!r.event) {
+            this.poison++;
+            continue;
+          }
+          this.traffic.push(r.event);
+          this.putAt.set(r.event.id, now);
+          this.earliestEventTime = Math.min(this.earliestEventTime, Date.parse(String(r.event.event['timestamp'])));
+        }
+      }
+    }
+    this.lastChangeAt = Date.now();
+  }
+
+  /** Waits until no record was read and no alert arrived for idleMs; returns when the last change was seen. */
+  async waitUntilIdle(idleMs: number): Promise<number> {
+    while (Date.now() - this.lastChangeAt < idleMs) await this.sleep(200);
+    return this.lastChangeAt;
+  }
+
+  snapshot(): LiveSnapshot {
+    const now = Date.now();
+    const distinct = distinctAlerts(this.delivered);
+    const figures = summarize(this.traffic, this.putAt, this.delivered, this.state?.decisionsByAction ?? {}, (now - this.startedAt) / 1000);
+    const status = this.runtime.status();
+    const depth = (name: QueueName) => Math.max(0, this.queueDepths[name] - this.queueBaseline[name]);
+    return {
+      mode: this.options.mode,
+      stackName: this.options.stackName,
+      startedAt: this.startedAt,
+      now,
+      eventsPut: this.eventsPut,
+      recordsScored: this.recordsScored(),
+      throughput: this.timeline.rates(),
+      alertsOverTime: alertBuckets(distinct.values(), this.startedAt, now, ALERT_BUCKET_MS),
+      alertBucketMs: ALERT_BUCKET_MS,
+      lag: status.flatMap((s) => Object.entries(s.stats.lagMsPerShard).map(([shardId, lagMs]) => ({ source: s.source, shardId, lagMs }))),
+      functions: status.map((s) => ({ functionName: s.functionName, source: s.source, recordsRead: s.stats.recordsRead, busyMs: s.busyMs, recordsToDlq: s.stats.recordsFailedToDestination })),
+      state: this.state && { decisionsByAction: this.state.decisionsByAction, busiestWindows: this.state.busiestWindows, readAt: this.state.readAt },
+      alerts: {
+        delivered: distinct.size,
+        bySeverity: figures.alertsBySeverity,
+        repeatedDeliveries: figures.repeatedDeliveries,
+        latest: [...distinct.values()].sort((a, b) => b.arrivedAt - a.arrivedAt).slice(0, 15),
+      },
+      queues: {
+        quarantine: depth('quarantine'),
+        dlq: { 'score-transactions': depth('score-transactions'), 'score-readings': depth('score-readings'), 'publish-alerts': depth('publish-alerts') },
+      },
+      detection: { ...detection(this.traffic, distinct.values()), labelledEvents: this.traffic.length },
+      latencyMs: figures.latencyMs,
+    };
+  }
+
+  /**
+   * Stops feeding the page and the runtime, reads the state table and the queues one last time and
+   * sums up. `seconds` is the run's length as the caller measures it (for events per second).
+   */
+  async finish(seconds: number): Promise<DemoSummary> {
+    const busyMsByFunction = Object.fromEntries(this.runtime.status().map((s) => [s.functionName, s.busyMs]));
+    await this.close();
+    const [state, depths] = await Promise.all([this.readState(), this.readQueueDepths()]);
+    const figures = summarize(this.traffic, this.putAt, this.delivered.filter((a) => a.eventIds.some((id) => this.putAt.has(id))), state.decisionsByAction, seconds);
+    const added = (name: QueueName) => Math.max(0, depths[name] - this.queueBaseline[name]);
+    return {
+      ...figures,
+      eventsIn: this.eventsPut,
+      eventsPerSecond: Math.round(this.eventsPut / Math.max(seconds, 0.001)),
+      poisonRecordsPut: this.poison,
+      quarantined: added('quarantine'),
+      deadLettered: { 'score-transactions': added('score-transactions'), 'score-readings': added('score-readings'), 'publish-alerts': added('publish-alerts') },
+      busyMsByFunction,
+    };
+  }
+
+  /** Stops the runtime, the page and the sampling loops; the emulator and the deployed stack stay. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.server?.close();
+    await this.runtime.stop();
+    await this.running;
+    await Promise.all(this.loops);
+  }
+
+  private recordsRead(): number {
+    return this.runtime.status().reduce((sum, s) => sum + s.stats.recordsRead, 0);
+  }
+
+  private recordsScored(): number {
+    const streams = new Set([this.outputs['TransactionsStreamName'], this.outputs['ReadingsStreamName']]);
+    return this.runtime
+      .status()
+      .filter((s) => streams.has(s.source))
+      .reduce((sum, s) => sum + s.stats.recordsRead, 0);
+  }
+
+  private readState(): Promise<StateFigures> {
+    const window = 60 * 60_000;
+    return readStateFigures(this.clients.dynamodb, this.outputs['StateTableName'] ?? '', {
+      isOurs: (id) => id.startsWith(`txn-${this.idPrefix}-`),
+      windowsSince: Number.isFinite(this.earliestEventTime) ? this.earliestEventTime - window : this.startedAt - window,
+    });
+  }
+
+  private async readQueueDepths(): Promise<Record<QueueName, number>> {
+    const entries = await Promise.all(
+      Object.entries(QUEUES).map(async ([name, output]) => {
+        const url = this.outputs[output];
+        if (!url) return [name, 0] as const;
+        const { Attributes = {} } = await this.clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        );
+        return [name, Number(Attributes['ApproximateNumberOfMessages'] ?? 0) + Number(Attributes['ApproximateNumberOfMessagesNotVisible'] ?? 0)] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, number>;
+  }
+
+  /** Runs `step` every `ms` until closed; a failed step is said once per kind of failure and tried again. */
+  private async every(ms: number, what: string, step: () => Promise<void>): Promise<void> {
+    let lastError = '';
+    while (!this.closed) {
+      try {
+        await step();
+        lastError = '';
+      } catch (error) {
+        const message = (error as Error).message;
+        if (message !== lastError) this.options.log(`demo: ${what} failed (${message}); trying again`);
+        lastError = message;
+        await this.sleep(1000);
+      }
+      if (ms > 0) await this.sleep(ms);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const until = Date.now() + ms;
+      const tick = () => (this.closed || Date.now() >= until ? resolve() : setTimeout(tick, Math.min(100, until - Date.now())));
+      tick();
+    });
+  }
+}
+
+const ALERT_BUCKET_MS = 5000;

@@ -1,0 +1,108 @@
+import type { LabelledEvent } from '../traffic/generator';
+
+/** An alert as the demo's SQS subscriber of the alerts topic received it. */
+export interface DeliveredAlert {
+  readonly alertId: string;
+  readonly severity: string;
+  readonly eventIds: readonly string[];
+  /** When SQS took the message from SNS (its SentTimestamp), epoch ms. */
+  readonly arrivedAt: number;
+  readonly kind?: string;
+  readonly entity?: string;
+  readonly summary?: string;
+  readonly reasons?: readonly string[];
+}
+
+export interface Detection {
+  readonly precision: number;
+  readonly recall: number;
+  /** Share of labelled anomaly scenarios with at least one of their events flagged. */
+  readonly scenarioRecall: number;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly samples: number;
+}
+
+export interface DemoFigures {
+  readonly eventsIn: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly decisionsByAction: Record<string, number>;
+  /** Distinct alerts delivered to the demo's SQS subscriber, by severity, and how many arrived more than once. */
+  readonly alertsBySeverity: Record<string, number>;
+  readonly repeatedDeliveries: number;
+  /** Against the generator's labels; an event counts as detected when an alert of severity warning or above names it. */
+  readonly detection: Detection;
+  /** From the put of an event to its alert's arrival at the subscriber, ms. */
+  readonly latencyMs: LatencySummary;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** The first delivery of each alert id. */
+export function distinctAlerts(delivered: readonly DeliveredAlert[]): Map<string, DeliveredAlert> {
+  const distinct = new Map<string, DeliveredAlert>();
+  for (const alert of delivered) if (!distinct.has(alert.alertId)) distinct.set(alert.alertId, alert);
+  return distinct;
+}
+
+export function countBy<T>(items: Iterable<T>, key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 1000);
+
+/** Precision and recall of the delivered alerts (warning and above) against the generator's labels. */
+export function detection(traffic: readonly LabelledEvent[], alerts: Iterable<DeliveredAlert>): Detection {
+  const flagged = new Set([...alerts].filter((a) => a.severity !== 'info').flatMap((a) => a.eventIds));
+  let truePositives = 0;
+  let falsePositives = 0;
+  let falseNegatives = 0;
+  const scenarios = new Map<number, boolean>();
+  for (const event of traffic) {
+    const anomalous = event.label !== 'normal';
+    const detected = flagged.has(event.id);
+    if (detected && anomalous) truePositives++;
+    else if (detected) falsePositives++;
+    else if (anomalous) falseNegatives++;
+    if (event.scenario !== undefined) scenarios.set(event.scenario, (scenarios.get(event.scenario) ?? false) || detected);
+  }
+  return {
+    precision: ratio(truePositives, truePositives + falsePositives),
+    recall: ratio(truePositives, truePositives + falseNegatives),
+    scenarioRecall: ratio([...scenarios.values()].filter(Boolean).length, scenarios.size),
+  };
+}
+
+export function summarize(
+  traffic: readonly LabelledEvent[],
+  putAt: ReadonlyMap<string, number>,
+  delivered: readonly DeliveredAlert[],
+  decisions: Record<string, number>,
+  seconds: number,
+): DemoFigures {
+  const distinct = distinctAlerts(delivered);
+  const latencies = [...distinct.values()]
+    .flatMap((a) => a.eventIds.map((id) => (putAt.has(id) ? a.arrivedAt - (putAt.get(id) ?? 0) : undefined)))
+    .filter((l): l is number => l !== undefined)
+    .sort((a, b) => a - b);
+  return {
+    eventsIn: traffic.length,
+    seconds: Math.round(seconds * 10) / 10,
+    eventsPerSecond: Math.round(traffic.length / Math.max(seconds, 0.001)),
+    decisionsByAction: decisions,
+    alertsBySeverity: countBy(distinct.values(), (a) => a.severity),
+    repeatedDeliveries: delivered.length - distinct.size,
+    detection: detection(traffic, distinct.values()),
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), samples: latencies.length },
+  };
+}

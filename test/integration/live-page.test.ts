@@ -1,0 +1,99 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { boundedTraffic } from '../../local/demo/bounded';
+import { poisonRecord } from '../../local/demo/continuous';
+import { DemoSession } from '../../local/demo/session';
+import { readDeployRecord, recordPath, ROOT } from '../../local/deploy';
+import { launchChromium } from '../support/browser';
+import { scanAll } from '../support/resources';
+
+/**
+ * The live page in a real browser (Debian's headless Chromium driven by playwright-core) during a
+ * bounded demo on the suite's moto: the charts render, and the counts on the page are the ones the
+ * test put in and the ones the system stored — read here from DynamoDB on our own.
+ */
+const STACK = `RiskstreamLive${Date.now().toString(36)}`;
+
+describe('the live page', () => {
+  let browser: Browser | undefined;
+  let session: DemoSession | undefined;
+
+  afterAll(async () => {
+    await browser?.close();
+    await session?.close();
+    for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
+  });
+
+  it('shows what the system did: events, decisions, alerts, quarantine, charts', async () => {
+    browser = await launchChromium();
+    session = await DemoSession.open({ stackName: STACK, seed: 11, mode: 'bounded', log: () => undefined, port: 0, sampleMs: 500 });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(session.url ?? '');
+    await expect(text(page, 'events-put')).resolves.toBe('0');
+
+    const traffic = boundedTraffic(250, 11, session.idPrefix);
+    const poison = [poisonRecord(session.idPrefix, 0), poisonRecord(session.idPrefix, 1)];
+    await session.put(traffic, poison);
+    await session.waitUntilIdle(3000);
+
+    // What the system stored, read here: the decisions of this run's transactions and its alerts in the outbox.
+    const { outputs } = readDeployRecord(STACK) ?? { outputs: {} as Record<string, string> };
+    const ours = new Set(traffic.map((e) => e.id));
+    const decisions = (await scanAll(outputs['StateTableName'] ?? '')).filter((i) => i['itemType'] === 'decision' && ours.has(String(i['transactionId'])));
+    const alerts = (await scanAll(outputs['AlertsTableName'] ?? '')).filter((a) => (a['eventIds'] as string[]).some((id) => ours.has(id)));
+    const transactions = traffic.filter((e) => e.kind === 'transaction').length;
+    expect(decisions).toHaveLength(transactions);
+    expect(alerts.length).toBeGreaterThan(0);
+
+    // The page catches up within a few refreshes (it reads the state table every few seconds).
+    await waitFor(page, 'decisions-total', String(transactions));
+    await waitFor(page, 'events-put', String(traffic.length + poison.length));
+    await waitFor(page, 'records-scored', String(traffic.length + poison.length));
+    await waitFor(page, 'alerts-delivered', String(alerts.length));
+    await waitFor(page, 'quarantine', '2');
+    await expect(text(page, 'dlq')).resolves.toBe('0');
+
+    // The charts are drawn from those figures.
+    const byAction = await page.$$eval('[data-testid="chart-decisions"] rect.hbar', (bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
+    expect(byAction.reduce((a, b) => a + b, 0)).toBe(transactions);
+    const stored = (action: string) => decisions.filter((d) => d['action'] === action).length;
+    expect(byAction).toEqual([stored('approve'), stored('manual_review_required'), stored('block')]);
+    await expect(page.getAttribute('[data-testid="chart-alerts"]', 'data-total')).resolves.toBe(String(alerts.length));
+    const severities = await page.$$eval('[data-testid="chart-alerts"] rect', (bars) => bars.map((b) => b.getAttribute('class')));
+    expect(new Set(severities)).toEqual(new Set(alerts.map((a) => `bar-${String(a['severity'])}`)));
+    const line = await page.getAttribute('[data-testid="chart-throughput"] polyline.line-put', 'points');
+    expect((line ?? '').split(' ').length).toBeGreaterThan(2);
+    // One lag bar per shard read: the two Kinesis streams and the outbox table's stream.
+    const lagBars = await page.$$eval('[data-testid="chart-lag"] rect.hbar', (bars) => bars.map((b) => b.getAttribute('data-key') ?? ''));
+    expect(lagBars.some((k) => k.includes('transactions'))).toBe(true);
+    expect(lagBars.some((k) => k.includes('readings'))).toBe(true);
+    expect(lagBars.some((k) => k.includes('(stream)'))).toBe(true);
+    // The latest alerts, with their reasons, and the busiest windows from the entity items.
+    const rows = await page.$$eval('[data-testid="table-alerts"] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    expect(rows).toHaveLength(Math.min(15, alerts.length));
+    const latest = (await page.textContent('[data-testid="table-alerts"] tbody')) ?? '';
+    const reasons = alerts.flatMap((a) => a['reasons'] as string[]);
+    expect(reasons.filter((r) => latest.includes(r)).length).toBeGreaterThan(0);
+    const windows = await page.$$eval('[data-testid="table-windows"] tbody tr td.num', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(windows.length).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+function text(page: Page, testid: string): Promise<string> {
+  return page.textContent(`[data-testid="${testid}"]`).then((t) => (t ?? '').replace(/,/g, ''));
+}
+
+async function waitFor(page: Page, testid: string, expected: string): Promise<void> {
+  await page.waitForFunction(
+    ([id, value]) => {
+      // Runs in the page: its DOM, not Node's globals (the project compiles without the DOM library).
+      const { document } = globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } };
+      return document.querySelector(`[data-testid="${id}"]`)?.textContent?.replace(/,/g, '') === value;
+    },
+    [testid, expected] as const,
+    { timeout: 30_000 },
+  ).catch(async () => {
+    throw new Error(`the page shows ${testid} = ${await text(page, testid)}, expected ${expected}`);
+  });
+}
