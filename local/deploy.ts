@@ -82,7 +82,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     const deployed = readDeployRecord(stackName);
     if (deployed?.endpoint !== options.endpoint || deployed.templateHash !== hashFile(templatePath)) {
       throw new Error(
-        `${stackName} is already deployed on this moto server with a different template, and moto cannot update a stack: restart the emulator and deploy again.`,
+        `${stackName} is already deployed on this moto server with a different template, and moto cannot update a stack: run \`npx riskstream down\` (a moto server riskstream started; its data goes with it) or restart the emulator, then start again.`,
       );
     }
     log(`${stackName} is already deployed on this moto server with the same template: reusing it`);
