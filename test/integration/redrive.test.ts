@@ -87,7 +87,7 @@ describe('riskstream redrive on moto', () => {
 
   afterAll(() => {
     for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
-    rmSync(join(ROOT, 'cdk.out.local', 'runtime', STACK), { recursive: true, force: true }); // the runtime's synth for AWS
+    rmSync(join(ROOT, 'cdk.out.local', STACK), { recursive: true, force: true }); // the runtime's synth for AWS
     rmSync(dir, { recursive: true, force: true });
     sns.destroy();
   });
