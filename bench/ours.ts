@@ -1,0 +1,28 @@
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { validateTransaction } from '../shared/domain/events';
+import { scoringDepsFromEnv } from '../shared/handler/from-env';
+import { createScoringHandler } from '../shared/handler/scoring-handler';
+import { transactionKind } from '../shared/pipeline/kinds';
+import type { CommitMode } from '../shared/state/store';
+import type { OurTables } from './tables';
+
+/**
+ * score-transactions wired as functions/score-transactions/handler.ts wires it (same factory, same
+ * environment variables), with the bench's tables and commit mode.
+ */
+export function createOurHandler(tables: OurTables, commitMode: CommitMode, endpoint: string) {
+  const deps = scoringDepsFromEnv('score-transactions', {
+    ...process.env,
+    AWS_ENDPOINT_URL: endpoint,
+    STATE_TABLE: tables.stateTable,
+    ALERTS_TABLE: tables.alertsTable,
+    QUARANTINE_QUEUE_URL: tables.quarantineQueueUrl,
+    COMMIT_MODE: commitMode,
+  });
+  const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler({
+    ...deps,
+    kind: transactionKind(deps.config.rules),
+    validate: validateTransaction,
+  });
+  return { deps, handler };
+}
