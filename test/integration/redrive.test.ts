@@ -75,7 +75,7 @@ describe('riskstream redrive on moto', () => {
     deployed = await deployLocal({
       endpoint,
       stackName: STACK,
-      outdir: mkdtempSync(join(tmpdir(), 'riskstream-redrive-cdk-')),
+      outdir: join(dir, 'cdk.out'),
       log: () => undefined,
       config: {
         name: NAME,
