@@ -33,10 +33,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   try {
-    if (session.url) {
-      log(`live page: ${session.url}`);
-      options.onServing?.(session.url);
-    }
+    if (session.url) options.onServing?.(session.url);
     const traffic = boundedTraffic(options.events, options.seed, session.idPrefix);
     const started = Date.now();
     log(`putting ${traffic.length} generated events (seed ${options.seed})…`);

@@ -31,7 +31,7 @@ export async function runContinuousDemo(options: ContinuousDemoOptions): Promise
   const session = await DemoSession.open({ stackName: options.stackName ?? 'Riskstream', seed: options.seed, mode: 'continuous', log: options.log, port: options.port });
   const started = Date.now();
   try {
-    options.log(`live page: ${session.url ?? '(not served)'}   — Ctrl-C stops the demo`);
+    options.log('Ctrl-C stops the demo');
     // As many users and devices per event as the bounded demo has (500 users and 50 devices at 5 events
     // per second of event time): crowd fewer people into a faster stream and normal users look like bursts.
     const scale = Math.max(1, options.rate / 5);

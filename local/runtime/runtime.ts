@@ -7,6 +7,7 @@ import { readDeployRecord, ROOT } from '../deploy';
 import { answers } from '../emulator';
 import type { LoadedFunction } from './functions/invoker';
 import { deployedFunction, loadFunction } from './functions/invoker';
+import type { DefaultSynth } from './functions/mappings';
 import { mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './functions/mappings';
 import { FileCheckpointStore } from './kinesis/file-checkpoints';
 import type { MappingStats } from './kinesis/mapping-runner';
@@ -64,8 +65,12 @@ export interface DeployedStack {
   readonly assetDirs: ReadonlyMap<string, string>;
 }
 
-/** Finds the stack deployed from here, checks its emulator answers, and synthesizes it for AWS for its mappings and bundles. */
-export async function openDeployedStack(stackName: string, log: (line: string) => void): Promise<DeployedStack> {
+/**
+ * Finds the stack deployed from here, checks its emulator answers, and synthesizes it for AWS for
+ * its mappings and bundles — or takes that synth from `synthesizing`, started by a caller that
+ * knew the account and config earlier (the demo synthesizes while it deploys).
+ */
+export async function openDeployedStack(stackName: string, log: (line: string) => void, synthesizing?: Promise<DefaultSynth>): Promise<DeployedStack> {
   const deployed = readDeployRecord(stackName);
   if (!deployed) throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
   if (!(await answers(deployed.endpoint))) {
@@ -75,17 +80,15 @@ export async function openDeployedStack(stackName: string, log: (line: string) =
   const { region, credentials } = clientConfig;
   const account = (await new STSClient(clientConfig).send(new GetCallerIdentityCommand({}))).Account ?? '';
   const physicalIds = await physicalIdsOf(stackName, new CloudFormationClient(clientConfig));
-  log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
-  const synth = await synthDefaultTemplate({
-    outdir: join(ROOT, 'cdk.out.local', stackName, 'runtime'),
-    stackName,
-    config: deployed.config ?? {},
-    account,
-    region,
-    log,
-  });
+  const synth = await (synthesizing ?? synthForRuntime({ stackName, config: deployed.config ?? {}, account, region, log }));
   const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
   return { stackName, endpoint: deployed.endpoint, region, account, credentials, outputs: deployed.outputs, mappings, assetDirs: synth.assetDirs };
+}
+
+/** The stack as it deploys to AWS, for its event source mappings and bundles, in cdk.out.local/<stack>/runtime. */
+export function synthForRuntime(options: { stackName: string; config: Record<string, unknown>; account: string; region: string; log: (line: string) => void }): Promise<DefaultSynth> {
+  options.log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
+  return synthDefaultTemplate({ outdir: join(ROOT, 'cdk.out.local', options.stackName, 'runtime'), ...options });
 }
 
 /** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
