@@ -185,7 +185,7 @@ export function resultsMarkdown(report: BenchReport): string {
   out.push('| probe write | reported | by the rule |', '|---|---|---|');
   for (const c of report.probe.checks) out.push(`| ${c.write} | ${c.reported ?? 'nothing'} | ${c.rule} |`);
   out.push('');
-  out.push(`Reported by the emulator over the runs above, per 1,000 events: ${figures.map((f) => `${f.side} ${formatNumber(f.reportedWriteUnits)}`).join(', ')} (the baseline's idempotency writes do not ask for it; the meter asks on their behalf).`, '');
+  out.push(`Reported by the emulator in the first run, per 1,000 events: ${figures.map((f) => `${f.side} ${formatNumber(f.reportedWriteUnits)}`).join(', ')} (the baseline's idempotency writes do not ask for it; the meter asks on their behalf).`, '');
 
   out.push('### CPU per record (no I/O)', '');
   out.push(
