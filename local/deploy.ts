@@ -49,6 +49,16 @@ export async function isMoto(endpoint: string): Promise<boolean> {
  * post-deploy step that applies what moto's CloudFormation skips (emulator-gaps.ts), and says so.
  * LocalStack runs the stack as it is, mappings and all.
  */
+/**
+ * The deploy config overrides a local deploy passes: the caller's, and — for a stack not named
+ * Riskstream, unless the caller names its resources — resources named after the stack, so that two
+ * stacks deployed into one emulator do not fight over one stream or table name.
+ */
+export function localDeployConfig(stackName: string, config: Record<string, unknown> = {}): Record<string, unknown> {
+  if (stackName === 'Riskstream' || 'name' in config) return config;
+  return { name: stackName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 31), ...config };
+}
+
 export async function deployLocal(options: LocalDeployOptions): Promise<LocalDeployResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
@@ -70,7 +80,8 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
   Object.assign(env, { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region });
 
   const common = ['--no-notices', '--no-version-reporting', '--output', outdir, '-c', `stackName=${stackName}`];
-  const config = { ...(options.config ?? {}), ...(moto ? { emulator: true } : {}) };
+  const overrides = localDeployConfig(stackName, options.config);
+  const config = { ...overrides, ...(moto ? { emulator: true } : {}) };
   const context = ['-c', `riskstream=${JSON.stringify(config)}`];
   log(`deploying ${stackName} to ${moto ? 'moto server' : 'the emulator'} at ${options.endpoint} (account ${account}, ${region})`);
   const cfn = new CloudFormationClient({ endpoint: options.endpoint, region, credentials });
@@ -113,7 +124,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     outputs = JSON.parse(readFileSync(join(outdir, 'outputs.json'), 'utf8'))[stackName] ?? {};
   }
   mkdirSync(join(ROOT, '.riskstream'), { recursive: true });
-  const record: DeployRecord = { endpoint: options.endpoint, templateHash: hashFile(templatePath), outputs, config: options.config ?? {} };
+  const record: DeployRecord = { endpoint: options.endpoint, templateHash: hashFile(templatePath), outputs, config: overrides };
   writeFileSync(recordPath(stackName), `${JSON.stringify(record, null, 2)}\n`);
   return {
     emulator: moto ? 'moto' : 'other',

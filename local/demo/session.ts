@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../clients';
-import { deployLocal } from '../deploy';
+import { deployLocal, localDeployConfig } from '../deploy';
 import { ensureEmulator } from '../emulator';
 import type { LiveServer } from '../live/server';
 import { startLiveServer } from '../live/server';
@@ -98,7 +98,7 @@ export class DemoSession {
     // The runtime's synth (the stack as it deploys to AWS, for its mappings) needs only the account
     // and the config, so it runs beside the deploy instead of after it: the first start is shorter.
     const account = (await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account ?? '';
-    const synthesizing = synthForRuntime({ stackName, config: {}, account, region: config.region, log });
+    const synthesizing = synthForRuntime({ stackName, config: localDeployConfig(stackName), account, region: config.region, log });
     synthesizing.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
     const deployed = await deployLocal({ endpoint: emulator.endpoint, stackName, log });
     const sqs = new SQSClient(config);
