@@ -51,6 +51,8 @@ export class ShardReader {
   /** The retry under way: the next batch is a retry when it starts at `from`. */
   private retry: { readonly from: string; readonly retries: number; readonly invokes: number } | undefined;
   private holding = 0;
+  /** The last attempt to read the shard failed (the emulator did not answer): cut off, not caught up. */
+  private cutOff = false;
   private readonly backoff = new Backoff();
 
   constructor(
@@ -59,9 +61,9 @@ export class ShardReader {
     private readonly ctx: ShardContext,
   ) {}
 
-  /** Holding records, or in the middle of retrying a batch. */
+  /** Holding records, in the middle of retrying a batch, or unable to read the shard: anything but caught up. */
   get busy(): boolean {
-    return this.holding > 0 || this.retry !== undefined || this.pieces.length > 0;
+    return this.holding > 0 || this.retry !== undefined || this.pieces.length > 0 || this.cutOff;
   }
 
   /** Reads until the runner stops (false) or the shard is closed and fully handled (true). */
@@ -102,11 +104,15 @@ export class ShardReader {
   private async read(limit: number): Promise<ReadRecord[]> {
     const { source, counters } = this.ctx;
     const page = await this.ctx.retrying(`GetRecords ${this.shardId}`, async () => {
-      const iterator = this.iterator ?? (await source.iterator(this.shardId, this.position));
-      this.iterator = iterator;
       try {
-        return await source.read(this.shardId, iterator, limit);
+        const iterator = this.iterator ?? (await source.iterator(this.shardId, this.position));
+        this.iterator = iterator;
+        const read = await source.read(this.shardId, iterator, limit);
+        this.cutOff = false;
+        return read;
       } catch (error) {
+        // An unreachable emulator is no idle shard: runUntilIdle waits for it instead of stopping with records unread.
+        this.cutOff = true;
         if ((error as Error).name === 'ExpiredIteratorException') this.iterator = undefined;
         throw error;
       }
