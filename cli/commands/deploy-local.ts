@@ -4,16 +4,16 @@ import { deployLocal } from '../../local/deploy';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 
-const USAGE = `usage: riskstream deploy-local [--stack-name Riskstream] [--config riskstream.json]
+const USAGE = `usage: riskstream deploy-local [--stack Riskstream] [--config riskstream.json]
 
 Deploys the CDK stack with \`cdk deploy\` into the AWS emulator at AWS_ENDPOINT_URL (default
 http://localhost:4566, LocalStack's port) and prints the stack outputs as JSON. On moto server the
 deploy leaves the event source mappings out and then applies what moto's CloudFormation skips.`;
 
 export async function deployLocalCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values: { 'stack-name'?: string; config?: string; help?: boolean };
+  let values: { stack?: string; 'stack-name'?: string; config?: string; help?: boolean };
   try {
-    values = parseArgs({ args: argv, options: { 'stack-name': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    values = parseArgs({ args: argv, options: { stack: { type: 'string' }, 'stack-name': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (error) {
     await write(io.stderr, `riskstream deploy-local: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -32,7 +32,7 @@ export async function deployLocalCommand(argv: string[], io: CommandIO): Promise
   const config = values.config ? (JSON.parse(readFileSync(values.config, 'utf8')) as Record<string, unknown>) : undefined;
   const result = await deployLocal({
     endpoint,
-    ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),
+    ...((values.stack ?? values['stack-name']) ? { stackName: values.stack ?? values['stack-name'] } : {}), // --stack, as elsewhere; --stack-name still works
     ...(config ? { config } : {}),
     log: (line) => io.stderr.write(`${line}\n`),
   });

@@ -4,7 +4,7 @@ import { ensureEmulator, stopEmulator } from '../../local/emulator';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 
-const UP_USAGE = `usage: riskstream up [--stack-name Riskstream]
+const UP_USAGE = `usage: riskstream up [--stack Riskstream]
 
 Starts (or reuses) the local AWS emulator — the endpoint in AWS_ENDPOINT_URL if set, otherwise moto
 server on a free loopback port — deploys the stack into it with \`cdk deploy\`, and prints the stack
@@ -13,9 +13,9 @@ outputs. \`riskstream down\` stops what \`up\` started.`;
 export async function upCommand(argv: string[], io: CommandIO): Promise<number> {
   let stackName: string | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { 'stack-name': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({ args: argv, options: { stack: { type: 'string' }, 'stack-name': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
     if (values.help) return (await write(io.stdout, `${UP_USAGE}\n`), 0);
-    stackName = values['stack-name'];
+    stackName = values.stack ?? values['stack-name']; // --stack, as every other command says it; --stack-name still works
   } catch (error) {
     await write(io.stderr, `riskstream up: ${(error as Error).message}\n${UP_USAGE}\n`);
     return 2;
