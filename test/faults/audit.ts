@@ -1,0 +1,207 @@
+import type { Alert } from '../../shared/domain/alerts';
+import type { Ledger } from './ledger';
+import { ledgerCounts } from './ledger';
+import type { Reference } from './reference';
+
+/**
+ * Holds what the system stored and sent against the ledger: the ledger line of one case.
+ *
+ * - windows: every distinct event counted once in the window it belongs to (the ids each pane
+ *   keeps say which events it counted), with the aggregates of the reference;
+ * - decisions: one per distinct transaction, as the fault-free run decided it;
+ * - alerts: exactly the fault-free run's alert ids stored, each delivered at least once to the
+ *   SQS subscriber of the alerts topic (repeats are allowed: delivery is at least once);
+ * - quarantine: every poison record there with the reason its kind calls for, no valid record
+ *   there (repeats after a replay are counted, not failed: each is one delivery of the record);
+ * - the on-failure destinations (DLQs) empty: a record there was skipped.
+ */
+export interface Observed {
+  /** The state table's items (unmarshalled). */
+  readonly state: ReadonlyArray<Record<string, unknown>>;
+  /** The outbox table's items. */
+  readonly alerts: ReadonlyArray<Record<string, unknown>>;
+  /** Every alert the subscriber received (SNS notification's Message, parsed), repeats included. */
+  readonly delivered: readonly Alert[];
+  /** Every quarantine message body. */
+  readonly quarantined: ReadonlyArray<Record<string, unknown>>;
+  /** Every on-failure destination message (all DLQs). */
+  readonly skipped: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface LedgerLine {
+  readonly name: string;
+  /** Records put: events, producer duplicates and poison. */
+  readonly recordsIn: number;
+  readonly distinctEvents: number;
+  /** Distinct events found counted in their window. */
+  readonly counted: number;
+  /** Valid records put minus what the windows counted: the producer's duplicates, if all is well. */
+  readonly duplicatesDropped: number;
+  readonly duplicatesPut: number;
+  /** Poison records found in the quarantine with their reason. */
+  readonly quarantined: number;
+  readonly poisonPut: number;
+  readonly alertsExpected: number;
+  readonly alertsStored: number;
+  /** Distinct alert ids the subscriber received. */
+  readonly alertsDelivered: number;
+  readonly lost: number;
+  readonly double: number;
+  /** Deliveries beyond the first: alerts and quarantine messages sent again (at least once, by design). */
+  readonly repeats: { readonly alerts: number; readonly quarantine: number };
+  /** Every discrepancy, described (empty when the line is clean). */
+  readonly problems: readonly string[];
+}
+
+interface Pane {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly ids: readonly string[];
+}
+
+export function audit(name: string, ledger: Ledger, reference: Reference, observed: Observed): LedgerLine {
+  const mine = (entityId: unknown) => String(entityId).startsWith(`${ledger.tag}-`);
+  const problems: string[] = [];
+  const problem = (text: string) => {
+    if (problems.length < 20) problems.push(text);
+  };
+
+  // Windows.
+  const stored = new Map<string, Pane>();
+  for (const item of observed.state) {
+    if ((item['entityType'] !== 'user' && item['entityType'] !== 'device') || !mine(item['entityId'])) continue;
+    for (const [start, pane] of Object.entries((item['panes'] ?? {}) as Record<string, Pane>)) stored.set(`${String(item['entityId'])}@${start}`, pane);
+  }
+  let counted = 0;
+  let lostEvents = 0;
+  let doubleEvents = 0;
+  let storedCount = 0;
+  for (const [key, want] of reference.windows) {
+    const got = stored.get(key);
+    const ids = new Set(got?.ids ?? []);
+    const found = want.ids.filter((id) => ids.has(id)).length;
+    counted += found;
+    if (found < want.ids.length) {
+      lostEvents += want.ids.length - found;
+      problem(`window ${key}: ${want.ids.length - found} of its ${want.ids.length} events not counted`);
+    }
+    if (got && found === want.ids.length && got.count === want.count && !sameFigures(got, want)) {
+      problem(`window ${key}: sum/min/max ${got.sum}/${got.min}/${got.max}, expected ${want.sum}/${want.min}/${want.max}`);
+    }
+  }
+  for (const [key, got] of stored) {
+    storedCount += got.count;
+    const want = new Set(reference.windows.get(key)?.ids ?? []);
+    const legit = new Set(got.ids.filter((id) => want.has(id))).size;
+    if (got.count > legit) {
+      doubleEvents += got.count - legit;
+      problem(`window ${key}: counts ${got.count} events, ${legit} of them distinct events of the ledger`);
+    }
+  }
+
+  // Decisions.
+  const decisions = observed.state.filter((i) => i['itemType'] === 'decision' && String(i['transactionId']).startsWith(`txn-${ledger.tag}-`));
+  const decided = new Set<string>();
+  let extraDecisions = 0;
+  for (const d of decisions) {
+    const id = String(d['transactionId']);
+    decided.add(id);
+    const want = reference.decisions.get(id);
+    if (!want) {
+      extraDecisions++;
+      problem(`decision ${id} stored for no event of the ledger`);
+    } else if (want.action !== d['action'] || want.riskScore !== d['riskScore']) {
+      problem(`decision ${id}: ${String(d['action'])} ${String(d['riskScore'])}, the fault-free run decided ${want.action} ${want.riskScore}`);
+    }
+  }
+  const lostDecisions = [...reference.decisions.keys()].filter((id) => !decided.has(id)).length;
+  if (lostDecisions > 0) problem(`${lostDecisions} transactions have no stored decision`);
+
+  // Alerts: stored exactly as the fault-free run, each delivered at least once.
+  const storedAlerts = new Set(observed.alerts.filter((a) => mine(a['entityId'])).map((a) => String(a['alertId'])));
+  const deliveries = observed.delivered.filter((a) => mine(a.entity?.id));
+  const delivered = new Set(deliveries.map((a) => a.alertId));
+  const lostAlerts = [...reference.alerts.keys()].filter((id) => !storedAlerts.has(id));
+  const spurious = [...storedAlerts].filter((id) => !reference.alerts.has(id));
+  const undelivered = [...storedAlerts].filter((id) => !delivered.has(id));
+  const phantom = [...delivered].filter((id) => !storedAlerts.has(id));
+  if (lostAlerts.length > 0) problem(`${lostAlerts.length} alerts of the fault-free run not stored, e.g. ${describeAlert(reference.alerts.get(lostAlerts[0] ?? ''))}`);
+  if (spurious.length > 0) problem(`${spurious.length} alerts stored that the fault-free run does not make, e.g. ${spurious[0]}`);
+  if (undelivered.length > 0) problem(`${undelivered.length} stored alerts never reached the subscriber, e.g. ${undelivered[0]}`);
+  if (phantom.length > 0) problem(`${phantom.length} alerts delivered that are not stored, e.g. ${phantom[0]}`);
+
+  // Quarantine.
+  const poison = new Map(ledger.records.filter((r) => r.poison).map((r) => [r.poison?.sha256 ?? '', r]));
+  const quarantinedOnce = new Set<string>();
+  let quarantineMessages = 0;
+  let validQuarantined = 0;
+  for (const message of observed.quarantined) {
+    const sha = String(message['sha256'] ?? '');
+    const record = poison.get(sha);
+    if (record) {
+      quarantineMessages++;
+      if (!record.poison?.reason.test(String(message['reason']))) problem(`poison record (${record.poison?.kind}) quarantined with reason "${String(message['reason'])}"`);
+      else quarantinedOnce.add(sha);
+      continue;
+    }
+    const text = Buffer.from(String(message['data'] ?? ''), 'base64').toString('utf8');
+    if (text.includes(`"${ledger.tag}-`) || text.includes(`"txn-${ledger.tag}-`)) {
+      validQuarantined++;
+      problem(`a valid record quarantined: ${String(message['reason'])}`);
+    }
+  }
+  const missingPoison = poison.size - quarantinedOnce.size;
+  if (missingPoison > 0) problem(`${missingPoison} of ${poison.size} poison records not in the quarantine with their reason`);
+
+  // Skipped: anything on an on-failure destination was given up on.
+  const skippedRecords = observed.skipped.reduce((n, m) => n + batchSizeOf(m), 0);
+  if (skippedRecords > 0) problem(`${skippedRecords} records were sent to an on-failure destination (skipped)`);
+
+  const counts = ledgerCounts(ledger);
+  return {
+    name,
+    recordsIn: counts.records,
+    distinctEvents: ledger.events.length,
+    counted,
+    duplicatesDropped: counts.events + counts.duplicates - storedCount,
+    duplicatesPut: counts.duplicates,
+    quarantined: quarantinedOnce.size,
+    poisonPut: counts.poison,
+    alertsExpected: reference.alerts.size,
+    alertsStored: storedAlerts.size,
+    alertsDelivered: delivered.size,
+    lost: lostEvents + lostDecisions + lostAlerts.length + undelivered.length + missingPoison + validQuarantined + skippedRecords,
+    double: doubleEvents + extraDecisions + spurious.length,
+    repeats: { alerts: deliveries.length - delivered.size, quarantine: quarantineMessages - quarantinedOnce.size },
+    problems,
+  };
+}
+
+/** True when nothing was lost, nothing doubled, and every figure is what the ledger says. */
+export function isClean(line: LedgerLine): boolean {
+  return (
+    line.problems.length === 0 &&
+    line.lost === 0 &&
+    line.double === 0 &&
+    line.counted === line.distinctEvents &&
+    line.duplicatesDropped === line.duplicatesPut &&
+    line.quarantined === line.poisonPut &&
+    line.alertsStored === line.alertsExpected &&
+    line.alertsDelivered === line.alertsStored
+  );
+}
+
+function sameFigures(a: Pane, b: Pane): boolean {
+  return Math.abs(a.sum - b.sum) < 1e-6 * Math.max(1, Math.abs(b.sum)) && a.min === b.min && a.max === b.max;
+}
+
+function batchSizeOf(message: Record<string, unknown>): number {
+  const info = (message['KinesisBatchInfo'] ?? message['DDBStreamBatchInfo']) as { batchSize?: number } | undefined;
+  return info?.batchSize ?? 1;
+}
+
+function describeAlert(alert: Alert | undefined): string {
+  return alert ? `${alert.alertId} (${alert.severity} ${alert.entity.id}: ${alert.summary})` : 'none';
+}
