@@ -9,6 +9,7 @@ import { CommitMode } from '../shared/state/store';
  * `configFile` or RISKSTREAM_CONFIG) and then from the CDK context key `riskstream` (JSON), validated
  * at synth time with errors that name the field.
  */
+// The rules' duration schema is zod/mini (the functions bundle no classic zod), so defaults wrap it: z._default(duration, ms).
 const duration = DurationSchema;
 const severity = z.enum(SEVERITY_ORDER as unknown as ['info', 'warning', 'critical']);
 const kinds = z.array(z.string().min(1)).min(1).optional();
@@ -21,23 +22,23 @@ const StreamSchema = z.strictObject({
    * 7 days by default (AWS bills retention past 24 h): a DLQ message only points at a shard's sequence
    * range, so the records must still be in the stream when an operator redrives them.
    */
-  retention: duration.default(7 * 24 * 3_600_000),
+  retention: z._default(duration, 7 * 24 * 3_600_000),
 });
 
 const MappingSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(10_000).default(100),
-  maxBatchingWindow: duration.default(1_000),
+  maxBatchingWindow: z._default(duration, 1_000),
   parallelizationFactor: z.number().int().min(1).max(10).default(1),
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
   bisectBatchOnError: z.boolean().default(true),
   reportBatchItemFailures: z.boolean().default(true),
   retryAttempts: z.number().int().min(0).max(10_000).default(10),
-  maxRecordAge: duration.default(6 * 3_600_000),
+  maxRecordAge: z._default(duration, 6 * 3_600_000),
 });
 
 const FunctionSchema = z.strictObject({
   memorySize: z.number().int().min(128).max(10_240).default(512),
-  timeout: duration.default(60_000),
+  timeout: z._default(duration, 60_000),
   logRetentionDays: z.number().int().positive().default(30),
   tracing: z.boolean().default(true),
 });
@@ -78,8 +79,8 @@ export const DeployConfigSchema = z.strictObject({
   commitMode: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
   maxRecordBytes: z.number().int().positive().default(64 * 1024),
   /** The scoring rules (see shared/domain/rules-config.ts); travels to the functions as RULES_CONFIG. */
-  rules: RulesConfigSchema.prefault({}),
-  queues: z.strictObject({ retention: duration.default(14 * 86_400_000) }).prefault({}),
+  rules: z.prefault(RulesConfigSchema, {}),
+  queues: z.strictObject({ retention: z._default(duration, 14 * 86_400_000) }).prefault({}),
   subscriptions: z
     .strictObject({
       email: z.array(subscriber({ address: z.email() })).default([]),

@@ -1,6 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Alert } from '../domain/alerts';
 import { AlertKind, Severity } from '../domain/alerts';
+import { withEnglishMessages } from '../domain/zod-messages';
 import { maskCardNumbers } from '../observability/mask';
 
 /**
@@ -20,7 +21,7 @@ export interface PublishOutcome {
   readonly failed: Array<{ alertId: string; reason: string }>;
 }
 
-const text = z.string().min(1, 'must not be empty');
+const text = z.string().check(z.minLength(1, 'must not be empty'));
 
 /** An outbox item as `alertItem()` writes it, unmarshalled. Its extra attributes (entityType, entityId, expiresAt) are dropped. */
 const AlertImageSchema = z.object({
@@ -43,7 +44,7 @@ export class MalformedAlertError extends Error {
  * with one sentence per problem, each naming the field; values are not echoed (they may hold card data).
  */
 export function alertFromImage(image: Record<string, unknown>): Alert {
-  const parsed = AlertImageSchema.safeParse(image);
+  const parsed = z.safeParse(AlertImageSchema, image, withEnglishMessages);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(item)';

@@ -1,18 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RulesConfig } from '../domain/rules-config';
 import { parseRulesConfig } from '../domain/rules-config';
+import { withEnglishMessages } from '../domain/zod-messages';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
 import { CommitMode } from '../state/store';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
 const ScoringEnvSchema = z.object({
-  STATE_TABLE: z.string().min(1, 'is required: the DynamoDB state table name'),
-  ALERTS_TABLE: z.string().min(1, 'is required: the DynamoDB alert outbox table name'),
-  QUARANTINE_QUEUE_URL: z.string().url('must be the URL of the SQS quarantine queue'),
-  COMMIT_MODE: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
-  MAX_RECORD_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES),
-  MAX_FUTURE_SKEW_MS: z.coerce.number().int().nonnegative().default(DEFAULT_MAX_FUTURE_SKEW_MS),
-  RULES_CONFIG: z.string().optional(),
+  STATE_TABLE: z.string().check(z.minLength(1, 'is required: the DynamoDB state table name')),
+  ALERTS_TABLE: z.string().check(z.minLength(1, 'is required: the DynamoDB alert outbox table name')),
+  QUARANTINE_QUEUE_URL: z.string().check(z.url('must be the URL of the SQS quarantine queue')),
+  COMMIT_MODE: z._default(z.enum([CommitMode.conditional, CommitMode.singleWriter]), CommitMode.conditional),
+  MAX_RECORD_BYTES: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_MAX_RECORD_BYTES),
+  MAX_FUTURE_SKEW_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), DEFAULT_MAX_FUTURE_SKEW_MS),
+  RULES_CONFIG: z.optional(z.string()),
 });
 
 export interface ScoringConfig {
@@ -30,7 +31,11 @@ export class ConfigError extends Error {
 }
 
 export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ScoringConfig {
-  const parsed = ScoringEnvSchema.safeParse({ ...env, STATE_TABLE: env['STATE_TABLE'] ?? '', ALERTS_TABLE: env['ALERTS_TABLE'] ?? '', QUARANTINE_QUEUE_URL: env['QUARANTINE_QUEUE_URL'] ?? '' });
+  const parsed = z.safeParse(
+    ScoringEnvSchema,
+    { ...env, STATE_TABLE: env['STATE_TABLE'] ?? '', ALERTS_TABLE: env['ALERTS_TABLE'] ?? '', QUARANTINE_QUEUE_URL: env['QUARANTINE_QUEUE_URL'] ?? '' },
+    withEnglishMessages,
+  );
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
     throw new ConfigError(`riskstream configuration: ${problems.join('; ')}`);

@@ -1,17 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withEnglishMessages } from './zod-messages';
 
 /**
  * The two event kinds, shaped like the seed's examples. Unknown extra fields are kept (`loose`),
  * so producers can add context without being rejected; a missing or wrong-typed required field is
  * rejected with a message that names the field.
  */
-const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const problem = typeof value === 'number' ? checkEpoch(value) : checkIso(value);
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return value;
+const timestamp = z.union([z.string(), z.number()]).check((ctx) => {
+  const problem = typeof ctx.value === 'number' ? checkEpoch(ctx.value) : checkIso(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
 });
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 /** What a JavaScript Date can hold: ±100,000,000 days around 1970. */
@@ -34,25 +31,25 @@ function checkIso(text: string): string | undefined {
 }
 /** Bounded so that sums over a window stay exact integers-or-cents far below 2^53. */
 const MAX_AMOUNT = 1_000_000_000;
-const id = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const id = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(128, 'must be at most 128 characters'));
 
 export const TransactionSchema = z.looseObject({
   transactionId: id,
   userId: id,
-  cardId: z.string().optional(),
-  amount: z.number().nonnegative('must not be negative').max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code').optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').transform((c) => c.toUpperCase()),
-  merchantCategory: z.string().optional(),
-  deviceId: z.string().optional(),
+  cardId: z.optional(z.string()),
+  amount: z.number().check(z.nonnegative('must not be negative'), z.maximum(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`)),
+  currency: z.optional(z.string().check(z.regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code'))),
+  country: z.string().check(z.regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code'), z.toUpperCase()),
+  merchantCategory: z.optional(z.string()),
+  deviceId: z.optional(z.string()),
   timestamp,
 });
 
 export const ReadingSchema = z.looseObject({
   deviceId: id,
-  temperature: z.number().min(-273.15, 'must be at least -273.15').max(10_000, 'must be at most 10000'),
-  humidity: z.number().min(0, 'must be at least 0').max(100, 'must be at most 100').optional(),
-  pressure: z.number().min(0, 'must be at least 0').max(100_000, 'must be at most 100000').optional(),
+  temperature: z.number().check(z.minimum(-273.15, 'must be at least -273.15'), z.maximum(10_000, 'must be at most 10000')),
+  humidity: z.optional(z.number().check(z.minimum(0, 'must be at least 0'), z.maximum(100, 'must be at most 100'))),
+  pressure: z.optional(z.number().check(z.minimum(0, 'must be at least 0'), z.maximum(100_000, 'must be at most 100000'))),
   timestamp,
 });
 
@@ -89,7 +86,7 @@ export function readingId(deviceId: string, time: number): string {
 }
 
 export function validateTransaction(input: unknown): Validation<TransactionEnvelope> {
-  const parsed = TransactionSchema.safeParse(input);
+  const parsed = z.safeParse(TransactionSchema, input, withEnglishMessages);
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error, input) };
   const txn = parsed.data;
   return {
@@ -99,7 +96,7 @@ export function validateTransaction(input: unknown): Validation<TransactionEnvel
 }
 
 export function validateReading(input: unknown): Validation<ReadingEnvelope> {
-  const parsed = ReadingSchema.safeParse(input);
+  const parsed = z.safeParse(ReadingSchema, input, withEnglishMessages);
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error, input) };
   const reading = parsed.data;
   const time = toMillis(reading.timestamp);
@@ -140,7 +137,7 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 /** One sentence per problem, naming the field; values are not echoed (they may hold card data). */
-function describeIssues(error: z.ZodError, input: unknown): string {
+function describeIssues(error: z.core.$ZodError, input: unknown): string {
   if (!isObject(input)) return `expected a JSON object, got ${typeName(input)}`;
   return error.issues
     .map((issue) => {

@@ -1,79 +1,81 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseDuration } from './duration';
+import { withEnglishMessages } from './zod-messages';
 
 /**
  * Every threshold the scoring uses, in one typed, validated config with defaults. A deploy can
  * override any part of it (partial JSON); durations are written like "5m" or given in milliseconds.
  */
 /** A duration as milliseconds or a string like "5m"; the parsed value is milliseconds. */
-export const DurationSchema = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const duration = DurationSchema;
+export const DurationSchema = z.pipe(
+  z.union([z.number().check(z.int(), z.positive()), z.string()]),
+  z.transform((value: number | string, ctx) => {
+    if (typeof value === 'number') return value;
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+      return z.NEVER;
+    }
+  }),
+);
+const duration = (fallback: number) => z._default(DurationSchema, fallback);
 const DAY = 86_400_000;
-const weight = z.number().min(0).max(1);
-const positive = z.number().positive();
-const enabled = z.boolean().default(true);
+const weight = (fallback: number) => z._default(z.number().check(z.minimum(0), z.maximum(1)), fallback);
+const positive = (fallback: number) => z._default(z.number().check(z.positive()), fallback);
+const positiveInt = (fallback: number) => z._default(z.number().check(z.int(), z.positive()), fallback);
+const number = (fallback: number) => z._default(z.number(), fallback);
+const enabled = z._default(z.boolean(), true);
+/** An object whose fields all have defaults: missing, it is built from `{}` (which the generic type cannot see is valid). */
+const section = <T extends z.core.$ZodLooseShape>(shape: T) => z.prefault(z.strictObject(shape), {} as z.input<z.ZodMiniObject<T, z.core.$strict>>);
 
 /** A measure's warning and critical levels; either can be overridden alone. */
 const level = (warning: number, critical: number) =>
-  z
-    .strictObject({ warning: z.number().default(warning), critical: z.number().default(critical) })
-    .prefault({})
-    .refine((l) => l.critical >= l.warning, { message: 'critical must be >= warning' });
+  section({ warning: number(warning), critical: number(critical) }).check(
+    z.refine((l) => l.critical >= l.warning, { message: 'critical must be >= warning' }),
+  );
 
-const TransactionRulesSchema = z
-  .object({
-    /** Tumbling window of the per-user aggregates (velocity and card testing). */
-    window: duration.default(5 * 60_000),
-    /** How long after a window's end an event for it is still counted; later ones are reported as late. */
-    allowedLateness: duration.default(10 * 60_000),
-    thresholds: z.strictObject({ review: weight.default(0.5), block: weight.default(0.85) })
-      .prefault({})
-      .refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
-    largeAmount: z.strictObject({ enabled, weight: weight.default(0.6), amount: positive.default(1000) }).prefault({}),
-    velocity: z.strictObject({ enabled, weight: weight.default(0.5), maxCount: z.number().int().positive().default(5), maxSum: positive.default(5000) })
-      .prefault({}),
-    cardTesting: z.strictObject({ enabled, weight: weight.default(0.7), smallAmount: positive.default(5), minCount: z.number().int().min(2).default(4) })
-      .prefault({}),
-    impossibleTravel: z.strictObject({ enabled, weight: weight.default(0.6), within: duration.default(60 * 60_000) }).prefault({}),
-    riskyMerchant: z.strictObject({
-        enabled,
-        weight: weight.default(0.3),
-        categories: z.array(z.string().min(1)).default(['gambling', 'crypto', 'money_transfer', 'gift_cards']),
-      })
-      .prefault({}),
-  })
-  .strict();
+const TransactionRulesSchema = z.strictObject({
+  /** Tumbling window of the per-user aggregates (velocity and card testing). */
+  window: duration(5 * 60_000),
+  /** How long after a window's end an event for it is still counted; later ones are reported as late. */
+  allowedLateness: duration(10 * 60_000),
+  thresholds: section({ review: weight(0.5), block: weight(0.85) }).check(
+    z.refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
+  ),
+  largeAmount: section({ enabled, weight: weight(0.6), amount: positive(1000) }),
+  velocity: section({ enabled, weight: weight(0.5), maxCount: positiveInt(5), maxSum: positive(5000) }),
+  cardTesting: section({
+    enabled,
+    weight: weight(0.7),
+    smallAmount: positive(5),
+    minCount: z._default(z.number().check(z.int(), z.minimum(2)), 4),
+  }),
+  impossibleTravel: section({ enabled, weight: weight(0.6), within: duration(60 * 60_000) }),
+  riskyMerchant: section({
+    enabled,
+    weight: weight(0.3),
+    categories: z._default(z.array(z.string().check(z.minLength(1))), ['gambling', 'crypto', 'money_transfer', 'gift_cards']),
+  }),
+});
 
-const ReadingRulesSchema = z
-  .object({
-    window: duration.default(5 * 60_000),
-    allowedLateness: duration.default(10 * 60_000),
-    temperature: level(80, 90),
-    humidity: level(85, 95),
-    pressure: level(1050, 1080),
-    /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
-    jump: z.strictObject({ enabled, temperature: positive.default(15), within: duration.default(10 * 60_000) }).prefault({}),
-    /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
-    windowAverage: z.strictObject({ enabled, temperature: z.number().default(75), minCount: z.number().int().positive().default(3) })
-      .prefault({}),
-  })
-  .strict();
+const ReadingRulesSchema = z.strictObject({
+  window: duration(5 * 60_000),
+  allowedLateness: duration(10 * 60_000),
+  temperature: level(80, 90),
+  humidity: level(85, 95),
+  pressure: level(1050, 1080),
+  /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
+  jump: section({ enabled, temperature: positive(15), within: duration(10 * 60_000) }),
+  /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
+  windowAverage: section({ enabled, temperature: number(75), minCount: positiveInt(3) }),
+});
 
-export const RulesConfigSchema = z
-  .object({
-    transactions: TransactionRulesSchema.prefault({}),
-    readings: ReadingRulesSchema.prefault({}),
-    retention: z.strictObject({ decisions: duration.default(30 * DAY), alerts: duration.default(30 * DAY) }).prefault({}),
-  })
-  .strict();
+export const RulesConfigSchema = z.strictObject({
+  transactions: z.prefault(TransactionRulesSchema, {}),
+  readings: z.prefault(ReadingRulesSchema, {}),
+  retention: section({ decisions: duration(30 * DAY), alerts: duration(30 * DAY) }),
+});
 
 export type RulesConfig = z.output<typeof RulesConfigSchema>;
 export type TransactionRules = RulesConfig['transactions'];
@@ -92,7 +94,7 @@ export class RulesConfigError extends Error {
 
 /** Validates a (partial) rules config and fills in the defaults; errors name every bad field. */
 export function parseRulesConfig(input: unknown = {}): RulesConfig {
-  const parsed = RulesConfigSchema.safeParse(input);
+  const parsed = z.safeParse(RulesConfigSchema, input, withEnglishMessages);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String);

@@ -344,3 +344,19 @@ describe('parseRulesConfig: invalid fields throw RulesConfigError naming them', 
     expect(error.fields).toEqual(['readings']);
   });
 });
+
+describe('parseRulesConfig: messages without one of our own read as classic zod words them', () => {
+  it('states the bound, the expected type and the unknown key in English', () => {
+    // Arrange
+    const input = { transactions: { largeAmount: { weight: 1.5 }, velocity: { maxCount: 'five' }, windw: 1 } };
+
+    // Act
+    const error = configErrorOf(input);
+
+    // Assert
+    expect(error.message).toBe(
+      'invalid rules config: transactions.largeAmount.weight: Too big: expected number to be <=1; ' +
+        'transactions.velocity.maxCount: Invalid input: expected number, received string; transactions.windw: unknown key "windw"',
+    );
+  });
+});
