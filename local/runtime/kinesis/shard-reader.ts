@@ -53,6 +53,8 @@ export class ShardReader {
   private holding = 0;
   /** The last attempt to read the shard failed (the emulator did not answer): cut off, not caught up. */
   private cutOff = false;
+  /** The last read found nothing new (or the shard's end): only then may the shard be idle. */
+  private caughtUp = false;
   private readonly backoff = new Backoff();
 
   constructor(
@@ -61,9 +63,13 @@ export class ShardReader {
     private readonly ctx: ShardContext,
   ) {}
 
-  /** Holding records, in the middle of retrying a batch, or unable to read the shard: anything but caught up. */
+  /**
+   * Anything but caught up: holding records, in the middle of retrying a batch, unable to read the
+   * shard, or not yet told by a read that nothing new is there (a batch that ran longer than the idle
+   * time is followed by a read whose answer must be waited for).
+   */
   get busy(): boolean {
-    return this.holding > 0 || this.retry !== undefined || this.pieces.length > 0 || this.cutOff;
+    return this.holding > 0 || this.retry !== undefined || this.pieces.length > 0 || this.cutOff || !this.caughtUp;
   }
 
   /** Reads until the runner stops (false) or the shard is closed and fully handled (true). */
@@ -120,6 +126,7 @@ export class ShardReader {
     // No next iterator: the shard is closed (a split, a merge, a DynamoDB shard rollover) and read to its end.
     this.iterator = page.nextIterator;
     const records = page.records;
+    this.caughtUp = records.length === 0 || page.nextIterator === null;
     const newest = records[records.length - 1];
     if (newest) {
       this.position = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: newest.sequenceNumber };

@@ -3,9 +3,11 @@ import type { Position, ReadPage, ReadRecord, StreamShard, StreamSource } from '
 import { MemoryCheckpointStore, testSpec } from '../../support/runtime';
 
 /**
- * The local runtime's "run until idle" while the emulator is unreachable: a shard that cannot be
- * read is cut off, not caught up. Before the fix, a reader whose GetRecords kept failing looked idle
- * after `idleMs`, so `riskstream run --idle-exit` stopped with records left unread behind the outage.
+ * The local runtime's "run until idle" is "until caught up", whatever slows a shard down. Found by
+ * the fault suite, each failing before its fix with records left unread by `riskstream run --idle-exit`:
+ * - a reader whose GetRecords kept failing (the emulator unreachable) looked idle after `idleMs`;
+ * - a batch whose invocation took longer than `idleMs` left the shard looking idle between the end
+ *   of that batch and the answer of the next read.
  */
 type Event = { readonly seq: string };
 
@@ -14,6 +16,8 @@ class FlakySource implements StreamSource<Event> {
   readonly seqs = Array.from({ length: 20 }, (_, i) => String(i + 1));
   down = false;
   failedReads = 0;
+  /** How long a read takes once the emulator answers. */
+  readDelayMs = 0;
 
   async streamArn(): Promise<string> {
     return 'arn:fake:stream/1';
@@ -34,6 +38,7 @@ class FlakySource implements StreamSource<Event> {
       this.failedReads++;
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
     }
+    if (this.readDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.readDelayMs));
     const start = Number(iterator);
     const seqs = this.seqs.slice(start, start + limit);
     return { records: seqs.map((seq) => ({ sequenceNumber: seq, arrivalMs: Date.now(), event: { seq } })), nextIterator: String(start + seqs.length) };
@@ -48,7 +53,41 @@ class FlakySource implements StreamSource<Event> {
   }
 }
 
-describe('the local runtime while the emulator is unreachable', () => {
+function runnerOn(source: FlakySource, invoke: (records: readonly Event[]) => Promise<void>) {
+  const checkpoints = new MemoryCheckpointStore();
+  const runner = new StreamMappingRunner({
+    spec: testSpec({ kind: 'dynamodb', tableName: 'table' }, { batchSize: 10 }),
+    source,
+    invoke: async (event) => {
+      await invoke((event as { Records: Event[] }).Records);
+      return {};
+    },
+    sqs: {} as never,
+    checkpoints,
+    region: 'us-east-1',
+    account: '123456789012',
+    log: () => undefined,
+    pollIntervalMs: 20,
+  });
+  return { runner, checkpoints };
+}
+
+describe('the local runtime, run until idle', () => {
+  it('does not take a shard for idle while a batch runs longer than the idle time, nor before its next read answers', async () => {
+    const source = new FlakySource();
+    source.readDelayMs = 120;
+    const invoked: string[] = [];
+    const { runner, checkpoints } = runnerOn(source, async (records) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      invoked.push(...records.map((r) => r.seq));
+    });
+
+    await runner.runUntilIdle({ idleMs: 300 });
+
+    expect(invoked).toEqual(source.seqs);
+    expect(checkpoints.values.get('arn:fake:stream/1|shard-0')).toBe('20');
+  });
+
   it('does not take a shard it cannot read for an idle one: it waits, and reads on once the emulator is back', async () => {
     const source = new FlakySource();
     const invoked: string[] = [];
