@@ -1,6 +1,6 @@
 import type { Alert } from './alerts';
 import type { EntityState, Pane, WindowTiming } from './entity-state';
-import { applyToPane, classify, EventStatus, paneAt, pruneClosedPanes } from './entity-state';
+import { applyToPane, classify, EventStatus, paneAt, pruneClosedPanes, workingCopy } from './entity-state';
 import type { AnyEnvelope } from './events';
 
 export type EventOutcome<E extends AnyEnvelope, R> =
@@ -31,7 +31,7 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
 
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
- * stores the result. The ids recorded in the panes make a second application of the same events
+ * stores the result; the events change a working copy of it, never the state given. The ids recorded in the panes make a second application of the same events
  * change nothing: each comes back `duplicate`, or `late` once its window has closed and its id
  * was dropped (a late event is judged but never counted; see the store for its alerts).
  */
@@ -40,7 +40,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   initial: EntityState<Last>,
   envelopes: readonly E[],
 ): EntityBatchResult<E, Last, R> {
-  let state = initial;
+  const state = workingCopy(initial);
   let changed = false;
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
@@ -64,12 +64,14 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
       continue;
     }
     const small = model.small?.(envelope) ?? false;
-    state = applyToPane(state, { paneId, time: envelope.time, value: model.value(envelope), small }, model.timing);
-    state = { ...state, last: model.remember(state.last, envelope) };
+    applyToPane(state, { paneId, time: envelope.time, value: model.value(envelope), small }, model.timing);
+    state.last = model.remember(state.last, envelope);
     changed = true;
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
-  return { state: changed ? pruneClosedPanes(state, model.timing) : state, changed, outcomes, alerts };
+  if (!changed) return { state: initial, changed, outcomes, alerts };
+  pruneClosedPanes(state, model.timing);
+  return { state, changed, outcomes, alerts };
 }
 
 const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0, small: 0, ids: [] };

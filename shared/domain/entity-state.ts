@@ -57,15 +57,30 @@ export function paneAt(state: EntityState<unknown>, time: number, timing: Window
   return state.panes[String(tumblingWindowStart(time, timing.window))];
 }
 
-/** Adds one event to its pane (returns a new state; the input is not changed). */
+/**
+ * The copy of a state that one batch's events are applied to, in place. It shares the panes it
+ * has not changed with the state it was taken from, so a pane is replaced, never changed.
+ */
+export interface WorkingState<Last> {
+  readonly version: number;
+  watermark: number | null;
+  readonly panes: Record<string, Pane>;
+  last?: Last;
+}
+
+export function workingCopy<Last>(state: EntityState<Last>): WorkingState<Last> {
+  return { ...state, panes: { ...state.panes } };
+}
+
+/** Adds one event to its pane of the working copy. */
 export function applyToPane<Last>(
-  state: EntityState<Last>,
+  working: WorkingState<Last>,
   event: { readonly paneId: string; readonly time: number; readonly value: number; readonly small?: boolean },
   timing: WindowTiming,
-): EntityState<Last> {
+): void {
   const key = String(tumblingWindowStart(event.time, timing.window));
-  const pane = state.panes[key];
-  const next: Pane = pane
+  const pane = working.panes[key];
+  working.panes[key] = pane
     ? {
         count: pane.count + 1,
         sum: pane.sum + event.value,
@@ -75,15 +90,14 @@ export function applyToPane<Last>(
         ids: [...pane.ids, event.paneId],
       }
     : { count: 1, sum: event.value, min: event.value, max: event.value, small: event.small ? 1 : 0, ids: [event.paneId] };
-  const watermark = state.watermark === null ? event.time : Math.max(state.watermark, event.time);
-  return { ...state, watermark, panes: { ...state.panes, [key]: next } };
+  working.watermark = working.watermark === null ? event.time : Math.max(working.watermark, event.time);
 }
 
-/** Drops the panes (and their ids) of windows that can take no more events. */
-export function pruneClosedPanes<Last>(state: EntityState<Last>, timing: WindowTiming): EntityState<Last> {
-  const open = Object.entries(state.panes).filter(([start]) => !isClosed(Number(start), state.watermark, timing));
-  if (open.length === Object.keys(state.panes).length) return state;
-  return { ...state, panes: Object.fromEntries(open) };
+/** Drops from the working copy the panes (and their ids) of windows that can take no more events. */
+export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowTiming): void {
+  for (const start of Object.keys(working.panes)) {
+    if (isClosed(Number(start), working.watermark, timing)) delete working.panes[start];
+  }
 }
 
 /**

@@ -149,6 +149,35 @@ describe('transaction engine: idempotency', () => {
   });
 });
 
+describe('transaction engine: the state given', () => {
+  it('is never changed: the events apply to a copy, even when they add to its panes and close one', () => {
+    // Arrange: a stored state with a pane at 12:00 and a last-seen country
+    const stored = apply([txn('a', 0), txn('b', MINUTE, { country: 'FR' })]).state;
+    const before = structuredClone(stored);
+
+    // Act: one more event in the 12:00 pane, then one that closes it
+    const result = apply([txn('c', 2 * MINUTE, { country: 'ES' }), txn('d', 20 * MINUTE)], stored);
+
+    // Assert
+    expect(stored).toEqual(before);
+    expect(result.state.panes[W0]).toBeUndefined();
+    expect(result.state.last?.country).toBe('DE');
+    expect(result.state).not.toBe(stored);
+  });
+
+  it('comes back as it is when nothing was applied', () => {
+    // Arrange
+    const stored = apply([txn('a', 0)]).state;
+
+    // Act
+    const result = apply([txn('a', 0)], stored);
+
+    // Assert
+    expect(result.changed).toBe(false);
+    expect(result.state).toBe(stored);
+  });
+});
+
 describe('transaction engine: event time, lateness and pruning', () => {
   it('counts an out-of-order event within the allowed lateness in its own window', () => {
     // Arrange: the 12:00 window ends 12:05 and takes events until 12:15
