@@ -25,13 +25,17 @@ export interface DecodeLimits {
 }
 
 export function recordRef(record: KinesisStreamRecord): RecordRef {
+  const arrival = record.kinesis.approximateArrivalTimestamp;
   return {
     sequenceNumber: record.kinesis.sequenceNumber,
     // Lambda's eventID is "<shardId>:<sequenceNumber>".
     shardId: record.eventID.split(':')[0] ?? '',
     partitionKey: record.kinesis.partitionKey,
     eventSourceARN: record.eventSourceARN,
-    arrivedAt: new Date(record.kinesis.approximateArrivalTimestamp * 1000).toISOString(),
+    // Built when read (a quarantined record's message), not for every record of every batch.
+    get arrivedAt() {
+      return new Date(arrival * 1000).toISOString();
+    },
   };
 }
 
