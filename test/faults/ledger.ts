@@ -116,7 +116,8 @@ function poisonRecord(tag: string, i: number, kind: PoisonKind, stream: StreamNa
   const timestamp = '2026-04-25T12:00:00.000Z';
   const valid = stream === 'transactions'
     ? { transactionId: `txn-${id}`, userId: `${tag}-poisoner`, amount: 12.5, country: 'DE', timestamp }
-    : { deviceId: `${tag}-poisoner`, temperature: 21.5, timestamp };
+    : // A reading has no id of its own: its device is this record's, so no two poison records are the same bytes.
+      { deviceId: `${tag}-poisoner-${i}`, temperature: 21.5, timestamp };
   const text =
     kind === 'not JSON'
       ? JSON.stringify(valid).slice(0, -7)
