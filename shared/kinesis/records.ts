@@ -7,8 +7,8 @@ export interface RecordRef {
   readonly shardId: string;
   readonly partitionKey: string;
   readonly eventSourceARN: string;
-  /** When Kinesis accepted the record, ISO. */
-  readonly arrivedAt: string;
+  /** When Kinesis accepted the record: its `approximateArrivalTimestamp`, epoch seconds with a fraction. */
+  readonly arrivalTimestamp: number;
 }
 
 export type DecodedRecord<E extends AnyEnvelope> =
@@ -24,18 +24,16 @@ export interface DecodeLimits {
   readonly maxFutureSkewMs?: number;
 }
 
+/** Built for every record of every batch, so it stays plain data: the ISO arrival time is the quarantine message's to build. */
 export function recordRef(record: KinesisStreamRecord): RecordRef {
-  const arrival = record.kinesis.approximateArrivalTimestamp;
+  // Lambda's eventID is "<shardId>:<sequenceNumber>".
+  const colon = record.eventID.indexOf(':');
   return {
     sequenceNumber: record.kinesis.sequenceNumber,
-    // Lambda's eventID is "<shardId>:<sequenceNumber>".
-    shardId: record.eventID.split(':')[0] ?? '',
+    shardId: colon < 0 ? record.eventID : record.eventID.slice(0, colon),
     partitionKey: record.kinesis.partitionKey,
     eventSourceARN: record.eventSourceARN,
-    // Built when read (a quarantined record's message), not for every record of every batch.
-    get arrivedAt() {
-      return new Date(arrival * 1000).toISOString();
-    },
+    arrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
   };
 }
 

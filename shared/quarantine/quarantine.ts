@@ -14,7 +14,9 @@ export interface Quarantine {
   quarantine(records: readonly RejectedRecord[], source: string): Promise<RejectedRecord[]>;
 }
 
-export interface QuarantineMessage extends RecordRef {
+export interface QuarantineMessage extends Omit<RecordRef, 'arrivalTimestamp'> {
+  /** When Kinesis accepted the record, ISO. */
+  readonly arrivedAt: string;
   readonly reason: string;
   readonly source: string;
   readonly quarantinedAt: string;
@@ -31,8 +33,10 @@ export const MAX_QUARANTINED_DATA_CHARS = 200 * 1024;
 export function quarantineMessage(record: RejectedRecord, source: string, now: Date): QuarantineMessage {
   const raw = Buffer.from(record.data, 'base64');
   const truncated = record.data.length > MAX_QUARANTINED_DATA_CHARS;
+  const { arrivalTimestamp, ...where } = record.ref;
   return {
-    ...record.ref,
+    ...where,
+    arrivedAt: new Date(arrivalTimestamp * 1000).toISOString(),
     reason: record.reason,
     source,
     quarantinedAt: now.toISOString(),

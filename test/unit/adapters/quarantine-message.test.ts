@@ -8,7 +8,7 @@ const REF: RecordRef = {
   shardId: 'shardId-000000000003',
   partitionKey: 'user-456',
   eventSourceARN: 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions',
-  arrivedAt: '2026-04-25T12:00:00.000Z',
+  arrivalTimestamp: 1_777_118_400.25,
 };
 const NOW = new Date('2026-04-25T12:00:05.123Z');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -28,7 +28,11 @@ describe('quarantineMessage', () => {
 
     // Assert
     expect(message).toEqual({
-      ...REF,
+      sequenceNumber: REF.sequenceNumber,
+      shardId: REF.shardId,
+      partitionKey: REF.partitionKey,
+      eventSourceARN: REF.eventSourceARN,
+      arrivedAt: '2026-04-25T12:00:00.250Z',
       reason: 'not JSON: Unexpected token',
       source: 'score-transactions',
       quarantinedAt: '2026-04-25T12:00:05.123Z',

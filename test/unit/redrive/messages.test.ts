@@ -64,7 +64,7 @@ describe('parseDlqMessage', () => {
 });
 
 describe('parseQuarantineMessage', () => {
-  const rejected = { ref: { sequenceNumber: '7', shardId: 'shardId-000000000000', partitionKey: 'user-1', eventSourceARN: STREAM, arrivedAt: '2026-04-25T12:00:00.000Z' }, reason: 'not JSON', data: Buffer.from('{oops').toString('base64') };
+  const rejected = { ref: { sequenceNumber: '7', shardId: 'shardId-000000000000', partitionKey: 'user-1', eventSourceARN: STREAM, arrivalTimestamp: 1_777_118_400 }, reason: 'not JSON', data: Buffer.from('{oops').toString('base64') };
 
   it('reads back what the quarantine adapter sends', () => {
     const message = quarantineMessage(rejected, 'rs-score-transactions', new Date('2026-04-25T12:00:01.000Z'));

@@ -14,7 +14,7 @@ const spec = testSpec({ kind: 'kinesis', streamName: 'rs-transactions', streamAr
 /** An old quarantine message of a record, as the scorer sent it on one delivery. */
 const quarantined = (sequenceNumber: string, text: string, reason: string, at = '2026-04-25T11:00:00.000Z', shardId = 'shardId-000000000000') =>
   quarantineMessage(
-    { ref: { sequenceNumber, shardId, partitionKey: 'user-1', eventSourceARN: STREAM, arrivedAt: '2026-04-25T10:00:00.000Z' }, reason, data: Buffer.from(text).toString('base64') },
+    { ref: { sequenceNumber, shardId, partitionKey: 'user-1', eventSourceARN: STREAM, arrivalTimestamp: Date.parse('2026-04-25T10:00:00.000Z') / 1000 }, reason, data: Buffer.from(text).toString('base64') },
     'rs-score-transactions',
     new Date(at),
   );
