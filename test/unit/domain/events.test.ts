@@ -227,6 +227,29 @@ describe('validateTransaction: timestamps', () => {
   });
 
   // A finite epoch number outside Date's range (±8.64e15 ms) would make toISOString() throw later.
+  it.each([
+    ['2028-02-29T12:00:00Z', true],
+    ['2000-02-29T12:00:00Z', true],
+    ['2026-02-29T12:00:00Z', false],
+    ['2100-02-29T12:00:00Z', false],
+    ['2026-04-31T12:00:00Z', false],
+    ['2026-12-31T23:59:59.999Z', true],
+  ])('knows the days of each month and the leap years: %s is accepted: %s', (timestamp, accepted) => {
+    // Act
+    const validation = validateTransaction({ ...SEED_TRANSACTION, timestamp });
+
+    // Assert
+    expect(validation.ok ? true : validation.reason).toBe(accepted ? true : 'field "timestamp" is not a real calendar date and time');
+  });
+
+  it('trims ids and keeps them trimmed in the event', () => {
+    // Act
+    const validation = validateTransaction({ ...SEED_TRANSACTION, transactionId: '  txn-123 ', userId: 'user-456\t' });
+
+    // Assert
+    expect(validation.ok && [validation.value.id, validation.value.entity, validation.value.event.transactionId]).toEqual(['txn-123', 'user-456', 'txn-123']);
+  });
+
   it('rejects epoch milliseconds outside the range a Date can represent', () => {
     // Arrange
     const input = { ...SEED_TRANSACTION, timestamp: 1e20 };
