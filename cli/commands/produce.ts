@@ -13,18 +13,21 @@ import type { CommandIO } from '../io';
 import { write } from '../io';
 import { progressBar } from '../progress';
 
-const USAGE = `usage: riskstream produce (--file events.jsonl | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
+const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
 
 Puts events into the deployed streams with PutRecords (batched; only failed entries are put again):
 transactions into the transactions stream (partition key: userId), readings into the readings
-stream (partition key: deviceId). --file sends each line as it is, bad lines included (they end in
-the quarantine); --generate makes N events of realistic, reproducible traffic (--seed) with
-labelled anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
+stream (partition key: deviceId). --file sends each line as it is; a file with lines that are not
+JSON is refused (their numbers are named) unless --as-is, which puts them too, for the scorers to
+quarantine. --generate makes N events of realistic, reproducible traffic (--seed) with labelled
+anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
 
 class UsageError extends Error {}
 
 interface ProduceOptions {
   readonly file?: string;
+  /** Put lines that are not JSON too (to see the quarantine at work). */
+  readonly asIs: boolean;
   readonly generate?: number;
   readonly rate?: number;
   readonly seed: number;
@@ -39,6 +42,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
       args: argv,
       options: {
         file: { type: 'string' },
+        'as-is': { type: 'boolean', default: false },
         generate: { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string', default: '1' },
@@ -50,8 +54,10 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     });
     if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
     if (!values.file === !values.generate) throw new UsageError('give either --file or --generate');
+    if (values['as-is'] && !values.file) throw new UsageError('--as-is goes with --file');
     options = {
       ...(values.file ? { file: values.file } : {}),
+      asIs: values['as-is'] === true,
       ...(values.generate ? { generate: positiveInteger('--generate', values.generate) } : {}),
       ...(values.rate ? { rate: positiveInteger('--rate', values.rate) } : {}),
       seed: positiveInteger('--seed', values.seed),
@@ -67,13 +73,13 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
   const transactionsStream = deployed?.outputs['TransactionsStreamName'];
   const readingsStream = deployed?.outputs['ReadingsStreamName'];
   if (!deployed || !transactionsStream || !readingsStream) {
-    await write(io.stderr, `riskstream produce: the stack ${options.stack} is not deployed from here: run \`npm run deploy:local\` first.\n`);
+    await write(io.stderr, `riskstream produce: the stack ${options.stack} is not deployed from here: run \`riskstream up\` first.\n`);
     return 1;
   }
 
   let records: Array<ProducedRecord & { stream: string }>;
   try {
-    records = options.file ? fromFile(options.file, transactionsStream, readingsStream) : fromGenerator(options, transactionsStream, readingsStream);
+    records = options.file ? fromFile(options.file, options.asIs, transactionsStream, readingsStream) : fromGenerator(options, transactionsStream, readingsStream);
   } catch (error) {
     await write(io.stderr, `riskstream produce: ${(error as Error).message}\n`);
     return 1;
@@ -112,28 +118,35 @@ function positiveInteger(flag: string, text: string): number {
   return value;
 }
 
-/** Every line as it is: the stream is where bad input gets judged (and quarantined), not the producer. */
-function fromFile(path: string, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
+/**
+ * Every line as it is: the scorers judge events (and quarantine the bad ones), not the producer. A
+ * line that is not JSON at all is most likely a broken file, so it is refused unless `asIs`.
+ */
+function fromFile(path: string, asIs: boolean, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new Error(`cannot read ${path}: no such file, or not readable`);
   }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      let parsed: Record<string, unknown> = {};
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        // sent as it is; the scorer quarantines it with its reason
-      }
-      const isReading = parsed['transactionId'] === undefined && parsed['deviceId'] !== undefined;
-      const key = String((isReading ? parsed['deviceId'] : parsed['userId']) ?? 'unknown');
-      return { stream: isReading ? readings : transactions, partitionKey: key, data: Buffer.from(line) };
-    });
+  const notJson: number[] = [];
+  const records = text.split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = (JSON.parse(line) as Record<string, unknown> | null) ?? {};
+    } catch {
+      notJson.push(i + 1);
+    }
+    const isReading = parsed['transactionId'] === undefined && parsed['deviceId'] !== undefined;
+    const key = String((isReading ? parsed['deviceId'] : parsed['userId']) ?? 'unknown');
+    return [{ stream: isReading ? readings : transactions, partitionKey: key, data: Buffer.from(line) }];
+  });
+  if (notJson.length > 0 && !asIs) {
+    const lines = notJson.length > 10 ? `${notJson.slice(0, 10).join(', ')} and ${notJson.length - 10} more` : notJson.join(', ');
+    throw new Error(`${path}: ${notJson.length === 1 ? 'line' : 'lines'} ${lines} ${notJson.length === 1 ? 'is' : 'are'} not JSON; nothing was put (fix the file, or add --as-is to put every line as it is and let the scorers quarantine the bad ones).`);
+  }
+  return records;
 }
 
 function fromGenerator(options: ProduceOptions, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {

@@ -31,7 +31,7 @@ describe('the pipeline on moto, end to end', () => {
   const produce = async (lines: readonly unknown[]) => {
     const file = join(dir, `events-${Date.now()}.jsonl`);
     writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
-    const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);
+    const result = await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], []);
     expect(result.code).toBe(0);
   };
 

@@ -47,7 +47,7 @@ describe('riskstream produce', () => {
 
   afterAll(() => rmSync(recordPath(STACK), { force: true }));
 
-  it('puts a file’s lines as they are, routed by kind and keyed by entity, bad lines included', async () => {
+  it('puts a file’s lines as they are with --as-is, routed by kind and keyed by entity, bad lines included', async () => {
     const file = join(dir, 'events.jsonl');
     writeFileSync(
       file,
@@ -59,7 +59,7 @@ describe('riskstream produce', () => {
       ].join('\n'),
     );
 
-    const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);
+    const result = await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], []);
 
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/put 3 of 3 records/);
@@ -80,6 +80,20 @@ describe('riskstream produce', () => {
     expect(after - before).toBe(1200);
   });
 
+  it('refuses a file with lines that are not JSON, naming them, and puts nothing', async () => {
+    const file = join(dir, 'broken.jsonl');
+    writeFileSync(file, ['{"transactionId":"txn-9","userId":"user-9","amount":1,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}', '{"transactionId":"txn-10",', '', 'oops'].join('\n'));
+    const before = (await readAll(transactions)).length;
+
+    const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `riskstream produce: ${file}: lines 2, 4 are not JSON; nothing was put (fix the file, or add --as-is to put every line as it is and let the scorers quarantine the bad ones).\n`,
+    );
+    expect((await readAll(transactions)).length).toBe(before);
+  });
+
   it('says in one sentence what is missing', async () => {
     const missingFile = await runCommand(produceCommand, ['--file', join(dir, 'nope.jsonl'), '--stack', STACK], []);
     const notDeployed = await runCommand(produceCommand, ['--generate', '5', '--stack', 'NeverDeployed'], []);
@@ -87,7 +101,7 @@ describe('riskstream produce', () => {
 
     expect([missingFile.code, notDeployed.code, usage.code]).toEqual([1, 1, 2]);
     expect(missingFile.stderr).toBe(`riskstream produce: cannot read ${join(dir, 'nope.jsonl')}: no such file, or not readable\n`);
-    expect(notDeployed.stderr).toBe('riskstream produce: the stack NeverDeployed is not deployed from here: run `npm run deploy:local` first.\n');
+    expect(notDeployed.stderr).toBe('riskstream produce: the stack NeverDeployed is not deployed from here: run `riskstream up` first.\n');
     expect(usage.stderr).toMatch(/^riskstream produce: --generate must be a positive integer, got "many"/);
   });
 });

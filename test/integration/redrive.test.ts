@@ -38,7 +38,7 @@ describe('riskstream redrive on moto', () => {
   const produce = async (lines: readonly unknown[]) => {
     const file = join(dir, `events-${Date.now()}.jsonl`);
     writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
-    expect((await runCommand(produceCommand, ['--file', file, '--stack', STACK], [])).code).toBe(0);
+    expect((await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], [])).code).toBe(0);
   };
   const runPipeline = async (fromStart = false) => {
     const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined, fromStart });
