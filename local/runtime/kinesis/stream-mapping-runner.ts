@@ -164,6 +164,7 @@ export class StreamMappingRunner {
     const run = async () => {
       const checkpoint = await this.retrying(`checkpoint of ${shardId}`, () => context.checkpoints.get(context.streamArn, shardId));
       this.resumedFrom[shardId] = checkpoint ?? null;
+      this.log(checkpoint ? `${shardId}: recovered from its checkpoint, reading after sequence number ${checkpoint}` : `${shardId}: no checkpoint, reading from ${startingPosition}`);
       const reader = new ShardReader(
         shardId,
         checkpoint ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint } : { type: startingPosition },

@@ -137,6 +137,8 @@ describe('StreamMappingRunner (any StreamSource)', () => {
     const stats = await resumed.runner.runUntilIdle({ idleMs: 200 });
     expect(stats.resumedFrom).toEqual({ s: '1' });
     expect(resumed.events).toEqual([[{ shard: 's', seq: '2' }]]);
+    expect(resumed.log).toEqual(['s: recovered from its checkpoint, reading after sequence number 1']);
+    expect(latest.log).toEqual(['s: no checkpoint, reading from LATEST']);
   });
 
   it('retries a source that does not answer, saying so once under its own call name', async () => {
@@ -147,7 +149,7 @@ describe('StreamMappingRunner (any StreamSource)', () => {
 
     await runner.runUntilIdle({ idleMs: 500 });
 
-    expect(log).toEqual([expect.stringMatching(/^ListTheShards failed, retrying until it works .*emulator down/)]);
+    expect(log).toEqual([expect.stringMatching(/^ListTheShards failed, retrying until it works .*emulator down/), 's: no checkpoint, reading from TRIM_HORIZON']);
     expect(events).toEqual([[{ shard: 's', seq: '1' }]]);
   });
 
