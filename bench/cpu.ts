@@ -27,7 +27,7 @@ export interface Timing {
 
 export interface CpuResult {
   readonly options: CpuOptions;
-  /** decode (base64, JSON) + validate (zod) + score + aggregate into the in-memory state. */
+  /** decode (base64, JSON) + validate (the event validators) + score + aggregate into the in-memory state. */
   readonly full: Timing;
   readonly decodeValidate: Timing;
   readonly scoreAggregate: Timing;

@@ -195,7 +195,7 @@ export function resultsMarkdown(report: BenchReport): string {
   out.push('| stage | CPU µs/record: median | mean ± sd | min–max | wall µs/record: median |', '|---|---|---|---|---|');
   const stages: Array<[string, typeof cpu.full]> = [
     ['decode + validate + score + aggregate', cpu.full],
-    ['decode + validate (base64, JSON, zod)', cpu.decodeValidate],
+    ['decode + validate (base64, JSON, event validator)', cpu.decodeValidate],
     ['score + aggregate (scoreBatch, memory store)', cpu.scoreAggregate],
   ];
   for (const [stage, timing] of stages) {
