@@ -91,27 +91,15 @@ describe('the local runtime, run until idle', () => {
   it('does not take a shard it cannot read for an idle one: it waits, and reads on once the emulator is back', async () => {
     const source = new FlakySource();
     const invoked: string[] = [];
-    const checkpoints = new MemoryCheckpointStore();
-    const runner = new StreamMappingRunner({
-      spec: testSpec({ kind: 'dynamodb', tableName: 'table' }, { batchSize: 10 }),
-      source,
-      invoke: async (event) => {
-        invoked.push(...(event as { Records: Event[] }).Records.map((r) => r.seq));
-        if (invoked.length === 10) {
-          // The emulator goes away right after the first batch, for longer than the idle time.
-          source.down = true;
-          setTimeout(() => {
-            source.down = false;
-          }, 1_500);
-        }
-        return {};
-      },
-      sqs: {} as never,
-      checkpoints,
-      region: 'us-east-1',
-      account: '123456789012',
-      log: () => undefined,
-      pollIntervalMs: 20,
+    const { runner, checkpoints } = runnerOn(source, async (records) => {
+      invoked.push(...records.map((r) => r.seq));
+      if (invoked.length === 10) {
+        // The emulator goes away right after the first batch, for longer than the idle time.
+        source.down = true;
+        setTimeout(() => {
+          source.down = false;
+        }, 1_500);
+      }
     });
 
     await runner.runUntilIdle({ idleMs: 300 });
