@@ -67,8 +67,10 @@ describe('the pipeline on moto, end to end', () => {
     const statuses = await runtime.runUntilIdle(2000);
 
     expect(statuses.map((s) => s.functionName).sort()).toEqual([`${NAME}-publish-alerts`, `${NAME}-score-readings`, `${NAME}-score-transactions`]);
-    const decision = await dynamodb.send(new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey('txn-123'), ConsistentRead: true }));
-    expect(unmarshall(decision.Item ?? {})).toMatchObject({ action: 'manual_review_required' });
+    const decisionOf = async (id: string) =>
+      unmarshall((await dynamodb.send(new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey(id), ConsistentRead: true }))).Item ?? {});
+    expect(await decisionOf('txn-123')).toMatchObject({ action: 'manual_review_required', riskScore: 0.6 });
+    expect(await decisionOf('txn-124')).toMatchObject({ action: 'approve', riskScore: 0, reasons: [] });
     const quarantined = await drainQueue(deployed.outputs['QuarantineQueueUrl'] ?? '');
     expect(quarantined).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` })]);
     const delivered = await drainQueue(subscriberUrl);
@@ -77,6 +79,7 @@ describe('the pipeline on moto, end to end', () => {
     for (const { alert, attributes } of alerts) {
       expect(attributes['severity']?.Value).toBe(alert['severity']);
       expect(attributes['kind']?.Value).toBe(alert['kind']);
+      expect(attributes['entity']?.Value).toBe(`${(alert['entity'] as { type: string }).type}:${(alert['entity'] as { id: string }).id}`);
     }
   });
 
