@@ -13,6 +13,7 @@ import { FileCheckpointStore } from './kinesis/file-checkpoints';
 import type { MappingStats } from './kinesis/mapping-runner';
 import { createMappingRunner } from './mapping-runners';
 import type { Invoke, MappingSpec } from './types';
+import { whileUnreachable } from './unreachable';
 
 export interface LocalRuntimeOptions {
   readonly stackName: string;
@@ -92,11 +93,11 @@ export function synthForRuntime(options: { stackName: string; config: Record<str
 }
 
 /** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
-export async function loadMappedFunction(stack: DeployedStack, spec: MappingSpec, logs: NodeJS.WritableStream): Promise<LoadedFunction> {
+export async function loadMappedFunction(stack: DeployedStack, spec: MappingSpec, logs: NodeJS.WritableStream, log: (line: string) => void = () => undefined): Promise<LoadedFunction> {
   const { endpoint, region, credentials } = stack;
   const assetDir = stack.assetDirs.get(spec.functionLogicalId);
   if (!assetDir) throw new Error(`no bundle for ${spec.functionLogicalId} in the synthesized assembly`);
-  const fn = await deployedFunction(spec.functionName, endpoint, region, credentials);
+  const fn = await whileUnreachable(`reading the deployed ${spec.functionName}`, () => deployedFunction(spec.functionName, endpoint, region, credentials), log);
   return loadFunction({
     functionName: spec.functionName,
     assetDir,
@@ -126,7 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const functionLogs = options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const functions = new Map<string, LoadedFunction>();
   for (const spec of mappings) {
-    if (!functions.has(spec.functionName)) functions.set(spec.functionName, await loadMappedFunction(stack, spec, functionLogs));
+    if (!functions.has(spec.functionName)) functions.set(spec.functionName, await loadMappedFunction(stack, spec, functionLogs, log));
   }
 
   const checkpointFile = join(ROOT, '.riskstream', `${options.stackName}.checkpoints.json`);

@@ -255,7 +255,7 @@ describe('KinesisMappingRunner on moto', () => {
     });
     expect(stats.recordsFailedToDestination).toBe(3);
     expect(checkpoints.values.get(`${stream.arn}|shardId-000000000000`)).toBe(seqs[4]);
-    expect(log).toEqual([expect.stringContaining('RetryAttemptsExhausted: sent 3 record(s)')]);
+    expect(log).toEqual(['shardId-000000000000: no checkpoint, reading from TRIM_HORIZON', expect.stringContaining('RetryAttemptsExhausted: sent 3 record(s)')]);
   });
 
   it('gives up on a failed batch older than maxRecordAge without retrying it', async () => {
