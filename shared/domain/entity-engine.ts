@@ -31,9 +31,10 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
 
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
- * stores the result; the events change a working copy of it, never the state given. The ids recorded in the panes make a second application of the same events
- * change nothing: each comes back `duplicate`, or `late` once its window has closed and its id
- * was dropped (a late event is judged but never counted; see the store for its alerts).
+ * stores the result; the events change a working copy of it, never the state given. The ids
+ * recorded in the panes make a second application of the same events change nothing: each comes
+ * back `duplicate`, or `late` once its window has closed and its id was dropped (a late event is
+ * judged but never counted; see the store for its alerts).
  */
 export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   model: EntityModel<E, Last, R>,
