@@ -4,7 +4,7 @@ import { Backoff } from './kinesis/backoff';
 /** Node's errors for an endpoint that does not answer, as the AWS SDK passes them on. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function isUnreachable(error: unknown): boolean {
+function isUnreachable(error: unknown): boolean {
   return UNREACHABLE.has(String((error as { code?: unknown } | undefined)?.code));
 }
 
