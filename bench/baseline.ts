@@ -36,7 +36,9 @@ export interface BaselineOptions {
  * And it counts an event twice if the process dies between the window update and the
  * idempotency record's completion (the record then expires and the event is processed again).
  */
-export function createBaselineHandler(options: BaselineOptions): (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> {
+export function createBaselineHandler(
+  options: BaselineOptions,
+): (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> {
   const rules = options.rules.transactions;
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.idempotencyTable, awsSdkV3Client: options.client });
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'id' });
@@ -61,11 +63,17 @@ export function createBaselineHandler(options: BaselineOptions): (event: Kinesis
       }),
     );
     const window = unmarshall(updated.Attributes ?? {}) as { count?: number; sum?: number; small?: number };
-    const decision = scoreTransaction(txn, { windowCount: window.count ?? 1, windowSum: window.sum ?? txn.event.amount, smallCount: window.small ?? 0 }, rules);
+    const decision = scoreTransaction(
+      txn,
+      { windowCount: window.count ?? 1, windowSum: window.sum ?? txn.event.amount, smallCount: window.small ?? 0 },
+      rules,
+    );
     await options.client.send(
       new PutItemCommand({
         TableName: options.stateTable,
-        Item: marshall(decisionItem(decision, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)), { removeUndefinedValues: true }),
+        Item: marshall(decisionItem(decision, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)), {
+          removeUndefinedValues: true,
+        }),
       }),
     );
     return decision;

@@ -27,7 +27,9 @@ export async function measureBundles(options: { readonly initRuns: number; reado
   const root = resolve(options.root ?? '.');
   const outDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
   try {
-    const names = readdirSync(join(root, 'functions')).filter((name) => statSync(join(root, 'functions', name, 'handler.ts'), { throwIfNoEntry: false }));
+    const names = readdirSync(join(root, 'functions')).filter((name) =>
+      statSync(join(root, 'functions', name, 'handler.ts'), { throwIfNoEntry: false }),
+    );
     const results: BundleResult[] = [];
     for (const name of names) {
       const outfile = join(outDir, name, 'index.js');
@@ -50,8 +52,13 @@ export async function measureBundles(options: { readonly initRuns: number; reado
         const source = packageOf(path);
         bySource.set(source, (bySource.get(source) ?? 0) + input.bytesInOutput);
       }
-      const largest = [...bySource].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([source, bytes]) => ({ source, bytes }));
-      const externals = [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))];
+      const largest = [...bySource]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([source, bytes]) => ({ source, bytes }));
+      const externals = [
+        ...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
+      ];
       const runs = Array.from({ length: options.initRuns }, () => timeRequire(outfile, externals, root));
       results.push({ name, bytes: statSync(outfile).size, largest, initMs: runs.map((r) => r.totalMs), sdkMs: runs.map((r) => r.sdkMs) });
     }

@@ -18,23 +18,41 @@ export async function probeReportedCapacity(endpoint: string): Promise<CapacityP
   const client = new DynamoDBClient(emulatorClientConfig(endpoint));
   const table = 'bench-capacity-probe';
   await client.send(
-    new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
   const large = { pk: { S: 'large' }, data: { S: 'x'.repeat(2500) } };
   const small = { pk: { S: 'small' }, n: { N: '1' } };
   const other = { pk: { S: 'other' }, data: { S: 'y'.repeat(2500) } };
   const put = await client.send(new PutItemCommand({ TableName: table, Item: large, ReturnConsumedCapacity: 'TOTAL' }));
   const update = await client.send(
-    new UpdateItemCommand({ TableName: table, Key: { pk: large.pk }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnConsumedCapacity: 'TOTAL' }),
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk: large.pk },
+      UpdateExpression: 'SET n = :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
   );
   const batch = await client.send(
-    new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: small } }, { PutRequest: { Item: other } }] }, ReturnConsumedCapacity: 'TOTAL' }),
+    new BatchWriteItemCommand({
+      RequestItems: { [table]: [{ PutRequest: { Item: small } }, { PutRequest: { Item: other } }] },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
   );
   const updated = { ...large, n: { N: '1' } };
   const checks = [
     { write: 'PutItem of a 2.5 KB item', reported: put.ConsumedCapacity?.CapacityUnits, rule: writeUnits(itemSize(large)) },
     { write: 'UpdateItem of that item', reported: update.ConsumedCapacity?.CapacityUnits, rule: writeUnits(itemSize(updated)) },
-    { write: 'BatchWriteItem of a small and a 2.5 KB item', reported: batch.ConsumedCapacity?.[0]?.CapacityUnits, rule: writeUnits(itemSize(small)) + writeUnits(itemSize(other)) },
+    {
+      write: 'BatchWriteItem of a small and a 2.5 KB item',
+      reported: batch.ConsumedCapacity?.[0]?.CapacityUnits,
+      rule: writeUnits(itemSize(small)) + writeUnits(itemSize(other)),
+    },
   ];
   return { checks, emulatorFollowsRule: checks.every((c) => c.reported === c.rule) };
 }

@@ -42,10 +42,22 @@ const kind = transactionKind(DEFAULT_RULES);
  * store, so every repeat does the same work; a warm-up pass first lets the JIT settle.
  */
 export async function measureCpu(options: CpuOptions): Promise<CpuResult> {
-  const workload = buildWorkload({ events: options.records, users: options.users, duplicateRate: 0.05, batchSize: options.batchSize, seed: options.seed });
+  const workload = buildWorkload({
+    events: options.records,
+    users: options.users,
+    duplicateRate: 0.05,
+    batchSize: options.batchSize,
+    seed: options.seed,
+  });
   const batches = workload.batches;
   const decoded = batches.map(decodeBatch);
-  const warm = buildWorkload({ events: options.warmup, users: options.users, duplicateRate: 0.05, batchSize: options.batchSize, seed: options.seed + 1 }).batches;
+  const warm = buildWorkload({
+    events: options.warmup,
+    users: options.users,
+    duplicateRate: 0.05,
+    batchSize: options.batchSize,
+    seed: options.seed + 1,
+  }).batches;
   await full(warm);
   await scoreOnly(warm.map(decodeBatch));
   for (const batch of warm) decodeBatch(batch);

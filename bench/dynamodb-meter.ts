@@ -96,7 +96,8 @@ export class DynamoDBMeter {
 
   private price(command: string, input: Record<string, unknown>, output: Record<string, unknown>): void {
     const consumed = output['ConsumedCapacity'] as ConsumedCapacityLike | ConsumedCapacityLike[] | undefined;
-    for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) this.reported += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+    for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed])
+      this.reported += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
     const table = String(input['TableName']);
     switch (command) {
       case 'PutItem':
@@ -112,7 +113,10 @@ export class DynamoDBMeter {
         this.ledger.delete(table, input['Key'] as Item);
         return;
       case 'BatchWriteItem':
-        this.priceBatch(input['RequestItems'] as Record<string, WriteRequest[]>, (output['UnprocessedItems'] ?? {}) as Record<string, WriteRequest[]>);
+        this.priceBatch(
+          input['RequestItems'] as Record<string, WriteRequest[]>,
+          (output['UnprocessedItems'] ?? {}) as Record<string, WriteRequest[]>,
+        );
         return;
     }
   }
@@ -120,7 +124,9 @@ export class DynamoDBMeter {
   /** Each item of a BatchWriteItem is a put or delete of its own; unprocessed ones were not written. */
   private priceBatch(requested: Record<string, WriteRequest[]>, unprocessed: Record<string, WriteRequest[]>): void {
     for (const [table, requests] of Object.entries(requested)) {
-      const left = new Set((unprocessed[table] ?? []).map((r) => this.ledger.keyOf(table, (r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {}) as Item)));
+      const left = new Set(
+        (unprocessed[table] ?? []).map((r) => this.ledger.keyOf(table, (r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {}) as Item)),
+      );
       for (const request of requests) {
         if (request.PutRequest?.Item) {
           if (!left.has(this.ledger.keyOf(table, request.PutRequest.Item))) this.ledger.put(table, request.PutRequest.Item);

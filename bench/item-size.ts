@@ -39,7 +39,8 @@ export function valueSize(value: AttributeValue): number {
   if (value.NS !== undefined) return value.NS.reduce((n, s) => n + numberSize(s), 0);
   if (value.BS !== undefined) return value.BS.reduce((n, b) => n + b.byteLength, 0);
   if (value.L !== undefined) return 3 + value.L.reduce((n, element) => n + 1 + valueSize(element), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((n, [name, element]) => n + 1 + utf8Bytes(name) + valueSize(element), 0);
+  if (value.M !== undefined)
+    return 3 + Object.entries(value.M).reduce((n, [name, element]) => n + 1 + utf8Bytes(name) + valueSize(element), 0);
   throw new Error(`unknown DynamoDB attribute value type: ${Object.keys(value).join(', ')}`);
 }
 
@@ -53,7 +54,11 @@ export function writeUnits(bytes: number): number {
 }
 
 /** What one item write costs, given the sizes of the item before (undefined: none) and after it. */
-export function writeCost(write: { readonly before: number | undefined; readonly after: number | undefined; readonly conditionFailed?: boolean }): number {
+export function writeCost(write: {
+  readonly before: number | undefined;
+  readonly after: number | undefined;
+  readonly conditionFailed?: boolean;
+}): number {
   if (write.conditionFailed) return writeUnits(write.before ?? 0);
   return writeUnits(Math.max(write.before ?? 0, write.after ?? 0));
 }

@@ -73,7 +73,9 @@ export function sideFigures(runs: SideRuns, useReported: boolean): SideFigures {
     eventsPerSecond: runs.runs.map((r) => r.events / (r.wallMs / 1000)),
     wallSeconds: runs.runs.map((r) => r.wallMs / 1000),
     byCommand: Object.fromEntries(Object.entries(first.meter.byCommand).map(([c, n]) => [c, per(n, first.events)])),
-    writeUnitsByTable: Object.fromEntries(Object.entries(first.meter.writeUnitsByTable).map(([t, n]) => [tableRole(t), per(n, first.events)])),
+    writeUnitsByTable: Object.fromEntries(
+      Object.entries(first.meter.writeUnitsByTable).map(([t, n]) => [tableRole(t), per(n, first.events)]),
+    ),
     reportedWriteUnits: per(first.meter.reportedWriteUnits, first.events),
     correct: runs.runs.every((r) => r.decisionsStored === r.distinct && Object.keys(r.meter.unmetered).length === 0),
     redelivered: runs.runs.reduce((n, r) => n + r.redelivered, 0),
@@ -131,7 +133,10 @@ export function summaryMarkdown(report: BenchReport): string {
 }
 
 function workloadText(o: BenchOptions): string {
-  const events = o.baselineEvents === o.events ? `${formatNumber(o.events)} events` : `${formatNumber(o.events)} events (baseline: the first ${formatNumber(o.baselineEvents)})`;
+  const events =
+    o.baselineEvents === o.events
+      ? `${formatNumber(o.events)} events`
+      : `${formatNumber(o.events)} events (baseline: the first ${formatNumber(o.baselineEvents)})`;
   return `${events}, ${formatNumber(o.duplicateRate * 100)} % producer duplicates, batches of ${o.batchSize}, ${formatNumber(o.users)} users`;
 }
 
@@ -166,26 +171,43 @@ export function resultsMarkdown(report: BenchReport): string {
   const o = report.options;
   const cpu = report.cpu;
   const out: string[] = [];
-  out.push(`Run of ${report.date}: \`npm run bench -- --events ${o.events}${o.baselineEvents !== o.events ? ` --baseline-events ${o.baselineEvents}` : ''} --runs ${o.runs}\` (seed ${o.seed}).`, '');
+  out.push(
+    `Run of ${report.date}: \`npm run bench -- --events ${o.events}${o.baselineEvents !== o.events ? ` --baseline-events ${o.baselineEvents}` : ''} --runs ${o.runs}\` (seed ${o.seed}).`,
+    '',
+  );
 
   out.push('### DynamoDB per 1,000 events', '');
-  out.push(`Write units ${useReported ? 'as the emulator reported them (it follows DynamoDB\'s rule, see below)' : 'computed from item sizes by DynamoDB\'s rule (the emulator does not report them by that rule, see below)'}. Ranges are over the runs.`, '');
-  out.push('| side | events | requests | requests by command | write units | write units by table | wall s | events/s | load (1 min) | check |');
+  out.push(
+    `Write units ${useReported ? "as the emulator reported them (it follows DynamoDB's rule, see below)" : "computed from item sizes by DynamoDB's rule (the emulator does not report them by that rule, see below)"}. Ranges are over the runs.`,
+    '',
+  );
+  out.push(
+    '| side | events | requests | requests by command | write units | write units by table | wall s | events/s | load (1 min) | check |',
+  );
   out.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    const commands = Object.entries(f.byCommand).map(([c, n]) => `${c} ${formatNumber(n)}`).join(', ');
-    const tables = Object.entries(f.writeUnitsByTable).map(([t, n]) => `${t} ${formatNumber(n)}`).join(', ');
-    const check = f.correct ? `one decision per distinct event${f.redelivered ? `; ${f.redelivered} redelivered` : ''}` : '**wrong count or unmetered writes**';
+    const commands = Object.entries(f.byCommand)
+      .map(([c, n]) => `${c} ${formatNumber(n)}`)
+      .join(', ');
+    const tables = Object.entries(f.writeUnitsByTable)
+      .map(([t, n]) => `${t} ${formatNumber(n)}`)
+      .join(', ');
+    const check = f.correct
+      ? `one decision per distinct event${f.redelivered ? `; ${f.redelivered} redelivered` : ''}`
+      : '**wrong count or unmetered writes**';
     out.push(
       `| ${SIDE_LABEL[f.side]} | ${formatNumber(f.events)} | ${range(f.requests)} | ${commands} | ${range(f.writeUnits)} | ${tables} | ${range(f.wallSeconds, 1)} | ${range(f.eventsPerSecond, 1)} | ${range(f.load, 1)} | ${check} |`,
     );
   }
   out.push('');
-  out.push('What the emulator reports as ConsumedCapacity, against DynamoDB\'s rule:', '');
+  out.push("What the emulator reports as ConsumedCapacity, against DynamoDB's rule:", '');
   out.push('| probe write | reported | by the rule |', '|---|---|---|');
   for (const c of report.probe.checks) out.push(`| ${c.write} | ${c.reported ?? 'nothing'} | ${c.rule} |`);
   out.push('');
-  out.push(`Reported by the emulator in the first run, per 1,000 events: ${figures.map((f) => `${f.side} ${formatNumber(f.reportedWriteUnits)}`).join(', ')} (the baseline's idempotency writes do not ask for it; the meter asks on their behalf).`, '');
+  out.push(
+    `Reported by the emulator in the first run, per 1,000 events: ${figures.map((f) => `${f.side} ${formatNumber(f.reportedWriteUnits)}`).join(', ')} (the baseline's idempotency writes do not ask for it; the meter asks on their behalf).`,
+    '',
+  );
 
   out.push('### CPU per record (no I/O)', '');
   out.push(
@@ -200,7 +222,9 @@ export function resultsMarkdown(report: BenchReport): string {
   ];
   for (const [stage, timing] of stages) {
     const s = summarize(timing.cpu);
-    out.push(`| ${stage} | ${formatNumber(s.median, 1)} | ${formatNumber(s.mean, 1)} ± ${formatNumber(s.sd, 1)} | ${range(timing.cpu, 1)} | ${formatNumber(summarize(timing.wall).median, 1)} |`);
+    out.push(
+      `| ${stage} | ${formatNumber(s.median, 1)} | ${formatNumber(s.mean, 1)} ± ${formatNumber(s.sd, 1)} | ${range(timing.cpu, 1)} | ${formatNumber(summarize(timing.wall).median, 1)} |`,
+    );
   }
   out.push('');
 
@@ -208,13 +232,19 @@ export function resultsMarkdown(report: BenchReport): string {
   out.push('| function | bundle KB | largest parts (KB) | init ms: median (min–max) | of which AWS SDK: median |', '|---|---|---|---|---|');
   for (const b of report.bundles) {
     const parts = b.largest.map((p) => `${p.source} ${kb(p.bytes)}`).join(', ');
-    out.push(`| ${b.name} | ${kb(b.bytes)} | ${parts} | ${formatNumber(median(b.initMs))} (${range(b.initMs)}) | ${formatNumber(median(b.sdkMs))} |`);
+    out.push(
+      `| ${b.name} | ${kb(b.bytes)} | ${parts} | ${formatNumber(median(b.initMs))} (${range(b.initMs)}) | ${formatNumber(median(b.sdkMs))} |`,
+    );
   }
   out.push('');
 
   const m = report.machine;
   out.push('### Machine', '');
-  out.push(`${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; moto ${m.moto}; ${Object.entries(m.packages).map(([p, v]) => `${p} ${v}`).join(', ')}.`);
+  out.push(
+    `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; moto ${m.moto}; ${Object.entries(m.packages)
+      .map(([p, v]) => `${p} ${v}`)
+      .join(', ')}.`,
+  );
   return out.join('\n');
 }
 

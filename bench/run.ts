@@ -56,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
   const events = positiveInteger('--events', values.events);
   const options: BenchOptions = {
     events,
-    baselineEvents: Math.min(events, values['baseline-events'] === undefined ? events : positiveInteger('--baseline-events', values['baseline-events'])),
+    baselineEvents: Math.min(
+      events,
+      values['baseline-events'] === undefined ? events : positiveInteger('--baseline-events', values['baseline-events']),
+    ),
     users: positiveInteger('--users', values.users),
     duplicateRate: fraction('--duplicates', values.duplicates),
     batchSize: positiveInteger('--batch', values.batch),
@@ -84,7 +87,13 @@ async function main(argv: string[]): Promise<number> {
 
   const say = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
   const machine = describeMachine();
-  const workload = buildWorkload({ events: options.events, users: options.users, duplicateRate: options.duplicateRate, batchSize: options.batchSize, seed: options.seed });
+  const workload = buildWorkload({
+    events: options.events,
+    users: options.users,
+    duplicateRate: options.duplicateRate,
+    batchSize: options.batchSize,
+    seed: options.seed,
+  });
   const baselineWorkload = firstRecords(workload, options.baselineEvents);
   say(`workload: ${workload.records.length} records, ${workload.distinct} distinct, ${workload.batches.length} batches`);
 
@@ -98,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
       const loadBefore = load();
       const result = await runSide(entry.side, entry.side === 'baseline' ? baselineWorkload : workload);
       (entry.runs as Array<SideRuns['runs'][number]>).push({ ...result, loadBefore, loadAfter: load() });
-      say(`run ${run}/${options.runs} ${entry.side}: ${result.events} events in ${(result.wallMs / 1000).toFixed(1)} s, ${result.meter.requests} requests`);
+      say(
+        `run ${run}/${options.runs} ${entry.side}: ${result.events} events in ${(result.wallMs / 1000).toFixed(1)} s, ${result.meter.requests} requests`,
+      );
     }
   }
 
@@ -125,7 +136,10 @@ async function main(argv: string[]): Promise<number> {
 
 /** The CPU measurement runs in a node process of its own, away from this one's heap and emulator clients. */
 function measureCpuInChild(options: CpuOptions): CpuResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'cpu.ts'), JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'cpu.ts'), JSON.stringify(options)], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (child.status !== 0) throw new Error(`CPU benchmark failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as CpuResult;
 }

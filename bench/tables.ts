@@ -59,7 +59,10 @@ async function createTable(dynamodb: DynamoDBClient, name: string, key: string, 
 /** How many items of the table have `pk` starting with the prefix (a check after a run, not measured). */
 export async function countItems(dynamodb: DynamoDBClient, table: string, keyPrefix: string): Promise<number> {
   let count = 0;
-  for await (const page of paginateScan({ client: dynamodb }, { TableName: table, ConsistentRead: true, ProjectionExpression: '#k', ExpressionAttributeNames: { '#k': KEY } })) {
+  for await (const page of paginateScan(
+    { client: dynamodb },
+    { TableName: table, ConsistentRead: true, ProjectionExpression: '#k', ExpressionAttributeNames: { '#k': KEY } },
+  )) {
     count += (page.Items ?? []).filter((item) => item[KEY]?.S?.startsWith(keyPrefix)).length;
   }
   return count;

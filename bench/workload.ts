@@ -36,7 +36,12 @@ const LATE_REPEAT_SPAN = 500;
 export function buildWorkload(options: WorkloadOptions): Workload {
   // As many distinct events as records (enough even if no repeat were drawn); the cut below keeps
   // the first `events` of the stream. Anomaly scenarios also emit readings: those are left out.
-  const traffic = takeTraffic(Math.ceil(options.events * 1.1) + 20, { seed: options.seed, users: options.users, transactionShare: 1, idPrefix: `bench${options.seed}` })
+  const traffic = takeTraffic(Math.ceil(options.events * 1.1) + 20, {
+    seed: options.seed,
+    users: options.users,
+    transactionShare: 1,
+    idPrefix: `bench${options.seed}`,
+  })
     .filter((e) => e.kind === 'transaction')
     .slice(0, options.events);
   const rnd = seededRandom(options.seed + 1);
@@ -72,7 +77,11 @@ export function buildWorkload(options: WorkloadOptions): Workload {
       eventSourceARN: STREAM_ARN,
     };
   });
-  return assemble(options, records, stream.map((s) => String(s.event['transactionId'])));
+  return assemble(
+    options,
+    records,
+    stream.map((s) => String(s.event['transactionId'])),
+  );
 }
 
 /** The first `events` records of a workload, as a workload of their own. */

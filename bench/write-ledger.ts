@@ -50,7 +50,10 @@ export class WriteLedger {
 
   /** A put, update or delete whose condition failed: it costs the item that is there, and changes nothing. */
   conditionFailed(table: string, keyAttributes: Item): number {
-    return this.charge(table, writeCost({ before: this.sizes.get(this.keyOf(table, keyAttributes)), after: undefined, conditionFailed: true }));
+    return this.charge(
+      table,
+      writeCost({ before: this.sizes.get(this.keyOf(table, keyAttributes)), after: undefined, conditionFailed: true }),
+    );
   }
 
   /** The stored size of an item, if the ledger saw it written. */

@@ -16,9 +16,12 @@ const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) =
   up: { run: upCommand, summary: 'start (or reuse) the local AWS emulator and deploy the stack into it' },
   down: { run: downCommand, summary: 'stop the emulator that up started' },
   run: { run: runPipelineCommand, summary: 'run the deployed functions locally from their streams (resumes from checkpoints)' },
-  redrive: { run: redriveCommand, summary: 'replay the DLQs\' ranges or the quarantined records through the deployed functions' },
+  redrive: { run: redriveCommand, summary: "replay the DLQs' ranges or the quarantined records through the deployed functions" },
   produce: { run: produceCommand, summary: 'put events (a JSON-lines file, or generated traffic) into the deployed streams' },
-  'deploy-local': { run: deployLocalCommand, summary: 'cdk deploy the stack into the AWS emulator at AWS_ENDPOINT_URL (LocalStack or moto)' },
+  'deploy-local': {
+    run: deployLocalCommand,
+    summary: 'cdk deploy the stack into the AWS emulator at AWS_ENDPOINT_URL (LocalStack or moto)',
+  },
 };
 
 const USAGE = `usage: riskstream <command> [options]

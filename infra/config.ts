@@ -43,13 +43,15 @@ const FunctionSchema = z.strictObject({
   tracing: z.boolean().default(true),
 });
 
-const subscriber = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds });
+const subscriber = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds });
 
 /** Counts are "alarm when it reaches N" (N ≥ 1); the iterator age alarms when it is above the limit. */
 const AlarmsSchema = z.strictObject({
   /** Oldest record not yet read by a function, in ms. */
-  iteratorAgeMs: z.number().positive().default(5 * 60_000),
+  iteratorAgeMs: z
+    .number()
+    .positive()
+    .default(5 * 60_000),
   functionErrors: z.number().int().min(1).default(1),
   dlqDepth: z.number().int().min(1).default(1),
   quarantineDepth: z.number().int().min(1).default(10),
@@ -61,7 +63,10 @@ const AlarmsSchema = z.strictObject({
 
 export const DeployConfigSchema = z.strictObject({
   /** Prefix of every named resource (streams, tables, topics, dashboard). */
-  name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes').default('riskstream'),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes')
+    .default('riskstream'),
   /**
    * An emulator deploy (moto) leaves the event source mappings out: moto cannot run functions,
    * and a DynamoDB stream mapping makes it discard the stream's records (ENVIRONMENT.md).
@@ -77,7 +82,11 @@ export const DeployConfigSchema = z.strictObject({
     .prefault({}),
   functions: FunctionSchema.prefault({}),
   commitMode: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
-  maxRecordBytes: z.number().int().positive().default(64 * 1024),
+  maxRecordBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** The scoring rules (see shared/domain/rules-config.ts); travels to the functions as RULES_CONFIG. */
   rules: z.prefault(RulesConfigSchema, {}),
   queues: z.strictObject({ retention: z._default(duration, 14 * 86_400_000) }).prefault({}),
@@ -137,7 +146,8 @@ export function loadDeployConfig(context: { file?: string; riskstream?: unknown;
     const value = typeof context.riskstream === 'string' ? parseJson(context.riskstream, 'context riskstream') : context.riskstream;
     layered = mergeConfig(layered, value);
   }
-  if (context.emulator !== undefined) layered = mergeConfig(layered, { emulator: context.emulator === true || context.emulator === 'true' });
+  if (context.emulator !== undefined)
+    layered = mergeConfig(layered, { emulator: context.emulator === true || context.emulator === 'true' });
   return parseDeployConfig(layered);
 }
 

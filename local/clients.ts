@@ -10,6 +10,9 @@ export function emulatorClientConfig(endpoint: string): {
   return {
     endpoint,
     region: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
-    credentials: { accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'test', secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'test' },
+    credentials: {
+      accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'test',
+      secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'test',
+    },
   };
 }

@@ -56,7 +56,13 @@ export async function isMoto(endpoint: string): Promise<boolean> {
  */
 export function localDeployConfig(stackName: string, config: Record<string, unknown> = {}): Record<string, unknown> {
   if (stackName === 'Riskstream' || 'name' in config) return config;
-  return { name: stackName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 31), ...config };
+  return {
+    name: stackName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, 31),
+    ...config,
+  };
 }
 
 export async function deployLocal(options: LocalDeployOptions): Promise<LocalDeployResult> {
@@ -99,7 +105,8 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     log(`${stackName} is already deployed on this moto server with the same template: reusing it`);
   } else {
     if (status && LEFT_BY_A_FAILED_CREATE.has(status)) await deleteFailedStack(cfn, stackName, status, log);
-    else if (status && status !== 'DELETE_COMPLETE') throw new Error(`${stackName} is ${status} on this emulator: wait for it, or restart the emulator.`);
+    else if (status && status !== 'DELETE_COMPLETE')
+      throw new Error(`${stackName} is ${status} on this emulator: wait for it, or restart the emulator.`);
     await runCdk(['bootstrap', `aws://${account}/${region}`, ...common, ...context], env, log);
     await runCdk(['deploy', stackName, '--require-approval', 'never', '--progress', 'events', ...common, ...context], env, log);
     // New streams and tables: checkpoints of an earlier stack of this name point into nothing.
@@ -192,7 +199,8 @@ async function deleteFailedStack(cfn: CloudFormationClient, stackName: string, s
 
 /** The project's own CDK CLI, from the repository root; on failure the tail of its output goes to `log`. */
 export function runCdk(args: readonly string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  const withOutputs = args[0] === 'deploy' ? [...args, '--outputs-file', join(args[args.indexOf('--output') + 1] ?? 'cdk.out.local', 'outputs.json')] : args;
+  const withOutputs =
+    args[0] === 'deploy' ? [...args, '--outputs-file', join(args[args.indexOf('--output') + 1] ?? 'cdk.out.local', 'outputs.json')] : args;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CDK, ...withOutputs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';

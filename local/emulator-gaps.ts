@@ -60,7 +60,12 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
     kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
   };
   const { StackResources = [] } = await clients.cfn.send(new DescribeStackResourcesCommand({ StackName: options.stackName }));
-  const physical = new Map(StackResources.filter((r) => r.LogicalResourceId && r.PhysicalResourceId).map((r) => [r.LogicalResourceId ?? '', r.PhysicalResourceId ?? '']));
+  const physical = new Map(
+    StackResources.filter((r) => r.LogicalResourceId && r.PhysicalResourceId).map((r) => [
+      r.LogicalResourceId ?? '',
+      r.PhysicalResourceId ?? '',
+    ]),
+  );
   const resolver = new IntrinsicResolver(options, physical, clients.sqs);
   const fixes: GapFix[] = [];
   const fixed = (logicalId: string, type: string, action: string) => fixes.push({ logicalId, type, action });
@@ -74,7 +79,9 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
         const name = await resolver.resolve({ Ref: logicalId });
         const summary = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
         if (summary.StreamDescriptionSummary?.EncryptionType === 'KMS') break;
-        await clients.kinesis.send(new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: await resolver.resolve(encryption.KeyId) }));
+        await clients.kinesis.send(
+          new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: await resolver.resolve(encryption.KeyId) }),
+        );
         fixed(logicalId, resource.Type, 'StartStreamEncryption');
         break;
       }
@@ -84,7 +91,12 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
         if (ttl?.Enabled) {
           const current = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
           if (current.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-            await clients.dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+            await clients.dynamodb.send(
+              new UpdateTimeToLiveCommand({
+                TableName: tableName,
+                TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+              }),
+            );
             fixed(logicalId, resource.Type, `UpdateTimeToLive ${ttl.AttributeName}`);
           }
         }
@@ -93,7 +105,10 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
           const current = await clients.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: tableName }));
           if (current.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus !== 'ENABLED') {
             await clients.dynamodb.send(
-              new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+              new UpdateContinuousBackupsCommand({
+                TableName: tableName,
+                PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              }),
             );
             fixed(logicalId, resource.Type, 'UpdateContinuousBackups');
           }
@@ -103,7 +118,9 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
       case 'AWS::SNS::TopicPolicy': {
         const policy = JSON.stringify(await resolver.resolve(props['PolicyDocument']));
         for (const topic of (props['Topics'] as unknown[]) ?? []) {
-          await clients.sns.send(new SetTopicAttributesCommand({ TopicArn: await resolver.resolve(topic), AttributeName: 'Policy', AttributeValue: policy }));
+          await clients.sns.send(
+            new SetTopicAttributesCommand({ TopicArn: await resolver.resolve(topic), AttributeName: 'Policy', AttributeValue: policy }),
+          );
         }
         fixed(logicalId, resource.Type, 'SetTopicAttributes Policy');
         break;
@@ -111,7 +128,9 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
       case 'AWS::SQS::QueuePolicy': {
         const policy = JSON.stringify(await resolver.resolve(props['PolicyDocument']));
         for (const queue of (props['Queues'] as unknown[]) ?? []) {
-          await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: await resolver.queueUrl(queue), Attributes: { Policy: policy } }));
+          await clients.sqs.send(
+            new SetQueueAttributesCommand({ QueueUrl: await resolver.queueUrl(queue), Attributes: { Policy: policy } }),
+          );
         }
         fixed(logicalId, resource.Type, 'SetQueueAttributes Policy');
         break;
@@ -127,7 +146,15 @@ export async function applyEmulatorGaps(options: EmulatorGapsOptions): Promise<E
         if (resolved['FilterPolicy']) attributes['FilterPolicy'] = JSON.stringify(resolved['FilterPolicy']);
         if (resolved['FilterPolicyScope']) attributes['FilterPolicyScope'] = String(resolved['FilterPolicyScope']);
         if (resolved['RawMessageDelivery'] !== undefined) attributes['RawMessageDelivery'] = String(resolved['RawMessageDelivery']);
-        await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: protocol, Endpoint: endpoint, Attributes: attributes, ReturnSubscriptionArn: true }));
+        await clients.sns.send(
+          new SubscribeCommand({
+            TopicArn: topicArn,
+            Protocol: protocol,
+            Endpoint: endpoint,
+            Attributes: attributes,
+            ReturnSubscriptionArn: true,
+          }),
+        );
         fixed(logicalId, resource.Type, `Subscribe ${protocol}`);
         break;
       }
@@ -181,7 +208,12 @@ class IntrinsicResolver {
       let result = text;
       for (const match of text.matchAll(/\$\{([^}]+)\}/g)) {
         const name = match[1] ?? '';
-        const replacement = name in vars ? await this.resolve(vars[name]) : name.includes('.') ? await this.getAtt(...(name.split('.') as [string, string])) : await this.ref(name);
+        const replacement =
+          name in vars
+            ? await this.resolve(vars[name])
+            : name.includes('.')
+              ? await this.getAtt(...(name.split('.') as [string, string]))
+              : await this.ref(name);
         result = result.split(match[0]).join(String(replacement)); // not replace(): `$&` in a value must stay literal
       }
       return result;
@@ -245,7 +277,9 @@ class IntrinsicResolver {
       case 'AWS::DynamoDB::Table.Arn':
         return `arn:aws:dynamodb:${region}:${account}:table/${id}`;
       case 'AWS::DynamoDB::Table.StreamArn': {
-        const table = await new DynamoDBClient({ endpoint: this.options.endpoint, region, credentials: this.options.credentials }).send(new DescribeTableCommand({ TableName: id }));
+        const table = await new DynamoDBClient({ endpoint: this.options.endpoint, region, credentials: this.options.credentials }).send(
+          new DescribeTableCommand({ TableName: id }),
+        );
         return table.Table?.LatestStreamArn ?? '';
       }
       default:

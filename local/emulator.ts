@@ -37,7 +37,10 @@ function readRecord(): EmulatorRecord | undefined {
 export async function ensureEmulator(log: (line: string) => void): Promise<EmulatorRecord & { readonly started: boolean }> {
   const given = process.env['AWS_ENDPOINT_URL'];
   if (given) {
-    if (!(await answers(given))) throw new Error(`no AWS emulator answers at AWS_ENDPOINT_URL=${given}: start it, or unset AWS_ENDPOINT_URL to let riskstream start moto server.`);
+    if (!(await answers(given)))
+      throw new Error(
+        `no AWS emulator answers at AWS_ENDPOINT_URL=${given}: start it, or unset AWS_ENDPOINT_URL to let riskstream start moto server.`,
+      );
     return { endpoint: given, started: false };
   }
   const earlier = readRecord();

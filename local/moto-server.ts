@@ -30,14 +30,19 @@ export function freePort(): Promise<number> {
  * Starts moto server on a free loopback port and waits until it answers. The endpoint says
  * `localhost`, not 127.0.0.1: moto's CloudFormation reads an S3 URL with an IP host as a bucket name.
  */
-export async function startMotoServer({ timeoutMs = 30_000, detachedLog }: { timeoutMs?: number; detachedLog?: string } = {}): Promise<RunningEmulator> {
+export async function startMotoServer({
+  timeoutMs = 30_000,
+  detachedLog,
+}: { timeoutMs?: number; detachedLog?: string } = {}): Promise<RunningEmulator> {
   if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) throw new Error(MOTO_MISSING);
   const port = await freePort();
   const args = ['-H', '127.0.0.1', '-p', String(port)];
   // Detached (for `riskstream up`): it outlives this process, its output goes to a log file.
   const log = detachedLog ? openSync(detachedLog, 'a') : undefined;
   const child: ChildProcess =
-    log === undefined ? spawn('moto_server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('moto_server', args, { stdio: ['ignore', log, log], detached: true });
+    log === undefined
+      ? spawn('moto_server', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('moto_server', args, { stdio: ['ignore', log, log], detached: true });
   if (log !== undefined) child.unref();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 
 const missing = [];
 if (!process.env.AWS_ENDPOINT_URL && spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
-  missing.push('moto_server (the AWS emulator the integration tests start: pip install "moto[server]", or set AWS_ENDPOINT_URL to a running emulator such as LocalStack)');
+  missing.push(
+    'moto_server (the AWS emulator the integration tests start: pip install "moto[server]", or set AWS_ENDPOINT_URL to a running emulator such as LocalStack)',
+  );
 }
 if (spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).error) {
   missing.push('cfn-lint (lints the synthesized CloudFormation template: pip install cfn-lint)');

@@ -115,6 +115,7 @@ export function argumentProblem(values: DemoArgs): string | undefined {
   if (!positive(values.seed)) return `--seed must be a positive integer, got "${values.seed}"`;
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) return `--port must be a port number (0–65535), got "${values.port}"`;
   const rate = Number(values.rate);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 2000) return `--rate must be a number of events per second between 0 and 2000, got "${values.rate}"`;
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 2000)
+    return `--rate must be a number of events per second between 0 and 2000, got "${values.rate}"`;
   return undefined;
 }

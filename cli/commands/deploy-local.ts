@@ -13,7 +13,16 @@ deploy leaves the event source mappings out and then applies what moto's CloudFo
 export async function deployLocalCommand(argv: string[], io: CommandIO): Promise<number> {
   let values: { stack?: string; 'stack-name'?: string; config?: string; help?: boolean };
   try {
-    values = parseArgs({ args: argv, options: { stack: { type: 'string' }, 'stack-name': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    values = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: 'string' },
+        'stack-name': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
   } catch (error) {
     await write(io.stderr, `riskstream deploy-local: ${(error as Error).message}\n${USAGE}\n`);
     return 2;

@@ -79,7 +79,9 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
 
   let records: Array<ProducedRecord & { stream: string }>;
   try {
-    records = options.file ? fromFile(options.file, options.asIs, transactionsStream, readingsStream) : fromGenerator(options, transactionsStream, readingsStream);
+    records = options.file
+      ? fromFile(options.file, options.asIs, transactionsStream, readingsStream)
+      : fromGenerator(options, transactionsStream, readingsStream);
   } catch (error) {
     await write(io.stderr, `riskstream produce: ${(error as Error).message}\n`);
     return 1;
@@ -95,7 +97,11 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     for (let i = 0; i < records.length; i += perChunk) {
       const chunk = records.slice(i, i + perChunk);
       for (const stream of [transactionsStream, readingsStream]) {
-        const result = await putRecords(kinesis, stream, chunk.filter((r) => r.stream === stream));
+        const result = await putRecords(
+          kinesis,
+          stream,
+          chunk.filter((r) => r.stream === stream),
+        );
         put += result.put;
         failed.push(...result.failed);
       }
@@ -103,11 +109,17 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
       if (options.rate) await sleep(Math.max(0, started + ((i + chunk.length) / options.rate) * 1000 - Date.now()));
     }
   } catch (error) {
-    await write(io.stderr, `\nriskstream produce: cannot put records at ${deployed.endpoint} (is the emulator running? \`riskstream up\`): ${(error as Error).message}\n`);
+    await write(
+      io.stderr,
+      `\nriskstream produce: cannot put records at ${deployed.endpoint} (is the emulator running? \`riskstream up\`): ${(error as Error).message}\n`,
+    );
     return 1;
   }
   const seconds = (Date.now() - started) / 1000;
-  await write(io.stderr, `\nput ${put} of ${records.length} records in ${seconds.toFixed(1)} s (${Math.round(put / Math.max(seconds, 0.001))}/s)\n`);
+  await write(
+    io.stderr,
+    `\nput ${put} of ${records.length} records in ${seconds.toFixed(1)} s (${Math.round(put / Math.max(seconds, 0.001))}/s)\n`,
+  );
   for (const f of failed.slice(0, 10)) await write(io.stderr, `not put: partition key ${f.partitionKey}: ${f.errorCode}\n`);
   return failed.length > 0 ? 1 : 0;
 }
@@ -144,7 +156,9 @@ function fromFile(path: string, asIs: boolean, transactions: string, readings: s
   });
   if (notJson.length > 0 && !asIs) {
     const lines = notJson.length > 10 ? `${notJson.slice(0, 10).join(', ')} and ${notJson.length - 10} more` : notJson.join(', ');
-    throw new Error(`${path}: ${notJson.length === 1 ? 'line' : 'lines'} ${lines} ${notJson.length === 1 ? 'is' : 'are'} not JSON; nothing was put (fix the file, or add --as-is to put every line as it is and let the scorers quarantine the bad ones).`);
+    throw new Error(
+      `${path}: ${notJson.length === 1 ? 'line' : 'lines'} ${lines} ${notJson.length === 1 ? 'is' : 'are'} not JSON; nothing was put (fix the file, or add --as-is to put every line as it is and let the scorers quarantine the bad ones).`,
+    );
   }
   return records;
 }
@@ -152,7 +166,10 @@ function fromFile(path: string, asIs: boolean, transactions: string, readings: s
 function fromGenerator(options: ProduceOptions, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
   const events: LabelledEvent[] = takeTraffic(options.generate ?? 0, { seed: options.seed });
   if (options.labels) {
-    writeFileSync(options.labels, events.map((e) => JSON.stringify({ id: e.id, kind: e.kind, label: e.label, scenario: e.scenario })).join('\n') + '\n');
+    writeFileSync(
+      options.labels,
+      events.map((e) => JSON.stringify({ id: e.id, kind: e.kind, label: e.label, scenario: e.scenario })).join('\n') + '\n',
+    );
   }
   return events.map((e) => ({
     stream: e.kind === 'reading' ? readings : transactions,

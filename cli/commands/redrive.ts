@@ -42,7 +42,8 @@ export async function redriveCommand(argv: string[], io: CommandIO): Promise<num
     });
     if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
     options = { queue: redriveQueue(positionals), stack: values.stack, ...(values.fix !== undefined ? { fix: values.fix } : {}) };
-    if (options.fix !== undefined && options.queue !== 'quarantine') throw new Error('--fix is for `redrive quarantine`: a DLQ message holds no record data to fix');
+    if (options.fix !== undefined && options.queue !== 'quarantine')
+      throw new Error('--fix is for `redrive quarantine`: a DLQ message holds no record data to fix');
     if (options.fix === '') throw new Error('--fix needs a script path');
   } catch (error) {
     await write(io.stderr, `riskstream redrive: ${(error as Error).message}\n${USAGE}\n`);

@@ -16,7 +16,12 @@ export async function runPipelineCommand(argv: string[], io: CommandIO): Promise
   try {
     values = parseArgs({
       args: argv,
-      options: { stack: { type: 'string', default: 'Riskstream' }, 'from-start': { type: 'boolean' }, 'idle-exit': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        stack: { type: 'string', default: 'Riskstream' },
+        'from-start': { type: 'boolean' },
+        'idle-exit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }).values as typeof values;
   } catch (error) {
@@ -32,7 +37,9 @@ export async function runPipelineCommand(argv: string[], io: CommandIO): Promise
   const log = (line: string) => io.stderr.write(`${line}\n`);
   try {
     const runtime = await startLocalRuntime({ stackName: values.stack, fromStart: values['from-start'] === true, log });
-    log(`running ${runtime.mappings.length} event source mappings: ${runtime.mappings.map((m) => m.functionName).join(', ')}; the functions' logs go to .riskstream/${values.stack}.functions.log`);
+    log(
+      `running ${runtime.mappings.length} event source mappings: ${runtime.mappings.map((m) => m.functionName).join(', ')}; the functions' logs go to .riskstream/${values.stack}.functions.log`,
+    );
     let statuses: MappingStatus[];
     if (idleSeconds !== undefined) {
       statuses = await runtime.runUntilIdle(idleSeconds * 1000);

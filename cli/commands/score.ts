@@ -22,7 +22,11 @@ the other lines are still scored and the exit status is 1.`;
 export async function scoreCommand(argv: string[], io: CommandIO): Promise<number> {
   let rulesFile: string | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
     if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
     rulesFile = values.rules;
   } catch (error) {

@@ -13,7 +13,11 @@ outputs. \`riskstream down\` stops what \`up\` started.`;
 export async function upCommand(argv: string[], io: CommandIO): Promise<number> {
   let stackName: string | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: 'string' }, 'stack-name': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { stack: { type: 'string' }, 'stack-name': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
     if (values.help) return (await write(io.stdout, `${UP_USAGE}\n`), 0);
     stackName = values.stack ?? values['stack-name']; // --stack, as every other command says it; --stack-name still works
   } catch (error) {
@@ -24,7 +28,9 @@ export async function upCommand(argv: string[], io: CommandIO): Promise<number> 
   try {
     const emulator = await ensureEmulator(log);
     const result = await deployLocal({ endpoint: emulator.endpoint, ...(stackName ? { stackName } : {}), log });
-    log(`${result.stackName}: ${result.resourceCount} resources ready in ${result.seconds.toFixed(1)} s; AWS_ENDPOINT_URL=${emulator.endpoint}`);
+    log(
+      `${result.stackName}: ${result.resourceCount} resources ready in ${result.seconds.toFixed(1)} s; AWS_ENDPOINT_URL=${emulator.endpoint}`,
+    );
     await write(io.stdout, `${JSON.stringify(result.outputs, null, 2)}\n`);
     return 0;
   } catch (error) {

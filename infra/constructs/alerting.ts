@@ -27,7 +27,10 @@ export function severitiesFrom(minimum: Severity): Severity[] {
 }
 
 /** An SNS filter policy on the message attributes publish-alerts sets: severity, and optionally kind. */
-export function filterPolicy(subscriber: { minSeverity: Severity; kinds?: readonly string[] | undefined }): Record<string, SubscriptionFilter> {
+export function filterPolicy(subscriber: {
+  minSeverity: Severity;
+  kinds?: readonly string[] | undefined;
+}): Record<string, SubscriptionFilter> {
   return {
     severity: SubscriptionFilter.stringFilter({ allowlist: severitiesFrom(subscriber.minSeverity) }),
     ...(subscriber.kinds ? { kind: SubscriptionFilter.stringFilter({ allowlist: [...subscriber.kinds] }) } : {}),
@@ -47,8 +50,15 @@ export class Alerting extends Construct {
     super(scope, id);
     const { config, key } = props;
     this.topic = new Topic(this, 'AlertsTopic', { topicName: `${config.name}-alerts`, masterKey: key, enforceSSL: true });
-    this.dlq = terminalQueue(this, 'PublishAlertsDlq', { name: `${config.name}-publish-alerts-dlq`, key, retentionMs: config.queues.retention });
-    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key }).bindTopic(this.topic, 'ALERTS_TOPIC_ARN');
+    this.dlq = terminalQueue(this, 'PublishAlertsDlq', {
+      name: `${config.name}-publish-alerts-dlq`,
+      key,
+      retentionMs: config.queues.retention,
+    });
+    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key }).bindTopic(
+      this.topic,
+      'ALERTS_TOPIC_ARN',
+    );
 
     const mapping = config.mappings.publishAlerts;
     if (config.emulator) {
@@ -80,7 +90,11 @@ function subscriptionsFrom(scope: Construct, subscriptions: DeployConfig['subscr
     ...subscriptions.email.map((s) => new EmailSubscription(s.address, { filterPolicy: filterPolicy(s) })),
     ...subscriptions.sms.map((s) => new SmsSubscription(s.phoneNumber, { filterPolicy: filterPolicy(s) })),
     ...subscriptions.sqs.map(
-      (s, i) => new SqsSubscription(Queue.fromQueueArn(scope, `SqsSubscriber${i}`, s.queueArn), { filterPolicy: filterPolicy(s), rawMessageDelivery: false }),
+      (s, i) =>
+        new SqsSubscription(Queue.fromQueueArn(scope, `SqsSubscriber${i}`, s.queueArn), {
+          filterPolicy: filterPolicy(s),
+          rawMessageDelivery: false,
+        }),
     ),
     ...subscriptions.https.map((s) => new UrlSubscription(s.url, { filterPolicy: filterPolicy(s) })),
   ];

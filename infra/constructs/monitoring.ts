@@ -87,7 +87,11 @@ export class Monitoring extends Construct {
       });
     }
     for (const queue of props.dlqs) {
-      facade.monitorSqsQueue({ queue, alarmFriendlyName: queue.node.id, addQueueMaxSizeAlarm: { Critical: { maxMessageCount: alarms.dlqDepth - 1 } } });
+      facade.monitorSqsQueue({
+        queue,
+        alarmFriendlyName: queue.node.id,
+        addQueueMaxSizeAlarm: { Critical: { maxMessageCount: alarms.dlqDepth - 1 } },
+      });
     }
     facade.monitorSqsQueue({
       queue: props.quarantine,
@@ -113,21 +117,31 @@ export class Monitoring extends Construct {
       metricGroups: [
         {
           title: 'Records failed (retried by Lambda)',
-          metrics: props.scoringFunctions.map(
-            (fn): CustomMetricWithAlarm => ({
-              alarmFriendlyName: `${fn.node.id}RecordsFailed`,
-              metric: new Metric({ namespace: NAMESPACE, metricName: MetricName.recordsFailed, dimensionsMap: { service: fn.functionName }, statistic: 'Sum', period: Duration.minutes(5) }),
-              // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
-              addAlarm: { Warning: { threshold: alarms.recordsFailed - 1, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+          metrics: props.scoringFunctions.map((fn): CustomMetricWithAlarm => ({
+            alarmFriendlyName: `${fn.node.id}RecordsFailed`,
+            metric: new Metric({
+              namespace: NAMESPACE,
+              metricName: MetricName.recordsFailed,
+              dimensionsMap: { service: fn.functionName },
+              statistic: 'Sum',
+              period: Duration.minutes(5),
             }),
-          ),
+            // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
+            addAlarm: { Warning: { threshold: alarms.recordsFailed - 1, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+          })),
         },
         ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
         {
           title: 'Alerts published to SNS',
           metrics: Object.values(MetricName.publishAlerts).map(
             (metricName) =>
-              new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service: props.publisher.functionName }, statistic: 'Sum', period: Duration.minutes(1) }),
+              new Metric({
+                namespace: NAMESPACE,
+                metricName,
+                dimensionsMap: { service: props.publisher.functionName },
+                statistic: 'Sum',
+                period: Duration.minutes(1),
+              }),
           ),
         },
         {
@@ -152,7 +166,14 @@ export class Monitoring extends Construct {
 /** The scoring functions' own EMF metrics (namespace riskstream, dimension service = function name). */
 function pipelineMetricGroups(serviceNames: readonly string[]): CustomMetricGroup[] {
   const metric = (metricName: string, service: string) =>
-    new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(1), label: `${metricName} ${service}` });
+    new Metric({
+      namespace: NAMESPACE,
+      metricName,
+      dimensionsMap: { service },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      label: `${metricName} ${service}`,
+    });
   const group = (title: string, names: readonly string[]): CustomMetricGroup => ({
     title,
     metrics: serviceNames.flatMap((service) => names.map((name) => metric(name, service))),
@@ -160,7 +181,11 @@ function pipelineMetricGroups(serviceNames: readonly string[]): CustomMetricGrou
   return [
     group('Decisions by action', Object.values(MetricName.decisions)),
     group('Alerts by severity', Object.values(MetricName.alerts)),
-    group('Duplicates skipped, late events, quarantined records', [MetricName.duplicatesSkipped, MetricName.lateEvents, MetricName.recordsQuarantined]),
+    group('Duplicates skipped, late events, quarantined records', [
+      MetricName.duplicatesSkipped,
+      MetricName.lateEvents,
+      MetricName.recordsQuarantined,
+    ]),
     group('Events scored and DynamoDB requests', [MetricName.eventsScored, MetricName.dynamoDbRequests]),
   ];
 }

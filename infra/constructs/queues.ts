@@ -17,7 +17,8 @@ export function terminalQueue(scope: Construct, id: string, props: { name: strin
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself where failed or invalid records end up; they are inspected and redriven by an operator, not retried into another queue.',
+    reason:
+      'This queue is itself where failed or invalid records end up; they are inspected and redriven by an operator, not retried into another queue.',
   });
   return queue;
 }

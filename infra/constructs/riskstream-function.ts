@@ -105,7 +105,8 @@ export class RiskstreamFunction extends NodejsFunction {
 const ACKNOWLEDGED = [
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream reads) support no resource-level permissions; CDK adds them.',
+    reason:
+      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream reads) support no resource-level permissions; CDK adds them.',
   },
   {
     id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -117,13 +118,15 @@ const ACKNOWLEDGED = [
   },
   {
     id: 'AwsSolutions-L1',
-    reason: 'nodejs22.x is the runtime this project targets and tests (middy 6 and the bundles are built for Node 20+); moving to a newer runtime is a deliberate, tested change.',
+    reason:
+      'nodejs22.x is the runtime this project targets and tests (middy 6 and the bundles are built for Node 20+); moving to a newer runtime is a deliberate, tested change.',
   },
 ] as const;
 
 function retentionDays(days: number): RetentionDays {
   const allowed = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number' && v > 0);
   const match = allowed.find((v) => v === days);
-  if (match === undefined) throw new Error(`functions.logRetentionDays ${days} is not a CloudWatch Logs retention; use one of ${allowed.join(', ')}`);
+  if (match === undefined)
+    throw new Error(`functions.logRetentionDays ${days} is not a CloudWatch Logs retention; use one of ${allowed.join(', ')}`);
   return match;
 }

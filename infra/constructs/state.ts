@@ -29,7 +29,11 @@ export class State extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     };
-    this.stateTable = new Table(this, 'StateTable', { ...common, tableName: `${props.name}-state`, partitionKey: { name: KEY, type: AttributeType.STRING } });
+    this.stateTable = new Table(this, 'StateTable', {
+      ...common,
+      tableName: `${props.name}-state`,
+      partitionKey: { name: KEY, type: AttributeType.STRING },
+    });
     this.alertsTable = new Table(this, 'AlertsTable', {
       ...common,
       tableName: `${props.name}-alerts`,

@@ -23,11 +23,14 @@ export class Streams extends Construct {
         encryption: StreamEncryption.KMS,
         encryptionKey: props.encryptionKey,
         retentionPeriod: Duration.millis(config.retention),
-        ...(config.mode === 'on-demand' ? { streamMode: StreamMode.ON_DEMAND } : { streamMode: StreamMode.PROVISIONED, shardCount: config.shardCount }),
+        ...(config.mode === 'on-demand'
+          ? { streamMode: StreamMode.ON_DEMAND }
+          : { streamMode: StreamMode.PROVISIONED, shardCount: config.shardCount }),
       });
       Validations.of(created).acknowledge({
         id: 'AwsSolutions-KDS3',
-        reason: "Encrypted with the stack's customer-managed key (rotated yearly), which the functions are granted explicitly; stronger control than the aws/kinesis key.",
+        reason:
+          "Encrypted with the stack's customer-managed key (rotated yearly), which the functions are granted explicitly; stronger control than the aws/kinesis key.",
       });
       return created;
     };

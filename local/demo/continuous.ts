@@ -28,7 +28,13 @@ export interface ContinuousDemoOptions {
  * then the runtime (its checkpoints saved), then the page.
  */
 export async function runContinuousDemo(options: ContinuousDemoOptions): Promise<{ summary: DemoSummary; emulatorStarted: boolean }> {
-  const session = await DemoSession.open({ stackName: options.stackName ?? 'Riskstream', seed: options.seed, mode: 'continuous', log: options.log, port: options.port });
+  const session = await DemoSession.open({
+    stackName: options.stackName ?? 'Riskstream',
+    seed: options.seed,
+    mode: 'continuous',
+    log: options.log,
+    port: options.port,
+  });
   const started = Date.now();
   try {
     options.log('Ctrl-C stops the demo');
@@ -78,7 +84,15 @@ export function poisonRecord(idPrefix: string, n: number): PoisonRecord {
   return {
     kind: 'transaction',
     partitionKey: `poison-${n}`,
-    data: JSON.stringify({ transactionId, userId: `poison-${n}`, amount: 'a lot', currency: 'EUR', country: 'DE', merchantCategory: 'grocery', timestamp: new Date().toISOString() }),
+    data: JSON.stringify({
+      transactionId,
+      userId: `poison-${n}`,
+      amount: 'a lot',
+      currency: 'EUR',
+      country: 'DE',
+      merchantCategory: 'grocery',
+      timestamp: new Date().toISOString(),
+    }),
   };
 }
 

@@ -18,7 +18,9 @@ export class AlertObserver {
     const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
     const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     // Subscribing the same endpoint again returns the existing subscription.
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes['QueueArn'], ReturnSubscriptionArn: true }));
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes['QueueArn'], ReturnSubscriptionArn: true }),
+    );
     const observer = new AlertObserver(sqs, QueueUrl);
     // Messages of an earlier demo are not this one's.
     while ((await observer.receive(0)).length > 0);
@@ -28,11 +30,21 @@ export class AlertObserver {
   /** One receive (long poll of waitSeconds); what arrived is deleted from the queue and returned. */
   async receive(waitSeconds = 1): Promise<DeliveredAlert[]> {
     const page = await this.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['SentTimestamp'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
     );
     const messages = page.Messages ?? [];
     if (messages.length === 0) return [];
-    await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+    await this.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
     return messages.map((m) => deliveredAlert(m.Body ?? '{}', Number(m.Attributes?.['SentTimestamp'] ?? Date.now())));
   }
 }

@@ -49,7 +49,12 @@ export interface DemoSummary extends DemoFigures {
   readonly busyMsByFunction: Record<string, number>;
 }
 
-const QUEUES = { quarantine: 'QuarantineQueueUrl', 'score-transactions': 'TransactionsDlqUrl', 'score-readings': 'ReadingsDlqUrl', 'publish-alerts': 'PublishAlertsDlqUrl' } as const;
+const QUEUES = {
+  quarantine: 'QuarantineQueueUrl',
+  'score-transactions': 'TransactionsDlqUrl',
+  'score-readings': 'ReadingsDlqUrl',
+  'publish-alerts': 'PublishAlertsDlqUrl',
+} as const;
 type QueueName = keyof typeof QUEUES;
 
 /**
@@ -102,12 +107,23 @@ export class DemoSession {
     synthesizing.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
     const deployed = await deployLocal({ endpoint: emulator.endpoint, stackName, log });
     const sqs = new SQSClient(config);
-    const observer = await AlertObserver.subscribe(sqs, new SNSClient(config), deployed.outputs['AlertsTopicArn'] ?? '', `${stackName.toLowerCase()}-demo-observer`);
+    const observer = await AlertObserver.subscribe(
+      sqs,
+      new SNSClient(config),
+      deployed.outputs['AlertsTopicArn'] ?? '',
+      `${stackName.toLowerCase()}-demo-observer`,
+    );
     const runtime = await startLocalRuntime({ stackName, log, stack: await openDeployedStack(stackName, log, synthesizing) });
-    const clients = { kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }), sqs, dynamodb: new DynamoDBClient(config) };
+    const clients = {
+      kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
+      sqs,
+      dynamodb: new DynamoDBClient(config),
+    };
     const session = new DemoSession(options, emulator.started, deployed.outputs, clients, observer, runtime);
     await session.begin();
-    log(`the pipeline runs, ${Math.round((Date.now() - opening) / 1000)} s after the start${session.url ? `; live page: ${session.url}` : ''}`);
+    log(
+      `the pipeline runs, ${Math.round((Date.now() - opening) / 1000)} s after the start${session.url ? `; live page: ${session.url}` : ''}`,
+    );
     return session;
   }
 
@@ -160,7 +176,11 @@ export class DemoSession {
       const part = records.filter((r) => r.kind === kind);
       for (let i = 0; i < part.length; i += 500) {
         const chunk = part.slice(i, i + 500);
-        await putRecords(this.clients.kinesis, stream, chunk.map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data) })));
+        await putRecords(
+          this.clients.kinesis,
+          stream,
+          chunk.map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data) })),
+        );
         const now = Date.now();
         for (const r of chunk) {
           if (!r.event) {
@@ -199,8 +219,18 @@ export class DemoSession {
       alertsOverTime: alertBuckets(distinct.values(), this.startedAt, now, ALERT_BUCKET_MS),
       alertBucketMs: ALERT_BUCKET_MS,
       lag: status.flatMap((s) => Object.entries(s.stats.lagMsPerShard).map(([shardId, lagMs]) => ({ source: s.source, shardId, lagMs }))),
-      functions: status.map((s) => ({ functionName: s.functionName, source: s.source, recordsRead: s.stats.recordsRead, busyMs: s.busyMs, recordsToDlq: s.stats.recordsFailedToDestination })),
-      state: this.state && { decisionsByAction: this.state.decisionsByAction, busiestWindows: this.state.busiestWindows, readAt: this.state.readAt },
+      functions: status.map((s) => ({
+        functionName: s.functionName,
+        source: s.source,
+        recordsRead: s.stats.recordsRead,
+        busyMs: s.busyMs,
+        recordsToDlq: s.stats.recordsFailedToDestination,
+      })),
+      state: this.state && {
+        decisionsByAction: this.state.decisionsByAction,
+        busiestWindows: this.state.busiestWindows,
+        readAt: this.state.readAt,
+      },
       alerts: {
         delivered: distinct.size,
         bySeverity: figures.alertsBySeverity,
@@ -209,7 +239,11 @@ export class DemoSession {
       },
       queues: {
         quarantine: depth('quarantine'),
-        dlq: { 'score-transactions': depth('score-transactions'), 'score-readings': depth('score-readings'), 'publish-alerts': depth('publish-alerts') },
+        dlq: {
+          'score-transactions': depth('score-transactions'),
+          'score-readings': depth('score-readings'),
+          'publish-alerts': depth('publish-alerts'),
+        },
       },
       detection: { ...detection(this.traffic, distinct.values()), labelledEvents: this.traffic.length },
       latencyMs: figures.latencyMs,
@@ -224,7 +258,13 @@ export class DemoSession {
     const busyMsByFunction = Object.fromEntries(this.runtime.status().map((s) => [s.functionName, s.busyMs]));
     await this.close();
     const [state, depths] = await Promise.all([this.readState(), this.readQueueDepths()]);
-    const figures = summarize(this.traffic, this.putAt, this.delivered.filter((a) => a.eventIds.some((id) => this.putAt.has(id))), state.decisionsByAction, seconds);
+    const figures = summarize(
+      this.traffic,
+      this.putAt,
+      this.delivered.filter((a) => a.eventIds.some((id) => this.putAt.has(id))),
+      state.decisionsByAction,
+      seconds,
+    );
     const added = (name: QueueName) => Math.max(0, depths[name] - this.queueBaseline[name]);
     return {
       ...figures,
@@ -232,7 +272,11 @@ export class DemoSession {
       eventsPerSecond: Math.round(this.eventsPut / Math.max(seconds, 0.001)),
       poisonRecordsPut: this.poison,
       quarantined: added('quarantine'),
-      deadLettered: { 'score-transactions': added('score-transactions'), 'score-readings': added('score-readings'), 'publish-alerts': added('publish-alerts') },
+      deadLettered: {
+        'score-transactions': added('score-transactions'),
+        'score-readings': added('score-readings'),
+        'publish-alerts': added('publish-alerts'),
+      },
       busyMsByFunction,
     };
   }
@@ -273,9 +317,15 @@ export class DemoSession {
         const url = this.outputs[output];
         if (!url) return [name, 0] as const;
         const { Attributes = {} } = await this.clients.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
         );
-        return [name, Number(Attributes['ApproximateNumberOfMessages'] ?? 0) + Number(Attributes['ApproximateNumberOfMessagesNotVisible'] ?? 0)] as const;
+        return [
+          name,
+          Number(Attributes['ApproximateNumberOfMessages'] ?? 0) + Number(Attributes['ApproximateNumberOfMessagesNotVisible'] ?? 0),
+        ] as const;
       }),
     );
     return Object.fromEntries(entries) as Record<QueueName, number>;

@@ -39,7 +39,11 @@ export async function readStateFigures(dynamodb: DynamoDBClient, table: string, 
   const windows: WindowFigure[] = [];
   const pages = paginateScan(
     { client: dynamodb },
-    { TableName: table, ProjectionExpression: 'pk, itemType, #action, transactionId, entityType, entityId, panes', ExpressionAttributeNames: { '#action': 'action' } },
+    {
+      TableName: table,
+      ProjectionExpression: 'pk, itemType, #action, transactionId, entityType, entityId, panes',
+      ExpressionAttributeNames: { '#action': 'action' },
+    },
   );
   for await (const page of pages) {
     for (const item of (page.Items ?? []).map((i) => unmarshall(i))) {
@@ -50,7 +54,12 @@ export async function readStateFigures(dynamodb: DynamoDBClient, table: string, 
       } else if (item['panes'] && typeof item['panes'] === 'object') {
         for (const [start, pane] of Object.entries(item['panes'] as Record<string, { count?: number; sum?: number }>)) {
           if (Number(start) < scope.windowsSince) continue;
-          windows.push({ entity: `${String(item['entityType'])} ${String(item['entityId'])}`, start: Number(start), count: Number(pane.count ?? 0), sum: Number(pane.sum ?? 0) });
+          windows.push({
+            entity: `${String(item['entityType'])} ${String(item['entityId'])}`,
+            start: Number(start),
+            count: Number(pane.count ?? 0),
+            sum: Number(pane.sum ?? 0),
+          });
         }
       }
     }

@@ -103,6 +103,11 @@ export function summarize(
     alertsBySeverity: countBy(distinct.values(), (a) => a.severity),
     repeatedDeliveries: delivered.length - distinct.size,
     detection: detection(traffic, distinct.values()),
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), samples: latencies.length },
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      samples: latencies.length,
+    },
   };
 }

@@ -37,7 +37,11 @@ export interface DeliveryFaults {
 
 type StreamRecord = { readonly kinesis?: { readonly sequenceNumber?: string }; readonly dynamodb?: { readonly SequenceNumber?: string } };
 
-export function deliveryFaults(rates: DeliveryFaultRates, seed: number, applies: (functionName: string) => boolean = () => true): DeliveryFaults {
+export function deliveryFaults(
+  rates: DeliveryFaultRates,
+  seed: number,
+  applies: (functionName: string) => boolean = () => true,
+): DeliveryFaults {
   const random = seededRandom(seed);
   const counts = { invocations: 0, replayedWhole: 0, bisected: 0, retriedFrom: 0 };
   const { replayWhole = 0, bisect = 0, retryFrom = 0 } = rates;

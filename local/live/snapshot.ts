@@ -23,7 +23,11 @@ export interface LiveSnapshot {
   readonly lag: readonly ShardLag[];
   readonly functions: readonly FunctionFigure[];
   /** From the state table; null until its first read. */
-  readonly state: { readonly decisionsByAction: Record<string, number>; readonly busiestWindows: readonly WindowFigure[]; readonly readAt: number } | null;
+  readonly state: {
+    readonly decisionsByAction: Record<string, number>;
+    readonly busiestWindows: readonly WindowFigure[];
+    readonly readAt: number;
+  } | null;
   readonly alerts: {
     readonly delivered: number;
     readonly bySeverity: Record<string, number>;
@@ -91,10 +95,21 @@ export class Timeline {
 }
 
 /** Distinct alerts per time bucket (by arrival), from the first bucket of `since` to the one holding `now`. */
-export function alertBuckets(alerts: Iterable<DeliveredAlert>, since: number, now: number, bucketMs: number, maxBuckets = 60): AlertBucket[] {
+export function alertBuckets(
+  alerts: Iterable<DeliveredAlert>,
+  since: number,
+  now: number,
+  bucketMs: number,
+  maxBuckets = 60,
+): AlertBucket[] {
   const first = Math.max(Math.floor(since / bucketMs), Math.floor(now / bucketMs) - maxBuckets + 1);
   const last = Math.floor(now / bucketMs);
-  const buckets = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => ({ t: (first + i) * bucketMs, info: 0, warning: 0, critical: 0 }));
+  const buckets = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => ({
+    t: (first + i) * bucketMs,
+    info: 0,
+    warning: 0,
+    critical: 0,
+  }));
   for (const alert of alerts) {
     const bucket = buckets[Math.floor(alert.arrivedAt / bucketMs) - first];
     if (bucket && (alert.severity === 'info' || alert.severity === 'warning' || alert.severity === 'critical')) bucket[alert.severity]++;

@@ -47,7 +47,8 @@ export async function loadFixScript(path: string): Promise<FixFunction> {
     throw new FixScriptError(`--fix ${path} does not load: ${(error as Error).message.split('\n')[0]}`);
   }
   const fix = defaultExport(loaded);
-  if (typeof fix !== 'function') throw new FixScriptError(`--fix ${path} exports no function (export default one, or assign module.exports)`);
+  if (typeof fix !== 'function')
+    throw new FixScriptError(`--fix ${path} exports no function (export default one, or assign module.exports)`);
   return fix as FixFunction;
 }
 
@@ -78,6 +79,7 @@ export async function applyFix(fix: FixFunction, data: Buffer, context: Omit<Fix
 /** `export default f` (also through esModuleInterop's wrapper) or `module.exports = f`. */
 function defaultExport(module: unknown): unknown {
   let value = module;
-  for (let i = 0; i < 2 && typeof value === 'object' && value !== null && 'default' in value; i++) value = (value as { default: unknown }).default;
+  for (let i = 0; i < 2 && typeof value === 'object' && value !== null && 'default' in value; i++)
+    value = (value as { default: unknown }).default;
   return value;
 }

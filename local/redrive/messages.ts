@@ -30,7 +30,9 @@ export function parseDlqMessage(body: string): Parsed<DlqBatch> {
   const kind = isObject(message['KinesisBatchInfo']) ? 'kinesis' : isObject(message['DDBStreamBatchInfo']) ? 'dynamodb' : undefined;
   if (!kind) return { ok: false, reason: 'neither KinesisBatchInfo nor DDBStreamBatchInfo: not an on-failure record of a stream mapping' };
   const info = message[kind === 'kinesis' ? 'KinesisBatchInfo' : 'DDBStreamBatchInfo'] as Record<string, unknown>;
-  const missing = ['shardId', 'startSequenceNumber', 'endSequenceNumber', 'streamArn'].filter((key) => typeof info[key] !== 'string' || info[key] === '');
+  const missing = ['shardId', 'startSequenceNumber', 'endSequenceNumber', 'streamArn'].filter(
+    (key) => typeof info[key] !== 'string' || info[key] === '',
+  );
   if (missing.length > 0) return { ok: false, reason: `its batch info lacks ${missing.join(', ')}` };
   const start = info['startSequenceNumber'] as string;
   const end = info['endSequenceNumber'] as string;
@@ -40,7 +42,8 @@ export function parseDlqMessage(body: string): Parsed<DlqBatch> {
   const functionArn = typeof request['functionArn'] === 'string' ? request['functionArn'] : '';
   const functionName = /:function:([^:]+)/.exec(functionArn)?.[1];
   const condition = typeof request['condition'] === 'string' ? request['condition'] : undefined;
-  const batchSize = typeof info['batchSize'] === 'number' && Number.isInteger(info['batchSize']) && info['batchSize'] > 0 ? info['batchSize'] : 0;
+  const batchSize =
+    typeof info['batchSize'] === 'number' && Number.isInteger(info['batchSize']) && info['batchSize'] > 0 ? info['batchSize'] : 0;
   return {
     ok: true,
     value: {
@@ -59,7 +62,17 @@ export function parseDlqMessage(body: string): Parsed<DlqBatch> {
 export function parseQuarantineMessage(body: string): Parsed<QuarantineMessage> {
   const message = parseObject(body);
   if (!message) return { ok: false, reason: 'not a JSON object' };
-  const strings = ['sequenceNumber', 'shardId', 'partitionKey', 'eventSourceARN', 'arrivedAt', 'reason', 'source', 'quarantinedAt', 'data'] as const;
+  const strings = [
+    'sequenceNumber',
+    'shardId',
+    'partitionKey',
+    'eventSourceARN',
+    'arrivedAt',
+    'reason',
+    'source',
+    'quarantinedAt',
+    'data',
+  ] as const;
   const missing = strings.filter((key) => typeof message[key] !== 'string');
   if (missing.length > 0) return { ok: false, reason: `not a quarantine message: it lacks ${missing.join(', ')}` };
   if (!SEQUENCE.test(message['sequenceNumber'] as string) || message['shardId'] === '' || message['eventSourceARN'] === '') {

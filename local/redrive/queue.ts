@@ -1,5 +1,10 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 
 /**
  * The SQS calls of a redrive. A message received stays invisible to other readers while the redrive
@@ -32,7 +37,12 @@ export class QueueReader implements MessageQueue {
   /** Up to ten messages; none when the queue holds no visible message (one second of long polling, so SQS asks every server). */
   async receive(): Promise<ReceivedMessage[]> {
     const { Messages = [] } = await this.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: VISIBILITY_SECONDS }),
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: VISIBILITY_SECONDS,
+      }),
     );
     return Messages.flatMap((m: Message) => (m.ReceiptHandle ? [{ body: m.Body ?? '', receiptHandle: m.ReceiptHandle }] : []));
   }
@@ -40,24 +50,32 @@ export class QueueReader implements MessageQueue {
   async remove(handles: readonly string[]): Promise<void> {
     await this.eachTen(handles, async (entries) => {
       const { Failed = [] } = await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
-      if (Failed.length > 0) throw new Error(`SQS did not delete ${Failed.length} message(s): ${Failed[0]?.Message ?? Failed[0]?.Code ?? 'no reason given'}`);
+      if (Failed.length > 0)
+        throw new Error(`SQS did not delete ${Failed.length} message(s): ${Failed[0]?.Message ?? Failed[0]?.Code ?? 'no reason given'}`);
     });
   }
 
   /** Visible again now, for the next run. */
   async release(handles: readonly string[]): Promise<void> {
     await this.eachTen(handles, (entries) =>
-      this.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: entries.map((e) => ({ ...e, VisibilityTimeout: 0 })) })),
+      this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: entries.map((e) => ({ ...e, VisibilityTimeout: 0 })) }),
+      ),
     );
   }
 
   /** ApproximateNumberOfMessages: for a progress bar, nothing more. */
   async approximateCount(): Promise<number> {
-    const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { Attributes } = await this.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     return Number(Attributes?.['ApproximateNumberOfMessages'] ?? 0);
   }
 
-  private async eachTen(handles: readonly string[], send: (entries: Array<{ Id: string; ReceiptHandle: string }>) => Promise<unknown>): Promise<void> {
+  private async eachTen(
+    handles: readonly string[],
+    send: (entries: Array<{ Id: string; ReceiptHandle: string }>) => Promise<unknown>,
+  ): Promise<void> {
     for (let i = 0; i < handles.length; i += 10) {
       await send(handles.slice(i, i + 10).map((ReceiptHandle, n) => ({ Id: String(n), ReceiptHandle })));
     }

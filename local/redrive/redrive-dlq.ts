@@ -89,12 +89,28 @@ async function redriveMessage(body: string, options: RedriveDlqOptions): Promise
   const { spec, source, invoke } = target;
   const streamArn = await source.streamArn();
   if (streamArn !== batch.streamArn) {
-    return { where, done: false, ...nothing, problem: `kept: it names the stream ${batch.streamArn}, but ${spec.functionName} reads ${streamArn} now` };
+    return {
+      where,
+      done: false,
+      ...nothing,
+      problem: `kept: it names the stream ${batch.streamArn}, but ${spec.functionName} reads ${streamArn} now`,
+    };
   }
-  const records = await readRange(source, batch.shardId, { start: batch.startSequenceNumber, end: batch.endSequenceNumber }, spec.filterPatterns);
+  const records = await readRange(
+    source,
+    batch.shardId,
+    { start: batch.startSequenceNumber, end: batch.endSequenceNumber },
+    spec.filterPatterns,
+  );
   const missing = Math.max(0, batch.batchSize - records.length);
   if (records.length === 0) {
-    return { where, done: false, ...nothing, missing, problem: `kept: none of its ${batch.batchSize} record(s) is in the stream any more (past its retention?)` };
+    return {
+      where,
+      done: false,
+      ...nothing,
+      missing,
+      problem: `kept: none of its ${batch.batchSize} record(s) is in the stream any more (past its retention?)`,
+    };
   }
   let replayed = 0;
   let handled = 0;
@@ -103,10 +119,19 @@ async function redriveMessage(body: string, options: RedriveDlqOptions): Promise
     replayed += piece.length - outcome.failed.size;
     handled += piece.length;
     if (outcome.failed.size > 0) {
-      const why = outcome.error ? `the function failed (${outcome.error})` : `the function reported ${outcome.failed.size} record(s) failed`;
+      const why = outcome.error
+        ? `the function failed (${outcome.error})`
+        : `the function reported ${outcome.failed.size} record(s) failed`;
       // Like the mapping, no record after a failure is sent before the failure went through: they count as failed too.
       return { where, done: false, replayed, failed: outcome.failed.size + records.length - handled, missing, problem: `kept: ${why}` };
     }
   }
-  return { where, done: true, replayed, failed: 0, missing, ...(missing > 0 ? { problem: `redriven, but ${missing} of its ${batch.batchSize} record(s) are no longer in the stream` } : {}) };
+  return {
+    where,
+    done: true,
+    replayed,
+    failed: 0,
+    missing,
+    ...(missing > 0 ? { problem: `redriven, but ${missing} of its ${batch.batchSize} record(s) are no longer in the stream` } : {}),
+  };
 }

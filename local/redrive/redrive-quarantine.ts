@@ -127,7 +127,10 @@ async function replayPending(
       );
       for (const p of piece) {
         const failed = outcome.failed.has(p.read.sequenceNumber);
-        if (failed) problems.push(`${where(p.record.message)}: kept: ${outcome.error ? `the function failed (${outcome.error})` : 'the function reported it failed'}`);
+        if (failed)
+          problems.push(
+            `${where(p.record.message)}: kept: ${outcome.error ? `the function failed (${outcome.error})` : 'the function reported it failed'}`,
+          );
         settled.push({ record: p.record, settlement: failed ? 'failed' : 'replayed' });
       }
     }
@@ -163,8 +166,19 @@ async function prepare(record: PendingRecord<string>, options: RedriveQuarantine
     }
   }
   const read = toReadRecord(
-    { SequenceNumber: message.sequenceNumber, PartitionKey: message.partitionKey, Data: data, ApproximateArrivalTimestamp: new Date(message.arrivedAt) },
-    { shardId: message.shardId, streamArn: message.eventSourceARN, functionName: target.spec.functionName, region: target.region, account: target.account },
+    {
+      SequenceNumber: message.sequenceNumber,
+      PartitionKey: message.partitionKey,
+      Data: data,
+      ApproximateArrivalTimestamp: new Date(message.arrivedAt),
+    },
+    {
+      shardId: message.shardId,
+      streamArn: message.eventSourceARN,
+      functionName: target.spec.functionName,
+      region: target.region,
+      account: target.account,
+    },
   );
   return { record, target, read };
 }

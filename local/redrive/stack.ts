@@ -57,12 +57,19 @@ export async function redriveStackDlqs(options: StackRedriveOptions): Promise<Dl
       const reader = readers[i] as QueueReader;
       const targetFor = async (batch: DlqBatch): Promise<DlqTarget | string> => {
         // The message names the function whose mapping wrote it (requestContext.functionArn).
-        const spec = specs.find((s) => s.source.kind === batch.kind && (batch.functionName === undefined || s.functionName === batch.functionName));
-        if (!spec) return `no ${batch.kind === 'kinesis' ? 'Kinesis' : 'DynamoDB Streams'} mapping of this stack sends ${batch.functionName ?? 'that function'}'s failures here`;
+        const spec = specs.find(
+          (s) => s.source.kind === batch.kind && (batch.functionName === undefined || s.functionName === batch.functionName),
+        );
+        if (!spec)
+          return `no ${batch.kind === 'kinesis' ? 'Kinesis' : 'DynamoDB Streams'} mapping of this stack sends ${batch.functionName ?? 'that function'}'s failures here`;
         return { spec, source: session.source(spec), invoke: await session.invoke(spec) };
       };
       const summary = await redriveDlq({ queue: reader, targetFor, onMessage: progress });
-      results.push({ queue: reader.queueUrl.slice(reader.queueUrl.lastIndexOf('/') + 1), functions: specs.map((s) => s.functionName), summary });
+      results.push({
+        queue: reader.queueUrl.slice(reader.queueUrl.lastIndexOf('/') + 1),
+        functions: specs.map((s) => s.functionName),
+        summary,
+      });
     }
     return results;
   } finally {
@@ -75,7 +82,8 @@ export async function redriveStackQuarantine(options: StackRedriveOptions & { re
   const session = await openSession(options);
   try {
     const queueUrl = session.stack.outputs['QuarantineQueueUrl'];
-    if (!queueUrl) throw new Error(`the stack ${options.stackName} has no QuarantineQueueUrl output: deploy it again with \`riskstream up\`.`);
+    if (!queueUrl)
+      throw new Error(`the stack ${options.stackName} has no QuarantineQueueUrl output: deploy it again with \`riskstream up\`.`);
     const reader = new QueueReader(session.sqs, queueUrl);
     const progress = await session.progress([reader]);
     const { region, account } = session.stack;
@@ -113,7 +121,9 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
   const kinesis = new KinesisClient(config);
   const dynamodb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
-  const ownLogs = options.functionLogs ? undefined : createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
+  const ownLogs = options.functionLogs
+    ? undefined
+    : createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const logs = options.functionLogs ?? (ownLogs as NodeJS.WritableStream);
   const functions = new Map<string, Promise<LoadedFunction>>();
   const sources = new Map<MappingSpec, DlqTarget['source']>();
@@ -130,7 +140,13 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
       if (!source) {
         source =
           spec.source.kind === 'kinesis'
-            ? new KinesisStreamSource({ kinesis, source: spec.source, functionName: spec.functionName, region: stack.region, account: stack.account })
+            ? new KinesisStreamSource({
+                kinesis,
+                source: spec.source,
+                functionName: spec.functionName,
+                region: stack.region,
+                account: stack.account,
+              })
             : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
         sources.set(spec, source);
       }

@@ -27,7 +27,11 @@ export async function readRange<E>(
     const page = await source.read(shardId, iterator, PAGE);
     // Sequence numbers are compared as numbers: moto's Kinesis ones are "1", "2", … ("10" < "9" as strings).
     const inRange = page.records.filter((r) => BigInt(r.sequenceNumber) >= start && BigInt(r.sequenceNumber) <= end);
-    records.push(...(filterPatterns.length === 0 ? inRange : inRange.filter((r) => filterPatterns.some((p) => matchesFilter(source.filterView(r), p)))));
+    records.push(
+      ...(filterPatterns.length === 0
+        ? inRange
+        : inRange.filter((r) => filterPatterns.some((p) => matchesFilter(source.filterView(r), p)))),
+    );
     const last = page.records[page.records.length - 1];
     if (last && BigInt(last.sequenceNumber) >= end) break;
     empty = last ? 0 : empty + 1;

@@ -71,11 +71,17 @@ export interface DeployedStack {
  * its mappings and bundles — or takes that synth from `synthesizing`, started by a caller that
  * knew the account and config earlier (the demo synthesizes while it deploys).
  */
-export async function openDeployedStack(stackName: string, log: (line: string) => void, synthesizing?: Promise<DefaultSynth>): Promise<DeployedStack> {
+export async function openDeployedStack(
+  stackName: string,
+  log: (line: string) => void,
+  synthesizing?: Promise<DefaultSynth>,
+): Promise<DeployedStack> {
   const deployed = readDeployRecord(stackName);
   if (!deployed) throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
   if (!(await answers(deployed.endpoint))) {
-    throw new NotDeployedError(`the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`);
+    throw new NotDeployedError(
+      `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
+    );
   }
   const clientConfig = emulatorClientConfig(deployed.endpoint);
   const { region, credentials } = clientConfig;
@@ -83,26 +89,53 @@ export async function openDeployedStack(stackName: string, log: (line: string) =
   const physicalIds = await physicalIdsOf(stackName, new CloudFormationClient(clientConfig));
   const synth = await (synthesizing ?? synthForRuntime({ stackName, config: deployed.config ?? {}, account, region, log }));
   const mappings = mappingsFromTemplate(synth.template, physicalIds, { region, account });
-  return { stackName, endpoint: deployed.endpoint, region, account, credentials, outputs: deployed.outputs, mappings, assetDirs: synth.assetDirs };
+  return {
+    stackName,
+    endpoint: deployed.endpoint,
+    region,
+    account,
+    credentials,
+    outputs: deployed.outputs,
+    mappings,
+    assetDirs: synth.assetDirs,
+  };
 }
 
 /** The stack as it deploys to AWS, for its event source mappings and bundles, in cdk.out.local/<stack>/runtime. */
-export function synthForRuntime(options: { stackName: string; config: Record<string, unknown>; account: string; region: string; log: (line: string) => void }): Promise<DefaultSynth> {
+export function synthForRuntime(options: {
+  stackName: string;
+  config: Record<string, unknown>;
+  account: string;
+  region: string;
+  log: (line: string) => void;
+}): Promise<DefaultSynth> {
   options.log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
   return synthDefaultTemplate({ outdir: join(ROOT, 'cdk.out.local', options.stackName, 'runtime'), ...options });
 }
 
 /** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
-export async function loadMappedFunction(stack: DeployedStack, spec: MappingSpec, logs: NodeJS.WritableStream, log: (line: string) => void = () => undefined): Promise<LoadedFunction> {
+export async function loadMappedFunction(
+  stack: DeployedStack,
+  spec: MappingSpec,
+  logs: NodeJS.WritableStream,
+  log: (line: string) => void = () => undefined,
+): Promise<LoadedFunction> {
   const { endpoint, region, credentials } = stack;
   const assetDir = stack.assetDirs.get(spec.functionLogicalId);
   if (!assetDir) throw new Error(`no bundle for ${spec.functionLogicalId} in the synthesized assembly`);
-  const fn = await whileUnreachable(`reading the deployed ${spec.functionName}`, () => deployedFunction(spec.functionName, endpoint, region, credentials), log);
+  const fn = await whileUnreachable(
+    `reading the deployed ${spec.functionName}`,
+    () => deployedFunction(spec.functionName, endpoint, region, credentials),
+    log,
+  );
   return loadFunction({
     functionName: spec.functionName,
     assetDir,
     // The caller's log level reaches the functions' loggers (tests keep them quiet).
-    environment: { ...fn.environment, ...(process.env['POWERTOOLS_LOG_LEVEL'] ? { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] } : {}) },
+    environment: {
+      ...fn.environment,
+      ...(process.env['POWERTOOLS_LOG_LEVEL'] ? { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] } : {}),
+    },
     memorySizeMb: fn.memorySizeMb,
     timeoutMs: fn.timeoutMs,
     functionArn: fn.functionArn,
@@ -124,7 +157,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const stack = options.stack ?? (await openDeployedStack(options.stackName, log));
   const { mappings, endpoint, region, account, credentials } = stack;
 
-  const functionLogs = options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
+  const functionLogs =
+    options.functionLogs ?? createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const functions = new Map<string, LoadedFunction>();
   for (const spec of mappings) {
     if (!functions.has(spec.functionName)) functions.set(spec.functionName, await loadMappedFunction(stack, spec, functionLogs, log));

@@ -13,7 +13,12 @@ function isUnreachable(error: unknown): boolean {
  * runtime reads at its start must not fail on an outage its pollers would sit out (a supervisor
  * restarting it into one, say). Any other error, or an outage longer than the patience, is thrown.
  */
-export async function whileUnreachable<T>(what: string, call: () => Promise<T>, log: (line: string) => void, patienceMs = 60_000): Promise<T> {
+export async function whileUnreachable<T>(
+  what: string,
+  call: () => Promise<T>,
+  log: (line: string) => void,
+  patienceMs = 60_000,
+): Promise<T> {
   const backoff = new Backoff(200, 2_000);
   const giveUpAt = Date.now() + patienceMs;
   let said = false;
@@ -22,7 +27,10 @@ export async function whileUnreachable<T>(what: string, call: () => Promise<T>, 
       return await call();
     } catch (error) {
       if (!isUnreachable(error) || Date.now() >= giveUpAt) throw error;
-      if (!said) log(`${what}: the emulator does not answer (${(error as { code: string }).code}); waiting for it, at most ${Math.round(patienceMs / 1000)} s`);
+      if (!said)
+        log(
+          `${what}: the emulator does not answer (${(error as { code: string }).code}); waiting for it, at most ${Math.round(patienceMs / 1000)} s`,
+        );
       said = true;
       await delay(backoff.next());
     }

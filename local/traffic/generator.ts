@@ -140,7 +140,13 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
       case 0: // a burst of purchases: more than the velocity limit in minutes
         return Array.from({ length: 8 }, (_, i) => (i > 0 && later(10_000 + rnd() * 5_000), transaction(user, TransactionLabel.velocity)));
       case 1: // card testing: tiny amounts in quick succession
-        return Array.from({ length: 5 }, (_, i) => (i > 0 && later(3_000 + rnd() * 3_000), transaction(user, TransactionLabel.cardTesting, { amount: Math.round((0.5 + rnd() * 4) * 100) / 100 })));
+        return Array.from(
+          { length: 5 },
+          (_, i) => (
+            i > 0 && later(3_000 + rnd() * 3_000),
+            transaction(user, TransactionLabel.cardTesting, { amount: Math.round((0.5 + rnd() * 4) * 100) / 100 })
+          ),
+        );
       case 2: {
         const first = transaction(user, TransactionLabel.impossibleTravel);
         later(5 * 60_000 + rnd() * 20 * 60_000);
@@ -153,7 +159,10 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
       case 5:
         return [reading(device, 85 + rnd() * 14, ReadingLabel.overheating)];
       case 6:
-        return [reading(device, device.baseline, ReadingLabel.jump), (later(30_000), reading(device, Math.min(79, device.baseline + 20 + rnd() * 5), ReadingLabel.jump))];
+        return [
+          reading(device, device.baseline, ReadingLabel.jump),
+          (later(30_000), reading(device, Math.min(79, device.baseline + 20 + rnd() * 5), ReadingLabel.jump)),
+        ];
       default: // drift: a device creeping up until its window's average passes the limit
         return Array.from({ length: 5 }, (_, i) => (i > 0 && later(20_000), reading(device, 76 + i * 0.5 + rnd(), ReadingLabel.drift)));
     }
@@ -180,8 +189,7 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
         } else {
           pending.push(...events);
         }
-      }
-      else if (rnd() < transactionShare) pending.push(transaction(pick(normalUsers), TransactionLabel.normal));
+      } else if (rnd() < transactionShare) pending.push(transaction(pick(normalUsers), TransactionLabel.normal));
       else {
         const device = pick(healthyDevices);
         pending.push(reading(device, device.baseline + (rnd() - 0.5) * 4, ReadingLabel.normal));

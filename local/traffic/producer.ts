@@ -1,4 +1,4 @@
-import type { PutRecordsRequestEntry , KinesisClient} from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry, KinesisClient } from '@aws-sdk/client-kinesis';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { chunkBySize, retryUntilDone } from '../../shared/adapters/batching';
 

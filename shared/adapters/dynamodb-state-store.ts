@@ -95,7 +95,10 @@ export class DynamoDBStateStore implements StateStore {
   }
 
   private async commitBatched<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
-    const requests = commits.map((c): [string, WriteRequest] => [this.options.stateTable, { PutRequest: { Item: marshall(toStoredEntity(c), MARSHALL) } }]);
+    const requests = commits.map((c): [string, WriteRequest] => [
+      this.options.stateTable,
+      { PutRequest: { Item: marshall(toStoredEntity(c), MARSHALL) } },
+    ]);
     const failed = new Set((await this.batchWrite(requests)).map((r) => r[1].PutRequest?.Item?.[KEY]?.S));
     const outcomes = new Map<string, CommitOutcome<Last>>();
     for (const commit of commits) {
@@ -132,25 +135,39 @@ export class DynamoDBStateStore implements StateStore {
       return { status: 'committed', version: commit.basedOn + 1 };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        const current = error.Item ? fromStoredEntity(unmarshall(error.Item) as StoredEntity<Last>) : ({ version: 0, watermark: null, panes: {} } as EntityState<Last>);
+        const current = error.Item
+          ? fromStoredEntity(unmarshall(error.Item) as StoredEntity<Last>)
+          : ({ version: 0, watermark: null, panes: {} } as EntityState<Last>);
         return { status: 'conflict', current };
       }
-      return { status: 'failed', error: new TransientStoreError(`conditional put of ${commit.type} ${commit.id} failed`, { cause: error }) };
+      return {
+        status: 'failed',
+        error: new TransientStoreError(`conditional put of ${commit.type} ${commit.id} failed`, { cause: error }),
+      };
     }
   }
 
-  private async batchGet(keys: ReadonlyArray<Record<string, AttributeValue>>, projection?: string): Promise<Array<Record<string, AttributeValue>>> {
+  private async batchGet(
+    keys: ReadonlyArray<Record<string, AttributeValue>>,
+    projection?: string,
+  ): Promise<Array<Record<string, AttributeValue>>> {
     const table = this.options.stateTable;
     const found: Array<Record<string, AttributeValue>> = [];
     for (const part of chunk(uniqueKeys(keys), GET_LIMIT)) {
       const left = await retryUntilDone(part, async (pending) => {
         const response = await this.send('BatchGetItem', (client) =>
-          client.send(new BatchGetItemCommand({
-            RequestItems: {
-              [table]: { Keys: [...pending], ConsistentRead: true, ...(projection ? { ProjectionExpression: '#p', ExpressionAttributeNames: { '#p': projection } } : {}) },
-            },
-            ReturnConsumedCapacity: 'TOTAL',
-          })),
+          client.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [table]: {
+                  Keys: [...pending],
+                  ConsistentRead: true,
+                  ...(projection ? { ProjectionExpression: '#p', ExpressionAttributeNames: { '#p': projection } } : {}),
+                },
+              },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
         );
         found.push(...(response.Responses?.[table] ?? []));
         return response.UnprocessedKeys?.[table]?.Keys ?? [];
@@ -169,7 +186,9 @@ export class DynamoDBStateStore implements StateStore {
           const response = await this.send('BatchWriteItem', (client) =>
             client.send(new BatchWriteItemCommand({ RequestItems: groupByTable(pending), ReturnConsumedCapacity: 'TOTAL' })),
           );
-          return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) => items.map((item): [string, WriteRequest] => [tableName, item]));
+          return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) =>
+            items.map((item): [string, WriteRequest] => [tableName, item]),
+          );
         });
         failed.push(...left);
       } catch (error) {
@@ -252,4 +271,3 @@ function fromStoredEntity<Last>(record: StoredEntity<Last>): EntityState<Last> {
     ...(record.last === undefined ? {} : { last: record.last }),
   };
 }
-

@@ -64,7 +64,9 @@ export class SnsAlertPublisher implements AlertPublisher {
       async (pending) => {
         let response;
         try {
-          response = await this.client.send(new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: pending.map((e) => e.request) }));
+          response = await this.client.send(
+            new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: pending.map((e) => e.request) }),
+          );
         } catch (error) {
           // The SDK has already retried what it deems transient; the chunk fails as a whole.
           for (const e of pending) reasons.set(e.request.Id ?? '', describeError(error));
@@ -76,7 +78,10 @@ export class SnsAlertPublisher implements AlertPublisher {
           const id = e.request.Id ?? '';
           if (published.has(id)) continue;
           const failure = response.Failed?.find((f) => f.Id === id);
-          reasons.set(id, failure ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}` : 'missing from the PublishBatch response');
+          reasons.set(
+            id,
+            failure ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}` : 'missing from the PublishBatch response',
+          );
           if (!failure?.SenderFault) retry.push(e);
         }
         return retry;
@@ -99,10 +104,13 @@ function toEntry(alert: Alert, index: number): Entry {
     Id: String(index),
     Message: message,
     MessageStructure: 'json',
-    MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+    MessageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
   };
   const bytes =
-    Buffer.byteLength(message) + Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 6, 0);
+    Buffer.byteLength(message) +
+    Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 6, 0);
   return { alertId: alert.alertId, request, bytes };
 }
 

@@ -18,7 +18,12 @@ export class SqsQuarantine implements Quarantine {
 
   async quarantine(records: readonly RejectedRecord[], source: string): Promise<RejectedRecord[]> {
     const refused: RejectedRecord[] = [];
-    for (const part of chunkBySize(records, SQS_BATCH, SQS_BATCH_BYTES, (r) => Math.min(r.data.length, MAX_QUARANTINED_DATA_CHARS) + 2048)) {
+    for (const part of chunkBySize(
+      records,
+      SQS_BATCH,
+      SQS_BATCH_BYTES,
+      (r) => Math.min(r.data.length, MAX_QUARANTINED_DATA_CHARS) + 2048,
+    )) {
       try {
         refused.push(...(await retryUntilDone(part, (pending) => this.sendBatch(pending, source))));
       } catch {

@@ -49,7 +49,8 @@ export function alertFromImage(image: Record<string, unknown>): Alert {
   const problems = parsed.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(item)';
     if (issue.code === 'invalid_type' && valueAt(image, issue.path) === undefined) return `missing required field "${field}"`;
-    if (issue.code === 'invalid_type') return `field "${field}" must be ${article(issue.expected)} ${issue.expected}, got ${typeName(valueAt(image, issue.path))}`;
+    if (issue.code === 'invalid_type')
+      return `field "${field}" must be ${article(issue.expected)} ${issue.expected}, got ${typeName(valueAt(image, issue.path))}`;
     if (issue.code === 'invalid_value') return `field "${field}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     return `field "${field}" ${issue.message}`;
   });
@@ -112,7 +113,12 @@ function maskAlert(alert: Alert): Alert {
 function smsText(alert: Alert): string {
   const full = maskCardNumbers(`riskstream ${alert.severity.toUpperCase()}: ${alert.summary}`.replace(/\s+/g, ' '));
   const chars = Array.from(full);
-  return chars.length <= SMS_MAX_LENGTH ? full : `${chars.slice(0, SMS_MAX_LENGTH - 3).join('').trimEnd()}...`;
+  return chars.length <= SMS_MAX_LENGTH
+    ? full
+    : `${chars
+        .slice(0, SMS_MAX_LENGTH - 3)
+        .join('')
+        .trimEnd()}...`;
 }
 
 function emailText(alert: Alert): string {

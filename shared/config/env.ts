@@ -33,7 +33,12 @@ export class ConfigError extends Error {
 export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ScoringConfig {
   const parsed = z.safeParse(
     ScoringEnvSchema,
-    { ...env, STATE_TABLE: env['STATE_TABLE'] ?? '', ALERTS_TABLE: env['ALERTS_TABLE'] ?? '', QUARANTINE_QUEUE_URL: env['QUARANTINE_QUEUE_URL'] ?? '' },
+    {
+      ...env,
+      STATE_TABLE: env['STATE_TABLE'] ?? '',
+      ALERTS_TABLE: env['ALERTS_TABLE'] ?? '',
+      QUARANTINE_QUEUE_URL: env['QUARANTINE_QUEUE_URL'] ?? '',
+    },
     withEnglishMessages,
   );
   if (!parsed.success) {

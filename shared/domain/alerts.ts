@@ -32,12 +32,18 @@ export function alertId(kind: AlertKind, entityId: string, scope: string): strin
   return createHash('sha256').update(`${kind}\u0000${entityId}\u0000${scope}`).digest('hex').slice(0, 32);
 }
 
-const SEVERITY_OF_ACTION = { [Action.block]: Severity.critical, [Action.manualReview]: Severity.warning, [Action.approve]: Severity.info } as const;
+const SEVERITY_OF_ACTION = {
+  [Action.block]: Severity.critical,
+  [Action.manualReview]: Severity.warning,
+  [Action.approve]: Severity.info,
+} as const;
 
 /** Every transaction that a rule fired on is an alert: `info` when approved anyway, for analytics subscribers. */
 export function transactionAlert(decision: Decision): Alert | undefined {
   if (decision.reasons.length === 0) return undefined;
-  const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[decision.action];
+  const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[
+    decision.action
+  ];
   return {
     alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}:${SEVERITY_OF_ACTION[decision.action]}`),
     kind: AlertKind.fraud,

@@ -79,7 +79,9 @@ function letters(count: number, what: string): Check {
 
 const timestamp: Check = (value) => {
   if (typeof value === 'number') {
-    return Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS ? undefined : 'must be whole epoch milliseconds within the range of a date';
+    return Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS
+      ? undefined
+      : 'must be whole epoch milliseconds within the range of a date';
   }
   if (typeof value === 'string') return checkIso(value);
   return `must be an ISO 8601 time or epoch milliseconds, got ${typeName(value)}`;
@@ -91,7 +93,15 @@ function checkIso(text: string): string | undefined {
   if (!match) return 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds';
   const month = Number(match[2]);
   const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(Number(match[1]), month) || Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59) {
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(Number(match[1]), month) ||
+    Number(match[4]) > 23 ||
+    Number(match[5]) > 59 ||
+    Number(match[6] ?? 0) > 59
+  ) {
     return 'is not a real calendar date and time';
   }
   return Number.isFinite(Date.parse(text)) ? undefined : 'is not a valid ISO 8601 time';

@@ -45,7 +45,8 @@ const largeAmount: Rule = ({ event }, _features, { largeAmount: cfg }) =>
 
 const velocity: Rule = (_txn, { windowCount, windowSum }, { velocity: cfg, window }) => {
   if (!cfg.enabled || (windowCount <= cfg.maxCount && windowSum <= cfg.maxSum)) return undefined;
-  const what = windowCount > cfg.maxCount ? `${windowCount} transactions (limit ${cfg.maxCount})` : `a total of ${windowSum} (limit ${cfg.maxSum})`;
+  const what =
+    windowCount > cfg.maxCount ? `${windowCount} transactions (limit ${cfg.maxCount})` : `a total of ${windowSum} (limit ${cfg.maxSum})`;
   return { rule: 'velocity', weight: cfg.weight, detail: `${what} in one ${formatDuration(window)} window` };
 };
 

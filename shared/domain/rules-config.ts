@@ -27,7 +27,8 @@ const positiveInt = (fallback: number) => z._default(z.number().check(z.int(), z
 const number = (fallback: number) => z._default(z.number(), fallback);
 const enabled = z._default(z.boolean(), true);
 /** An object whose fields all have defaults: missing, it is built from `{}` (which the generic type cannot see is valid). */
-const section = <T extends z.core.$ZodLooseShape>(shape: T) => z.prefault(z.strictObject(shape), {} as z.input<z.ZodMiniObject<T, z.core.$strict>>);
+const section = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.prefault(z.strictObject(shape), {} as z.input<z.ZodMiniObject<T, z.core.$strict>>);
 
 /** A measure's warning and critical levels; either can be overridden alone. */
 const level = (warning: number, critical: number) =>
@@ -99,11 +100,15 @@ export function parseRulesConfig(input: unknown = {}): RulesConfig {
   const problems = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     // An unknown key is named by its own full path, not its parent's.
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: `unknown key "${key}"` }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: `unknown key "${key}"` }));
     return [{ field: path.join('.'), message: issue.message }];
   });
   const text = problems.map((p) => `${p.field || '(root)'}: ${p.message}`).join('; ');
-  throw new RulesConfigError(`invalid rules config: ${text}`, problems.map((p) => p.field));
+  throw new RulesConfigError(
+    `invalid rules config: ${text}`,
+    problems.map((p) => p.field),
+  );
 }
 
 export const DEFAULT_RULES: RulesConfig = parseRulesConfig({});

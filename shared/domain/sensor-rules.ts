@@ -83,7 +83,11 @@ function windowAverageFinding({ windowBefore, windowAfter }: ReadingFeatures, { 
 }
 
 export function evaluateReading(reading: ReadingEnvelope, features: ReadingFeatures, rules: ReadingRules): ReadingResult {
-  const findings = [...thresholdFindings(reading.event, rules), ...jumpFinding(reading, features, rules), ...windowAverageFinding(features, rules)];
+  const findings = [
+    ...thresholdFindings(reading.event, rules),
+    ...jumpFinding(reading, features, rules),
+    ...windowAverageFinding(features, rules),
+  ];
   const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
   const base = {
     deviceId: reading.entity,

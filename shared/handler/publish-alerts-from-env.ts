@@ -10,7 +10,10 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.
 export function alertsTopicArnFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const arn = env['ALERTS_TOPIC_ARN'];
   if (!arn) throw new ConfigError('riskstream configuration: ALERTS_TOPIC_ARN is required: the SNS alerts topic ARN');
-  if (!TOPIC_ARN.test(arn)) throw new ConfigError(`riskstream configuration: ALERTS_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "${arn}"`);
+  if (!TOPIC_ARN.test(arn))
+    throw new ConfigError(
+      `riskstream configuration: ALERTS_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "${arn}"`,
+    );
   return arn;
 }
 

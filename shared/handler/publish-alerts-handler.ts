@@ -53,7 +53,11 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
       // hold up every alert behind it. It is logged and counted (AlertsMalformed) instead.
       malformed++;
       if (malformed <= LOGGED_PER_KIND) {
-        logger.error('malformed alert in the outbox stream, skipped', { sequenceNumber: record.dynamodb?.SequenceNumber, eventID: record.eventID, reason: parsed.reason });
+        logger.error('malformed alert in the outbox stream, skipped', {
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+          eventID: record.eventID,
+          reason: parsed.reason,
+        });
       }
     }
 
@@ -68,19 +72,31 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
         for (const f of outcome.failed) failedIds.set(f.alertId, f.reason);
       } catch (error) {
         // The SNS adapter reports failures instead of throwing; any other port that throws fails every alert.
-        for (const alert of unique) failedIds.set(alert.alertId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        for (const alert of unique)
+          failedIds.set(alert.alertId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       }
     }
 
     const failures = inserts.filter((i) => failedIds.has(i.alert.alertId));
     for (const f of failures.slice(0, LOGGED_PER_KIND)) {
-      logger.warn('alert not published, will be retried', { sequenceNumber: f.sequenceNumber, alertId: f.alert.alertId, reason: failedIds.get(f.alert.alertId) });
+      logger.warn('alert not published, will be retried', {
+        sequenceNumber: f.sequenceNumber,
+        alertId: f.alert.alertId,
+        reason: failedIds.get(f.alert.alertId),
+      });
     }
     metrics.addMetric(PublishAlertsMetric.published, MetricUnit.Count, published);
     metrics.addMetric(PublishAlertsMetric.publishFailed, MetricUnit.Count, failedIds.size);
     metrics.addMetric(PublishAlertsMetric.malformed, MetricUnit.Count, malformed);
     metrics.addMetric(PublishAlertsMetric.skipped, MetricUnit.Count, skipped);
-    logger.info('alerts published', { records: event.Records.length, inserts: inserts.length, published, failed: failedIds.size, malformed, skipped });
+    logger.info('alerts published', {
+      records: event.Records.length,
+      inserts: inserts.length,
+      published,
+      failed: failedIds.size,
+      malformed,
+      skipped,
+    });
     // Records come in stream order, so the identifiers are ascending; Lambda restarts from the lowest.
     return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.sequenceNumber })) };
   };

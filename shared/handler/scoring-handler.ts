@@ -50,7 +50,11 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
     const failures = scoring.outcomes.filter((o) => o.status === 'failed');
     for (const failure of failures.slice(0, 5)) {
-      logger.warn('record failed, will be retried', { sequenceNumber: failure.recordId, eventId: failure.envelope.id, error: failure.error });
+      logger.warn('record failed, will be retried', {
+        sequenceNumber: failure.recordId,
+        eventId: failure.envelope.id,
+        error: failure.error,
+      });
     }
     logger.info('batch scored', {
       records: event.Records.length,
@@ -72,11 +76,21 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
         onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
       }),
     )
-    .use(kinesisDecoder<E>({ validate: deps.validate, limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs } }))
+    .use(
+      kinesisDecoder<E>({
+        validate: deps.validate,
+        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs },
+      }),
+    )
     .handler(scoreRecords);
 }
 
-function recordMetrics<E extends AnyEnvelope, R>(metrics: Metrics, scoring: BatchScoring<E, R>, requests: number, writeUnits: number): void {
+function recordMetrics<E extends AnyEnvelope, R>(
+  metrics: Metrics,
+  scoring: BatchScoring<E, R>,
+  requests: number,
+  writeUnits: number,
+): void {
   const statuses = countBy(scoring.outcomes.map((o) => o.status));
   metrics.addMetric(MetricName.eventsScored, MetricUnit.Count, (statuses['applied'] ?? 0) + (statuses['late'] ?? 0));
   metrics.addMetric(MetricName.duplicatesSkipped, MetricUnit.Count, statuses['duplicate'] ?? 0);
@@ -86,7 +100,7 @@ function recordMetrics<E extends AnyEnvelope, R>(metrics: Metrics, scoring: Batc
   metrics.addMetric(MetricName.dynamoDbRequests, MetricUnit.Count, requests);
   if (writeUnits > 0) metrics.addMetric(MetricName.dynamoDbWriteUnits, MetricUnit.Count, writeUnits);
   const actions = countBy(
-    scoring.outcomes.flatMap((o) => (o.status === 'applied' || o.status === 'late') && isDecision(o.result) ? [o.result.action] : []),
+    scoring.outcomes.flatMap((o) => ((o.status === 'applied' || o.status === 'late') && isDecision(o.result) ? [o.result.action] : [])),
   );
   for (const [action, name] of Object.entries(MetricName.decisions)) {
     if (actions[action]) metrics.addMetric(name, MetricUnit.Count, actions[action]);

@@ -26,11 +26,18 @@ export function quarantineRejected<E extends AnyEnvelope>(
     const { rejected } = decodedBatch(request.event);
     if (rejected.length === 0) return;
     for (const record of rejected) {
-      options.log?.('record quarantined', { sequenceNumber: record.ref.sequenceNumber, shardId: record.ref.shardId, reason: record.reason });
+      options.log?.('record quarantined', {
+        sequenceNumber: record.ref.sequenceNumber,
+        shardId: record.ref.shardId,
+        reason: record.reason,
+      });
     }
     const refused = await options.quarantine.quarantine(rejected, options.source);
     options.onQuarantined?.(rejected.length - refused.length, refused.length);
-    request.response = withFailures(request.response, refused.map((r) => r.ref.sequenceNumber));
+    request.response = withFailures(
+      request.response,
+      refused.map((r) => r.ref.sequenceNumber),
+    );
   };
   return { name: 'quarantineRejected', after: quarantineRejectedMiddlewareAfter };
 }

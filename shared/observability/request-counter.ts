@@ -31,7 +31,10 @@ export class RequestCounter {
         const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
         try {
           const output = await next(args);
-          const body = output.output as { $metadata?: { attempts?: number }; ConsumedCapacity?: ConsumedCapacityLike | ConsumedCapacityLike[] };
+          const body = output.output as {
+            $metadata?: { attempts?: number };
+            ConsumedCapacity?: ConsumedCapacityLike | ConsumedCapacityLike[];
+          };
           this.record(command, body.$metadata?.attempts ?? 1, body.ConsumedCapacity);
           return output;
         } catch (error) {

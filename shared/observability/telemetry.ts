@@ -36,7 +36,12 @@ export const MetricName = {
   decisions: { approve: 'DecisionsApprove', manual_review_required: 'DecisionsManualReview', block: 'DecisionsBlock' },
   alerts: { info: 'AlertsInfo', warning: 'AlertsWarning', critical: 'AlertsCritical' },
   /** publish-alerts' own. */
-  publishAlerts: { published: 'AlertsPublished', publishFailed: 'AlertsPublishFailed', malformed: 'AlertsMalformed', skipped: 'StreamRecordsSkipped' },
+  publishAlerts: {
+    published: 'AlertsPublished',
+    publishFailed: 'AlertsPublishFailed',
+    malformed: 'AlertsMalformed',
+    skipped: 'StreamRecordsSkipped',
+  },
 } as const;
 
 export { MetricUnit };

@@ -79,7 +79,14 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     const computed = new Map<string, EntityBatchResult<E, Last, R>>();
     for (const entity of pending) {
       const group = groups.get(entity) ?? [];
-      computed.set(entity, applyEntityBatch(kind.model, states.get(entity) ?? emptyState<Last>(), group.map((item) => item.envelope)));
+      computed.set(
+        entity,
+        applyEntityBatch(
+          kind.model,
+          states.get(entity) ?? emptyState<Last>(),
+          group.map((item) => item.envelope),
+        ),
+      );
     }
 
     let effects: Effects & { lateDuplicates: Set<string> };
@@ -97,7 +104,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     for (const [entity, result] of computed) {
       const base = states.get(entity) ?? emptyState<Last>();
       if (result.changed) {
-        commits.push({ type: kind.entityType, id: entity, basedOn: base.version, state: result.state, expiresAt: stateExpiry(result.state, kind.model.timing, (deps.now ?? Date.now)()) });
+        commits.push({
+          type: kind.entityType,
+          id: entity,
+          basedOn: base.version,
+          state: result.state,
+          expiresAt: stateExpiry(result.state, kind.model.timing, (deps.now ?? Date.now)()),
+        });
       }
     }
     const committed = await deps.store.commitStates(commits, deps.commitMode);

@@ -72,7 +72,8 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   const stored = new Map<string, Pane>();
   for (const item of observed.state) {
     if ((item['entityType'] !== 'user' && item['entityType'] !== 'device') || !mine(item['entityId'])) continue;
-    for (const [start, pane] of Object.entries((item['panes'] ?? {}) as Record<string, Pane>)) stored.set(`${String(item['entityId'])}@${start}`, pane);
+    for (const [start, pane] of Object.entries((item['panes'] ?? {}) as Record<string, Pane>))
+      stored.set(`${String(item['entityId'])}@${start}`, pane);
   }
   let counted = 0;
   let lostEvents = 0;
@@ -102,7 +103,9 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   }
 
   // Decisions.
-  const decisions = observed.state.filter((i) => i['itemType'] === 'decision' && String(i['transactionId']).startsWith(`txn-${ledger.tag}-`));
+  const decisions = observed.state.filter(
+    (i) => i['itemType'] === 'decision' && String(i['transactionId']).startsWith(`txn-${ledger.tag}-`),
+  );
   const decided = new Set<string>();
   let extraDecisions = 0;
   for (const d of decisions) {
@@ -113,7 +116,9 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
       extraDecisions++;
       problem(`decision ${id} stored for no event of the ledger`);
     } else if (want.action !== d['action'] || want.riskScore !== d['riskScore']) {
-      problem(`decision ${id}: ${String(d['action'])} ${String(d['riskScore'])}, the fault-free run decided ${want.action} ${want.riskScore}`);
+      problem(
+        `decision ${id}: ${String(d['action'])} ${String(d['riskScore'])}, the fault-free run decided ${want.action} ${want.riskScore}`,
+      );
     }
   }
   const lostDecisions = [...reference.decisions.keys()].filter((id) => !decided.has(id)).length;
@@ -127,7 +132,10 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   const spurious = [...storedAlerts].filter((id) => !reference.alerts.has(id));
   const undelivered = [...storedAlerts].filter((id) => !delivered.has(id));
   const phantom = [...delivered].filter((id) => !storedAlerts.has(id));
-  if (lostAlerts.length > 0) problem(`${lostAlerts.length} alerts of the fault-free run not stored, e.g. ${describeAlert(reference.alerts.get(lostAlerts[0] ?? ''))}`);
+  if (lostAlerts.length > 0)
+    problem(
+      `${lostAlerts.length} alerts of the fault-free run not stored, e.g. ${describeAlert(reference.alerts.get(lostAlerts[0] ?? ''))}`,
+    );
   if (spurious.length > 0) problem(`${spurious.length} alerts stored that the fault-free run does not make, e.g. ${spurious[0]}`);
   if (undelivered.length > 0) problem(`${undelivered.length} stored alerts never reached the subscriber, e.g. ${undelivered[0]}`);
   if (phantom.length > 0) problem(`${phantom.length} alerts delivered that are not stored, e.g. ${phantom[0]}`);
@@ -142,7 +150,8 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
     const record = poison.get(sha);
     if (record) {
       quarantineMessages++;
-      if (!record.poison?.reason.test(String(message['reason']))) problem(`poison record (${record.poison?.kind}) quarantined with reason "${String(message['reason'])}"`);
+      if (!record.poison?.reason.test(String(message['reason'])))
+        problem(`poison record (${record.poison?.kind}) quarantined with reason "${String(message['reason'])}"`);
       else quarantinedOnce.add(sha);
       continue;
     }

@@ -8,7 +8,10 @@ import { CASE_TITLES, CaseName, FaultSuite } from './suite';
  * The fault suite as jest tests: one deploy, then one test per case, in order, each printing its
  * ledger line and failing on anything lost, doubled or wrong — and on faults that did not happen.
  */
-export function describeFaultSuite(options: SuiteOptions & { readonly cases: readonly CaseName[]; readonly caseTimeoutMs: number }, onDone?: (suite: FaultSuite) => void): void {
+export function describeFaultSuite(
+  options: SuiteOptions & { readonly cases: readonly CaseName[]; readonly caseTimeoutMs: number },
+  onDone?: (suite: FaultSuite) => void,
+): void {
   describe(`the fault suite: ${options.events} events a case, seed ${options.seed}, ${options.commitMode} commits`, () => {
     const suite = new FaultSuite(options);
 
@@ -27,10 +30,20 @@ export function describeFaultSuite(options: SuiteOptions & { readonly cases: rea
           for (const line of result.earlier) process.stdout.write(`  ${formatLine(line)}\n`);
 
           expectClean(result.line);
-          for (const line of result.earlier) expect({ case: line.name, lost: line.lost, double: line.double, problems: line.problems }).toEqual({ case: line.name, lost: 0, double: 0, problems: [] });
+          for (const line of result.earlier)
+            expect({ case: line.name, lost: line.lost, double: line.double, problems: line.problems }).toEqual({
+              case: line.name,
+              lost: 0,
+              double: 0,
+              problems: [],
+            });
           expectFaultsHappened(result);
           for (const report of result.reports) {
-            for (const status of report.statuses) expect({ mapping: status.functionName, skipped: status.stats.recordsFailedToDestination }).toEqual({ mapping: status.functionName, skipped: 0 });
+            for (const status of report.statuses)
+              expect({ mapping: status.functionName, skipped: status.stats.recordsFailedToDestination }).toEqual({
+                mapping: status.functionName,
+                skipped: 0,
+              });
           }
         },
         options.caseTimeoutMs,

@@ -19,7 +19,11 @@ const WRITES = /^(PutItem|BatchWriteItem)$/;
 export function describeWhenEveryRecordFails(): void {
   describe.each([
     ['every DynamoDB request throttled', { faults: { throttle: 1 } }, false],
-    ['every write answered with a 500 after it landed', { faults: { errorAfterForward: 1 }, matches: (r) => WRITES.test(r.operation) }, false],
+    [
+      'every write answered with a 500 after it landed',
+      { faults: { errorAfterForward: 1 }, matches: (r) => WRITES.test(r.operation) },
+      false,
+    ],
     ['DynamoDB unreachable (connection refused)', {}, true],
   ] as Array<[string, Partial<FaultProxyOptions>, boolean]>)('when %s', (_, fault, unreachable) => {
     let proxy: FaultProxy | undefined;
@@ -31,7 +35,11 @@ export function describeWhenEveryRecordFails(): void {
     it('reports every valid record of the batch, and the retry counts each event once', async () => {
       const resources = await createResources('every-fails');
       proxy = await startFaultProxy({ target: process.env['AWS_ENDPOINT_URL'] ?? '', seed: 3, ...fault });
-      const fn = scoringFunction('score-transactions', { ...resources.env, COMMIT_MODE: CommitMode.conditional, AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+      const fn = scoringFunction('score-transactions', {
+        ...resources.env,
+        COMMIT_MODE: CommitMode.conditional,
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
+      });
       const { distinct } = transactions({ count: 40, users: 6, spanMs: 4 * 60_000, duplicateRate: 0, seed: 5 });
       const log = new ShardLog();
       const [first, ...rest] = distinct;
@@ -51,9 +59,13 @@ export function describeWhenEveryRecordFails(): void {
       const stored = new Map<string, number>();
       for (const item of await scanAll(resources.stateTable)) {
         if (item['entityType'] !== 'user') continue;
-        for (const [start, pane] of Object.entries(item['panes'] as Record<string, { count: number }>)) stored.set(`${String(item['entityId'])}@${start}`, pane.count);
+        for (const [start, pane] of Object.entries(item['panes'] as Record<string, { count: number }>))
+          stored.set(`${String(item['entityId'])}@${start}`, pane.count);
       }
-      const expected = referenceWindows(distinct.map((t) => ({ entity: t.userId, time: Date.parse(t.timestamp), value: t.amount })), DEFAULT_RULES.transactions.window);
+      const expected = referenceWindows(
+        distinct.map((t) => ({ entity: t.userId, time: Date.parse(t.timestamp), value: t.amount })),
+        DEFAULT_RULES.transactions.window,
+      );
       expect(stored).toEqual(new Map([...expected].map(([key, w]) => [key, w.count])));
       if (!unreachable) expect(proxy.stats().matched).toBeGreaterThan(0);
     });

@@ -32,6 +32,12 @@ for (const commitMode of modes) {
 
 afterAll(() => {
   if (ran.some((r) => r.results.length > 0)) {
-    writeReliability(join(ROOT, 'RELIABILITY.md'), { events, seed, modes: ran, seconds: (Date.now() - started) / 1000, machine: machine() });
+    writeReliability(join(ROOT, 'RELIABILITY.md'), {
+      events,
+      seed,
+      modes: ran,
+      seconds: (Date.now() - started) / 1000,
+      machine: machine(),
+    });
   }
 });

@@ -46,7 +46,11 @@ export interface LedgerOptions {
 
 const HOUR = 3_600_000;
 const POISON: readonly PoisonKind[] = ['not JSON', 'wrong types', 'too large'];
-const REASONS: Record<PoisonKind, RegExp> = { 'not JSON': /^not JSON/, 'wrong types': /^invalid event: /, 'too large': /^record too large: / };
+const REASONS: Record<PoisonKind, RegExp> = {
+  'not JSON': /^not JSON/,
+  'wrong types': /^invalid event: /,
+  'too large': /^record too large: /,
+};
 /** Above the functions' MAX_RECORD_BYTES (64 KiB), well below Kinesis's 1 MiB. */
 const TOO_LARGE_BYTES = 70_000;
 
@@ -86,7 +90,12 @@ export async function putLedger(kinesis: KinesisClient, ledger: Ledger, streams:
   }
 }
 
-export function ledgerCounts(ledger: Ledger): { readonly records: number; readonly events: number; readonly duplicates: number; readonly poison: number } {
+export function ledgerCounts(ledger: Ledger): {
+  readonly records: number;
+  readonly events: number;
+  readonly duplicates: number;
+  readonly poison: number;
+} {
   const count = (role: LedgerRecord['role']) => ledger.records.filter((r) => r.role === role).length;
   return { records: ledger.records.length, events: count('event'), duplicates: count('duplicate'), poison: count('poison') };
 }
@@ -114,15 +123,18 @@ function eventRecord(event: LabelledEvent, role: 'event' | 'duplicate'): LedgerR
 function poisonRecord(tag: string, i: number, kind: PoisonKind, stream: StreamName): LedgerRecord {
   const id = `${tag}-poison-${i}`;
   const timestamp = '2026-04-25T12:00:00.000Z';
-  const valid = stream === 'transactions'
-    ? { transactionId: `txn-${id}`, userId: `${tag}-poisoner`, amount: 12.5, country: 'DE', timestamp }
-    : // A reading has no id of its own: its device is this record's, so no two poison records are the same bytes.
-      { deviceId: `${tag}-poisoner-${i}`, temperature: 21.5, timestamp };
+  const valid =
+    stream === 'transactions'
+      ? { transactionId: `txn-${id}`, userId: `${tag}-poisoner`, amount: 12.5, country: 'DE', timestamp }
+      : // A reading has no id of its own: its device is this record's, so no two poison records are the same bytes.
+        { deviceId: `${tag}-poisoner-${i}`, temperature: 21.5, timestamp };
   const text =
     kind === 'not JSON'
       ? JSON.stringify(valid).slice(0, -7)
       : kind === 'wrong types'
-        ? JSON.stringify(stream === 'transactions' ? { ...valid, userId: 42, amount: 'lots' } : { ...valid, temperature: 'hot', timestamp: 'yesterday' })
+        ? JSON.stringify(
+            stream === 'transactions' ? { ...valid, userId: 42, amount: 'lots' } : { ...valid, temperature: 'hot', timestamp: 'yesterday' },
+          )
         : JSON.stringify({ ...valid, note: 'x'.repeat(TOO_LARGE_BYTES) });
   const data = Buffer.from(text);
   return {

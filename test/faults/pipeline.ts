@@ -141,7 +141,10 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
       if (viaCli) {
         statuses = [];
       } else {
-        const last = JSON.parse(outcome.stdout.trim().split('\n').pop() ?? '{}') as { statuses: MappingStatus[]; delivery: DeliveryFaultStats | null };
+        const last = JSON.parse(outcome.stdout.trim().split('\n').pop() ?? '{}') as {
+          statuses: MappingStatus[];
+          delivery: DeliveryFaultStats | null;
+        };
         statuses = last.statuses;
         if (last.delivery) delivery = last.delivery;
       }

@@ -58,7 +58,10 @@ export async function referenceOf(ledger: Ledger, rules: RulesConfig): Promise<R
   return { windows, decisions, alerts };
 }
 
-async function faultFreeRun(events: readonly LabelledEvent[], rules: RulesConfig): Promise<{ decisions: Map<string, Decision>; alerts: Map<string, Alert> }> {
+async function faultFreeRun(
+  events: readonly LabelledEvent[],
+  rules: RulesConfig,
+): Promise<{ decisions: Map<string, Decision>; alerts: Map<string, Alert> }> {
   const store = new MemoryStateStore();
   const deps = { store, commitMode: CommitMode.conditional };
   const kinds = { transaction: transactionKind(rules), reading: readingKind(rules) };

@@ -7,19 +7,22 @@ import { CASE_TITLES } from './suite';
 
 /** One case's ledger line, as printed while the suite runs. */
 export function formatLine(line: LedgerLine, seconds?: number, faults?: string): string {
-  return `[${line.name}] ` + [
-    `in ${line.recordsIn}`,
-    `counted ${line.counted}/${line.distinctEvents}`,
-    `duplicates dropped ${line.duplicatesDropped}/${line.duplicatesPut}`,
-    `quarantined ${line.quarantined}/${line.poisonPut}`,
-    `alerts stored ${line.alertsStored}/${line.alertsExpected}`,
-    `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)`,
-    `lost ${line.lost}`,
-    `double ${line.double}`,
-    ...(seconds === undefined ? [] : [`${seconds.toFixed(0)} s`]),
-    ...(faults ? [faults] : []),
-    ...(line.problems.length > 0 ? [`PROBLEMS: ${line.problems.join('; ')}`] : []),
-  ].join(' | ');
+  return (
+    `[${line.name}] ` +
+    [
+      `in ${line.recordsIn}`,
+      `counted ${line.counted}/${line.distinctEvents}`,
+      `duplicates dropped ${line.duplicatesDropped}/${line.duplicatesPut}`,
+      `quarantined ${line.quarantined}/${line.poisonPut}`,
+      `alerts stored ${line.alertsStored}/${line.alertsExpected}`,
+      `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)`,
+      `lost ${line.lost}`,
+      `double ${line.double}`,
+      ...(seconds === undefined ? [] : [`${seconds.toFixed(0)} s`]),
+      ...(faults ? [faults] : []),
+      ...(line.problems.length > 0 ? [`PROBLEMS: ${line.problems.join('; ')}`] : []),
+    ].join(' | ')
+  );
 }
 
 export interface Machine {
@@ -54,14 +57,17 @@ const n = (x: number) => x.toLocaleString('en-US');
 export function writeReliability(path: string, report: ReliabilityReport): void {
   const { machine: m } = report;
   const tables = report.modes.map(({ commitMode, deploySeconds, results }) => {
-    const rows = results.map(({ name, line, seconds }) =>
-      `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} | ${n(line.alertsDelivered)} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
+    const rows = results.map(
+      ({ name, line, seconds }) =>
+        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} | ${n(line.alertsDelivered)} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
     );
     const faults = results.map(({ name, faults: f }) => `- **${name}** — ${CASE_TITLES[name]}. Injected: ${f}.`);
     const rechecks = results.flatMap(({ name, earlier }) =>
       earlier.length === 0
         ? []
-        : [`- after the replay of **${name}**, the ${earlier.length} earlier cases audited again: lost ${earlier.reduce((s, l) => s + l.lost, 0)}, double ${earlier.reduce((s, l) => s + l.double, 0)}, problems ${earlier.reduce((s, l) => s + l.problems.length, 0)}.`],
+        : [
+            `- after the replay of **${name}**, the ${earlier.length} earlier cases audited again: lost ${earlier.reduce((s, l) => s + l.lost, 0)}, double ${earlier.reduce((s, l) => s + l.double, 0)}, problems ${earlier.reduce((s, l) => s + l.problems.length, 0)}.`,
+          ],
     );
     return [
       `### \`${commitMode}\` commits (deploy and synth: ${deploySeconds.toFixed(0)} s)`,

@@ -50,12 +50,14 @@ export const CASE_TITLES: Record<CaseName, string> = {
   duplicates: 'producer duplicates: 5 % of events put twice, some in one batch, some far apart',
   poison: 'poison records: 1 % not JSON, wrong types, too large',
   'replay-whole': 'batches delivered again whole after the function ran (25 % of invocations)',
-  bisect: 'function errors after the writes, so batches are bisected (10 %), and a record reported failed so batches are retried from it (15 %)',
+  bisect:
+    'function errors after the writes, so batches are bisected (10 %), and a record reported failed so batches are retried from it (15 %)',
   dynamodb: 'DynamoDB throttling and 5xx on 10 % of requests, a third of them after the write happened (fault proxy)',
   unreachable: 'the emulator unreachable (connection refused) for 5 s from a random write, then back',
   sigkill: 'the runtime process killed with SIGKILL at random writes, 5 times, and started again (the last start is `riskstream run`)',
   'full-replay': 'a full replay of every stream from the trim horizon (every case so far)',
-  combined: 'all together: duplicates, poison, whole replays, bisects, retries from a record, DynamoDB faults, an outage, 3 SIGKILLs, then a full replay under faults',
+  combined:
+    'all together: duplicates, poison, whole replays, bisects, retries from a record, DynamoDB faults, an outage, 3 SIGKILLs, then a full replay under faults',
 };
 
 export interface SuiteOptions {
@@ -90,7 +92,11 @@ export class FaultSuite {
   private workDir = '';
   readonly stackName: string;
   private readonly name: string;
-  private readonly collected = { delivered: [] as Alert[], quarantined: [] as Array<Record<string, unknown>>, skipped: [] as Array<Record<string, unknown>> };
+  private readonly collected = {
+    delivered: [] as Alert[],
+    quarantined: [] as Array<Record<string, unknown>>,
+    skipped: [] as Array<Record<string, unknown>>,
+  };
   private readonly done: Array<{ name: CaseName; ledger: Ledger; reference: Reference }> = [];
   readonly results: CaseResult[] = [];
   deploySeconds = 0;
@@ -111,7 +117,10 @@ export class FaultSuite {
     this.workDir = mkdtempSync(join(tmpdir(), 'riskstream-faults-'));
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${this.name}-subscriber` }));
     this.subscriberUrl = queue.QueueUrl ?? '';
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    const arn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.[
+        'QueueArn'
+      ] ?? '';
     const rules = { transactions: { allowedLateness: '24h' }, readings: { allowedLateness: '24h' } };
     this.rules = parseRulesConfig(rules);
     const deployed = await deployLocal({
@@ -119,7 +128,12 @@ export class FaultSuite {
       stackName: this.stackName,
       outdir: join(this.workDir, 'cdk.out'),
       log: this.log,
-      config: { name: this.name, commitMode: this.options.commitMode, rules, subscriptions: { sqs: [{ queueArn: arn, minSeverity: 'info' }] } },
+      config: {
+        name: this.name,
+        commitMode: this.options.commitMode,
+        rules,
+        subscriptions: { sqs: [{ queueArn: arn, minSeverity: 'info' }] },
+      },
     });
     this.outputs = deployed.outputs;
     this.stack = await openDeployedStack(this.stackName, this.log);
@@ -136,7 +150,10 @@ export class FaultSuite {
   async tearDown(): Promise<void> {
     await this.proxy?.close();
     this.kinesis?.destroy();
-    for (const file of [recordPath(this.stackName), ...['checkpoints.json', 'functions.log'].map((f) => join(ROOT, '.riskstream', `${this.stackName}.${f}`))]) {
+    for (const file of [
+      recordPath(this.stackName),
+      ...['checkpoints.json', 'functions.log'].map((f) => join(ROOT, '.riskstream', `${this.stackName}.${f}`)),
+    ]) {
       rmSync(file, { force: true });
     }
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
@@ -165,7 +182,10 @@ export class FaultSuite {
 
     const reports: RunReport[] = [];
     for (const plan of this.plansOf(name, seed)) {
-      const report = await runPipeline({ stack: this.stack as DeployedStack, proxy: this.proxy as FaultProxy, hooks: this.hooks, workDir: this.workDir }, plan);
+      const report = await runPipeline(
+        { stack: this.stack as DeployedStack, proxy: this.proxy as FaultProxy, hooks: this.hooks, workDir: this.workDir },
+        plan,
+      );
       this.log(`[${name}] run ${reports.length + 1}: ${report.seconds.toFixed(1)} s, ${report.starts} start(s), ${report.kills} kill(s)`);
       reports.push(report);
     }
@@ -175,7 +195,14 @@ export class FaultSuite {
     const replayed = name === CaseName.fullReplay || name === CaseName.combined;
     const earlier = replayed ? this.done.map((d) => audit(`${d.name} (after the replay)`, d.ledger, d.reference, observed)) : [];
     this.done.push({ name, ledger, reference });
-    const result: CaseResult = { name, line, reports, faults: describeFaults(name, reports), seconds: (Date.now() - started) / 1000, earlier };
+    const result: CaseResult = {
+      name,
+      line,
+      reports,
+      faults: describeFaults(name, reports),
+      seconds: (Date.now() - started) / 1000,
+      earlier,
+    };
     this.results.push(result);
     return result;
   }
@@ -201,7 +228,14 @@ export class FaultSuite {
       case CaseName.combined: {
         const delivery = { replayWhole: 0.1, bisect: 0.05, retryFrom: 0.1 };
         return [
-          { seed, delivery, dynamodb: DYNAMODB_FAULTS, kills: 3, killWithin: killWithin(3), outage: { atWrite: Math.max(3, Math.round(killWithin(3) / 2)), ms: 3_000 } },
+          {
+            seed,
+            delivery,
+            dynamodb: DYNAMODB_FAULTS,
+            kills: 3,
+            killWithin: killWithin(3),
+            outage: { atWrite: Math.max(3, Math.round(killWithin(3) / 2)), ms: 3_000 },
+          },
           { seed: seed + 1, fromStart: true, delivery, dynamodb: DYNAMODB_FAULTS },
         ];
       }
@@ -215,7 +249,8 @@ export class FaultSuite {
     const notifications = await drainQueue(this.subscriberUrl);
     this.collected.delivered.push(...notifications.map((n) => JSON.parse(String(n['Message'])) as Alert));
     this.collected.quarantined.push(...(await drainQueue(this.outputs['QuarantineQueueUrl'] ?? '')));
-    for (const dlq of ['TransactionsDlqUrl', 'ReadingsDlqUrl', 'PublishAlertsDlqUrl']) this.collected.skipped.push(...(await drainQueue(this.outputs[dlq] ?? '')));
+    for (const dlq of ['TransactionsDlqUrl', 'ReadingsDlqUrl', 'PublishAlertsDlqUrl'])
+      this.collected.skipped.push(...(await drainQueue(this.outputs[dlq] ?? '')));
     return {
       state: await scanAll(this.outputs['StateTableName'] ?? ''),
       alerts: await scanAll(this.outputs['AlertsTableName'] ?? ''),
@@ -227,7 +262,17 @@ export class FaultSuite {
 }
 
 function tagOf(name: CaseName): string {
-  return { duplicates: 'dup', poison: 'psn', 'replay-whole': 'rpw', bisect: 'bis', dynamodb: 'ddb', unreachable: 'unr', sigkill: 'kil', 'full-replay': 'frp', combined: 'all' }[name];
+  return {
+    duplicates: 'dup',
+    poison: 'psn',
+    'replay-whole': 'rpw',
+    bisect: 'bis',
+    dynamodb: 'ddb',
+    unreachable: 'unr',
+    sigkill: 'kil',
+    'full-replay': 'frp',
+    combined: 'all',
+  }[name];
 }
 
 function describeFaults(name: CaseName, reports: readonly RunReport[]): string {
@@ -242,9 +287,13 @@ function describeFaults(name: CaseName, reports: readonly RunReport[]): string {
   const whole = sum((r) => r.delivery.replayedWhole);
   const bisected = sum((r) => r.delivery.bisected);
   const retried = sum((r) => r.delivery.retriedFrom);
-  if (whole + bisected + retried > 0) parts.push(`${sum((r) => r.delivery.invocations)} invocations: ${whole} delivered again whole, ${bisected} bisected, ${retried} retried from a record`);
+  if (whole + bisected + retried > 0)
+    parts.push(
+      `${sum((r) => r.delivery.invocations)} invocations: ${whole} delivered again whole, ${bisected} bisected, ${retried} retried from a record`,
+    );
   const kills = sum((r) => r.kills);
-  if (kills > 0) parts.push(`${kills} SIGKILLs (${sum((r) => r.killsAfterWrite)} right after a write landed), ${sum((r) => r.starts)} starts`);
+  if (kills > 0)
+    parts.push(`${kills} SIGKILLs (${sum((r) => r.killsAfterWrite)} right after a write landed), ${sum((r) => r.starts)} starts`);
   const outages = sum((r) => r.outages);
   if (outages > 0) parts.push(`emulator unreachable ${outages}×`);
   const replay = reports.find((r, i) => i > 0 && r.statuses.length > 0 && (name === CaseName.fullReplay || name === CaseName.combined));

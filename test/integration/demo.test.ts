@@ -9,7 +9,12 @@ const STACK = `RiskstreamDemo${Date.now().toString(36)}`;
 
 describe('riskstream demo --events', () => {
   afterAll(() => {
-    for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
+    for (const file of [
+      recordPath(STACK),
+      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
+      join(ROOT, '.riskstream', `${STACK}.functions.log`),
+    ])
+      rmSync(file, { force: true });
   });
 
   it('scores every generated event, delivers each alert once and measures detection and latency', async () => {

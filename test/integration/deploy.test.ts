@@ -28,7 +28,10 @@ describe('cdk deploy into the emulator', () => {
   beforeAll(async () => {
     const sqs = new SQSClient(config);
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
-    subscriberQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    subscriberQueueArn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.[
+        'QueueArn'
+      ] ?? '';
     result = await deployLocal({
       endpoint,
       stackName: STACK,
@@ -56,7 +59,16 @@ describe('cdk deploy into the emulator', () => {
     expect(result.resourceCount).toBeGreaterThan(40);
     if (!moto) return; // LocalStack creates everything itself: nothing to fill
     const types = new Set(result.fixes.map((f) => f.type));
-    expect(types).toEqual(new Set(['AWS::Kinesis::Stream', 'AWS::DynamoDB::Table', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::CloudWatch::Alarm']));
+    expect(types).toEqual(
+      new Set([
+        'AWS::Kinesis::Stream',
+        'AWS::DynamoDB::Table',
+        'AWS::SQS::QueuePolicy',
+        'AWS::SNS::TopicPolicy',
+        'AWS::SNS::Subscription',
+        'AWS::CloudWatch::Alarm',
+      ]),
+    );
     const template = JSON.parse(readFileSync(result.templatePath, 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toBe(false);
   });
@@ -65,7 +77,11 @@ describe('cdk deploy into the emulator', () => {
     const kinesis = new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() });
     const transactions = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: result.outputs['TransactionsStreamName'] }));
     const readings = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: result.outputs['ReadingsStreamName'] }));
-    expect(transactions.StreamDescriptionSummary).toMatchObject({ OpenShardCount: 2, EncryptionType: 'KMS', KeyId: expect.stringMatching(/^arn:aws:kms:/) });
+    expect(transactions.StreamDescriptionSummary).toMatchObject({
+      OpenShardCount: 2,
+      EncryptionType: 'KMS',
+      KeyId: expect.stringMatching(/^arn:aws:kms:/),
+    });
     expect(readings.StreamDescriptionSummary).toMatchObject({ OpenShardCount: 1, EncryptionType: 'KMS' });
   });
 
@@ -98,9 +114,13 @@ describe('cdk deploy into the emulator', () => {
   it('has the quarantine and the three DLQs, encrypted, keeping messages 14 days', async () => {
     const sqs = new SQSClient(config);
     for (const output of ['QuarantineQueueUrl', 'TransactionsDlqUrl', 'ReadingsDlqUrl', 'PublishAlertsDlqUrl']) {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: result.outputs[output], AttributeNames: ['All'] }));
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: result.outputs[output], AttributeNames: ['All'] }),
+      );
       expect(Attributes).toMatchObject({ KmsMasterKeyId: expect.any(String), MessageRetentionPeriod: String(14 * 86_400) });
-      expect(JSON.parse(Attributes['Policy'] ?? '{}').Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
+      expect(JSON.parse(Attributes['Policy'] ?? '{}').Statement).toEqual([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]);
     }
   });
 
@@ -121,7 +141,11 @@ describe('cdk deploy into the emulator', () => {
     const scorer = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${NAME}-score-transactions` }));
     // (moto records every function as x86_64 whatever the template says; arm64 is asserted on the synth.)
     expect(scorer).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 512, Timeout: 60 });
-    expect(scorer.Environment?.Variables).toMatchObject({ STATE_TABLE: `${NAME}-state`, ALERTS_TABLE: `${NAME}-alerts`, COMMIT_MODE: 'conditional' });
+    expect(scorer.Environment?.Variables).toMatchObject({
+      STATE_TABLE: `${NAME}-state`,
+      ALERTS_TABLE: `${NAME}-alerts`,
+      COMMIT_MODE: 'conditional',
+    });
     const publisher = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${NAME}-publish-alerts` }));
     expect(publisher.Environment?.Variables?.['ALERTS_TOPIC_ARN']).toBe(result.outputs['AlertsTopicArn']);
   });

@@ -22,7 +22,12 @@ describe('the live page', () => {
   afterAll(async () => {
     await browser?.close();
     await session?.close();
-    for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
+    for (const file of [
+      recordPath(STACK),
+      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
+      join(ROOT, '.riskstream', `${STACK}.functions.log`),
+    ])
+      rmSync(file, { force: true });
   });
 
   it('shows what the system did: events, decisions, alerts, quarantine, charts', async () => {
@@ -40,7 +45,9 @@ describe('the live page', () => {
     // What the system stored, read here: the decisions of this run's transactions and its alerts in the outbox.
     const { outputs } = readDeployRecord(STACK) ?? { outputs: {} as Record<string, string> };
     const ours = new Set(traffic.map((e) => e.id));
-    const decisions = (await scanAll(outputs['StateTableName'] ?? '')).filter((i) => i['itemType'] === 'decision' && ours.has(String(i['transactionId'])));
+    const decisions = (await scanAll(outputs['StateTableName'] ?? '')).filter(
+      (i) => i['itemType'] === 'decision' && ours.has(String(i['transactionId'])),
+    );
     const alerts = (await scanAll(outputs['AlertsTableName'] ?? '')).filter((a) => (a['eventIds'] as string[]).some((id) => ours.has(id)));
     const transactions = traffic.filter((e) => e.kind === 'transaction').length;
     expect(decisions).toHaveLength(transactions);
@@ -55,7 +62,9 @@ describe('the live page', () => {
     await expect(text(page, 'dlq')).resolves.toBe('0');
 
     // The charts are drawn from those figures.
-    const byAction = await page.$$eval('[data-testid="chart-decisions"] rect.hbar', (bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
+    const byAction = await page.$$eval('[data-testid="chart-decisions"] rect.hbar', (bars) =>
+      bars.map((b) => Number(b.getAttribute('data-count'))),
+    );
     expect(byAction.reduce((a, b) => a + b, 0)).toBe(transactions);
     const stored = (action: string) => decisions.filter((d) => d['action'] === action).length;
     expect(byAction).toEqual([stored('approve'), stored('manual_review_required'), stored('block')]);
@@ -85,15 +94,19 @@ function text(page: Page, testid: string): Promise<string> {
 }
 
 async function waitFor(page: Page, testid: string, expected: string): Promise<void> {
-  await page.waitForFunction(
-    ([id, value]) => {
-      // Runs in the page: its DOM, not Node's globals (the project compiles without the DOM library).
-      const { document } = globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } };
-      return document.querySelector(`[data-testid="${id}"]`)?.textContent?.replace(/,/g, '') === value;
-    },
-    [testid, expected] as const,
-    { timeout: 30_000 },
-  ).catch(async () => {
-    throw new Error(`the page shows ${testid} = ${await text(page, testid)}, expected ${expected}`);
-  });
+  await page
+    .waitForFunction(
+      ([id, value]) => {
+        // Runs in the page: its DOM, not Node's globals (the project compiles without the DOM library).
+        const { document } = globalThis as unknown as {
+          document: { querySelector(selector: string): { textContent: string | null } | null };
+        };
+        return document.querySelector(`[data-testid="${id}"]`)?.textContent?.replace(/,/g, '') === value;
+      },
+      [testid, expected] as const,
+      { timeout: 30_000 },
+    )
+    .catch(async () => {
+      throw new Error(`the page shows ${testid} = ${await text(page, testid)}, expected ${expected}`);
+    });
 }

@@ -38,7 +38,9 @@ describe('the pipeline on moto, end to end', () => {
   beforeAll(async () => {
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
     subscriberUrl = queue.QueueUrl ?? '';
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    const arn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ??
+      '';
     deployed = await deployLocal({
       endpoint,
       stackName: STACK,
@@ -66,15 +68,30 @@ describe('the pipeline on moto, end to end', () => {
     const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined });
     const statuses = await runtime.runUntilIdle(2000);
 
-    expect(statuses.map((s) => s.functionName).sort()).toEqual([`${NAME}-publish-alerts`, `${NAME}-score-readings`, `${NAME}-score-transactions`]);
+    expect(statuses.map((s) => s.functionName).sort()).toEqual([
+      `${NAME}-publish-alerts`,
+      `${NAME}-score-readings`,
+      `${NAME}-score-transactions`,
+    ]);
     const decisionOf = async (id: string) =>
-      unmarshall((await dynamodb.send(new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey(id), ConsistentRead: true }))).Item ?? {});
+      unmarshall(
+        (
+          await dynamodb.send(
+            new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey(id), ConsistentRead: true }),
+          )
+        ).Item ?? {},
+      );
     expect(await decisionOf('txn-123')).toMatchObject({ action: 'manual_review_required', riskScore: 0.6 });
     expect(await decisionOf('txn-124')).toMatchObject({ action: 'approve', riskScore: 0, reasons: [] });
     const quarantined = await drainQueue(deployed.outputs['QuarantineQueueUrl'] ?? '');
-    expect(quarantined).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` })]);
+    expect(quarantined).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` }),
+    ]);
     const delivered = await drainQueue(subscriberUrl);
-    const alerts = delivered.map((m) => ({ alert: JSON.parse(String(m['Message'])) as Record<string, unknown>, attributes: m['MessageAttributes'] as Record<string, { Value: string }> }));
+    const alerts = delivered.map((m) => ({
+      alert: JSON.parse(String(m['Message'])) as Record<string, unknown>,
+      attributes: m['MessageAttributes'] as Record<string, { Value: string }>,
+    }));
     expect(alerts.map((a) => a.alert['eventIds']).sort()).toEqual([['sensor-17@2026-04-25T12:00:00.000Z'], ['txn-123']]);
     for (const { alert, attributes } of alerts) {
       expect(attributes['severity']?.Value).toBe(alert['severity']);

@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { produceCommand } from '../../cli/commands/produce';
 import type { DeployRecord } from '../../local/deploy';
@@ -25,7 +32,9 @@ async function readAll(name: string): Promise<Array<{ partitionKey: string; data
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: name }));
   const records: Array<{ partitionKey: string; data: string }> = [];
   for (const shard of Shards) {
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
     records.push(...(page.Records ?? []).map((r) => ({ partitionKey: r.PartitionKey ?? '', data: Buffer.from(r.Data ?? []).toString() })));
   }
@@ -40,7 +49,11 @@ describe('riskstream produce', () => {
   beforeAll(async () => {
     await createStream(transactions);
     await createStream(readings);
-    const record: DeployRecord = { endpoint, templateHash: 'test', outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings } };
+    const record: DeployRecord = {
+      endpoint,
+      templateHash: 'test',
+      outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings },
+    };
     mkdirSync(dirname(recordPath(STACK)), { recursive: true });
     writeFileSync(recordPath(STACK), JSON.stringify(record));
   });
@@ -66,7 +79,9 @@ describe('riskstream produce', () => {
     const onTransactions = await readAll(transactions);
     expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'user-456']);
     expect(onTransactions.map((r) => r.data)).toContain('this is not json');
-    expect(await readAll(readings)).toEqual([{ partitionKey: 'sensor-17', data: '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}' }]);
+    expect(await readAll(readings)).toEqual([
+      { partitionKey: 'sensor-17', data: '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}' },
+    ]);
   });
 
   it('puts generated traffic and writes its labels', async () => {
@@ -82,7 +97,15 @@ describe('riskstream produce', () => {
 
   it('refuses a file with lines that are not JSON, naming them, and puts nothing', async () => {
     const file = join(dir, 'broken.jsonl');
-    writeFileSync(file, ['{"transactionId":"txn-9","userId":"user-9","amount":1,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}', '{"transactionId":"txn-10",', '', 'oops'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '{"transactionId":"txn-9","userId":"user-9","amount":1,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}',
+        '{"transactionId":"txn-10",',
+        '',
+        'oops',
+      ].join('\n'),
+    );
     const before = (await readAll(transactions)).length;
 
     const result = await runCommand(produceCommand, ['--file', file, '--stack', STACK], []);

@@ -49,7 +49,9 @@ async function openStream(table: string) {
   const streamArn = description.Table?.LatestStreamArn ?? '';
   const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
   const shardId = stream.StreamDescription?.Shards?.[0]?.ShardId ?? '';
-  const first = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const first = await streams.send(
+    new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
   let iterator = first.ShardIterator;
   return {
     streamArn,
@@ -126,7 +128,11 @@ function publishAlertsFunction(topicArn: string) {
     return addMetric(name, unit, value);
   });
   const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> = createPublishAlertsHandler(deps);
-  return { deps, emitted, invoke: (records: readonly DynamoDBRecord[]) => handler({ Records: [...records] }, lambdaContext('publish-alerts')) };
+  return {
+    deps,
+    emitted,
+    invoke: (records: readonly DynamoDBRecord[]) => handler({ Records: [...records] }, lambdaContext('publish-alerts')),
+  };
 }
 
 interface Envelope {
@@ -191,7 +197,11 @@ describe('publish-alerts handler on moto', () => {
       alert(1, 'critical', { summary: 'Transaction txn-1 blocked (risk 0.92)' }),
       alert(2, 'warning'),
       alert(3, 'info'),
-      alert(4, 'critical', { kind: 'sensor', entity: { type: 'device', id: 'sensor-17' }, alertId: alertId('sensor', 'sensor-17', 'reading:r4') }),
+      alert(4, 'critical', {
+        kind: 'sensor',
+        entity: { type: 'device', id: 'sensor-17' },
+        alertId: alertId('sensor', 'sensor-17', 'reading:r4'),
+      }),
     ];
     for (const a of alerts) await putAlert(alertsTable, a);
     const records = await stream.read();
@@ -244,7 +254,9 @@ describe('publish-alerts handler on moto', () => {
         ExpressionAttributeValues: { ':s': { S: 'rewritten' } },
       }),
     );
-    await dynamodb.send(new PutItemCommand({ TableName: alertsTable, Item: marshall({ alertId: 'not-an-alert', severity: 'loud', expiresAt: EXPIRES_AT }) }));
+    await dynamodb.send(
+      new PutItemCommand({ TableName: alertsTable, Item: marshall({ alertId: 'not-an-alert', severity: 'loud', expiresAt: EXPIRES_AT }) }),
+    );
     await putAlert(alertsTable, second);
     await dynamodb.send(new DeleteItemCommand({ TableName: alertsTable, Key: { alertId: { S: first.alertId } } }));
     const records = await stream.read();
@@ -258,7 +270,10 @@ describe('publish-alerts handler on moto', () => {
     expect([...(await received(topic.critical)).keys()]).toEqual([]);
     expect(logged).toHaveBeenCalledWith(
       'malformed alert in the outbox stream, skipped',
-      expect.objectContaining({ sequenceNumber: records[1]?.dynamodb?.SequenceNumber, reason: expect.stringContaining('field "severity" must be one of') }),
+      expect.objectContaining({
+        sequenceNumber: records[1]?.dynamodb?.SequenceNumber,
+        reason: expect.stringContaining('field "severity" must be one of'),
+      }),
     );
     expect(fn.emitted).toEqual({
       [PublishAlertsMetric.published]: 1,
@@ -300,7 +315,10 @@ describe('publish-alerts handler on moto', () => {
     const alerts = Array.from({ length: 13 }, (_, i) => alert(i + 1, 'critical'));
     const flaky = alerts[2];
     const broken = alerts[11];
-    const calls = failEntries(fn.deps.sns, (message, attempt) => message.includes(broken?.alertId ?? '?') || (attempt === 1 && message.includes(flaky?.alertId ?? '?')));
+    const calls = failEntries(
+      fn.deps.sns,
+      (message, attempt) => message.includes(broken?.alertId ?? '?') || (attempt === 1 && message.includes(flaky?.alertId ?? '?')),
+    );
     for (const a of alerts) await putAlert(alertsTable, a);
     const records = await stream.read();
 
@@ -309,7 +327,12 @@ describe('publish-alerts handler on moto', () => {
     const brokenRecord = records.find((r) => r.dynamodb?.NewImage?.['alertId']?.S === broken?.alertId);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: brokenRecord?.dynamodb?.SequenceNumber }]);
     const delivered = await received(topic.critical);
-    expect([...delivered.keys()].sort()).toEqual(alerts.filter((a) => a !== broken).map((a) => a.alertId).sort());
+    expect([...delivered.keys()].sort()).toEqual(
+      alerts
+        .filter((a) => a !== broken)
+        .map((a) => a.alertId)
+        .sort(),
+    );
     // two chunks (10 + 3), the flaky entry retried once, the broken one until the attempts ran out (4 in all)
     expect(calls.calls()).toBe(2 + 1 + 3);
     expect(fn.emitted[PublishAlertsMetric.published]).toBe(12);

@@ -46,12 +46,18 @@ describe('riskstream redrive on moto', () => {
   };
   const redrive = async (...args: string[]) => {
     const result = await runCommand(redriveCommand, [...args, '--stack', STACK], []);
-    const summaries = result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summaries = result.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     return { ...result, summaries };
   };
   /** The queue's messages without taking them (they stay visible). */
   const peek = async (queueUrl: string) => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     return Messages.map((m) => m.Body ?? '');
   };
   /** What the pipeline stored: every entity's window panes, every decision, every alert id. */
@@ -71,7 +77,9 @@ describe('riskstream redrive on moto', () => {
   beforeAll(async () => {
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
     subscriberUrl = queue.QueueUrl ?? '';
-    subscriberArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+    subscriberArn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ??
+      '';
     deployed = await deployLocal({
       endpoint,
       stackName: STACK,
@@ -86,7 +94,12 @@ describe('riskstream redrive on moto', () => {
   }, 300_000);
 
   afterAll(() => {
-    for (const file of [recordPath(STACK), join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), join(ROOT, '.riskstream', `${STACK}.functions.log`)]) rmSync(file, { force: true });
+    for (const file of [
+      recordPath(STACK),
+      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
+      join(ROOT, '.riskstream', `${STACK}.functions.log`),
+    ])
+      rmSync(file, { force: true });
     rmSync(join(ROOT, 'cdk.out.local', STACK), { recursive: true, force: true }); // the runtime's synth for AWS
     rmSync(dir, { recursive: true, force: true });
     sns.destroy();
@@ -97,7 +110,13 @@ describe('riskstream redrive on moto', () => {
 
   it('replays the range a failed batch left in the DLQ once the fault is gone, keeping the message while the function still fails', async () => {
     await dynamodb.send(new DeleteTableCommand({ TableName: output('StateTableName') }));
-    await produce([txn('txn-1', 'user-a', 2500), txn('txn-2', 'user-a', 40), POISON, txn('txn-3', 'user-b', 3000), txn('txn-4', 'user-b', 20)]);
+    await produce([
+      txn('txn-1', 'user-a', 2500),
+      txn('txn-2', 'user-a', 40),
+      POISON,
+      txn('txn-3', 'user-b', 3000),
+      txn('txn-4', 'user-b', 20),
+    ]);
 
     const statuses = await runPipeline();
 
@@ -107,7 +126,10 @@ describe('riskstream redrive on moto', () => {
     const inDlq = await peek(output('TransactionsDlqUrl'));
     expect(inDlq).toHaveLength(1);
     dlqMessage = inDlq[0] ?? '';
-    expect(JSON.parse(dlqMessage)).toMatchObject({ KinesisBatchInfo: { batchSize: 5 }, requestContext: { condition: 'RetryAttemptsExhausted' } });
+    expect(JSON.parse(dlqMessage)).toMatchObject({
+      KinesisBatchInfo: { batchSize: 5 },
+      requestContext: { condition: 'RetryAttemptsExhausted' },
+    });
 
     const stillBroken = await redrive('dlq');
 
@@ -138,7 +160,10 @@ describe('riskstream redrive on moto', () => {
 
     await runPipeline(); // publish-alerts sends what the redrive stored
     const delivered = await drainQueue(subscriberUrl);
-    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds).sort()).toEqual([['txn-1'], ['txn-3']]);
+    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds).sort()).toEqual([
+      ['txn-1'],
+      ['txn-3'],
+    ]);
     afterFirstRedrive = await stored();
     expect(afterFirstRedrive.alerts).toBe(2);
   }, 600_000);
@@ -232,7 +257,11 @@ describe('riskstream redrive on moto', () => {
     const result = await redrive('dlq');
 
     expect(result.code).toBe(0);
-    expect(result.summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`))).toMatchObject({ messages: 1, redriven: 1, recordsReplayed: 1 });
+    expect(result.summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`))).toMatchObject({
+      messages: 1,
+      redriven: 1,
+      recordsReplayed: 1,
+    });
     const delivered = await drainQueue(subscriberUrl);
     expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds)).toEqual([['txn-5']]);
   }, 600_000);

@@ -63,12 +63,12 @@ async function update(table: TestTable, pk: string): Promise<void> {
 async function streamRecords(table: TestTable): Promise<{ shardId: string; records: StreamsRecord[] }> {
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: table.streamArn }));
   const shardId = StreamDescription?.Shards?.[0]?.ShardId ?? '';
-  const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: table.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const { ShardIterator } = await streams.send(
+    new GetShardIteratorCommand({ StreamArn: table.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
   const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
   return { shardId, records: Records };
 }
-
-
 
 /** The test's function, with helpers to read what it was given. */
 class FakeFunction extends BaseFakeFunction<DynamoDBStreamEvent> {
@@ -160,7 +160,9 @@ describe('DynamoDB Streams mapping on moto (createMappingRunner)', () => {
 
     // A pattern on the new image, in DynamoDB JSON: the MODIFY of a (now with `updated`) and nothing else.
     const onImage = new FakeFunction();
-    await runnerFor(table, onImage, { filterPatterns: ['{"dynamodb": {"NewImage": {"updated": {"BOOL": [true]}}}}'] }).runner.runUntilIdle(IDLE);
+    await runnerFor(table, onImage, { filterPatterns: ['{"dynamodb": {"NewImage": {"updated": {"BOOL": [true]}}}}'] }).runner.runUntilIdle(
+      IDLE,
+    );
     expect(onImage.delivered()).toEqual(['MODIFY a']);
   });
 

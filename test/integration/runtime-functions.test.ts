@@ -61,7 +61,14 @@ interface Reply {
   records: number;
   invocations: number;
   maxInFlight: number;
-  context: { functionVersion: string; awsRequestId: string; invokedFunctionArn: string; memoryLimitInMB: string; logGroupName: string; remainingMs: number };
+  context: {
+    functionVersion: string;
+    awsRequestId: string;
+    invokedFunctionArn: string;
+    memoryLimitInMB: string;
+    logGroupName: string;
+    remainingMs: number;
+  };
   lambdaEnv: Record<string, string | undefined>;
 }
 
@@ -136,7 +143,12 @@ describe('loadFunction', () => {
     const fn = await load({ functionName: 'fn-error', assetDir, environment: {} });
     const failure = fn.invoke({ ...records(2), fail: true });
     await expect(failure).rejects.toBeInstanceOf(FunctionError);
-    await expect(failure).rejects.toMatchObject({ name: 'PoisonRecordError', errorType: 'PoisonRecordError', message: 'record 2 is poison', functionName: 'fn-error' });
+    await expect(failure).rejects.toMatchObject({
+      name: 'PoisonRecordError',
+      errorType: 'PoisonRecordError',
+      message: 'record 2 is poison',
+      functionName: 'fn-error',
+    });
     expect(((await fn.invoke(records(1))) as Reply).invocations).toBe(2);
   });
 
@@ -151,7 +163,10 @@ describe('loadFunction', () => {
   it('ends an invocation at the timeout, and starts a fresh environment for the next', async () => {
     const fn = await load({ functionName: 'fn-timeout', assetDir, environment: {}, timeoutMs: 300 });
     expect(((await fn.invoke(records(1))) as Reply).invocations).toBe(1);
-    await expect(fn.invoke({ ...records(1), sleepMs: 5000 })).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringMatching(/Task timed out after 0\.30 seconds/) });
+    await expect(fn.invoke({ ...records(1), sleepMs: 5000 })).rejects.toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      message: expect.stringMatching(/Task timed out after 0\.30 seconds/),
+    });
     expect(((await fn.invoke(records(1))) as Reply).invocations).toBe(1);
   });
 
@@ -159,8 +174,12 @@ describe('loadFunction', () => {
     const broken = join(root, 'asset.broken');
     mkdirSync(broken);
     writeFileSync(join(broken, 'index.js'), "throw new Error('RULES_CONFIG is not valid JSON');\n");
-    await expect(loadFunction({ functionName: 'fn-broken', assetDir: broken, environment: {} })).rejects.toMatchObject({ message: 'RULES_CONFIG is not valid JSON' });
-    await expect(loadFunction({ functionName: 'fn-nohandler', assetDir, environment: {}, handler: 'index.missing' })).rejects.toMatchObject({ errorType: 'Runtime.HandlerNotFound' });
+    await expect(loadFunction({ functionName: 'fn-broken', assetDir: broken, environment: {} })).rejects.toMatchObject({
+      message: 'RULES_CONFIG is not valid JSON',
+    });
+    await expect(loadFunction({ functionName: 'fn-nohandler', assetDir, environment: {}, handler: 'index.missing' })).rejects.toMatchObject(
+      { errorType: 'Runtime.HandlerNotFound' },
+    );
   });
 
   it('close() lets the invocations made finish, then ends the worker', async () => {
@@ -196,7 +215,10 @@ describe('a function deployed into the emulator', () => {
       Role: {
         Type: 'AWS::IAM::Role',
         Properties: {
-          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
         },
       },
       Fn: {
@@ -216,7 +238,9 @@ describe('a function deployed into the emulator', () => {
   };
 
   beforeAll(async () => {
-    await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_IAM'] }));
+    await cfn.send(
+      new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_IAM'] }),
+    );
     for (let i = 0; i < 120; i++) {
       const status = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus;
       if (status === 'CREATE_COMPLETE') return;
@@ -240,9 +264,17 @@ describe('a function deployed into the emulator', () => {
 
   it('runs the bundle with the environment, memory, timeout and ARN the emulator holds', async () => {
     const functionName = `rf${suffix}-score`;
-    expect(await deployedEnvironment(functionName, endpoint, region, credentials)).toEqual({ STATE_TABLE: `rf${suffix}-state`, COMMIT_MODE: 'conditional' });
+    expect(await deployedEnvironment(functionName, endpoint, region, credentials)).toEqual({
+      STATE_TABLE: `rf${suffix}-state`,
+      COMMIT_MODE: 'conditional',
+    });
     const deployed = await deployedFunction(functionName, endpoint, region, credentials);
-    expect(deployed).toMatchObject({ memorySizeMb: 256, timeoutMs: 9000, handler: 'index.handler', functionArn: expect.stringContaining(`:function:${functionName}`) });
+    expect(deployed).toMatchObject({
+      memorySizeMb: 256,
+      timeoutMs: 9000,
+      handler: 'index.handler',
+      functionArn: expect.stringContaining(`:function:${functionName}`),
+    });
     const fn = await loadFunction({
       functionName,
       assetDir,

@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  PutRecordsCommand,
+  UpdateShardCountCommand,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { freePort } from '../../local/moto-server';
@@ -37,7 +43,8 @@ async function createStream(label: string, shards = 1): Promise<TestStream> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   for (;;) {
     const { StreamDescriptionSummary: summary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (summary?.StreamStatus === 'ACTIVE' && summary.StreamARN) return { name, arn: summary.StreamARN, account: summary.StreamARN.split(':')[4] ?? '' };
+    if (summary?.StreamStatus === 'ACTIVE' && summary.StreamARN)
+      return { name, arn: summary.StreamARN, account: summary.StreamARN.split(':')[4] ?? '' };
     await sleep(100);
   }
 }
@@ -59,8 +66,6 @@ async function putRaw(stream: TestStream, text: string): Promise<void> {
 
 const numbered = (count: number, extra: (n: number) => Record<string, unknown> = () => ({})) =>
   Array.from({ length: count }, (_, n) => ({ n, ...extra(n) }));
-
-
 
 /** The test's function, with helpers to read what it was given. */
 class FakeFunction extends BaseFakeFunction<KinesisStreamEvent> {
@@ -115,7 +120,10 @@ const IDLE = { idleMs: 600 };
 describe('KinesisMappingRunner on moto', () => {
   it('delivers every record once, in order per shard, in batches of at most batchSize, as Lambda events', async () => {
     const stream = await createStream('order', 2);
-    const puts = await put(stream, numbered(40, (n) => ({ key: `user-${n % 16}` })));
+    const puts = await put(
+      stream,
+      numbered(40, (n) => ({ key: `user-${n % 16}` })),
+    );
     const shards = [...new Set(puts.map((p) => p.shardId))].sort();
     expect(shards).toHaveLength(2);
     const fn = new FakeFunction();
@@ -198,7 +206,12 @@ describe('KinesisMappingRunner on moto', () => {
       if (fn.payloads(event).some((p) => p['n'] === 2)) throw new Error('poison');
       return { batchItemFailures: [] };
     });
-    const { runner, checkpoints } = runnerFor(stream, fn, { batchSize: 4, bisectBatchOnError: true, retryAttempts: 1, onFailureQueueArn: queue.arn });
+    const { runner, checkpoints } = runnerFor(stream, fn, {
+      batchSize: 4,
+      bisectBatchOnError: true,
+      retryAttempts: 1,
+      onFailureQueueArn: queue.arn,
+    });
 
     const stats = await runner.runUntilIdle(IDLE);
 
@@ -255,7 +268,10 @@ describe('KinesisMappingRunner on moto', () => {
     });
     expect(stats.recordsFailedToDestination).toBe(3);
     expect(checkpoints.values.get(`${stream.arn}|shardId-000000000000`)).toBe(seqs[4]);
-    expect(log).toEqual(['shardId-000000000000: no checkpoint, reading from TRIM_HORIZON', expect.stringContaining('RetryAttemptsExhausted: sent 3 record(s)')]);
+    expect(log).toEqual([
+      'shardId-000000000000: no checkpoint, reading from TRIM_HORIZON',
+      expect.stringContaining('RetryAttemptsExhausted: sent 3 record(s)'),
+    ]);
   });
 
   it('gives up on a failed batch older than maxRecordAge without retrying it', async () => {
@@ -279,7 +295,10 @@ describe('KinesisMappingRunner on moto', () => {
 
   it('drops records that match no filter pattern, and checkpoints past them', async () => {
     const stream = await createStream('filter');
-    const puts = await put(stream, numbered(6, (n) => ({ kind: n % 2 === 0 ? 'keep' : 'drop' })));
+    const puts = await put(
+      stream,
+      numbered(6, (n) => ({ kind: n % 2 === 0 ? 'keep' : 'drop' })),
+    );
     await putRaw(stream, 'not json');
     const fn = new FakeFunction();
     const { runner, checkpoints } = runnerFor(stream, fn, { filterPatterns: ['{"data": {"kind": ["keep"]}}'] });
@@ -305,7 +324,12 @@ describe('KinesisMappingRunner on moto', () => {
       await running;
       expect(runner1.stats().resumedFrom).toEqual({ 'shardId-000000000000': null });
 
-      const after = (await put(stream, numbered(3, (n) => ({ n: n + 5 })))).map((p) => p.seq);
+      const after = (
+        await put(
+          stream,
+          numbered(3, (n) => ({ n: n + 5 })),
+        )
+      ).map((p) => p.seq);
       const second = new FakeFunction();
       const { runner: runner2 } = runnerFor(stream, second, {}, { checkpoints: new FileCheckpointStore(path) });
       const stats = await runner2.runUntilIdle(IDLE);
@@ -327,7 +351,11 @@ describe('KinesisMappingRunner on moto', () => {
     await waitFor(() => 'shardId-000000000000' in runner.stats().resumedFrom, 'the shard reader');
     await sleep(300);
 
-    const puts = [...(await put(stream, [{ n: 1 }])), ...(await sleep(300), await put(stream, [{ n: 2 }])), ...(await sleep(300), await put(stream, [{ n: 3 }]))];
+    const puts = [
+      ...(await put(stream, [{ n: 1 }])),
+      ...(await sleep(300), await put(stream, [{ n: 2 }])),
+      ...(await sleep(300), await put(stream, [{ n: 3 }])),
+    ];
     await waitFor(() => fn.events.length > 0, 'the first batch');
     await sleep(500);
     await runner.stop();
@@ -341,14 +369,20 @@ describe('KinesisMappingRunner on moto', () => {
     const fn = new FakeFunction();
     const { runner } = runnerFor(stream, fn);
     const running = runner.start();
-    const before = await put(stream, numbered(5, (n) => ({ key: `user-${n}` })));
+    const before = await put(
+      stream,
+      numbered(5, (n) => ({ key: `user-${n}` })),
+    );
     await waitFor(() => fn.events.flatMap((e) => e.Records).length === 5, 'the records put before the reshard');
 
     await kinesis.send(new UpdateShardCountCommand({ StreamName: stream.name, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }));
     await sleep(300);
     // On AWS these go to the child shards, read once the parent is read to its end; moto keeps
     // writing them to the parent (and never closes it), so the test holds on either.
-    const after = await put(stream, numbered(10, (n) => ({ n: n + 5, key: `user-${n}` })));
+    const after = await put(
+      stream,
+      numbered(10, (n) => ({ n: n + 5, key: `user-${n}` })),
+    );
     await waitFor(() => fn.events.flatMap((e) => e.Records).length === 15, 'the records put after the reshard');
     await runner.stop();
     await running;
@@ -364,7 +398,11 @@ describe('KinesisMappingRunner on moto', () => {
 
   it('waits and retries, never skips, while the emulator does not answer, and says so once', async () => {
     const closed = await freePort();
-    const unreachable = new KinesisClient({ endpoint: `http://127.0.0.1:${closed}`, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    const unreachable = new KinesisClient({
+      endpoint: `http://127.0.0.1:${closed}`,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
     const stream: TestStream = { name: 'nowhere', arn: 'arn:aws:kinesis:us-east-1:123456789012:stream/nowhere', account: '123456789012' };
     const fn = new FakeFunction();
     const { runner, log } = runnerFor(stream, fn, {}, { kinesis: unreachable });

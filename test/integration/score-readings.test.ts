@@ -21,7 +21,12 @@ describe('score-readings handler on moto', () => {
 
     const alerts = await scanAll(resources.alertsTable);
     expect(alerts).toEqual([
-      expect.objectContaining({ kind: 'sensor', severity: 'warning', entityId: 'sensor-17', summary: 'Temperature exceeded threshold on sensor-17' }),
+      expect.objectContaining({
+        kind: 'sensor',
+        severity: 'warning',
+        entityId: 'sensor-17',
+        summary: 'Temperature exceeded threshold on sensor-17',
+      }),
     ]);
     const device = (await scanAll(resources.stateTable)).find((i) => i['pk'] === 'device#sensor-17');
     expect(device?.['panes']).toEqual({ [String(T0)]: { count: 1, sum: 82.4, min: 82.4, max: 82.4, small: 0, ids: [T0.toString(36)] } });

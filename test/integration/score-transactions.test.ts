@@ -13,7 +13,9 @@ const SEED_TXN = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, c
 const txn = (id: string, extra: Record<string, unknown> = {}) => ({ ...SEED_TXN, transactionId: id, amount: 20, ...extra });
 
 async function storedDecision(resources: TestResources, transactionId: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(transactionId), ConsistentRead: true }));
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(transactionId), ConsistentRead: true }),
+  );
   return Item ? unmarshall(Item) : undefined;
 }
 
@@ -23,7 +25,11 @@ describe('score-transactions handler (functions/score-transactions/handler.ts) o
 
   beforeAll(async () => {
     resources = await createResources('handler');
-    Object.assign(process.env, { STATE_TABLE: resources.stateTable, ALERTS_TABLE: resources.alertsTable, QUARANTINE_QUEUE_URL: resources.quarantineQueueUrl });
+    Object.assign(process.env, {
+      STATE_TABLE: resources.stateTable,
+      ALERTS_TABLE: resources.alertsTable,
+      QUARANTINE_QUEUE_URL: resources.quarantineQueueUrl,
+    });
     // The deployed module itself, configured from its environment as Lambda would.
     ({ handler } = (await import('../../functions/score-transactions/handler')) as unknown as { handler: typeof handler });
   });
@@ -41,7 +47,9 @@ describe('score-transactions handler (functions/score-transactions/handler.ts) o
     expect(decision?.['reasons']).toEqual([expect.objectContaining({ rule: 'largeAmount' })]);
     expect(decision?.['expiresAt']).toEqual(expect.any(Number));
     const alerts = (await scanAll(resources.alertsTable)).filter((a) => (a['eventIds'] as string[]).includes('txn-123'));
-    expect(alerts).toEqual([expect.objectContaining({ kind: 'fraud', severity: 'warning', entityId: 'user-456', expiresAt: expect.any(Number) })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({ kind: 'fraud', severity: 'warning', entityId: 'user-456', expiresAt: expect.any(Number) }),
+    ]);
   });
 
   it('quarantines bad records with raw data, shard, sequence number and reason, and scores the rest of the batch', async () => {
@@ -67,7 +75,9 @@ describe('score-transactions handler (functions/score-transactions/handler.ts) o
       source: 'score-transactions',
     });
     expect(bySequence.get(invalid?.kinesis.sequenceNumber)).toMatchObject({ reason: 'invalid event: missing required field "amount"' });
-    expect(bySequence.get(tooLarge?.kinesis.sequenceNumber)).toMatchObject({ reason: expect.stringMatching(/^record too large: \d+ bytes \(limit 65536\)/) });
+    expect(bySequence.get(tooLarge?.kinesis.sequenceNumber)).toMatchObject({
+      reason: expect.stringMatching(/^record too large: \d+ bytes \(limit 65536\)/),
+    });
     expect(Buffer.from(String(bySequence.get(invalid?.kinesis.sequenceNumber)?.['data']), 'base64').toString()).toContain('txn-no-amount');
     expect(good).toBeDefined();
   });
@@ -81,9 +91,17 @@ describe('transient failures are reported, never swallowed', () => {
 
   it('returns every record identifier when every record fails (DynamoDB unreachable)', async () => {
     const closed = await freePort();
-    const fn = scoringFunction('score-transactions', { ...resources.env, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${closed}`, AWS_MAX_ATTEMPTS: '1' });
+    const fn = scoringFunction('score-transactions', {
+      ...resources.env,
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${closed}`,
+      AWS_MAX_ATTEMPTS: '1',
+    });
     const log = new ShardLog();
-    const records = log.put({ data: txn('txn-u1') }, { data: txn('txn-u2', { userId: 'user-2' }) }, { data: txn('txn-u3', { userId: 'user-3' }) });
+    const records = log.put(
+      { data: txn('txn-u1') },
+      { data: txn('txn-u2', { userId: 'user-2' }) },
+      { data: txn('txn-u3', { userId: 'user-3' }) },
+    );
 
     const response = await fn.invoke(records);
 
@@ -96,7 +114,11 @@ describe('transient failures are reported, never swallowed', () => {
     const log = new ShardLog();
     const records = log.put({ data: txn('txn-t1', { userId: 'user-t' }) }, { data: txn('txn-t2', { userId: 'user-t' }) });
     // moto never throttles; the throttling error is injected in the client (see fault-injection.ts).
-    const fault = injectDynamoDBFault(fn.deps.dynamodb, { when: (command) => command === 'BatchWriteItem', error: throttlingError, times: 1 });
+    const fault = injectDynamoDBFault(fn.deps.dynamodb, {
+      when: (command) => command === 'BatchWriteItem',
+      error: throttlingError,
+      times: 1,
+    });
 
     const first = await fn.invoke(records);
     fault.remove();
@@ -110,7 +132,11 @@ describe('transient failures are reported, never swallowed', () => {
 
   it('reports a rejected record as failed when the quarantine queue is unreachable, so it is not lost', async () => {
     const closed = await freePort();
-    const fn = scoringFunction('score-transactions', { ...resources.env, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${closed}`, AWS_MAX_ATTEMPTS: '1' });
+    const fn = scoringFunction('score-transactions', {
+      ...resources.env,
+      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${closed}`,
+      AWS_MAX_ATTEMPTS: '1',
+    });
     const log = new ShardLog();
     const [good, poison] = log.put({ data: txn('txn-q1', { userId: 'user-q' }) }, { data: 'garbage' });
 

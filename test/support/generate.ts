@@ -55,7 +55,10 @@ export interface ReferenceWindow {
 }
 
 /** What the windows must hold: each distinct event counted once, computed straight from the ledger. */
-export function referenceWindows(events: ReadonlyArray<{ entity: string; time: number; value: number }>, windowMs: number): Map<string, ReferenceWindow> {
+export function referenceWindows(
+  events: ReadonlyArray<{ entity: string; time: number; value: number }>,
+  windowMs: number,
+): Map<string, ReferenceWindow> {
   const windows = new Map<string, ReferenceWindow>();
   for (const e of events) {
     const key = `${e.entity}@${tumblingWindowStart(e.time, windowMs)}`;

@@ -58,12 +58,17 @@ export async function scanAll(table: string): Promise<Array<Record<string, unkno
 export async function drainQueue(queueUrl: string): Promise<Array<Record<string, unknown>>> {
   const bodies: Array<Record<string, unknown>> = [];
   for (;;) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    const page = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+    );
     const messages = page.Messages ?? [];
     if (messages.length === 0) return bodies;
     bodies.push(...messages.map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>));
     await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
     );
   }
 }

@@ -68,6 +68,9 @@ function toSecond(ms: number): string {
 }
 
 /** The batch info of a DynamoDB Streams mapping's on-failure record: where the discarded records are, never the records. */
-export function ddbStreamBatchInfo(batch: readonly ReadRecord[], where: { readonly shardId: string; readonly streamArn: string }): { DDBStreamBatchInfo: object } {
+export function ddbStreamBatchInfo(
+  batch: readonly ReadRecord[],
+  where: { readonly shardId: string; readonly streamArn: string },
+): { DDBStreamBatchInfo: object } {
   return { DDBStreamBatchInfo: batchRange(batch, where, toSecond) };
 }

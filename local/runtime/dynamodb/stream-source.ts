@@ -47,7 +47,9 @@ export class DynamoDbTableStreamSource implements StreamSource<DynamoDBRecord> {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const { StreamDescription } = await this.options.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
+      const { StreamDescription } = await this.options.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
       shards.push(...(StreamDescription?.Shards ?? []));
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -69,7 +71,9 @@ export class DynamoDbTableStreamSource implements StreamSource<DynamoDBRecord> {
 
   async read(_shardId: string, iterator: string, limit: number): Promise<ReadPage<DynamoDBRecord>> {
     const streamArn = await this.streamArn();
-    const output = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, MAX_GET_RECORDS) }));
+    const output = await this.options.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, MAX_GET_RECORDS) }),
+    );
     const origin = { streamArn, region: this.options.region };
     return { records: (output.Records ?? []).map((r) => toDynamoDbReadRecord(r, origin)), nextIterator: output.NextShardIterator ?? null };
   }

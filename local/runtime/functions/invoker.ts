@@ -205,7 +205,10 @@ export async function loadFunction(options: LoadFunctionOptions): Promise<Loaded
     };
     return new Promise<unknown>((resolveInvoke, rejectInvoke) => {
       const timer = setTimeout(() => {
-        discard(worker, fail('Sandbox.Timedout', `RequestId: ${awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`));
+        discard(
+          worker,
+          fail('Sandbox.Timedout', `RequestId: ${awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`),
+        );
         void worker.terminate();
       }, timeoutMs);
       pending = {
@@ -255,7 +258,12 @@ export interface DeployedFunction {
 }
 
 /** A deployed function's configuration as the emulator holds it (GetFunctionConfiguration; moto returns it, though it cannot run the function). */
-export async function deployedFunction(functionName: string, endpoint: string, region: string, credentials?: Credentials): Promise<DeployedFunction> {
+export async function deployedFunction(
+  functionName: string,
+  endpoint: string,
+  region: string,
+  credentials?: Credentials,
+): Promise<DeployedFunction> {
   const lambda = new LambdaClient({ endpoint, region, ...(credentials ? { credentials } : {}) });
   try {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -273,6 +281,11 @@ export async function deployedFunction(functionName: string, endpoint: string, r
 }
 
 /** The deployed function's environment variables. */
-export async function deployedEnvironment(functionName: string, endpoint: string, region: string, credentials?: Credentials): Promise<Record<string, string>> {
+export async function deployedEnvironment(
+  functionName: string,
+  endpoint: string,
+  region: string,
+  credentials?: Credentials,
+): Promise<Record<string, string>> {
   return (await deployedFunction(functionName, endpoint, region, credentials)).environment;
 }

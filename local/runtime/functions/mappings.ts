@@ -39,7 +39,14 @@ export const LAMBDA_STREAM_DEFAULTS = {
 } as const;
 
 /** Settings Lambda honours that MappingSpec cannot express: a mapping using one is refused, not run differently. */
-const UNSUPPORTED = ['TumblingWindowInSeconds', 'StartingPositionTimestamp', 'Queues', 'SourceAccessConfigurations', 'SelfManagedEventSource', 'AmazonManagedKafkaEventSourceConfig'];
+const UNSUPPORTED = [
+  'TumblingWindowInSeconds',
+  'StartingPositionTimestamp',
+  'Queues',
+  'SourceAccessConfigurations',
+  'SelfManagedEventSource',
+  'AmazonManagedKafkaEventSourceConfig',
+];
 
 /**
  * Every enabled `AWS::Lambda::EventSourceMapping` of `template` (the default synth) as a MappingSpec.
@@ -61,23 +68,33 @@ export function mappingsFromTemplate(template: CfnTemplate, physicalIds: Readonl
     const unsupported = UNSUPPORTED.filter((key) => props[key] !== undefined);
     if (unsupported.length > 0) fail(`${unsupported.join(', ')} not supported by the local runtime`);
 
-    const functionLogicalId = referencedLogicalId(props['FunctionName'], 'Arn') ?? fail(`FunctionName ${JSON.stringify(props['FunctionName'])} is not a Ref or Fn::GetAtt of a function in the template`);
-    const fn = resourceOf(template, functionLogicalId, 'AWS::Lambda::Function') ?? fail(`FunctionName refers to ${functionLogicalId}, not an AWS::Lambda::Function`);
-    const functionName = deployedName(physicalIds, functionLogicalId, fn, 'FunctionName') ?? fail(`no deployed name for function ${functionLogicalId}`);
+    const functionLogicalId =
+      referencedLogicalId(props['FunctionName'], 'Arn') ??
+      fail(`FunctionName ${JSON.stringify(props['FunctionName'])} is not a Ref or Fn::GetAtt of a function in the template`);
+    const fn =
+      resourceOf(template, functionLogicalId, 'AWS::Lambda::Function') ??
+      fail(`FunctionName refers to ${functionLogicalId}, not an AWS::Lambda::Function`);
+    const functionName =
+      deployedName(physicalIds, functionLogicalId, fn, 'FunctionName') ?? fail(`no deployed name for function ${functionLogicalId}`);
 
-    const source = eventSource(template, physicalIds, props['EventSourceArn'], arnTarget) ?? fail(`EventSourceArn ${JSON.stringify(props['EventSourceArn'])} is neither a Kinesis stream's Arn nor a table's StreamArn`);
+    const source =
+      eventSource(template, physicalIds, props['EventSourceArn'], arnTarget) ??
+      fail(`EventSourceArn ${JSON.stringify(props['EventSourceArn'])} is neither a Kinesis stream's Arn nor a table's StreamArn`);
 
     const startingPosition = props['StartingPosition'];
-    if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST') fail(`StartingPosition ${JSON.stringify(startingPosition)}: TRIM_HORIZON or LATEST expected`);
+    if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST')
+      fail(`StartingPosition ${JSON.stringify(startingPosition)}: TRIM_HORIZON or LATEST expected`);
 
     const destination = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
     let onFailureQueueArn: string | undefined;
     if (destination !== undefined) {
       const queueLogicalId = getAttOf(destination, 'Arn');
       const queue = queueLogicalId === undefined ? undefined : resourceOf(template, queueLogicalId, 'AWS::SQS::Queue');
-      if (queueLogicalId === undefined || queue === undefined) fail(`on-failure destination ${JSON.stringify(destination)} is not an SQS queue's Arn`);
+      if (queueLogicalId === undefined || queue === undefined)
+        fail(`on-failure destination ${JSON.stringify(destination)} is not an SQS queue's Arn`);
       else {
-        const queueName = deployedName(physicalIds, queueLogicalId, queue, 'QueueName') ?? fail(`no deployed name for queue ${queueLogicalId}`);
+        const queueName =
+          deployedName(physicalIds, queueLogicalId, queue, 'QueueName') ?? fail(`no deployed name for queue ${queueLogicalId}`);
         const { region, account, partition = 'aws' } = arnTarget();
         onFailureQueueArn = `arn:${partition}:sqs:${region}:${account}:${queueName}`;
       }
@@ -138,7 +155,12 @@ function eventSource(
 }
 
 /** The deployed name: the physical id (the last path segment of a queue URL or an ARN), else the template's literal name. */
-function deployedName(physicalIds: ReadonlyMap<string, string>, logicalId: string, resource: Resource, nameProperty: string): string | undefined {
+function deployedName(
+  physicalIds: ReadonlyMap<string, string>,
+  logicalId: string,
+  resource: Resource,
+  nameProperty: string,
+): string | undefined {
   const physical = physicalIds.get(logicalId);
   if (physical) return physical.split('/').pop() || physical;
   const literal = resource.Properties?.[nameProperty];
@@ -204,7 +226,6 @@ export async function physicalIdsOf(stackName: string, cfn: CloudFormationClient
   } while (nextToken);
   return ids;
 }
-
 
 export interface SynthDefaultOptions {
   /** The cloud assembly goes to `<outdir>/aws`. */

@@ -14,7 +14,8 @@ let handler;
 try {
   const [file, name] = workerData.handler.split('.');
   handler = require(join(workerData.taskRoot, file))[name];
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${workerData.handler} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+  if (typeof handler !== 'function')
+    throw Object.assign(new Error(`${workerData.handler} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
   parentPort.postMessage({ type: 'ready' });
 } catch (error) {
   parentPort.postMessage({ type: 'init-error', error: errorOf(error) });

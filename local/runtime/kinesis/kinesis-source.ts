@@ -61,7 +61,10 @@ export class KinesisStreamSource implements StreamSource<KinesisStreamRecord> {
     return filterView(record);
   }
 
-  failureInfo(batch: ReadonlyArray<ReadRecord<KinesisStreamRecord>>, where: { shardId: string; streamArn: string }): Record<string, object> {
+  failureInfo(
+    batch: ReadonlyArray<ReadRecord<KinesisStreamRecord>>,
+    where: { shardId: string; streamArn: string },
+  ): Record<string, object> {
     return kinesisBatchInfo(batch, where);
   }
 }

@@ -54,7 +54,10 @@ export function filterView(record: ReadRecord): object {
 }
 
 /** The batch info of a Kinesis mapping's on-failure record. */
-export function kinesisBatchInfo(batch: readonly ReadRecord[], where: { readonly shardId: string; readonly streamArn: string }): { KinesisBatchInfo: object } {
+export function kinesisBatchInfo(
+  batch: readonly ReadRecord[],
+  where: { readonly shardId: string; readonly streamArn: string },
+): { KinesisBatchInfo: object } {
   return { KinesisBatchInfo: batchRange(batch, where, (ms) => new Date(ms).toISOString()) };
 }
 

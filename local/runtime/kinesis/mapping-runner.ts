@@ -18,6 +18,9 @@ export class KinesisMappingRunner extends StreamMappingRunner {
   constructor(options: KinesisMappingRunnerOptions) {
     const { spec, kinesis, region, account } = options;
     if (spec.source.kind !== 'kinesis') throw new Error(`${spec.functionLogicalId}: not a Kinesis mapping`);
-    super({ ...options, source: new KinesisStreamSource({ kinesis, source: spec.source, functionName: spec.functionName, region, account }) });
+    super({
+      ...options,
+      source: new KinesisStreamSource({ kinesis, source: spec.source, functionName: spec.functionName, region, account }),
+    });
   }
 }

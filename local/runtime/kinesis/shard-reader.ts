@@ -229,6 +229,8 @@ export class ShardReader {
   }
 
   private checkpoint(sequenceNumber: string): Promise<void> {
-    return this.ctx.retrying(`checkpoint ${this.shardId}`, () => this.ctx.checkpoints.set(this.ctx.streamArn, this.shardId, sequenceNumber));
+    return this.ctx.retrying(`checkpoint ${this.shardId}`, () =>
+      this.ctx.checkpoints.set(this.ctx.streamArn, this.shardId, sequenceNumber),
+    );
   }
 }

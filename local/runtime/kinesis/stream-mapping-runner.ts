@@ -57,7 +57,13 @@ export class StreamMappingRunner {
   private readonly running: Array<Promise<void>> = [];
   private readonly closedShards = new Set<string>();
   private readonly resumedFrom: Record<string, string | null> = {};
-  private readonly counters: Counters = { recordsRead: 0, batchesInvoked: 0, recordsFailedToDestination: 0, lagMsPerShard: {}, lastRecordsAt: 0 };
+  private readonly counters: Counters = {
+    recordsRead: 0,
+    batchesInvoked: 0,
+    recordsFailedToDestination: 0,
+    lagMsPerShard: {},
+    lastRecordsAt: 0,
+  };
   private context: ShardContext | undefined;
   private polling: Promise<void> | undefined;
   private listed = false;
@@ -107,7 +113,13 @@ export class StreamMappingRunner {
 
   stats(): MappingStats {
     const { recordsRead, batchesInvoked, recordsFailedToDestination, lagMsPerShard } = this.counters;
-    return { recordsRead, batchesInvoked, recordsFailedToDestination, lagMsPerShard: { ...lagMsPerShard }, resumedFrom: { ...this.resumedFrom } };
+    return {
+      recordsRead,
+      batchesInvoked,
+      recordsFailedToDestination,
+      lagMsPerShard: { ...lagMsPerShard },
+      resumedFrom: { ...this.resumedFrom },
+    };
   }
 
   private async poll(): Promise<void> {
@@ -164,7 +176,11 @@ export class StreamMappingRunner {
     const run = async () => {
       const checkpoint = await this.retrying(`checkpoint of ${shardId}`, () => context.checkpoints.get(context.streamArn, shardId));
       this.resumedFrom[shardId] = checkpoint ?? null;
-      this.log(checkpoint ? `${shardId}: recovered from its checkpoint, reading after sequence number ${checkpoint}` : `${shardId}: no checkpoint, reading from ${startingPosition}`);
+      this.log(
+        checkpoint
+          ? `${shardId}: recovered from its checkpoint, reading after sequence number ${checkpoint}`
+          : `${shardId}: no checkpoint, reading from ${startingPosition}`,
+      );
       const reader = new ShardReader(
         shardId,
         checkpoint ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint } : { type: startingPosition },

@@ -47,7 +47,9 @@ describe('snsMessage', () => {
     expect(email).toContain('Kind:       fraud');
     expect(email).toContain('Entity:     user user-456');
     expect(email).toContain('Event time: 2026-04-25T12:00:00.000Z');
-    expect(email).toContain('Reasons:\n  - largeAmount: amount 2500 is at or above 1000\n  - impossibleTravel: country FR differs from DE 10m ago\n');
+    expect(email).toContain(
+      'Reasons:\n  - largeAmount: amount 2500 is at or above 1000\n  - impossibleTravel: country FR differs from DE 10m ago\n',
+    );
     expect(email).toContain('Event ids:  txn-1');
     expect(email).toContain(`Alert id:   ${ALERT.alertId}`);
   });
@@ -61,7 +63,8 @@ describe('snsMessage', () => {
     };
     const { message, attributes } = snsMessage(leaky);
     const all = `${message}${JSON.stringify(attributes)}`;
-    for (const digits of ['4111111111111111', '4111 1111 1111 1111', '5500-0000-0000-0004', '5500000000000004']) expect(all).not.toContain(digits);
+    for (const digits of ['4111111111111111', '4111 1111 1111 1111', '5500-0000-0000-0004', '5500000000000004'])
+      expect(all).not.toContain(digits);
     const parsed = JSON.parse(message) as Protocols;
     expect(parsed['email']).toContain('  - cardTesting: card ************0004 tried 4 small amounts');
     expect(parsed['sms']).toContain('card ************1111 blocked');

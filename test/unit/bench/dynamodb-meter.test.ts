@@ -29,7 +29,9 @@ describe('DynamoDBMeter', () => {
     const { send } = meteredSend(meter, () => ({ ConsumedCapacity: { TableName: 'state', CapacityUnits: 1 } }));
 
     await send('PutItem', { TableName: 'state', Item: item('a', 2500) });
-    await send('BatchWriteItem', { RequestItems: { state: [{ PutRequest: { Item: item('b', 10) } }, { PutRequest: { Item: item('c', 1500) } }] } });
+    await send('BatchWriteItem', {
+      RequestItems: { state: [{ PutRequest: { Item: item('b', 10) } }, { PutRequest: { Item: item('c', 1500) } }] },
+    });
     await send('BatchGetItem', { RequestItems: { state: { Keys: [{ pk: { S: 'a' } }] } } });
 
     const reading = meter.read();
@@ -42,7 +44,9 @@ describe('DynamoDBMeter', () => {
   it('asks an UpdateItem for the new item and hands the caller the answer it asked for', async () => {
     const meter = new DynamoDBMeter({ idem: ['id'] });
     const after = { id: { S: 'k' }, data: { S: 'y'.repeat(1500) } };
-    const { send, sent } = meteredSend(meter, (_command, input) => (input['ReturnValues'] === 'ALL_NEW' ? { Attributes: after, ConsumedCapacity: { CapacityUnits: 0.5 } } : {}));
+    const { send, sent } = meteredSend(meter, (_command, input) =>
+      input['ReturnValues'] === 'ALL_NEW' ? { Attributes: after, ConsumedCapacity: { CapacityUnits: 0.5 } } : {},
+    );
 
     const output = await send('UpdateItem', { TableName: 'idem', Key: { id: { S: 'k' } }, UpdateExpression: 'SET #d = :d' });
 
@@ -62,9 +66,9 @@ describe('DynamoDBMeter', () => {
     await send('PutItem', { TableName: 'state', Item: item('a', 1500) });
     fail = true;
 
-    await expect(send('PutItem', { TableName: 'state', Item: item('a', 10), ConditionExpression: 'attribute_not_exists(pk)' })).rejects.toBeInstanceOf(
-      ConditionalCheckFailedException,
-    );
+    await expect(
+      send('PutItem', { TableName: 'state', Item: item('a', 10), ConditionExpression: 'attribute_not_exists(pk)' }),
+    ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     expect(meter.read()).toMatchObject({ requests: 2, writeUnits: 2 + 2 });
   });
 

@@ -9,7 +9,14 @@ function side(name: Side, requests: number, writeUnits: number, wallMs: number):
     events: 1000,
     distinct: 950,
     wallMs,
-    meter: { requests, byCommand: { PutItem: requests }, writeUnits, writeUnitsByTable: { [`bench-${name}-state`]: writeUnits }, reportedWriteUnits: 1, unmetered: {} },
+    meter: {
+      requests,
+      byCommand: { PutItem: requests },
+      writeUnits,
+      writeUnitsByTable: { [`bench-${name}-state`]: writeUnits },
+      reportedWriteUnits: 1,
+      unmetered: {},
+    },
     redelivered: 0,
     decisionsStored: 950,
     loadBefore: 1,
@@ -25,8 +32,15 @@ const report: BenchReport = {
   machine: { cpus: 2, cpuModel: 'AMD EPYC', memoryGiB: 24, os: 'linux', node: 'v20', moto: '5.2.1', packages: { zod: '4' } },
   probe: { checks: [{ write: 'PutItem of a 2.5 KB item', reported: 1, rule: 3 }], emulatorFollowsRule: false },
   sides: [side('baseline', 3850, 3850, 40_000), side('conditional', 960, 1880, 6_000), side('single-writer', 90, 1880, 1_500)],
-  cpu: { options: { records: 1000, warmup: 100, repeats: 3, users: 2000, batchSize: 100, seed: 1 }, full: cpuTiming, decodeValidate: cpuTiming, scoreAggregate: cpuTiming },
-  bundles: [{ name: 'score-transactions', bytes: 160_000, largest: [{ source: 'zod', bytes: 90_000 }], initMs: [300, 320], sdkMs: [200, 210] }],
+  cpu: {
+    options: { records: 1000, warmup: 100, repeats: 3, users: 2000, batchSize: 100, seed: 1 },
+    full: cpuTiming,
+    decodeValidate: cpuTiming,
+    scoreAggregate: cpuTiming,
+  },
+  bundles: [
+    { name: 'score-transactions', bytes: 160_000, largest: [{ source: 'zod', bytes: 90_000 }], initMs: [300, 320], sdkMs: [200, 210] },
+  ],
   loadDuringCpu: 1.5,
 };
 
@@ -53,7 +67,18 @@ describe('bench report', () => {
   });
 
   it('replaces only what lies between the markers, and keeps the rest of the file', () => {
-    const existing = ['# Benchmarks', MARKERS.summary[0], 'old summary', MARKERS.summary[1], '## Method', 'kept by hand', MARKERS.results[0], 'old', MARKERS.results[1], 'tail'].join('\n');
+    const existing = [
+      '# Benchmarks',
+      MARKERS.summary[0],
+      'old summary',
+      MARKERS.summary[1],
+      '## Method',
+      'kept by hand',
+      MARKERS.results[0],
+      'old',
+      MARKERS.results[1],
+      'tail',
+    ].join('\n');
 
     const updated = updateBenchmarks(existing, report);
 

@@ -10,7 +10,8 @@ async function runScore(argv: string[], inputLines: readonly string[]): Promise<
 }
 
 const outputLines = (text: string): string[] => text.split('\n').filter((line) => line !== '');
-const parsedLines = (text: string): Array<Record<string, unknown>> => outputLines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
+const parsedLines = (text: string): Array<Record<string, unknown>> =>
+  outputLines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const SEED_TRANSACTION = '{"transactionId":"txn-123","userId":"user-456","amount":2500,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}';
 const SEED_READING = '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}';
@@ -59,7 +60,9 @@ describe('riskstream score: the seed examples', () => {
     const result = await runScore([], [SEED_READING, SEED_READING]);
 
     // Assert
-    expect(outputLines(result.stdout)[1]).toBe('{"eventId":"sensor-17@2026-04-25T12:00:00.000Z","status":"already_processed","sideEffectRepeated":false}');
+    expect(outputLines(result.stdout)[1]).toBe(
+      '{"eventId":"sensor-17@2026-04-25T12:00:00.000Z","status":"already_processed","sideEffectRepeated":false}',
+    );
   });
 
   it('prints an ok reading without an alert field', async () => {
@@ -195,7 +198,11 @@ describe('riskstream score: options', () => {
     // Assert
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^riskstream score: ${rules.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid rules config: transactions\\.thresholds\\.review`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^riskstream score: ${rules.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid rules config: transactions\\.thresholds\\.review`,
+      ),
+    );
   });
 
   it('exits 2 when the rules file does not exist', async () => {

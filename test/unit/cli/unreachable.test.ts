@@ -46,7 +46,9 @@ describe('the CLI when the emulator does not answer', () => {
       const result = await runCommand(upCommand, ['--stack', STACK], []);
 
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`riskstream up: no AWS emulator answers at AWS_ENDPOINT_URL=${endpoint}: start it, or unset AWS_ENDPOINT_URL to let riskstream start moto server.\n`);
+      expect(result.stderr).toBe(
+        `riskstream up: no AWS emulator answers at AWS_ENDPOINT_URL=${endpoint}: start it, or unset AWS_ENDPOINT_URL to let riskstream start moto server.\n`,
+      );
     } finally {
       if (before === undefined) delete process.env['AWS_ENDPOINT_URL'];
       else process.env['AWS_ENDPOINT_URL'] = before;
@@ -57,14 +59,18 @@ describe('the CLI when the emulator does not answer', () => {
     const result = await runCommand(runPipelineCommand, ['--stack', STACK, '--idle-exit', '1'], []);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`riskstream run: the emulator ${STACK} was deployed to (${endpoint}) does not answer: run \`riskstream up\` again.\n`);
+    expect(result.stderr).toBe(
+      `riskstream run: the emulator ${STACK} was deployed to (${endpoint}) does not answer: run \`riskstream up\` again.\n`,
+    );
   });
 
   it('produce says it cannot put records there', async () => {
     const result = await runCommand(produceCommand, ['--generate', '5', '--stack', STACK], []);
 
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^riskstream produce: cannot put records at ${endpoint} \\(is the emulator running\\? \`riskstream up\`\\): `));
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^riskstream produce: cannot put records at ${endpoint} \\(is the emulator running\\? \`riskstream up\`\\): `),
+    );
     oneSentence(result.stderr);
   });
 });

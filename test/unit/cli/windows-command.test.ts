@@ -127,7 +127,10 @@ describe('riskstream windows: output and input forms', () => {
 
   it('reads JSON lines, skipping blank lines, across chunks that split a line', async () => {
     // Arrange
-    const input = ['{"timestampMinute": 1, "value": 10}\n\n{"timestampMi', 'nute": 4, "value": 20}\r\n{"timestampMinute": 7, "value": 5}\n'];
+    const input = [
+      '{"timestampMinute": 1, "value": 10}\n\n{"timestampMi',
+      'nute": 4, "value": 20}\r\n{"timestampMinute": 7, "value": 5}\n',
+    ];
 
     // Act
     const result = await runWindows(['--kind', 'tumbling', '--size', '6m'], input);
@@ -201,9 +204,7 @@ describe('riskstream windows: bad events', () => {
     const errors = result.stderr.trimEnd().split('\n');
     expect(errors).toHaveLength(5);
     expect(errors[0]).toMatch(/^riskstream windows: line 2: invalid JSON: /);
-    expect(errors[1]).toBe(
-      'riskstream windows: line 3: missing time field "timestampMinute" (number) or "timestamp" (ISO string)',
-    );
+    expect(errors[1]).toBe('riskstream windows: line 3: missing time field "timestampMinute" (number) or "timestamp" (ISO string)');
     expect(errors[2]).toBe('riskstream windows: line 4: field "value" is not a number (got "abc")');
     expect(errors[3]).toBe('riskstream windows: line 5: missing numeric field "value"');
     expect(errors[4]).toBe('riskstream windows: line 6: not a JSON object (got [1,2])');

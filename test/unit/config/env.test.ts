@@ -39,7 +39,13 @@ describe('scoringConfigFromEnv', () => {
 
   it('reads numbers from their strings and the rules from RULES_CONFIG', () => {
     // Arrange
-    const env = { ...REQUIRED, COMMIT_MODE: 'single-writer', MAX_RECORD_BYTES: '1024', MAX_FUTURE_SKEW_MS: '0', RULES_CONFIG: '{"transactions":{"window":"2m"}}' };
+    const env = {
+      ...REQUIRED,
+      COMMIT_MODE: 'single-writer',
+      MAX_RECORD_BYTES: '1024',
+      MAX_FUTURE_SKEW_MS: '0',
+      RULES_CONFIG: '{"transactions":{"window":"2m"}}',
+    };
 
     // Act
     const config = scoringConfigFromEnv(env);

@@ -11,7 +11,13 @@ const event = (id: string, label: LabelledEvent['label'], scenario?: number): La
 });
 
 describe('demo summary', () => {
-  const traffic = [event('a', 'normal'), event('b', 'velocity', 1), event('c', 'velocity', 1), event('d', 'large_amount', 2), event('e', 'normal')];
+  const traffic = [
+    event('a', 'normal'),
+    event('b', 'velocity', 1),
+    event('c', 'velocity', 1),
+    event('d', 'large_amount', 2),
+    event('e', 'normal'),
+  ];
   const putAt = new Map([
     ['a', 1000],
     ['b', 1000],

@@ -20,9 +20,24 @@ function decision(overrides: Partial<Decision> = {}): Decision {
   };
 }
 
-const HOT: Finding = { rule: 'temperature', level: 'warning', message: 'Temperature exceeded threshold', detail: 'temperature 82.4 above 80' };
-const JUMP: Finding = { rule: 'jump', level: 'warning', message: 'Sudden temperature jump', detail: 'temperature changed by 20 in 1m (limit 15)' };
-const HUMID: Finding = { rule: 'humidity', level: 'critical', message: 'Humidity exceeded critical threshold', detail: 'humidity 97 above 95' };
+const HOT: Finding = {
+  rule: 'temperature',
+  level: 'warning',
+  message: 'Temperature exceeded threshold',
+  detail: 'temperature 82.4 above 80',
+};
+const JUMP: Finding = {
+  rule: 'jump',
+  level: 'warning',
+  message: 'Sudden temperature jump',
+  detail: 'temperature changed by 20 in 1m (limit 15)',
+};
+const HUMID: Finding = {
+  rule: 'humidity',
+  level: 'critical',
+  message: 'Humidity exceeded critical threshold',
+  detail: 'humidity 97 above 95',
+};
 const AVERAGE: Finding = {
   rule: 'windowAverage',
   level: 'warning',
@@ -208,7 +223,11 @@ describe('readingAlerts', () => {
     expect(alerts[0]).toMatchObject({
       severity: 'critical',
       summary: 'Humidity exceeded critical threshold on sensor-17',
-      reasons: ['temperature: temperature 82.4 above 80', 'humidity: humidity 97 above 95', 'jump: temperature changed by 20 in 1m (limit 15)'],
+      reasons: [
+        'temperature: temperature 82.4 above 80',
+        'humidity: humidity 97 above 95',
+        'jump: temperature changed by 20 in 1m (limit 15)',
+      ],
     });
   });
 
@@ -265,7 +284,10 @@ describe('readingAlerts', () => {
     const input = result([AVERAGE]);
 
     // Act
-    const ids = [readingAlerts(input, READING_ID, WINDOW_START)[0]?.alertId, readingAlerts(input, READING_ID, WINDOW_START + 300_000)[0]?.alertId];
+    const ids = [
+      readingAlerts(input, READING_ID, WINDOW_START)[0]?.alertId,
+      readingAlerts(input, READING_ID, WINDOW_START + 300_000)[0]?.alertId,
+    ];
 
     // Assert
     expect(ids[0]).toBeDefined();

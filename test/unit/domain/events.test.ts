@@ -105,16 +105,19 @@ describe('validateTransaction: valid input', () => {
 });
 
 describe('validateTransaction: rejections name the field', () => {
-  it.each(['transactionId', 'userId', 'amount', 'country', 'timestamp'])('a missing %s is reported as a missing required field', (field) => {
-    // Arrange
-    const input = without(SEED_TRANSACTION, field);
+  it.each(['transactionId', 'userId', 'amount', 'country', 'timestamp'])(
+    'a missing %s is reported as a missing required field',
+    (field) => {
+      // Arrange
+      const input = without(SEED_TRANSACTION, field);
 
-    // Act
-    const reason = reasonOf(validateTransaction(input));
+      // Act
+      const reason = reasonOf(validateTransaction(input));
 
-    // Assert
-    expect(reason).toBe(`missing required field "${field}"`);
-  });
+      // Assert
+      expect(reason).toBe(`missing required field "${field}"`);
+    },
+  );
 
   it.each([
     ['amount', '2500', 'field "amount" must be a number, got string'],
@@ -247,7 +250,11 @@ describe('validateTransaction: timestamps', () => {
     const validation = validateTransaction({ ...SEED_TRANSACTION, transactionId: '  txn-123 ', userId: 'user-456\t' });
 
     // Assert
-    expect(validation.ok && [validation.value.id, validation.value.entity, validation.value.event.transactionId]).toEqual(['txn-123', 'user-456', 'txn-123']);
+    expect(validation.ok && [validation.value.id, validation.value.entity, validation.value.event.transactionId]).toEqual([
+      'txn-123',
+      'user-456',
+      'txn-123',
+    ]);
   });
 
   it('rejects epoch milliseconds outside the range a Date can represent', () => {
@@ -482,7 +489,12 @@ describe('validatorFor', () => {
     const forReadings = validatorFor('reading');
 
     // Act
-    const results = [forTransactions(SEED_TRANSACTION).ok, forTransactions(SEED_READING).ok, forReadings(SEED_READING).ok, forReadings(SEED_TRANSACTION).ok];
+    const results = [
+      forTransactions(SEED_TRANSACTION).ok,
+      forTransactions(SEED_READING).ok,
+      forReadings(SEED_READING).ok,
+      forReadings(SEED_TRANSACTION).ok,
+    ];
 
     // Assert
     expect(results).toEqual([true, false, true, false]);

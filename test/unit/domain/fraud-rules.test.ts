@@ -259,20 +259,23 @@ describe('disabled rules never fire', () => {
     expect(decision).toMatchObject({ riskScore: 0, action: 'approve', reasons: [] });
   });
 
-  it.each(['largeAmount', 'velocity', 'cardTesting', 'impossibleTravel', 'riskyMerchant'])('disabling %s removes only that rule', (rule) => {
-    // Arrange
-    const rules = rulesWith({ [rule]: { enabled: false } });
-    const smallCrypto = txn({ amount: 2, merchantCategory: 'crypto' });
-    const large = txn({ amount: 5000 });
-    const features = { windowCount: 6, windowSum: 6000, smallCount: 4, previous: { country: 'US', time: T0 - MINUTE } };
+  it.each(['largeAmount', 'velocity', 'cardTesting', 'impossibleTravel', 'riskyMerchant'])(
+    'disabling %s removes only that rule',
+    (rule) => {
+      // Arrange
+      const rules = rulesWith({ [rule]: { enabled: false } });
+      const smallCrypto = txn({ amount: 2, merchantCategory: 'crypto' });
+      const large = txn({ amount: 5000 });
+      const features = { windowCount: 6, windowSum: 6000, smallCount: 4, previous: { country: 'US', time: T0 - MINUTE } };
 
-    // Act
-    const fired = new Set([...firedRules(smallCrypto, features, rules), ...firedRules(large, features, rules)]);
+      // Act
+      const fired = new Set([...firedRules(smallCrypto, features, rules), ...firedRules(large, features, rules)]);
 
-    // Assert
-    const all = ['largeAmount', 'velocity', 'cardTesting', 'impossibleTravel', 'riskyMerchant'];
-    expect([...fired].sort()).toEqual(all.filter((r) => r !== rule).sort());
-  });
+      // Assert
+      const all = ['largeAmount', 'velocity', 'cardTesting', 'impossibleTravel', 'riskyMerchant'];
+      expect([...fired].sort()).toEqual(all.filter((r) => r !== rule).sort());
+    },
+  );
 });
 
 describe('scoring: the reasons combine into the score and the action', () => {

@@ -60,7 +60,9 @@ describe('reading engine: the seed example', () => {
       panes: { [W0]: { count: 1, sum: 82.4, min: 82.4, max: 82.4, small: 0, ids: [T0.toString(36)] } },
       last: { time: T0, temperature: 82.4 },
     });
-    expect(result.alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', 'reading:sensor-17@2026-04-25T12:00:00.000Z:warning')]);
+    expect(result.alerts.map((a) => a.alertId)).toEqual([
+      alertId('sensor', 'sensor-17', 'reading:sensor-17@2026-04-25T12:00:00.000Z:warning'),
+    ]);
   });
 });
 

@@ -120,7 +120,16 @@ describe('transaction engine: idempotency', () => {
     });
 
     // Assert
-    expect(statuses(whole)).toEqual(['a:applied', 'b:applied', 'c:applied', 'd:applied', 'e:applied', 'b:duplicate', 'f:applied', 'g:late']);
+    expect(statuses(whole)).toEqual([
+      'a:applied',
+      'b:applied',
+      'c:applied',
+      'd:applied',
+      'e:applied',
+      'b:duplicate',
+      'f:applied',
+      'g:late',
+    ]);
     for (const split of splits) expect(split).toEqual({ state: whole.state, statuses: statuses(whole) });
   });
 
@@ -331,7 +340,14 @@ describe('transaction engine: panes', () => {
     const result = apply(events);
 
     // Assert
-    expect(result.outcomes.map((o) => (o.status === 'duplicate' ? [] : o.result.reasons.map((r) => r.rule)))).toEqual([[], [], [], [], [], []]);
+    expect(result.outcomes.map((o) => (o.status === 'duplicate' ? [] : o.result.reasons.map((r) => r.rule)))).toEqual([
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]);
   });
 });
 
@@ -354,7 +370,10 @@ describe('transaction engine: the rules over the windows', () => {
     const state = apply([0, 1, 2].map((m) => txn(`t${m}`, m * MINUTE))).state;
 
     // Act
-    const result = apply([3, 4, 4.5].map((m) => txn(`u${m}`, m * MINUTE)), state);
+    const result = apply(
+      [3, 4, 4.5].map((m) => txn(`u${m}`, m * MINUTE)),
+      state,
+    );
 
     // Assert
     expect(decisionOf(result, 'u4.5').reasons.map((r) => r.rule)).toEqual(['velocity']);
@@ -370,7 +389,9 @@ describe('transaction engine: the rules over the windows', () => {
 
     // Assert
     expect(decisionOf(result, 'b').reasons).toEqual([]);
-    expect(decisionOf(result, 'c').reasons).toEqual([{ rule: 'velocity', weight: 0.5, detail: 'a total of 5001 (limit 5000) in one 5m window' }]);
+    expect(decisionOf(result, 'c').reasons).toEqual([
+      { rule: 'velocity', weight: 0.5, detail: 'a total of 5001 (limit 5000) in one 5m window' },
+    ]);
   });
 
   it('card testing fires on the 4th small amount in a window', () => {

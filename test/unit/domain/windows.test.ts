@@ -1,9 +1,4 @@
-import {
-  aggregateWindows,
-  assignWindows,
-  tumblingWindowStart,
-  validateWindowSpec,
-} from '../../../shared/domain/windows';
+import { aggregateWindows, assignWindows, tumblingWindowStart, validateWindowSpec } from '../../../shared/domain/windows';
 import type { TimedValue, WindowAggregate, WindowSpec } from '../../../shared/domain/windows';
 
 /** The seed's examples are in minutes; the functions are unit-agnostic. */

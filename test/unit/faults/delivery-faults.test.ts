@@ -37,7 +37,9 @@ describe('delivery faults around a function', () => {
     const faults = deliveryFaults({ retryFrom: 1 }, 3);
 
     const kinesis = (await faults.wrap('f', fn.invoke)(kinesisEvent(5))) as { batchItemFailures: Array<{ itemIdentifier: string }> };
-    const stream = (await faults.wrap('f', recordingFunction().invoke)(streamEvent(5))) as { batchItemFailures: Array<{ itemIdentifier: string }> };
+    const stream = (await faults.wrap('f', recordingFunction().invoke)(streamEvent(5))) as {
+      batchItemFailures: Array<{ itemIdentifier: string }>;
+    };
 
     expect(kinesis.batchItemFailures[0]).toEqual({ itemIdentifier: '104' });
     expect(kinesis.batchItemFailures[1]?.itemIdentifier).toMatch(/^10[1-4]$/);
@@ -76,6 +78,11 @@ describe('delivery faults around a function', () => {
     expect(count('replay')).toBeLessThan(110);
     expect(count('bisect')).toBeGreaterThan(20); // 10 % = 40
     expect(count('retryFrom')).toBeGreaterThan(20);
-    expect(first.stats).toEqual({ invocations: 420, replayedWhole: count('replay'), bisected: count('bisect'), retriedFrom: count('retryFrom') });
+    expect(first.stats).toEqual({
+      invocations: 420,
+      replayedWhole: count('replay'),
+      bisected: count('bisect'),
+      retriedFrom: count('retryFrom'),
+    });
   });
 });

@@ -26,7 +26,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', path: req.url ?? '', target: String(req.headers['x-amz-target'] ?? ''), body: Buffer.concat(chunks).toString() });
+      received.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        target: String(req.headers['x-amz-target'] ?? ''),
+        body: Buffer.concat(chunks).toString(),
+      });
       const body = req.url?.startsWith('/big') ? 'x'.repeat(200_000) : '{}';
       res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0', 'x-upstream': 'yes' });
       res.end(body);
@@ -67,7 +72,11 @@ describe('the fault proxy', () => {
   it('forwards what it does not fault unchanged, both ways', async () => {
     proxy = await startFaultProxy({ target: upstreamUrl, faults: { throttle: 1 }, matches: () => false });
 
-    const response = await fetch(`${proxy.url}/big?x=1`, { method: 'POST', body: 'hello', headers: { 'X-Amz-Target': 'Kinesis_20131202.GetRecords' } });
+    const response = await fetch(`${proxy.url}/big?x=1`, {
+      method: 'POST',
+      body: 'hello',
+      headers: { 'X-Amz-Target': 'Kinesis_20131202.GetRecords' },
+    });
 
     expect(response.status).toBe(200);
     expect(response.headers.get('x-upstream')).toBe('yes');
@@ -139,7 +148,9 @@ describe('the fault proxy', () => {
       proxy = await startFaultProxy({ target: upstreamUrl, seed, faults: { throttle: 0.1, serverError: 0.1, errorAfterForward: 0.1 } });
       const statuses: number[] = [];
       for (let i = 0; i < 200; i++) {
-        statuses.push((await fetch(proxy.url, { method: 'POST', body: '{}', headers: { 'X-Amz-Target': 'DynamoDB_20120810.PutItem' } })).status);
+        statuses.push(
+          (await fetch(proxy.url, { method: 'POST', body: '{}', headers: { 'X-Amz-Target': 'DynamoDB_20120810.PutItem' } })).status,
+        );
       }
       const stats = proxy.stats();
       await proxy.close();

@@ -29,7 +29,8 @@ class FlakySource implements StreamSource<Event> {
 
   async iterator(_shardId: string, position: Position): Promise<string> {
     if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
-    const index = 'sequenceNumber' in position ? this.seqs.indexOf(position.sequenceNumber) + (position.type === 'AFTER_SEQUENCE_NUMBER' ? 1 : 0) : 0;
+    const index =
+      'sequenceNumber' in position ? this.seqs.indexOf(position.sequenceNumber) + (position.type === 'AFTER_SEQUENCE_NUMBER' ? 1 : 0) : 0;
     return String(index);
   }
 
@@ -41,7 +42,10 @@ class FlakySource implements StreamSource<Event> {
     if (this.readDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.readDelayMs));
     const start = Number(iterator);
     const seqs = this.seqs.slice(start, start + limit);
-    return { records: seqs.map((seq) => ({ sequenceNumber: seq, arrivalMs: Date.now(), event: { seq } })), nextIterator: String(start + seqs.length) };
+    return {
+      records: seqs.map((seq) => ({ sequenceNumber: seq, arrivalMs: Date.now(), event: { seq } })),
+      nextIterator: String(start + seqs.length),
+    };
   }
 
   filterView(record: ReadRecord<Event>): object {

@@ -10,7 +10,7 @@ describe('deploy configuration', () => {
     expect(config).toMatchObject({
       name: 'riskstream',
       emulator: false,
-      streams: { transactions: { mode: "provisioned", shardCount: 1, retention: 7 * 86_400_000 } },
+      streams: { transactions: { mode: 'provisioned', shardCount: 1, retention: 7 * 86_400_000 } },
       mappings: { transactions: { batchSize: 100, bisectBatchOnError: true, retryAttempts: 10 }, publishAlerts: { batchSize: 50 } },
       commitMode: 'conditional',
       subscriptions: { email: [], sms: [], sqs: [], https: [] },
@@ -20,9 +20,20 @@ describe('deploy configuration', () => {
 
   it('layers a JSON file, then the riskstream context (object or JSON string), then the emulator flag', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'riskstream-config-')), 'config.json');
-    writeFileSync(file, JSON.stringify({ name: 'fromfile', streams: { transactions: { shardCount: 3 } }, rules: { transactions: { largeAmount: { amount: 2000 } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'fromfile',
+        streams: { transactions: { shardCount: 3 } },
+        rules: { transactions: { largeAmount: { amount: 2000 } } },
+      }),
+    );
 
-    const config = loadDeployConfig({ file, riskstream: JSON.stringify({ streams: { transactions: { retention: '48h' } } }), emulator: 'true' });
+    const config = loadDeployConfig({
+      file,
+      riskstream: JSON.stringify({ streams: { transactions: { retention: '48h' } } }),
+      emulator: 'true',
+    });
 
     expect(config.name).toBe('fromfile');
     expect(config.streams.transactions).toEqual({ mode: 'provisioned', shardCount: 3, retention: 48 * 3_600_000 });

@@ -11,8 +11,14 @@ import { parseDeployConfig } from '../../../infra/config';
 import { RiskstreamStack } from '../../../infra/stack';
 
 /** Assertion tests skip esbuild (the bundles are built and deployed by the deploy test). */
-function synth(config: DeployConfigInput = {}, app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })): { stack: RiskstreamStack; template: Template } {
-  const stack = new RiskstreamStack(app, 'Test', { config: parseDeployConfig(config), env: { account: '123456789012', region: 'us-east-1' } });
+function synth(
+  config: DeployConfigInput = {},
+  app = new App({ context: { 'aws:cdk:bundling-stacks': [] } }),
+): { stack: RiskstreamStack; template: Template } {
+  const stack = new RiskstreamStack(app, 'Test', {
+    config: parseDeployConfig(config),
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -23,7 +29,9 @@ describe('event source mappings (default synth, for AWS)', () => {
   const { template } = synth();
 
   it('names every safety setting on both Kinesis mappings, with an on-failure DLQ', () => {
-    const kinesis = resources(template, 'AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.Properties['EventSourceArn']).includes('Streams'));
+    const kinesis = resources(template, 'AWS::Lambda::EventSourceMapping').filter((m) =>
+      JSON.stringify(m.Properties['EventSourceArn']).includes('Streams'),
+    );
     expect(kinesis).toHaveLength(2);
     for (const mapping of kinesis) {
       expect(mapping.Properties).toMatchObject({
@@ -52,7 +60,11 @@ describe('event source mappings (default synth, for AWS)', () => {
   });
 
   it('takes the settings from the configuration', () => {
-    const { template: custom } = synth({ mappings: { transactions: { batchSize: 500, retryAttempts: 3, parallelizationFactor: 4, maxRecordAge: '1h', startingPosition: 'LATEST' } } });
+    const { template: custom } = synth({
+      mappings: {
+        transactions: { batchSize: 500, retryAttempts: 3, parallelizationFactor: 4, maxRecordAge: '1h', startingPosition: 'LATEST' },
+      },
+    });
     custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 500,
       MaximumRetryAttempts: 3,
@@ -65,7 +77,9 @@ describe('event source mappings (default synth, for AWS)', () => {
   it('leaves every mapping out of an emulator deploy, keeping the functions’ read grants', () => {
     const { template: emulator } = synth({ emulator: true });
     expect(resources(emulator, 'AWS::Lambda::EventSourceMapping')).toEqual([]);
-    const statements = resources(emulator, 'AWS::IAM::Policy').flatMap((p) => (p.Properties['PolicyDocument'] as { Statement: Array<{ Action: unknown }> }).Statement);
+    const statements = resources(emulator, 'AWS::IAM::Policy').flatMap(
+      (p) => (p.Properties['PolicyDocument'] as { Statement: Array<{ Action: unknown }> }).Statement,
+    );
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'dynamodb:GetRecords', 'sqs:SendMessage']));
   });
@@ -76,9 +90,13 @@ describe('security by default', () => {
 
   it('encrypts streams, tables, queues, topics and log groups with the stack key', () => {
     for (const stream of resources(template, 'AWS::Kinesis::Stream')) {
-      expect(stream.Properties['StreamEncryption']).toEqual({ EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } });
+      expect(stream.Properties['StreamEncryption']).toEqual({
+        EncryptionType: 'KMS',
+        KeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      });
     }
-    for (const table of resources(template, 'AWS::DynamoDB::Table')) expect(table.Properties['SSESpecification']).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    for (const table of resources(template, 'AWS::DynamoDB::Table'))
+      expect(table.Properties['SSESpecification']).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
     for (const queue of resources(template, 'AWS::SQS::Queue')) expect(queue.Properties['KmsMasterKeyId']).toBeDefined();
     for (const topic of resources(template, 'AWS::SNS::Topic')) expect(topic.Properties['KmsMasterKeyId']).toBeDefined();
     for (const group of resources(template, 'AWS::Logs::LogGroup')) expect(group.Properties['KmsKeyId']).toBeDefined();
@@ -117,7 +135,14 @@ describe('security by default', () => {
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(new Set(acknowledged.map(([rule]) => rule.replace(/^Annotation::/, '')))).toEqual(
-      new Set(['AwsSolutions-SQS3', 'AwsSolutions-KDS3', 'AwsSolutions-L1', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']),
+      new Set([
+        'AwsSolutions-SQS3',
+        'AwsSolutions-KDS3',
+        'AwsSolutions-L1',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      ]),
     );
     for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(30);
   });
@@ -161,11 +186,18 @@ describe('state, alerting and monitoring', () => {
       expect(table.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
       expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
     }
-    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'riskstream-alerts', StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'riskstream-alerts',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
   });
 
   it('builds each subscription’s filter policy from its minimum severity and kinds', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicy: { severity: ['critical'] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      FilterPolicy: { severity: ['critical'] },
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
       Endpoint: '+4915112345678',
@@ -177,14 +209,18 @@ describe('state, alerting and monitoring', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm');
     const metricNames = (a: Resource) => [
       a.Properties['MetricName'],
-      ...((a.Properties['Metrics'] ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).map((m) => m.MetricStat?.Metric.MetricName),
+      ...((a.Properties['Metrics'] ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string } } }>).map(
+        (m) => m.MetricStat?.Metric.MetricName,
+      ),
     ];
     const byMetric = (name: string) => alarms.filter((a) => metricNames(a).includes(name));
     expect(byMetric('IteratorAge').map((a) => a.Properties['Threshold'])).toEqual([90_000, 90_000, 90_000]);
     // Thresholds are "alarm when it reaches N": the alarms compare with >, so they hold N - 1.
     expect(byMetric('Errors').map((a) => a.Properties['Threshold'])).toEqual([0, 0, 0]);
     expect(byMetric('NumberOfNotificationsFailed').map((a) => a.Properties['Threshold'])).toEqual([2]);
-    const depth = byMetric('ApproximateNumberOfMessagesVisible').map((a) => a.Properties['Threshold']).sort();
+    const depth = byMetric('ApproximateNumberOfMessagesVisible')
+      .map((a) => a.Properties['Threshold'])
+      .sort();
     expect(depth).toEqual([0, 0, 0, 24]);
     expect(byMetric('WriteThrottleEvents')).toHaveLength(2);
     expect(byMetric('RecordsFailed')).toHaveLength(2);
@@ -196,7 +232,9 @@ describe('state, alerting and monitoring', () => {
   });
 
   it('lets only this account’s CloudWatch alarms publish to the encrypted ops topic', () => {
-    const policies = resources(template, 'AWS::SNS::TopicPolicy').filter((p) => JSON.stringify(p.Properties['Topics']).includes('OpsTopic'));
+    const policies = resources(template, 'AWS::SNS::TopicPolicy').filter((p) =>
+      JSON.stringify(p.Properties['Topics']).includes('OpsTopic'),
+    );
     const statements = policies.flatMap((p) => (p.Properties['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement);
     expect(statements).toEqual(
       expect.arrayContaining([
@@ -212,7 +250,8 @@ describe('state, alerting and monitoring', () => {
 
   it('grants the scoring functions exactly the DynamoDB actions the state store sends', () => {
     const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p).includes('ScoreTransactions'));
-    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement;
+    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
+      .Statement;
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
       [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
@@ -221,7 +260,9 @@ describe('state, alerting and monitoring', () => {
   });
 
   it('passes the rules config and commit mode to the scoring functions', () => {
-    const scorer = resources(template, 'AWS::Lambda::Function').find((f) => f.Properties['FunctionName'] === 'riskstream-score-transactions');
+    const scorer = resources(template, 'AWS::Lambda::Function').find(
+      (f) => f.Properties['FunctionName'] === 'riskstream-score-transactions',
+    );
     const env = (scorer?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.parse(String(env['RULES_CONFIG'])).transactions.largeAmount.amount).toBe(5000);
     expect(env['COMMIT_MODE']).toBe('single-writer');
@@ -230,7 +271,13 @@ describe('state, alerting and monitoring', () => {
 
   it('runs Node.js 22 on arm64 with tracing and its configured memory and timeout', () => {
     for (const fn of resources(template, 'AWS::Lambda::Function')) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 512, Timeout: 60 });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 512,
+        Timeout: 60,
+      });
     }
   });
 
@@ -239,7 +286,17 @@ describe('state, alerting and monitoring', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'riskstream-operations' });
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['TransactionsStreamName', 'TransactionsStreamArn', 'ReadingsStreamArn', 'StateTableName', 'AlertsTopicArn', 'OpsTopicArn', 'QuarantineQueueUrl', 'TransactionsDlqUrl', 'DashboardName']),
+      expect.arrayContaining([
+        'TransactionsStreamName',
+        'TransactionsStreamArn',
+        'ReadingsStreamArn',
+        'StateTableName',
+        'AlertsTopicArn',
+        'OpsTopicArn',
+        'QuarantineQueueUrl',
+        'TransactionsDlqUrl',
+        'DashboardName',
+      ]),
     );
   });
 });
@@ -247,7 +304,11 @@ describe('state, alerting and monitoring', () => {
 describe('streams', () => {
   it('uses the configured shard count, or on-demand mode', () => {
     const { template } = synth({ streams: { transactions: { shardCount: 4 }, readings: { mode: 'on-demand' } } });
-    template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'riskstream-transactions', ShardCount: 4, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: 'riskstream-transactions',
+      ShardCount: 4,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    });
     template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'riskstream-readings', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
   });
 });

@@ -7,7 +7,10 @@ const SEQUENCE = '49650000000000000000000000000000000000000000000001234';
 const SEED_TRANSACTION = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
 
 /** A record as Lambda delivers it; `data` is the base64 text, given as is. */
-function record(data: string, overrides: { shardId?: string; sequenceNumber?: string; arrival?: number; partitionKey?: string } = {}): KinesisStreamRecord {
+function record(
+  data: string,
+  overrides: { shardId?: string; sequenceNumber?: string; arrival?: number; partitionKey?: string } = {},
+): KinesisStreamRecord {
   const sequenceNumber = overrides.sequenceNumber ?? SEQUENCE;
   return {
     kinesis: {
@@ -71,7 +74,11 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(decoded.status).toBe('valid');
-    expect(decoded.status === 'valid' ? decoded.envelope : undefined).toMatchObject({ kind: 'reading', entity: 'sensor-17', id: 'sensor-17@2026-04-25T12:00:00.000Z' });
+    expect(decoded.status === 'valid' ? decoded.envelope : undefined).toMatchObject({
+      kind: 'reading',
+      entity: 'sensor-17',
+      id: 'sensor-17@2026-04-25T12:00:00.000Z',
+    });
   });
 
   it('rejects a record over the byte limit, naming its size in bytes (not characters) and the limit', () => {
@@ -108,7 +115,9 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(DEFAULT_MAX_RECORD_BYTES).toBe(65_536);
-    expect(decoded.status === 'rejected' ? decoded.reason : undefined).toBe(`record too large: ${Buffer.byteLength(oversized)} bytes (limit 65536)`);
+    expect(decoded.status === 'rejected' ? decoded.reason : undefined).toBe(
+      `record too large: ${Buffer.byteLength(oversized)} bytes (limit 65536)`,
+    );
   });
 
   it('rejects data that is not JSON with the parser message, keeping the data as given', () => {
@@ -175,20 +184,30 @@ describe('decodeRecord: event time against arrival time', () => {
   const arrival = Date.parse(SEED_TRANSACTION.timestamp) / 1000; // the record arrived at the event's own time
 
   it('refuses an event dated further ahead of its arrival than the allowed skew, naming the field', () => {
-    const future = { ...SEED_TRANSACTION, timestamp: new Date(Date.parse(SEED_TRANSACTION.timestamp) * 1000).toISOString().replace(/^\+/, '') };
+    const future = {
+      ...SEED_TRANSACTION,
+      timestamp: new Date(Date.parse(SEED_TRANSACTION.timestamp) * 1000).toISOString().replace(/^\+/, ''),
+    };
     const microseconds = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 60 * 60_000 };
 
-    const decoded = [future, microseconds].map((event) => decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction));
+    const decoded = [future, microseconds].map((event) =>
+      decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction),
+    );
 
     expect(decoded[0]?.status).toBe('rejected');
-    expect(decoded[1]).toMatchObject({ status: 'rejected', reason: 'invalid event: field "timestamp" is 60 min after the record arrived (at most 15 min allowed)' });
+    expect(decoded[1]).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid event: field "timestamp" is 60 min after the record arrived (at most 15 min allowed)',
+    });
   });
 
   it('accepts an event inside the skew, and any event from the past', () => {
     const slightlyAhead = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 14 * 60_000 };
     const old = { ...SEED_TRANSACTION, timestamp: '2020-01-01T00:00:00Z' };
 
-    const decoded = [slightlyAhead, old].map((event) => decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction));
+    const decoded = [slightlyAhead, old].map((event) =>
+      decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction),
+    );
 
     expect(decoded.map((d) => d.status)).toEqual(['valid', 'valid']);
   });

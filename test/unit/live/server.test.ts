@@ -27,7 +27,12 @@ describe('the live page server', () => {
   });
 
   it('answers 500 with the reason when the snapshot fails', async () => {
-    const server = await startLiveServer({ port: 0, snapshot: () => { throw new Error('runtime gone'); } });
+    const server = await startLiveServer({
+      port: 0,
+      snapshot: () => {
+        throw new Error('runtime gone');
+      },
+    });
     servers.push(server);
     const response = await fetch(new URL('/api/snapshot', server.url));
     expect(response.status).toBe(500);

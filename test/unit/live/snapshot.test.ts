@@ -20,7 +20,12 @@ describe('live figures', () => {
 
   it('counts alerts by severity per bucket of arrival time, empty buckets included', () => {
     const alert = (severity: string, arrivedAt: number) => ({ alertId: `${severity}${arrivedAt}`, severity, eventIds: [], arrivedAt });
-    const buckets = alertBuckets([alert('warning', 5_100), alert('critical', 5_900), alert('warning', 16_000), alert('info', 99_000)], 5_000, 17_000, 5_000);
+    const buckets = alertBuckets(
+      [alert('warning', 5_100), alert('critical', 5_900), alert('warning', 16_000), alert('info', 99_000)],
+      5_000,
+      17_000,
+      5_000,
+    );
 
     expect(buckets).toEqual([
       { t: 5_000, info: 0, warning: 1, critical: 1 },
@@ -31,7 +36,15 @@ describe('live figures', () => {
   });
 
   it('reads an alert from its SNS-to-SQS envelope', () => {
-    const message = { alertId: 'a1', severity: 'critical', kind: 'fraud', entity: { type: 'user', id: 'u1' }, summary: 'Transaction t1 blocked', reasons: ['velocity: 8 transactions'], eventIds: ['t1'] };
+    const message = {
+      alertId: 'a1',
+      severity: 'critical',
+      kind: 'fraud',
+      entity: { type: 'user', id: 'u1' },
+      summary: 'Transaction t1 blocked',
+      reasons: ['velocity: 8 transactions'],
+      eventIds: ['t1'],
+    };
     expect(deliveredAlert(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(message) }), 42)).toEqual({
       alertId: 'a1',
       severity: 'critical',

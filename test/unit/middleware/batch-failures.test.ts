@@ -23,7 +23,7 @@ describe('withFailures', () => {
     expect(response).toEqual({ batchItemFailures: [] });
   });
 
-  it('merges the handler\'s failures with the new ones and lists each sequence number once', () => {
+  it("merges the handler's failures with the new ones and lists each sequence number once", () => {
     // Arrange
     const handlerResponse: KinesisStreamBatchResponse = { batchItemFailures: [{ itemIdentifier: seq(5n) }, { itemIdentifier: seq(2n) }] };
 

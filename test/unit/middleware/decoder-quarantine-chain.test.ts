@@ -65,7 +65,12 @@ function chain(
   const withDecoder =
     options.withDecoder === false
       ? base
-      : base.use(kinesisDecoder<TransactionEnvelope>({ validate: validateTransaction, ...(options.maxRecordBytes ? { limits: { maxRecordBytes: options.maxRecordBytes } } : {}) }));
+      : base.use(
+          kinesisDecoder<TransactionEnvelope>({
+            validate: validateTransaction,
+            ...(options.maxRecordBytes ? { limits: { maxRecordBytes: options.maxRecordBytes } } : {}),
+          }),
+        );
   const handler = withDecoder.handler(async (event: Event): Promise<KinesisStreamBatchResponse> => {
     if (options.withDecoder !== false) seen.push(decodedBatch(event));
     return { batchItemFailures: (options.handlerFailures ?? []).map((itemIdentifier) => ({ itemIdentifier })) };
@@ -92,8 +97,14 @@ describe('kinesisDecoder', () => {
     const [batch] = run.seen;
     expect(run.seen).toHaveLength(1);
     expect(batch?.valid.map((v) => v.envelope.id)).toEqual(['txn-1', 'txn-2']);
-    expect(batch?.valid.map((v) => v.ref)).toEqual([recordRef(records[0] as KinesisStreamRecord), recordRef(records[2] as KinesisStreamRecord)]);
-    expect(batch?.rejected.map((r) => r.ref.sequenceNumber)).toEqual([records[1]?.kinesis.sequenceNumber, records[3]?.kinesis.sequenceNumber]);
+    expect(batch?.valid.map((v) => v.ref)).toEqual([
+      recordRef(records[0] as KinesisStreamRecord),
+      recordRef(records[2] as KinesisStreamRecord),
+    ]);
+    expect(batch?.rejected.map((r) => r.ref.sequenceNumber)).toEqual([
+      records[1]?.kinesis.sequenceNumber,
+      records[3]?.kinesis.sequenceNumber,
+    ]);
     expect(batch?.rejected[0]?.reason).toMatch(/^not JSON/);
     expect(batch?.rejected[1]?.reason).toMatch(/^invalid event: missing required field "userId"/);
     expect(batch?.rejected[0]?.data).toBe(records[1]?.kinesis.data);
@@ -156,7 +167,11 @@ describe('quarantineRejected', () => {
     expect(quarantine.accepted.map((a) => a.source)).toEqual(['score-transactions', 'score-transactions']);
     expect(quarantine.accepted.map((a) => a.record)).toEqual([
       { ref: recordRef(records[0] as KinesisStreamRecord), reason: expect.stringMatching(/^not JSON/), data: records[0]?.kinesis.data },
-      { ref: recordRef(records[2] as KinesisStreamRecord), reason: expect.stringMatching(/^invalid event: missing required field "userId"/), data: records[2]?.kinesis.data },
+      {
+        ref: recordRef(records[2] as KinesisStreamRecord),
+        reason: expect.stringMatching(/^invalid event: missing required field "userId"/),
+        data: records[2]?.kinesis.data,
+      },
     ]);
     expect(run.quarantined).toEqual([[2, 0]]);
     expect(run.logged.map((l) => l['sequenceNumber'])).toEqual([records[0]?.kinesis.sequenceNumber, records[2]?.kinesis.sequenceNumber]);
@@ -175,11 +190,14 @@ describe('quarantineRejected', () => {
 
     // Assert
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: refusedSequence }] });
-    expect(quarantine.accepted.map((a) => a.record.ref.sequenceNumber)).toEqual([records[0]?.kinesis.sequenceNumber, records[3]?.kinesis.sequenceNumber]);
+    expect(quarantine.accepted.map((a) => a.record.ref.sequenceNumber)).toEqual([
+      records[0]?.kinesis.sequenceNumber,
+      records[3]?.kinesis.sequenceNumber,
+    ]);
     expect(run.quarantined).toEqual([[2, 1]]);
   });
 
-  it('keeps the handler\'s own failures and adds the refused records in sequence order', async () => {
+  it("keeps the handler's own failures and adds the refused records in sequence order", async () => {
     // Arrange
     const log = new ShardLog();
     const records = log.put({ data: txn('txn-1') }, { data: 'bad' }, { data: txn('txn-2') });
@@ -193,7 +211,7 @@ describe('quarantineRejected', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([first, bad, third]);
   });
 
-  it('does not call the quarantine and returns the handler\'s response when nothing was rejected', async () => {
+  it("does not call the quarantine and returns the handler's response when nothing was rejected", async () => {
     // Arrange
     const log = new ShardLog();
     const records = log.put({ data: txn('txn-1') }, { data: txn('txn-2') });

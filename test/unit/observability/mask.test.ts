@@ -82,7 +82,11 @@ describe('maskingReplacer', () => {
 
   it('masks card numbers inside other string values, nested ones included', () => {
     // Arrange
-    const entry = { message: 'charge on 4111 1111 1111 1111 failed', error: { detail: 'pan=5500-0055-5555-5559' }, list: ['4000056655665556'] };
+    const entry = {
+      message: 'charge on 4111 1111 1111 1111 failed',
+      error: { detail: 'pan=5500-0055-5555-5559' },
+      list: ['4000056655665556'],
+    };
 
     // Act
     const json = JSON.stringify(entry, maskingReplacer);

@@ -78,7 +78,13 @@ describe('scoreBatch: outcomes', () => {
   it('returns one outcome per item in the input order, even when users are interleaved', async () => {
     // Arrange
     const store = new MemoryStateStore();
-    const items = itemsOf([txn('a-1', 'user-a', 0), txn('b-1', 'user-b', 0), txn('a-2', 'user-a', 1_000), txn('c-1', 'user-c', 0), txn('b-2', 'user-b', 2_000)]);
+    const items = itemsOf([
+      txn('a-1', 'user-a', 0),
+      txn('b-1', 'user-b', 0),
+      txn('a-2', 'user-a', 1_000),
+      txn('c-1', 'user-c', 0),
+      txn('b-2', 'user-b', 2_000),
+    ]);
 
     // Act
     const scoring = await scoreBatch(items, TXN_KIND, depsOf(store));
@@ -136,7 +142,11 @@ describe('scoreBatch: duplicates', () => {
   it('answers duplicate for every record of a batch scored a second time and changes no decision or alert', async () => {
     // Arrange
     const store = new MemoryStateStore();
-    const items = itemsOf([txn('txn-1', 'user-a', 0, { amount: 2500 }), txn('txn-2', 'user-b', 0), txn('txn-3', 'user-a', 1_000, { amount: 1500 })]);
+    const items = itemsOf([
+      txn('txn-1', 'user-a', 0, { amount: 2500 }),
+      txn('txn-2', 'user-b', 0),
+      txn('txn-3', 'user-a', 1_000, { amount: 1500 }),
+    ]);
     await scoreBatch(items, TXN_KIND, depsOf(store));
     const decisionsBefore = snapshot(store.decisions);
     const alertsBefore = snapshot(store.alerts);
@@ -404,7 +414,15 @@ describe('scoreBatch: commits', () => {
     // Assert
     expect(scoring.conflicts).toBe(1);
     expect(store.commitCalls).toBe(3); // the rival's commit, the lost one, the retried one
-    expect(statuses(scoring)).toEqual(['a-1:duplicate', 'a-2:duplicate', 'a-3:duplicate', 'a-4:applied', 'a-5:applied', 'a-6:applied', 'b-1:applied']);
+    expect(statuses(scoring)).toEqual([
+      'a-1:duplicate',
+      'a-2:duplicate',
+      'a-3:duplicate',
+      'a-4:applied',
+      'a-5:applied',
+      'a-6:applied',
+      'b-1:applied',
+    ]);
     const stateA = await userState(store, 'user-a');
     expect(paneOf(stateA, 0)).toMatchObject({ count: 6, ids: ['a-1', 'a-2', 'a-3', 'a-4', 'a-5', 'a-6'].map(compactId) });
     expect(stateA?.version).toBe(2);
@@ -447,7 +465,7 @@ describe('scoreBatch: commits', () => {
     expect((await userState(store, 'user-b'))?.version).toBe(1);
   });
 
-  it('applies the failed entity\'s records when the batch is retried after a failed commit', async () => {
+  it("applies the failed entity's records when the batch is retried after a failed commit", async () => {
     // Arrange
     const store = new FailingCommitStore('user-a', new TransientStoreError('conditional put timed out'));
     const items = itemsOf([txn('a-1', 'user-a', 0), txn('b-1', 'user-b', 0), txn('a-2', 'user-a', 1_000), txn('c-1', 'user-c', 0)]);

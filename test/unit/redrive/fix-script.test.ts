@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFix, FixScriptError, loadFixScript } from '../../../local/redrive/fix-script';
 
-const where = { reason: 'invalid event', partitionKey: 'user-1', streamArn: 'arn:aws:kinesis:us-east-1:1:stream/s', shardId: 'shardId-000000000000', sequenceNumber: '7' };
+const where = {
+  reason: 'invalid event',
+  partitionKey: 'user-1',
+  streamArn: 'arn:aws:kinesis:us-east-1:1:stream/s',
+  shardId: 'shardId-000000000000',
+  sequenceNumber: '7',
+};
 const data = (text: string) => Buffer.from(text, 'utf8');
 
 describe('applyFix', () => {
@@ -26,7 +32,15 @@ describe('applyFix', () => {
   });
 
   it('turns a throw or a value that is no data into a FixScriptError', async () => {
-    await expect(applyFix(() => { throw new Error('boom'); }, data('x'), where)).rejects.toThrow(new FixScriptError('the fix threw: boom'));
+    await expect(
+      applyFix(
+        () => {
+          throw new Error('boom');
+        },
+        data('x'),
+        where,
+      ),
+    ).rejects.toThrow(new FixScriptError('the fix threw: boom'));
     await expect(applyFix(() => () => 1, data('x'), where)).rejects.toThrow(/not data/);
   });
 });

@@ -5,9 +5,23 @@ import { parseDlqMessage, parseQuarantineMessage, recordKey } from '../../../loc
 import { quarantineMessage } from '../../../shared/quarantine/quarantine';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/rs-transactions';
-const origin = { shardId: 'shardId-000000000000', streamArn: STREAM, functionName: 'rs-score-transactions', region: 'us-east-1', account: '123456789012' };
+const origin = {
+  shardId: 'shardId-000000000000',
+  streamArn: STREAM,
+  functionName: 'rs-score-transactions',
+  region: 'us-east-1',
+  account: '123456789012',
+};
 const read = (sequenceNumber: string) =>
-  toReadRecord({ SequenceNumber: sequenceNumber, PartitionKey: 'user-1', Data: Buffer.from('{}'), ApproximateArrivalTimestamp: new Date(1_777_118_400_000) }, origin);
+  toReadRecord(
+    {
+      SequenceNumber: sequenceNumber,
+      PartitionKey: 'user-1',
+      Data: Buffer.from('{}'),
+      ApproximateArrivalTimestamp: new Date(1_777_118_400_000),
+    },
+    origin,
+  );
 const context = {
   functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rs-score-transactions',
   condition: 'RetryAttemptsExhausted' as const,
@@ -17,7 +31,7 @@ const context = {
 };
 
 describe('parseDlqMessage', () => {
-  it("reads the Kinesis on-failure record the local runtime writes, as Lambda writes it", () => {
+  it('reads the Kinesis on-failure record the local runtime writes, as Lambda writes it', () => {
     const message = kinesisFailureRecord([read('9'), read('10'), read('12')], { ...context, streamArn: STREAM, shardId: origin.shardId });
 
     expect(parseDlqMessage(JSON.stringify(message))).toEqual({
@@ -38,14 +52,29 @@ describe('parseDlqMessage', () => {
   it('reads the DynamoDB Streams one', () => {
     const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/rs-alerts/stream/2026-04-25T12:00:00.000';
     const record = toDynamoDbReadRecord(
-      { eventID: 'e1', eventName: 'INSERT', dynamodb: { SequenceNumber: '100000000000000000001', Keys: { alertId: { S: 'a1' } }, ApproximateCreationDateTime: new Date(0) } },
+      {
+        eventID: 'e1',
+        eventName: 'INSERT',
+        dynamodb: { SequenceNumber: '100000000000000000001', Keys: { alertId: { S: 'a1' } }, ApproximateCreationDateTime: new Date(0) },
+      },
       { streamArn, region: 'us-east-1' },
     );
-    const message = failureRecord({ ...context, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rs-publish-alerts' }, ddbStreamBatchInfo([record], { shardId: 'shard-1', streamArn }));
+    const message = failureRecord(
+      { ...context, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rs-publish-alerts' },
+      ddbStreamBatchInfo([record], { shardId: 'shard-1', streamArn }),
+    );
 
     expect(parseDlqMessage(JSON.stringify(message))).toMatchObject({
       ok: true,
-      value: { kind: 'dynamodb', shardId: 'shard-1', startSequenceNumber: '100000000000000000001', endSequenceNumber: '100000000000000000001', batchSize: 1, streamArn, functionName: 'rs-publish-alerts' },
+      value: {
+        kind: 'dynamodb',
+        shardId: 'shard-1',
+        startSequenceNumber: '100000000000000000001',
+        endSequenceNumber: '100000000000000000001',
+        batchSize: 1,
+        streamArn,
+        functionName: 'rs-publish-alerts',
+      },
     });
   });
 
@@ -53,9 +82,21 @@ describe('parseDlqMessage', () => {
     ['not JSON', '{nope', /not a JSON object/],
     ['an array', '[]', /not a JSON object/],
     ['another kind of message', JSON.stringify({ hello: 'world' }), /neither KinesisBatchInfo nor DDBStreamBatchInfo/],
-    ['a batch info without a shard', JSON.stringify({ KinesisBatchInfo: { startSequenceNumber: '1', endSequenceNumber: '2', streamArn: STREAM } }), /lacks shardId/],
-    ['a range that is not numeric', JSON.stringify({ KinesisBatchInfo: { shardId: 's', startSequenceNumber: 'a', endSequenceNumber: '2', streamArn: STREAM } }), /not numeric/],
-    ['a reversed range', JSON.stringify({ KinesisBatchInfo: { shardId: 's', startSequenceNumber: '10', endSequenceNumber: '9', streamArn: STREAM } }), /reversed/],
+    [
+      'a batch info without a shard',
+      JSON.stringify({ KinesisBatchInfo: { startSequenceNumber: '1', endSequenceNumber: '2', streamArn: STREAM } }),
+      /lacks shardId/,
+    ],
+    [
+      'a range that is not numeric',
+      JSON.stringify({ KinesisBatchInfo: { shardId: 's', startSequenceNumber: 'a', endSequenceNumber: '2', streamArn: STREAM } }),
+      /not numeric/,
+    ],
+    [
+      'a reversed range',
+      JSON.stringify({ KinesisBatchInfo: { shardId: 's', startSequenceNumber: '10', endSequenceNumber: '9', streamArn: STREAM } }),
+      /reversed/,
+    ],
   ])('refuses %s with a reason', (_what, body, reason) => {
     const parsed = parseDlqMessage(body);
     expect(parsed.ok).toBe(false);
@@ -64,7 +105,17 @@ describe('parseDlqMessage', () => {
 });
 
 describe('parseQuarantineMessage', () => {
-  const rejected = { ref: { sequenceNumber: '7', shardId: 'shardId-000000000000', partitionKey: 'user-1', eventSourceARN: STREAM, arrivalTimestamp: 1_777_118_400 }, reason: 'not JSON', data: Buffer.from('{oops').toString('base64') };
+  const rejected = {
+    ref: {
+      sequenceNumber: '7',
+      shardId: 'shardId-000000000000',
+      partitionKey: 'user-1',
+      eventSourceARN: STREAM,
+      arrivalTimestamp: 1_777_118_400,
+    },
+    reason: 'not JSON',
+    data: Buffer.from('{oops').toString('base64'),
+  };
 
   it('reads back what the quarantine adapter sends', () => {
     const message = quarantineMessage(rejected, 'rs-score-transactions', new Date('2026-04-25T12:00:01.000Z'));
@@ -80,8 +131,16 @@ describe('parseQuarantineMessage', () => {
 
   it('keys a record by stream, shard and sequence number, whatever the delivery', () => {
     const first = quarantineMessage(rejected, 'rs-score-transactions', new Date('2026-04-25T12:00:01.000Z'));
-    const second = quarantineMessage({ ...rejected, reason: 'another reason' }, 'rs-score-transactions', new Date('2026-04-25T13:00:00.000Z'));
-    const otherShard = quarantineMessage({ ...rejected, ref: { ...rejected.ref, shardId: 'shardId-000000000001' } }, 'rs-score-transactions', new Date());
+    const second = quarantineMessage(
+      { ...rejected, reason: 'another reason' },
+      'rs-score-transactions',
+      new Date('2026-04-25T13:00:00.000Z'),
+    );
+    const otherShard = quarantineMessage(
+      { ...rejected, ref: { ...rejected.ref, shardId: 'shardId-000000000001' } },
+      'rs-score-transactions',
+      new Date(),
+    );
 
     expect(recordKey(first)).toBe(recordKey(second));
     expect(recordKey(first)).not.toBe(recordKey(otherShard)); // moto numbers every shard 1, 2, …

@@ -5,7 +5,20 @@ const RUN = Date.parse('2026-04-25T12:00:00.000Z');
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/rs-transactions';
 
 function message(sequenceNumber: string, quarantinedAt: string, reason = 'not JSON', shardId = 'shardId-000000000000'): QuarantineMessage {
-  return { sequenceNumber, shardId, partitionKey: 'user-1', eventSourceARN: STREAM, arrivedAt: '2026-04-25T11:00:00.000Z', reason, source: 'fn', quarantinedAt, dataBytes: 2, sha256: '', data: 'e30=', dataTruncated: false };
+  return {
+    sequenceNumber,
+    shardId,
+    partitionKey: 'user-1',
+    eventSourceARN: STREAM,
+    arrivedAt: '2026-04-25T11:00:00.000Z',
+    reason,
+    source: 'fn',
+    quarantinedAt,
+    dataBytes: 2,
+    sha256: '',
+    data: 'e30=',
+    dataTruncated: false,
+  };
 }
 const before = '2026-04-25T11:59:00.000Z';
 const during = '2026-04-25T12:00:05.000Z';
@@ -32,7 +45,11 @@ describe('QuarantineLedger', () => {
 
     expect(ledger.admit(message('1', during, 'invalid event: amount: expected number, received null'), 'new')).toBe('requarantined');
     expect(ledger.admit(message('1', during, 'invalid event: amount: expected number, received null'), 'newer')).toBe('delete');
-    expect(ledger.counts()).toMatchObject({ replayed: 1, stillQuarantined: 1, reasons: { 'invalid event: amount: expected number, received null': 1 } });
+    expect(ledger.counts()).toMatchObject({
+      replayed: 1,
+      stillQuarantined: 1,
+      reasons: { 'invalid event: amount: expected number, received null': 1 },
+    });
   });
 
   it('keeps every message of a record whose replay failed, and deletes those of a dropped one', () => {

@@ -11,7 +11,15 @@ const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/rs-transactions';
 const SHARD = 'shardId-000000000000';
 const origin = { shardId: SHARD, streamArn: STREAM, functionName: 'test-fn', region: 'us-east-1', account: '123456789012' };
 const record = (n: number, kind = 'keep') =>
-  toReadRecord({ SequenceNumber: String(n), PartitionKey: 'user-1', Data: Buffer.from(JSON.stringify({ n, kind })), ApproximateArrivalTimestamp: new Date(1_777_118_400_000) }, origin);
+  toReadRecord(
+    {
+      SequenceNumber: String(n),
+      PartitionKey: 'user-1',
+      Data: Buffer.from(JSON.stringify({ n, kind })),
+      ApproximateArrivalTimestamp: new Date(1_777_118_400_000),
+    },
+    origin,
+  );
 
 /** A shard in memory, read in pages of `page` records from an AT_SEQUENCE_NUMBER iterator. */
 class MemoryShard implements StreamSource<KinesisStreamRecord> {
@@ -49,9 +57,18 @@ const shard = Array.from({ length: 12 }, (_, i) => record(i + 1, i === 5 ? 'drop
 const dlqMessage = (from: number, to: number) =>
   kinesisFailureRecord(
     shard.filter((r) => Number(r.sequenceNumber) >= from && Number(r.sequenceNumber) <= to),
-    { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-fn', streamArn: STREAM, shardId: SHARD, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1, functionError: null, nowMs: 0 },
+    {
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-fn',
+      streamArn: STREAM,
+      shardId: SHARD,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 1,
+      functionError: null,
+      nowMs: 0,
+    },
   );
-const sequenceNumbers = (event: unknown) => (event as { Records: KinesisStreamRecord[] }).Records.map((r) => Number(r.kinesis.sequenceNumber));
+const sequenceNumbers = (event: unknown) =>
+  (event as { Records: KinesisStreamRecord[] }).Records.map((r) => Number(r.kinesis.sequenceNumber));
 
 describe('readRange', () => {
   it('reads a range across pages, compared as numbers, keeping what the filter keeps', async () => {
@@ -74,14 +91,20 @@ describe('redriveDlq', () => {
 
     const summary = await redriveDlq({ queue, targetFor: async () => ({ spec, source: new MemoryShard(shard), invoke: fn.invoke }) });
 
-    expect(fn.events.map(sequenceNumbers)).toEqual([[2, 3, 4], [5, 6, 7], [8, 9]]);
+    expect(fn.events.map(sequenceNumbers)).toEqual([
+      [2, 3, 4],
+      [5, 6, 7],
+      [8, 9],
+    ]);
     expect(summary).toEqual({ messages: 1, redriven: 1, kept: 0, recordsReplayed: 8, recordsFailed: 0, recordsMissing: 0, problems: [] });
     expect(queue.bodies()).toEqual([]);
   });
 
   it('keeps the message when the function reports a record failed, and sends nothing after it', async () => {
     const queue = new MemoryQueue([dlqMessage(2, 9)]);
-    const fn = new FakeFunction<unknown>((event) => ({ batchItemFailures: sequenceNumbers(event).includes(6) ? [{ itemIdentifier: '6' }] : [] }));
+    const fn = new FakeFunction<unknown>((event) => ({
+      batchItemFailures: sequenceNumbers(event).includes(6) ? [{ itemIdentifier: '6' }] : [],
+    }));
 
     const summary = await redriveDlq({ queue, targetFor: async () => ({ spec, source: new MemoryShard(shard), invoke: fn.invoke }) });
 
@@ -103,7 +126,10 @@ describe('redriveDlq', () => {
 
   it('keeps a message whose records have left the stream', async () => {
     const queue = new MemoryQueue([dlqMessage(2, 4)]);
-    const summary = await redriveDlq({ queue, targetFor: async () => ({ spec, source: new MemoryShard([]), invoke: new FakeFunction().invoke }) });
+    const summary = await redriveDlq({
+      queue,
+      targetFor: async () => ({ spec, source: new MemoryShard([]), invoke: new FakeFunction().invoke }),
+    });
     expect(summary).toMatchObject({ kept: 1, recordsMissing: 3 });
     expect(summary.problems[0]).toMatch(/none of its 3 record\(s\) is in the stream any more/);
   });

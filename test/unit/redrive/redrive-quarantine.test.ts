@@ -9,12 +9,31 @@ import { MemoryQueue } from './memory-queue';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/rs-transactions';
 const RUN = Date.parse('2026-04-25T12:00:00.000Z');
-const spec = testSpec({ kind: 'kinesis', streamName: 'rs-transactions', streamArn: STREAM }, { functionName: 'rs-score-transactions', batchSize: 2 });
+const spec = testSpec(
+  { kind: 'kinesis', streamName: 'rs-transactions', streamArn: STREAM },
+  { functionName: 'rs-score-transactions', batchSize: 2 },
+);
 
 /** An old quarantine message of a record, as the scorer sent it on one delivery. */
-const quarantined = (sequenceNumber: string, text: string, reason: string, at = '2026-04-25T11:00:00.000Z', shardId = 'shardId-000000000000') =>
+const quarantined = (
+  sequenceNumber: string,
+  text: string,
+  reason: string,
+  at = '2026-04-25T11:00:00.000Z',
+  shardId = 'shardId-000000000000',
+) =>
   quarantineMessage(
-    { ref: { sequenceNumber, shardId, partitionKey: 'user-1', eventSourceARN: STREAM, arrivalTimestamp: Date.parse('2026-04-25T10:00:00.000Z') / 1000 }, reason, data: Buffer.from(text).toString('base64') },
+    {
+      ref: {
+        sequenceNumber,
+        shardId,
+        partitionKey: 'user-1',
+        eventSourceARN: STREAM,
+        arrivalTimestamp: Date.parse('2026-04-25T10:00:00.000Z') / 1000,
+      },
+      reason,
+      data: Buffer.from(text).toString('base64'),
+    },
     'rs-score-transactions',
     new Date(at),
   );
@@ -35,14 +54,27 @@ function scorer(queue: MemoryQueue, clock: () => number) {
         amount = 'not JSON';
       }
       if (typeof amount === 'number') scored.push(text);
-      else queue.send(quarantineMessage({ ref: recordRef(record), reason: `amount: got ${typeof amount}`, data: record.kinesis.data }, 'rs-score-transactions', new Date(clock())));
+      else
+        queue.send(
+          quarantineMessage(
+            { ref: recordRef(record), reason: `amount: got ${typeof amount}`, data: record.kinesis.data },
+            'rs-score-transactions',
+            new Date(clock()),
+          ),
+        );
     }
     return { batchItemFailures: [] };
   });
   return { fn, scored };
 }
 
-const target = (invoke: ReplayTarget['invoke']): ReplayTarget => ({ spec, source: {} as StreamSource<KinesisStreamRecord>, invoke, region: 'us-east-1', account: '123456789012' });
+const target = (invoke: ReplayTarget['invoke']): ReplayTarget => ({
+  spec,
+  source: {} as StreamSource<KinesisStreamRecord>,
+  invoke,
+  region: 'us-east-1',
+  account: '123456789012',
+});
 
 describe('redriveQuarantine', () => {
   it('replays each record once, deletes its duplicates, and leaves one message with the new reason for what still fails', async () => {
@@ -97,9 +129,14 @@ describe('redriveQuarantine', () => {
   });
 
   it('keeps every message of a record the function reports failed, or that no function reads', async () => {
-    const queue = new MemoryQueue([quarantined('1', '{"amount":1}', 'r'), quarantined('1', '{"amount":1}', 'r'), quarantined('2', '{"amount":1}', 'r', undefined, 'shardId-000000000009')]);
+    const queue = new MemoryQueue([
+      quarantined('1', '{"amount":1}', 'r'),
+      quarantined('1', '{"amount":1}', 'r'),
+      quarantined('2', '{"amount":1}', 'r', undefined, 'shardId-000000000009'),
+    ]);
     const failing = new FakeFunction<unknown>(() => ({ batchItemFailures: [{ itemIdentifier: '1' }] }));
-    const targetFor = async (m: { shardId: string }) => (m.shardId === 'shardId-000000000009' ? 'no mapping of this stack reads the stream' : target(failing.invoke));
+    const targetFor = async (m: { shardId: string }) =>
+      m.shardId === 'shardId-000000000009' ? 'no mapping of this stack reads the stream' : target(failing.invoke);
 
     const summary = await redriveQuarantine({ queue, targetFor, now: () => RUN });
 

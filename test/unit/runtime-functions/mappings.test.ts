@@ -49,14 +49,22 @@ describe('mappingsFromTemplate on the default synth', () => {
   const byFunction = (name: string): MappingSpec | undefined => specs.find((s) => s.functionName === name);
 
   it('finds the three mappings of the stack', () => {
-    expect(specs.map((s) => s.functionName).sort()).toEqual(['riskstream-publish-alerts', 'riskstream-score-readings', 'riskstream-score-transactions']);
+    expect(specs.map((s) => s.functionName).sort()).toEqual([
+      'riskstream-publish-alerts',
+      'riskstream-score-readings',
+      'riskstream-score-transactions',
+    ]);
   });
 
   it('turns score-transactions’ mapping into its spec: the stream, every safety setting and the DLQ ARN', () => {
     expect(byFunction('riskstream-score-transactions')).toEqual({
       functionLogicalId: 'ScoringScoreTransactionsA1225FF1',
       functionName: 'riskstream-score-transactions',
-      source: { kind: 'kinesis', streamName: 'riskstream-transactions', streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/riskstream-transactions' },
+      source: {
+        kind: 'kinesis',
+        streamName: 'riskstream-transactions',
+        streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/riskstream-transactions',
+      },
       ...KINESIS_DEFAULTS,
       onFailureQueueArn: 'arn:aws:sqs:us-east-1:123456789012:riskstream-score-transactions-dlq',
     });
@@ -66,7 +74,11 @@ describe('mappingsFromTemplate on the default synth', () => {
     expect(byFunction('riskstream-score-readings')).toEqual({
       functionLogicalId: 'ScoringScoreReadings57168B14',
       functionName: 'riskstream-score-readings',
-      source: { kind: 'kinesis', streamName: 'riskstream-readings', streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/riskstream-readings' },
+      source: {
+        kind: 'kinesis',
+        streamName: 'riskstream-readings',
+        streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/riskstream-readings',
+      },
       ...KINESIS_DEFAULTS,
       onFailureQueueArn: 'arn:aws:sqs:us-east-1:123456789012:riskstream-score-readings-dlq',
     });
@@ -89,10 +101,16 @@ describe('mappingsFromTemplate on the default synth', () => {
     renamed.set('ScoringScoreTransactionsA1225FF1', 'other-score-transactions');
     renamed.set('StreamsTransactionsA13B412E', 'other-transactions');
     renamed.set('ScoringTransactionsDlqABC43263', 'http://localhost:4566/000000000000/other-dlq');
-    const spec = mappingsFromTemplate(template, renamed, { region: 'eu-west-1', account: '000000000000' }).find((s) => s.functionLogicalId === 'ScoringScoreTransactionsA1225FF1');
+    const spec = mappingsFromTemplate(template, renamed, { region: 'eu-west-1', account: '000000000000' }).find(
+      (s) => s.functionLogicalId === 'ScoringScoreTransactionsA1225FF1',
+    );
     expect(spec).toMatchObject({
       functionName: 'other-score-transactions',
-      source: { kind: 'kinesis', streamName: 'other-transactions', streamArn: 'arn:aws:kinesis:eu-west-1:000000000000:stream/other-transactions' },
+      source: {
+        kind: 'kinesis',
+        streamName: 'other-transactions',
+        streamArn: 'arn:aws:kinesis:eu-west-1:000000000000:stream/other-transactions',
+      },
       onFailureQueueArn: 'arn:aws:sqs:eu-west-1:000000000000:other-dlq',
     });
   });
@@ -108,10 +126,30 @@ describe('mappingsFromTemplate on the default synth', () => {
 
   it('carries the configuration’s settings', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const config = parseDeployConfig({ mappings: { readings: { batchSize: 500, retryAttempts: 3, parallelizationFactor: 4, maxRecordAge: '1h', startingPosition: 'LATEST', maxBatchingWindow: '5s' } } });
+    const config = parseDeployConfig({
+      mappings: {
+        readings: {
+          batchSize: 500,
+          retryAttempts: 3,
+          parallelizationFactor: 4,
+          maxRecordAge: '1h',
+          startingPosition: 'LATEST',
+          maxBatchingWindow: '5s',
+        },
+      },
+    });
     const stack = new RiskstreamStack(app, 'Custom', { config, env: { account: '123456789012', region: 'us-east-1' } });
-    const custom = mappingsFromTemplate(Template.fromStack(stack).toJSON() as CfnTemplate, PHYSICAL_IDS).find((s) => s.functionName === 'riskstream-score-readings');
-    expect(custom).toMatchObject({ batchSize: 500, retryAttempts: 3, parallelizationFactor: 4, maxRecordAgeMs: 3_600_000, startingPosition: 'LATEST', maxBatchingWindowMs: 5000 });
+    const custom = mappingsFromTemplate(Template.fromStack(stack).toJSON() as CfnTemplate, PHYSICAL_IDS).find(
+      (s) => s.functionName === 'riskstream-score-readings',
+    );
+    expect(custom).toMatchObject({
+      batchSize: 500,
+      retryAttempts: 3,
+      parallelizationFactor: 4,
+      maxRecordAgeMs: 3_600_000,
+      startingPosition: 'LATEST',
+      maxBatchingWindowMs: 5000,
+    });
   });
 });
 
@@ -122,7 +160,15 @@ describe('mappingsFromTemplate on hand-written templates', () => {
       Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'fn' } },
       Stream: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'in' } },
       Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
-      Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: { Ref: 'Fn' }, EventSourceArn: { 'Fn::GetAtt': ['Stream', 'Arn'] }, StartingPosition: 'LATEST', ...mapping } },
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          EventSourceArn: { 'Fn::GetAtt': ['Stream', 'Arn'] },
+          StartingPosition: 'LATEST',
+          ...mapping,
+        },
+      },
     },
   });
 
@@ -149,7 +195,11 @@ describe('mappingsFromTemplate on hand-written templates', () => {
   });
 
   it('accepts the function as Fn::GetAtt Arn, and -1 as "no limit" for the record age', () => {
-    const [spec] = mappingsFromTemplate(base({ FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, MaximumRecordAgeInSeconds: -1, FunctionResponseTypes: [] }), new Map(), target);
+    const [spec] = mappingsFromTemplate(
+      base({ FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, MaximumRecordAgeInSeconds: -1, FunctionResponseTypes: [] }),
+      new Map(),
+      target,
+    );
     expect(spec).toMatchObject({ functionLogicalId: 'Fn', maxRecordAgeMs: -1, reportBatchItemFailures: false });
   });
 
@@ -158,10 +208,16 @@ describe('mappingsFromTemplate on hand-written templates', () => {
   });
 
   it('refuses what it cannot run rather than running it differently', () => {
-    expect(() => mappingsFromTemplate(base({ EventSourceArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/elsewhere' }), new Map(), target)).toThrow(/Mapping: EventSourceArn/);
-    expect(() => mappingsFromTemplate(base({ TumblingWindowInSeconds: 60 }), new Map(), target)).toThrow(/TumblingWindowInSeconds not supported/);
+    expect(() =>
+      mappingsFromTemplate(base({ EventSourceArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/elsewhere' }), new Map(), target),
+    ).toThrow(/Mapping: EventSourceArn/);
+    expect(() => mappingsFromTemplate(base({ TumblingWindowInSeconds: 60 }), new Map(), target)).toThrow(
+      /TumblingWindowInSeconds not supported/,
+    );
     expect(() => mappingsFromTemplate(base({ StartingPosition: 'AT_TIMESTAMP' }), new Map(), target)).toThrow(/StartingPosition/);
-    expect(() => mappingsFromTemplate(base({ DestinationConfig: { OnFailure: { Destination: { Ref: 'Topic' } } } }), new Map(), target)).toThrow(/not an SQS queue/);
+    expect(() =>
+      mappingsFromTemplate(base({ DestinationConfig: { OnFailure: { Destination: { Ref: 'Topic' } } } }), new Map(), target),
+    ).toThrow(/not an SQS queue/);
     expect(() => mappingsFromTemplate(base({ BatchSize: '10' }), new Map(), target)).toThrow(/BatchSize "10" is not a number/);
   });
 

@@ -8,7 +8,11 @@ const origin = {
   region: 'us-east-1',
 };
 
-function streamRecord(sequenceNumber: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', createdMs = Date.parse('2026-04-25T12:00:07.900Z')): StreamsRecord {
+function streamRecord(
+  sequenceNumber: string,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  createdMs = Date.parse('2026-04-25T12:00:07.900Z'),
+): StreamsRecord {
   return {
     eventID: `id-${sequenceNumber}`,
     eventName,
@@ -53,7 +57,9 @@ describe('toDynamoDbReadRecord', () => {
           score: { N: '0.97' },
           raw: { B: Buffer.from('raw').toString('base64') },
           parts: { BS: [Buffer.from('x').toString('base64'), Buffer.from('y').toString('base64')] },
-          nested: { M: { list: { L: [{ B: Buffer.from('z').toString('base64') }, { NULL: true }, { BOOL: false }] }, tags: { SS: ['a', 'b'] } } },
+          nested: {
+            M: { list: { L: [{ B: Buffer.from('z').toString('base64') }, { NULL: true }, { BOOL: false }] }, tags: { SS: ['a', 'b'] } },
+          },
         },
         SequenceNumber: '4421584500000000017450439091',
         SizeBytes: 120,

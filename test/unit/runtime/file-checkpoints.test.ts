@@ -20,7 +20,12 @@ describe('FileCheckpointStore', () => {
     const path = join(dir, 'state', 'checkpoints.json');
     const a = new FileCheckpointStore(path);
     const b = new FileCheckpointStore(path);
-    await Promise.all([a.set('arn:s1', 'shardId-0', '5'), b.set('arn:s2', 'shardId-0', '7'), a.set('arn:s1', 'shardId-1', '9'), a.set('arn:s1', 'shardId-0', '6')]);
+    await Promise.all([
+      a.set('arn:s1', 'shardId-0', '5'),
+      b.set('arn:s2', 'shardId-0', '7'),
+      a.set('arn:s1', 'shardId-1', '9'),
+      a.set('arn:s1', 'shardId-0', '6'),
+    ]);
 
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ 'arn:s1|shardId-0': '6', 'arn:s2|shardId-0': '7', 'arn:s1|shardId-1': '9' });
     expect(await new FileCheckpointStore(path).get('arn:s2', 'shardId-0')).toBe('7');

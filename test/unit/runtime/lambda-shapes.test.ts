@@ -12,7 +12,12 @@ const origin = {
 
 function read(sequenceNumber: string, data: unknown = { n: Number(sequenceNumber) }, arrivalMs = 1_777_118_400_250): ReadRecord {
   return toReadRecord(
-    { SequenceNumber: sequenceNumber, PartitionKey: 'user-1', Data: Buffer.from(JSON.stringify(data)), ApproximateArrivalTimestamp: new Date(arrivalMs) },
+    {
+      SequenceNumber: sequenceNumber,
+      PartitionKey: 'user-1',
+      Data: Buffer.from(JSON.stringify(data)),
+      ApproximateArrivalTimestamp: new Date(arrivalMs),
+    },
     origin,
   );
 }
@@ -39,7 +44,10 @@ describe('toReadRecord', () => {
 
   it('exposes the parsed payload as data to filters, and no data when it is not JSON', () => {
     expect(filterView(read('1', { kind: 'keep' }))).toMatchObject({ partitionKey: 'user-1', data: { kind: 'keep' } });
-    const notJson = toReadRecord({ SequenceNumber: '2', PartitionKey: 'k', Data: Buffer.from('{nope'), ApproximateArrivalTimestamp: new Date(0) }, origin);
+    const notJson = toReadRecord(
+      { SequenceNumber: '2', PartitionKey: 'k', Data: Buffer.from('{nope'), ApproximateArrivalTimestamp: new Date(0) },
+      origin,
+    );
     expect(filterView(notJson)).not.toHaveProperty('data');
   });
 });
@@ -56,9 +64,15 @@ describe('readResponse (ReportBatchItemFailures)', () => {
     expect(readResponse(response, batch, true)).toEqual({ kind: 'partial', retryFrom: '9' });
   });
 
-  it.each([[{ itemIdentifier: '' }], [{ itemIdentifier: null }], [{ itemIdentifer: '9' }], [{ itemIdentifier: '12' }]])('fails the whole batch for %j', (failure) => {
-    expect(readResponse({ batchItemFailures: [{ itemIdentifier: '10' }, failure] }, batch, true)).toEqual({ kind: 'failed', thrown: false });
-  });
+  it.each([[{ itemIdentifier: '' }], [{ itemIdentifier: null }], [{ itemIdentifer: '9' }], [{ itemIdentifier: '12' }]])(
+    'fails the whole batch for %j',
+    (failure) => {
+      expect(readResponse({ batchItemFailures: [{ itemIdentifier: '10' }, failure] }, batch, true)).toEqual({
+        kind: 'failed',
+        thrown: false,
+      });
+    },
+  );
 
   it('takes any returned value as success without ReportBatchItemFailures', () => {
     expect(readResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, batch, false)).toEqual({ kind: 'success' });

@@ -64,7 +64,6 @@ class FakeSource implements StreamSource<Event> {
   }
 }
 
-
 const spec: MappingSpec = testSpec({ kind: 'dynamodb', tableName: 'table' });
 
 function runnerOn(source: FakeSource, overrides: Partial<MappingSpec> = {}, onInvoke: () => void = () => undefined) {
@@ -149,7 +148,10 @@ describe('StreamMappingRunner (any StreamSource)', () => {
 
     await runner.runUntilIdle({ idleMs: 500 });
 
-    expect(log).toEqual([expect.stringMatching(/^ListTheShards failed, retrying until it works .*emulator down/), 's: no checkpoint, reading from TRIM_HORIZON']);
+    expect(log).toEqual([
+      expect.stringMatching(/^ListTheShards failed, retrying until it works .*emulator down/),
+      's: no checkpoint, reading from TRIM_HORIZON',
+    ]);
     expect(events).toEqual([[{ shard: 's', seq: '1' }]]);
   });
 

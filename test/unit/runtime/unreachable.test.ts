@@ -47,7 +47,12 @@ describe('whileUnreachable (what the local runtime reads at its start)', () => {
 
   it('gives up with the network error once its patience is spent', async () => {
     // Act
-    const outcome = whileUnreachable('reading the deployed fn', async () => Promise.reject(refused()), () => undefined, 500);
+    const outcome = whileUnreachable(
+      'reading the deployed fn',
+      async () => Promise.reject(refused()),
+      () => undefined,
+      500,
+    );
 
     // Assert
     await expect(outcome).rejects.toThrow('ECONNREFUSED');

@@ -26,7 +26,19 @@ describe('traffic generator', () => {
     const events = takeTraffic(20_000, { seed: 3 });
     const labels = new Set(events.map((e) => e.label));
 
-    expect(labels).toEqual(new Set(['normal', 'velocity', 'card_testing', 'impossible_travel', 'large_amount', 'risky_merchant', 'overheating', 'jump', 'drift']));
+    expect(labels).toEqual(
+      new Set([
+        'normal',
+        'velocity',
+        'card_testing',
+        'impossible_travel',
+        'large_amount',
+        'risky_merchant',
+        'overheating',
+        'jump',
+        'drift',
+      ]),
+    );
     const anomalous = events.filter((e) => e.label !== 'normal');
     expect(anomalous.length / events.length).toBeGreaterThan(0.02);
     expect(anomalous.length / events.length).toBeLessThan(0.2);
@@ -58,7 +70,8 @@ describe('traffic generator', () => {
     // Every kind of anomaly still happens, and a multi-event scenario comes out whole once its time has come.
     expect(new Set(interleaved.map((e) => e.label))).toEqual(new Set(sequential.map((e) => e.label)));
     const velocity = new Map<number, number>();
-    for (const e of interleaved) if (e.label === 'velocity' && e.scenario !== undefined) velocity.set(e.scenario, (velocity.get(e.scenario) ?? 0) + 1);
+    for (const e of interleaved)
+      if (e.label === 'velocity' && e.scenario !== undefined) velocity.set(e.scenario, (velocity.get(e.scenario) ?? 0) + 1);
     expect([...velocity.values()].slice(0, -1).every((n) => n === 8)).toBe(true);
   });
 });
