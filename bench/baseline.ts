@@ -71,7 +71,7 @@ export function createBaselineHandler(
     await options.client.send(
       new PutItemCommand({
         TableName: options.stateTable,
-        Item: marshall(decisionItem(decision, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)), {
+        Item: marshall(decisionItem({ decision, basedOn: 0 }, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)), {
           removeUndefinedValues: true,
         }),
       }),

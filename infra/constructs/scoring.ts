@@ -39,7 +39,10 @@ export class Scoring extends Construct {
     this.transactionsDlq = terminalQueue(this, 'TransactionsDlq', { name: `${config.name}-score-transactions-dlq`, key, retentionMs });
     this.readingsDlq = terminalQueue(this, 'ReadingsDlq', { name: `${config.name}-score-readings-dlq`, key, retentionMs });
 
-    const scorer = (logicalId: string, entryName: string) =>
+    // The oldest event a scorer accepts, and how long its entity items outlive their windows: anything
+    // the stream still holds (its retention) plus the lateness its windows allow.
+    const maxEventAge = (stream: { retention: number }, lateness: number): string => String(stream.retention + lateness);
+    const scorer = (logicalId: string, entryName: string, maxEventAgeMs: string) =>
       new RiskstreamFunction(this, logicalId, {
         entryName,
         config,
@@ -47,6 +50,7 @@ export class Scoring extends Construct {
         environment: {
           COMMIT_MODE: config.commitMode,
           MAX_RECORD_BYTES: String(config.maxRecordBytes),
+          MAX_EVENT_AGE_MS: maxEventAgeMs,
           RULES_CONFIG: JSON.stringify(config.rules),
         },
       })
@@ -55,8 +59,13 @@ export class Scoring extends Construct {
         .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['PutItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 
-    this.scoreTransactions = scorer('ScoreTransactions', 'score-transactions');
-    this.scoreReadings = scorer('ScoreReadings', 'score-readings');
+    const { rules } = config;
+    this.scoreTransactions = scorer(
+      'ScoreTransactions',
+      'score-transactions',
+      maxEventAge(config.streams.transactions, rules.transactions.allowedLateness),
+    );
+    this.scoreReadings = scorer('ScoreReadings', 'score-readings', maxEventAge(config.streams.readings, rules.readings.allowedLateness));
     attachStream(this.scoreTransactions, props.streams.transactions, this.transactionsDlq, config.mappings.transactions, config.emulator);
     attachStream(this.scoreReadings, props.streams.readings, this.readingsDlq, config.mappings.readings, config.emulator);
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { OVERVIEW_PROJECTION, projectionOf } from '../../shared/adapters/dynamodb-items';
 
 /** One tumbling window of one entity, as its state item holds it. */
 export interface WindowFigure {
@@ -41,8 +42,7 @@ export async function readStateFigures(dynamodb: DynamoDBClient, table: string, 
     { client: dynamodb },
     {
       TableName: table,
-      ProjectionExpression: 'pk, itemType, #action, transactionId, entityType, entityId, panes',
-      ExpressionAttributeNames: { '#action': 'action' },
+      ...projectionOf(OVERVIEW_PROJECTION),
     },
   );
   for await (const page of pages) {

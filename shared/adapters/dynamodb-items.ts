@@ -1,12 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
-import type { Decision } from '../domain/fraud-rules';
-import type { EntityType } from '../state/store';
+import type { EntityState, Pane } from '../domain/entity-state';
+import type { DecisionRecord, EntityCommit, EntityType } from '../state/store';
+import { NO_COMMIT } from '../state/store';
 
 /**
- * Item layouts. The state table has one string key, `pk`:
- *   `user#<userId>` / `device#<deviceId>`: an entity's window panes, last-seen facts and applied ids
- *   `txn#<transactionId>`: the stored decision, so a decision is one GetItem away by transaction id
+ * Every item layout, in one place. The state table has one string key, `pk`:
+ *   `user#<userId>` / `device#<deviceId>`: an entity's window panes (with the ids each has applied),
+ *     its watermark, last-seen facts and version (`StoredEntity`)
+ *   `txn#<transactionId>`: the stored decision, so a decision is one GetItem away by transaction id,
+ *     with the entity version it was computed from (`basedOn`)
  * The alert outbox table is keyed by `alertId`. Every item carries `expiresAt` (epoch seconds, TTL).
  */
 export const KEY = 'pk';
@@ -23,10 +26,76 @@ export function decisionKey(transactionId: string): Record<string, AttributeValu
   return { [KEY]: { S: `${DECISION_PREFIX}${transactionId}` } };
 }
 
-export function decisionItem(decision: Decision, expiresAt: number): Record<string, unknown> {
-  return { [KEY]: `${DECISION_PREFIX}${decision.transactionId}`, itemType: 'decision', ...decision, [TTL_ATTRIBUTE]: expiresAt };
+export const DECISION_BASIS = 'basedOn';
+
+export function decisionItem({ decision, basedOn }: DecisionRecord, expiresAt: number): Record<string, unknown> {
+  return {
+    [KEY]: `${DECISION_PREFIX}${decision.transactionId}`,
+    itemType: 'decision',
+    ...decision,
+    [DECISION_BASIS]: basedOn,
+    [TTL_ATTRIBUTE]: expiresAt,
+  };
 }
+
+/** The transaction id and basis of a decision item read with `DECISION_PROJECTION`; -1 when it has no basis. */
+export function decisionBasisOf(item: Record<string, AttributeValue>): [string, number] {
+  const basis = item[DECISION_BASIS]?.N;
+  return [String(item[KEY]?.S).slice(DECISION_PREFIX.length), basis === undefined ? NO_COMMIT : Number(basis)];
+}
+
+export const DECISION_PROJECTION = [KEY, DECISION_BASIS] as const;
 
 export function alertItem(alert: Alert, expiresAt: number): Record<string, unknown> {
   return { ...alert, entityType: alert.entity.type, entityId: alert.entity.id, [TTL_ATTRIBUTE]: expiresAt };
+}
+
+/** An entity's state item. `ver` is what a conditional commit compares. */
+export interface StoredEntity<Last> {
+  readonly pk: string;
+  readonly entityType: EntityType;
+  readonly entityId: string;
+  readonly ver: number;
+  readonly watermark?: number;
+  readonly panes: Record<string, Pane>;
+  readonly last?: Last;
+  readonly expiresAt: number;
+}
+
+export const ENTITY_VERSION = 'ver';
+
+export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last> {
+  return {
+    pk: String(entityKey(commit.type, commit.id)[KEY]?.S),
+    entityType: commit.type,
+    entityId: commit.id,
+    ver: commit.basedOn + 1,
+    ...(commit.state.watermark === null ? {} : { watermark: commit.state.watermark }),
+    panes: commit.state.panes as Record<string, Pane>,
+    ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
+    expiresAt: commit.expiresAt,
+  };
+}
+
+export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last> {
+  return {
+    version: item.ver,
+    watermark: item.watermark ?? null,
+    panes: item.panes ?? {},
+    ...(item.last === undefined ? {} : { last: item.last }),
+  };
+}
+
+/** What an operator's view of the table reads (the live page): decisions' actions and entities' panes. */
+export const OVERVIEW_PROJECTION = [KEY, 'itemType', 'action', 'transactionId', 'entityType', 'entityId', 'panes'] as const;
+
+/** A projection with every attribute name as a placeholder (some, like `action`, are reserved words). */
+export function projectionOf(attributes: readonly string[]): {
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+} {
+  return {
+    ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+  };
 }

@@ -1,12 +1,26 @@
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { EntityState, Pane } from '../domain/entity-state';
+import type { EntityState } from '../domain/entity-state';
 import type { Alert } from '../domain/alerts';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
 import { TransientStoreError } from '../state/store';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
-import { ALERT_KEY, alertItem, DECISION_PREFIX, decisionItem, decisionKey, entityKey, KEY } from './dynamodb-items';
+import type { StoredEntity } from './dynamodb-items';
+import {
+  ALERT_KEY,
+  alertItem,
+  DECISION_PROJECTION,
+  decisionBasisOf,
+  decisionItem,
+  decisionKey,
+  ENTITY_VERSION,
+  entityItem,
+  entityKey,
+  entityStateOf,
+  KEY,
+  projectionOf,
+} from './dynamodb-items';
 
 export interface DynamoDBStateStoreOptions {
   readonly client: DynamoDBClient;
@@ -42,14 +56,14 @@ export class DynamoDBStateStore implements StateStore {
     const states = new Map<string, EntityState<Last>>();
     for (const item of items) {
       const record = unmarshall(item) as StoredEntity<Last>;
-      states.set(record.entityId, fromStoredEntity(record));
+      states.set(record.entityId, entityStateOf(record));
     }
     return states;
   }
 
-  async existingDecisions(transactionIds: readonly string[]): Promise<Set<string>> {
-    const items = await this.batchGet(transactionIds.map(decisionKey), KEY);
-    return new Set(items.map((item) => String(item[KEY]?.S).slice(DECISION_PREFIX.length)));
+  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>> {
+    const items = await this.batchGet(transactionIds.map(decisionKey), DECISION_PROJECTION);
+    return new Map(items.map(decisionBasisOf));
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
@@ -97,7 +111,7 @@ export class DynamoDBStateStore implements StateStore {
   private async commitBatched<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
     const requests = commits.map((c): [string, WriteRequest] => [
       this.options.stateTable,
-      { PutRequest: { Item: marshall(toStoredEntity(c), MARSHALL) } },
+      { PutRequest: { Item: marshall(entityItem(c), MARSHALL) } },
     ]);
     const failed = new Set((await this.batchWrite(requests)).map((r) => r[1].PutRequest?.Item?.[KEY]?.S));
     const outcomes = new Map<string, CommitOutcome<Last>>();
@@ -124,9 +138,9 @@ export class DynamoDBStateStore implements StateStore {
       await this.options.client.send(
         new PutItemCommand({
           TableName: this.options.stateTable,
-          Item: marshall(toStoredEntity(commit), MARSHALL),
+          Item: marshall(entityItem(commit), MARSHALL),
           ConditionExpression: unchanged,
-          ExpressionAttributeNames: commit.basedOn === 0 ? { '#key': KEY } : { '#ver': 'ver' },
+          ExpressionAttributeNames: commit.basedOn === 0 ? { '#key': KEY } : { '#ver': ENTITY_VERSION },
           ...(commit.basedOn === 0 ? {} : { ExpressionAttributeValues: { ':basedOn': { N: String(commit.basedOn) } } }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ReturnConsumedCapacity: 'TOTAL',
@@ -136,7 +150,7 @@ export class DynamoDBStateStore implements StateStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const current = error.Item
-          ? fromStoredEntity(unmarshall(error.Item) as StoredEntity<Last>)
+          ? entityStateOf(unmarshall(error.Item) as StoredEntity<Last>)
           : ({ version: 0, watermark: null, panes: {} } as EntityState<Last>);
         return { status: 'conflict', current };
       }
@@ -149,7 +163,7 @@ export class DynamoDBStateStore implements StateStore {
 
   private async batchGet(
     keys: ReadonlyArray<Record<string, AttributeValue>>,
-    projection?: string,
+    projection?: readonly string[],
   ): Promise<Array<Record<string, AttributeValue>>> {
     const table = this.options.stateTable;
     const found: Array<Record<string, AttributeValue>> = [];
@@ -162,7 +176,7 @@ export class DynamoDBStateStore implements StateStore {
                 [table]: {
                   Keys: [...pending],
                   ConsistentRead: true,
-                  ...(projection ? { ProjectionExpression: '#p', ExpressionAttributeNames: { '#p': projection } } : {}),
+                  ...(projection ? projectionOf(projection) : {}),
                 },
               },
               ReturnConsumedCapacity: 'TOTAL',
@@ -237,37 +251,4 @@ function uniqueKeys(keys: ReadonlyArray<Record<string, AttributeValue>>): Array<
   const seen = new Map<string, Record<string, AttributeValue>>();
   for (const key of keys) seen.set(key[KEY]?.S ?? '', key);
   return [...seen.values()];
-}
-
-interface StoredEntity<Last> {
-  readonly pk: string;
-  readonly entityType: EntityType;
-  readonly entityId: string;
-  readonly ver: number;
-  readonly watermark?: number;
-  readonly panes: Record<string, Pane>;
-  readonly last?: Last;
-  readonly expiresAt: number;
-}
-
-function toStoredEntity<Last>(commit: EntityCommit<Last>): StoredEntity<Last> {
-  return {
-    pk: String(entityKey(commit.type, commit.id)[KEY]?.S),
-    entityType: commit.type,
-    entityId: commit.id,
-    ver: commit.basedOn + 1,
-    ...(commit.state.watermark === null ? {} : { watermark: commit.state.watermark }),
-    panes: commit.state.panes as Record<string, Pane>,
-    ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
-    expiresAt: commit.expiresAt,
-  };
-}
-
-function fromStoredEntity<Last>(record: StoredEntity<Last>): EntityState<Last> {
-  return {
-    version: record.ver,
-    watermark: record.watermark ?? null,
-    panes: record.panes ?? {},
-    ...(record.last === undefined ? {} : { last: record.last }),
-  };
 }

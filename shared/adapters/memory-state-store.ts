@@ -2,6 +2,7 @@ import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
 import type { CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+import { NO_COMMIT } from '../state/store';
 
 /**
  * The state port held in process memory: what `riskstream score` uses to keep windows between
@@ -21,12 +22,28 @@ export class MemoryStateStore implements StateStore {
     return found;
   }
 
-  async existingDecisions(transactionIds: readonly string[]): Promise<Set<string>> {
-    return new Set(transactionIds.filter((id) => this.decisions.has(id)));
+  private readonly decisionBasis = new Map<string, number>();
+
+  /** A copy that holds the decisions and alerts but no entity items, as after TTL deleted them. */
+  static withoutEntities(store: MemoryStateStore): MemoryStateStore {
+    const copy = new MemoryStateStore();
+    for (const [id, decision] of store.decisions) copy.decisions.set(id, decision);
+    for (const [id, basedOn] of store.decisionBasis) copy.decisionBasis.set(id, basedOn);
+    for (const [id, alert] of store.alerts) copy.alerts.set(id, alert);
+    return copy;
+  }
+
+  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const id of transactionIds) if (this.decisions.has(id)) found.set(id, this.decisionBasis.get(id) ?? NO_COMMIT);
+    return found;
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
-    for (const d of decisions) this.decisions.set(d.transactionId, d);
+    for (const { decision, basedOn } of decisions) {
+      this.decisions.set(decision.transactionId, decision);
+      this.decisionBasis.set(decision.transactionId, basedOn);
+    }
     for (const a of alerts) this.alerts.set(a.alertId, a);
     for (const a of lateAlerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);
   }

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { RulesConfig } from '../domain/rules-config';
 import { parseRulesConfig } from '../domain/rules-config';
 import { withEnglishMessages } from '../domain/zod-messages';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
+import { DEFAULT_MAX_EVENT_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
 import { CommitMode } from '../state/store';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
@@ -13,6 +13,7 @@ const ScoringEnvSchema = z.object({
   COMMIT_MODE: z._default(z.enum([CommitMode.conditional, CommitMode.singleWriter]), CommitMode.conditional),
   MAX_RECORD_BYTES: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_MAX_RECORD_BYTES),
   MAX_FUTURE_SKEW_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), DEFAULT_MAX_FUTURE_SKEW_MS),
+  MAX_EVENT_AGE_MS: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_MAX_EVENT_AGE_MS),
   RULES_CONFIG: z.optional(z.string()),
 });
 
@@ -23,6 +24,8 @@ export interface ScoringConfig {
   readonly commitMode: CommitMode;
   readonly maxRecordBytes: number;
   readonly maxFutureSkewMs: number;
+  /** Older events (from arrival) are refused; also the idempotency horizon (see scoreBatch). */
+  readonly maxEventAgeMs: number;
   readonly rules: RulesConfig;
 }
 
@@ -61,6 +64,7 @@ export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Scor
     commitMode: e.COMMIT_MODE,
     maxRecordBytes: e.MAX_RECORD_BYTES,
     maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
+    maxEventAgeMs: e.MAX_EVENT_AGE_MS,
     rules: parseRulesConfig(rules),
   };
 }

@@ -1,6 +1,6 @@
 import type { Alert } from './alerts';
 import type { EntityState, Pane, WindowTiming } from './entity-state';
-import { applyToPane, classify, EventStatus, paneAt, pruneClosedPanes, workingCopy } from './entity-state';
+import { advanceWatermark, appliedIds, applyToPane, EventStatus, isLate, paneAt, pruneClosedPanes, workingCopy } from './entity-state';
 import type { AnyEnvelope } from './events';
 
 export type EventOutcome<E extends AnyEnvelope, R> =
@@ -23,49 +23,62 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
   paneId(envelope: E): string;
   value(envelope: E): number;
   small?(envelope: E): boolean;
-  /** Judges the event against the state before it; `pane` is undefined for a late event. */
-  evaluate(envelope: E, state: EntityState<Last>, pane: Pane | undefined): { readonly result: R; readonly alerts: readonly Alert[] };
+  /**
+   * Judges the event against the state before it. `pane` is the event's own window, or for a late
+   * event (its window closed) the entity's current one: a late event is judged against what the
+   * entity is doing now, never against nothing, and `late` says so.
+   */
+  evaluate(envelope: E, state: EntityState<Last>, pane: Pane, late: boolean): { readonly result: R; readonly alerts: readonly Alert[] };
   /** The entity's last-seen facts after this event (called for applied events only). */
   remember(last: Last | undefined, envelope: E): Last;
+}
+
+/** What the caller knows about some events from outside the entity's state (their ids). */
+export interface KnownEvents {
+  /** Already applied, as a stored decision shows: skipped, whatever the panes say. */
+  readonly duplicates?: ReadonlySet<string>;
+  /** Judged but never counted: their entity's item may have expired since they were applied. */
+  readonly late?: ReadonlySet<string>;
 }
 
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
  * stores the result; the events change a working copy of it, never the state given. The ids
- * recorded in the panes make a second application of the same events change nothing: each comes
- * back `duplicate`, or `late` once its window has closed and its id was dropped (a late event is
- * judged but never counted; see the store for its alerts).
+ * recorded in the panes make a second application of the same events change nothing: an event
+ * whose id is in any pane comes back `duplicate` (whatever its timestamp now says), and one whose
+ * window has closed comes back `late`, judged but never counted (see the store for its alerts).
  */
 export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   model: EntityModel<E, Last, R>,
   initial: EntityState<Last>,
   envelopes: readonly E[],
+  known: KnownEvents = {},
 ): EntityBatchResult<E, Last, R> {
   const state = workingCopy(initial);
   let changed = false;
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
-  // A pane drops its ids when its window closes, which a later event of this very batch may do:
-  // a second copy of an event seen earlier in the batch is a duplicate, whatever its window's state.
-  const seen = new Set<string>();
+  // Ids applied before, and ids judged earlier in this batch: a pane drops its ids when its window
+  // closes, which a later event of this very batch may do.
+  const seen = appliedIds(initial);
   for (const envelope of envelopes) {
     const paneId = model.paneId(envelope);
-    const classified = classify(state, paneId, envelope.time, model.timing);
-    const status = seen.has(paneId) ? EventStatus.duplicate : classified;
-    if (status === EventStatus.duplicate) {
-      outcomes.push({ status, envelope });
+    if (seen.has(paneId) || known.duplicates?.has(envelope.id)) {
+      outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
-    const late = status === EventStatus.late;
-    const judged = model.evaluate(envelope, state, late ? undefined : (paneAt(state, envelope.time, model.timing) ?? EMPTY_PANE));
-    alerts.push(...judged.alerts);
     seen.add(paneId);
+    const late = known.late?.has(envelope.id) || isLate(state, envelope.time, model.timing);
+    const pane = (late ? currentPane(state, model) : paneAt(state, envelope.time, model.timing)) ?? EMPTY_PANE;
+    const judged = model.evaluate(envelope, state, pane, late);
+    alerts.push(...judged.alerts);
     if (late) {
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }
     const small = model.small?.(envelope) ?? false;
     applyToPane(state, { paneId, time: envelope.time, value: model.value(envelope), small }, model.timing);
+    advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope);
     changed = true;
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
@@ -73,6 +86,11 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   if (!changed) return { state: initial, changed, outcomes, alerts };
   pruneClosedPanes(state, model.timing);
   return { state, changed, outcomes, alerts };
+}
+
+/** The entity's features now: the pane its watermark falls in. */
+function currentPane<E extends AnyEnvelope, Last, R>(state: EntityState<Last>, model: EntityModel<E, Last, R>): Pane | undefined {
+  return state.watermark === null ? undefined : paneAt(state, state.watermark, model.timing);
 }
 
 const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0, small: 0, ids: [] };

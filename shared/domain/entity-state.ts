@@ -46,11 +46,20 @@ export function isClosed(windowStart: number, watermark: number | null, timing: 
   return watermark !== null && windowStart + timing.window + timing.allowedLateness <= watermark;
 }
 
-/** Where an event stands against this state: new, already applied, or too late to count. */
-export function classify(state: EntityState<unknown>, paneId: string, time: number, timing: WindowTiming): EventStatus | 'new' {
-  const start = tumblingWindowStart(time, timing.window);
-  if (isClosed(start, state.watermark, timing)) return EventStatus.late;
-  return state.panes[String(start)]?.ids.includes(paneId) ? EventStatus.duplicate : 'new';
+/**
+ * Where an event stands against this state: new, or too late to count. Whether it was applied
+ * before is the engine's question: an id is looked up in every pane, not only in the pane of the
+ * event's time, since a producer may re-stamp an event it sends again.
+ */
+export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
+  return isClosed(tumblingWindowStart(time, timing.window), state.watermark, timing);
+}
+
+/** Every id the state's panes have applied. */
+export function appliedIds(state: EntityState<unknown>): Set<string> {
+  const ids = new Set<string>();
+  for (const pane of Object.values(state.panes)) for (const id of pane.ids) ids.add(id);
+  return ids;
 }
 
 export function paneAt(state: EntityState<unknown>, time: number, timing: WindowTiming): Pane | undefined {
@@ -90,7 +99,16 @@ export function applyToPane<Last>(
         ids: [...pane.ids, event.paneId],
       }
     : { count: 1, sum: event.value, min: event.value, max: event.value, small: event.small ? 1 : 0, ids: [event.paneId] };
-  working.watermark = working.watermark === null ? event.time : Math.max(working.watermark, event.time);
+}
+
+/**
+ * Moves the watermark to an applied event's time, but never past the moment the stream accepted
+ * the event: a producer's clock running ahead (up to the skew the decoder allows) would otherwise
+ * close the windows of every correct event after it, and those would all come out late.
+ */
+export function advanceWatermark(working: WorkingState<unknown>, time: number, arrival: number | undefined): void {
+  const trusted = arrival === undefined ? time : Math.min(time, arrival);
+  working.watermark = working.watermark === null ? trusted : Math.max(working.watermark, trusted);
 }
 
 /**
@@ -108,12 +126,14 @@ export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowT
 }
 
 /**
- * When the stored state may be deleted: a day after the last window it holds has closed, counted
- * from the later of its watermark and now, so a backfill of old events never writes an item that
- * TTL may delete while its windows still take events. An item TTL has not deleted yet is harmless:
- * panes of closed windows are ignored.
+ * When the stored state may be deleted: the idempotency horizon (`keepFor`: how long after its
+ * arrival a record can be delivered again, the streams' retention) after the last window it holds
+ * has closed, counted from the later of its watermark and now. So TTL never deletes the item of an
+ * event that can still come back, and a backfill of old events never writes an item that TTL may
+ * delete while its windows still take events. An item TTL has not deleted yet is harmless: panes
+ * of closed windows are ignored.
  */
-export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, now: number, keepFor = 24 * 3_600_000): number {
+export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, now: number, keepFor: number): number {
   const base = Math.max(state.watermark ?? 0, now);
   return Math.ceil((base + timing.window + timing.allowedLateness + keepFor) / 1000);
 }

@@ -31,8 +31,22 @@ export interface Reading {
 }
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-/** What a JavaScript Date can hold: ±100,000,000 days around 1970. */
-const MAX_EPOCH_MS = 8.64e15;
+/**
+ * Event times are refused outside 2000-01-01 … 9999-12-31: earlier is a clock or a unit gone wrong,
+ * and any time in the range has a plain ISO form (a year of four digits), so an alert made from it
+ * can always be published. Times relative to arrival (too old, too far ahead) are the decoder's.
+ */
+const EARLIEST_EVENT_TIME = Date.UTC(2000, 0, 1);
+const LATEST_EVENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** Epoch seconds of any time up to the year 5138 are below this; epoch milliseconds since 1973 are above. */
+const EPOCH_SECONDS_BELOW = 1e11;
+/**
+ * DynamoDB refuses numbers below 1e-130 in magnitude. A little more room than that keeps the sums
+ * the windows store above it too: two values of at least 1e-100 differ by 0 or by far more than 1e-130.
+ */
+const MIN_NONZERO_MAGNITUDE = 1e-100;
+/** An unpaired UTF-16 surrogate: it has no UTF-8 form, so it would be stored (and hashed) as U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Bounded so that sums over a window stay exact integers-or-cents far below 2^53. */
 const MAX_AMOUNT = 1_000_000_000;
 const MAX_ID_LENGTH = 128;
@@ -52,10 +66,16 @@ function wrongType(expected: string, value: unknown): string {
   return `must be a ${expected}, got ${typeName(value)}`;
 }
 
-const string: Check = (value) => (typeof value === 'string' ? undefined : wrongType('string', value));
+const NOT_WELL_FORMED = 'must be well-formed Unicode (it holds an unpaired surrogate)';
+
+const string: Check = (value) => {
+  if (typeof value !== 'string') return wrongType('string', value);
+  return LONE_SURROGATE.test(value) ? NOT_WELL_FORMED : undefined;
+};
 
 const id: Check = (value) => {
   if (typeof value !== 'string') return wrongType('string', value);
+  if (LONE_SURROGATE.test(value)) return NOT_WELL_FORMED;
   const trimmed = value.trim();
   if (trimmed.length === 0) return 'must not be empty';
   return trimmed.length > MAX_ID_LENGTH ? `must be at most ${MAX_ID_LENGTH} characters` : undefined;
@@ -64,6 +84,9 @@ const id: Check = (value) => {
 function number(min: number, max: number, belowMin = `must be at least ${min}`): Check {
   return (value) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) return wrongType('number', value);
+    if (value !== 0 && Math.abs(value) < MIN_NONZERO_MAGNITUDE) {
+      return `must be 0 or at least ${MIN_NONZERO_MAGNITUDE} in magnitude (DynamoDB cannot store numbers this small)`;
+    }
     if (value < min) return belowMin;
     return value > max ? `must be at most ${max}` : undefined;
   };
@@ -79,13 +102,17 @@ function letters(count: number, what: string): Check {
 
 const timestamp: Check = (value) => {
   if (typeof value === 'number') {
-    return Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS
-      ? undefined
-      : 'must be whole epoch milliseconds within the range of a date';
+    if (!Number.isInteger(value)) return 'must be whole epoch milliseconds';
+    if (value > 0 && value < EPOCH_SECONDS_BELOW) return 'looks like epoch seconds: send epoch milliseconds';
+    return checkRange(value);
   }
-  if (typeof value === 'string') return checkIso(value);
+  if (typeof value === 'string') return checkIso(value) ?? checkRange(Date.parse(value));
   return `must be an ISO 8601 time or epoch milliseconds, got ${typeName(value)}`;
 };
+
+function checkRange(time: number): string | undefined {
+  return time >= EARLIEST_EVENT_TIME && time <= LATEST_EVENT_TIME ? undefined : 'must be between 2000-01-01 and 9999-12-31';
+}
 
 /** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first. */
 function checkIso(text: string): string | undefined {
@@ -169,6 +196,11 @@ interface Envelope<K extends EventKind, T> {
   readonly entity: string;
   /** Event time in epoch milliseconds. */
   readonly time: number;
+  /**
+   * When the stream accepted the record (epoch ms), if it came from one: the entity's watermark never
+   * passes it, so a clock running ahead cannot make other events late. Absent offline (`score`).
+   */
+  readonly arrival?: number;
   readonly event: T;
 }
 export type TransactionEnvelope = Envelope<'transaction', Transaction>;

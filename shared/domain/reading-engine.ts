@@ -18,9 +18,10 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
     // Within one device the timestamp is the reading's identity; base 36 keeps the stored id short.
     paneId: (reading) => reading.time.toString(36),
     value: (reading) => reading.event.temperature,
-    evaluate(reading, state, pane) {
-      const before = { count: pane?.count ?? 0, sum: pane?.sum ?? 0 };
-      const after = pane ? { count: before.count + 1, sum: before.sum + reading.event.temperature } : before;
+    evaluate(reading, state, pane, late) {
+      // A late reading's own window is closed: it cannot move an average, so the window rule sees no change.
+      const before = { count: pane.count, sum: pane.sum };
+      const after = late ? before : { count: before.count + 1, sum: before.sum + reading.event.temperature };
       const features = { windowBefore: before, windowAfter: after, ...(state.last ? { previous: state.last } : {}) };
       const result = evaluateReading(reading, features, rules);
       return { result, alerts: readingAlerts(result, reading.id, tumblingWindowStart(reading.time, rules.window)) };

@@ -18,16 +18,16 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
     paneId: (txn) => compactId(txn.id),
     value: (txn) => txn.event.amount,
     small: (txn) => txn.event.amount <= rules.cardTesting.smallAmount,
-    evaluate(txn, state, pane) {
+    evaluate(txn, state, pane, late) {
       const small = txn.event.amount <= rules.cardTesting.smallAmount ? 1 : 0;
       const features = {
-        windowCount: (pane?.count ?? 0) + 1,
-        windowSum: (pane?.sum ?? 0) + txn.event.amount,
-        smallCount: (pane?.small ?? 0) + small,
+        windowCount: pane.count + 1,
+        windowSum: pane.sum + txn.event.amount,
+        smallCount: pane.small + small,
         ...(state.last ? { previous: state.last } : {}),
       };
       const scored = scoreTransaction(txn, features, rules);
-      const decision: Decision = pane ? scored : { ...scored, late: true };
+      const decision: Decision = late ? { ...scored, late: true } : scored;
       const alert = transactionAlert(decision);
       return { result: decision, alerts: alert ? [alert] : [] };
     },

@@ -33,6 +33,7 @@ export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv =
     commitMode: config.commitMode,
     maxRecordBytes: config.maxRecordBytes,
     maxFutureSkewMs: config.maxFutureSkewMs,
+    maxEventAgeMs: config.maxEventAgeMs,
     logger: createLogger(name),
     metrics: createMetrics(name),
     counter,

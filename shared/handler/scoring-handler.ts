@@ -25,6 +25,8 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly commitMode: CommitMode;
   readonly maxRecordBytes: number;
   readonly maxFutureSkewMs: number;
+  /** Events older than this before their arrival are refused; records that arrived longer ago are never counted again. */
+  readonly maxEventAgeMs: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly counter: RequestCounter;
@@ -44,7 +46,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const scoring = await scoreBatch(
       valid.map((v) => ({ recordId: v.ref.sequenceNumber, envelope: v.envelope })),
       deps.kind,
-      { store: deps.store, commitMode: deps.commitMode },
+      { store: deps.store, commitMode: deps.commitMode, horizonMs: deps.maxEventAgeMs },
     );
     const after = deps.counter.snapshot();
     recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
@@ -79,7 +81,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     .use(
       kinesisDecoder<E>({
         validate: deps.validate,
-        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs },
+        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
       }),
     )
     .handler(scoreRecords);

@@ -18,10 +18,17 @@ export type DecodedRecord<E extends AnyEnvelope> =
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 /** How far an event's own time may run ahead of the moment Kinesis accepted it (clock skew). */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;
+/**
+ * How far an event's own time may lie before its arrival: the streams' retention (7 days by
+ * default) plus the allowed lateness (10 minutes). Nothing older can be a late delivery, and the
+ * idempotency horizon (RELIABILITY: one event, one count) only has to reach this far back.
+ */
+export const DEFAULT_MAX_EVENT_AGE_MS = 7 * 86_400_000 + 10 * 60_000;
 
 export interface DecodeLimits {
   readonly maxRecordBytes?: number;
   readonly maxFutureSkewMs?: number;
+  readonly maxEventAgeMs?: number;
 }
 
 /** Built for every record of every batch, so it stays plain data: the ISO arrival time is the quarantine message's to build. */
@@ -38,16 +45,20 @@ export function recordRef(record: KinesisStreamRecord): RecordRef {
 }
 
 /**
- * base64 → size check → JSON → schema → time check. Every way a record can be bad ends as a reason,
- * never a throw. An event dated after its own arrival (beyond the clock skew allowed) is refused:
- * accepted, it would move its entity's event-time watermark into the future, close every open
- * window and make every correct event after it late. The arrival time is part of the record, so
- * the check gives the same answer on every retry.
+ * base64 → size check → JSON → schema → time checks. Every way a record can be bad ends as a reason,
+ * never a throw. The event's time is checked against the moment Kinesis accepted the record: more
+ * than the clock skew allowed after it, or older than the horizon before it, is a wrong clock and
+ * refused. The arrival time is part of the record, so the checks give the same answer on every
+ * retry, and it travels with the event: an entity's watermark never passes it (entity-state.ts).
  */
 export function decodeRecord<E extends AnyEnvelope>(
   record: KinesisStreamRecord,
   validate: (input: unknown) => Validation<E>,
-  { maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS }: DecodeLimits = {},
+  {
+    maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+    maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS,
+    maxEventAgeMs = DEFAULT_MAX_EVENT_AGE_MS,
+  }: DecodeLimits = {},
 ): DecodedRecord<E> {
   const ref = recordRef(record);
   const data = record.kinesis.data;
@@ -62,17 +73,33 @@ export function decodeRecord<E extends AnyEnvelope>(
   }
   const validation = validate(json);
   if (!validation.ok) return reject(`invalid event: ${validation.reason}`);
-  const ahead = validation.value.time - record.kinesis.approximateArrivalTimestamp * 1000;
+  const arrival = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  const ahead = validation.value.time - arrival;
   if (ahead > maxFutureSkewMs) {
     return reject(
       `invalid event: field "timestamp" is ${Math.round(ahead / 60_000)} min after the record arrived (at most ${Math.round(maxFutureSkewMs / 60_000)} min allowed)`,
     );
   }
-  return { status: 'valid', ref, envelope: validation.value };
+  if (-ahead > maxEventAgeMs) {
+    return reject(
+      `invalid event: field "timestamp" is ${describeSpan(-ahead)} before the record arrived (at most ${describeSpan(maxEventAgeMs)} allowed)`,
+    );
+  }
+  return { status: 'valid', ref, envelope: { ...validation.value, arrival } };
 }
 
 /** The parser's message quotes the input around the error; only the position is kept, since records may hold card data. */
 function notJson(error: unknown): string {
   const position = /position (\d+)/.exec((error as Error).message)?.[1];
   return position === undefined ? 'not JSON' : `not JSON (syntax error at position ${position})`;
+}
+
+/** A span for a person: "24 days", "7 days 10 min", "61 min" (rounded to the minute). */
+function describeSpan(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const parts = [days > 0 ? `${days} ${days === 1 ? 'day' : 'days'}` : '', hours > 0 ? `${hours} h` : '', rest > 0 ? `${rest} min` : ''];
+  return parts.filter(Boolean).join(' ') || '0 min';
 }

@@ -1,12 +1,13 @@
 import type { Alert } from '../domain/alerts';
-import type { EntityBatchResult, EntityModel } from '../domain/entity-engine';
+import type { EntityBatchResult, EntityModel, KnownEvents } from '../domain/entity-engine';
 import { applyEntityBatch } from '../domain/entity-engine';
 import type { EntityState } from '../domain/entity-state';
 import { emptyState, stateExpiry } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
-import type { CommitMode, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
-import { TransientStoreError } from '../state/store';
+import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
+import type { CommitMode, DecisionRecord, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+import { NO_COMMIT, TransientStoreError } from '../state/store';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
 export interface ScoringItem<E extends AnyEnvelope> {
@@ -32,8 +33,14 @@ export interface ScoreBatchDeps {
   readonly commitMode: CommitMode;
   /** How many times an entity is recomputed after losing a conditional write to another writer. */
   readonly maxConflictRetries?: number;
-  /** Wall clock, for TTLs only (never for what is scored or alerted). */
+  /** Wall clock, for TTLs and the idempotency horizon only (never for what is scored or alerted). */
   readonly now?: () => number;
+  /**
+   * The idempotency horizon: how long after its arrival a record can be delivered again (the
+   * streams' retention; a DLQ redrive reads the stream too). Entity items are kept that long after
+   * their last window closes. Default: the decoder's oldest event (7 days and 10 minutes).
+   */
+  readonly horizonMs?: number;
 }
 
 export interface BatchScoring<E extends AnyEnvelope, R> {
@@ -66,9 +73,15 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const alerts: Alert[] = [];
   let conflicts = 0;
 
+  const now = (deps.now ?? Date.now)();
+  const horizonMs = deps.horizonMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   let states: Map<string, EntityState<Last>>;
+  let decided: ReadonlyMap<string, number>;
   try {
-    states = await deps.store.loadStates<Last>(kind.entityType, [...groups.keys()]);
+    [states, decided] = await Promise.all([
+      deps.store.loadStates<Last>(kind.entityType, [...groups.keys()]),
+      kind.decisionOf ? deps.store.storedDecisions(uniqueIds(items)) : Promise.resolve(new Map<string, number>()),
+    ]);
   } catch (error) {
     return failAll(items, error, alerts);
   }
@@ -79,19 +92,15 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     const computed = new Map<string, EntityBatchResult<E, Last, R>>();
     for (const entity of pending) {
       const group = groups.get(entity) ?? [];
-      computed.set(
-        entity,
-        applyEntityBatch(
-          kind.model,
-          states.get(entity) ?? emptyState<Last>(),
-          group.map((item) => item.envelope),
-        ),
-      );
+      const state = states.get(entity);
+      const envelopes = group.map((item) => item.envelope);
+      const known = knownEvents(envelopes, state, decided, { now, horizonMs });
+      computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, known));
     }
 
-    let effects: Effects & { lateDuplicates: Set<string> };
+    let effects: Effects;
     try {
-      effects = await collectEffects(kind, computed, deps.store);
+      effects = collectEffects(kind, computed, states);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (!(error instanceof TransientStoreError)) throw error;
@@ -109,7 +118,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
           id: entity,
           basedOn: base.version,
           state: result.state,
-          expiresAt: stateExpiry(result.state, kind.model.timing, (deps.now ?? Date.now)()),
+          expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs),
         });
       }
     }
@@ -134,7 +143,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
         if (!eventOutcome) throw new Error(`engine returned no outcome for record ${item.recordId}`);
         outcomes.set(
           item,
-          eventOutcome.status === 'duplicate' || effects.lateDuplicates.has(item.envelope.id)
+          eventOutcome.status === 'duplicate'
             ? { recordId: item.recordId, status: 'duplicate', envelope: item.envelope }
             : { recordId: item.recordId, status: eventOutcome.status, envelope: item.envelope, result: eventOutcome.result },
         );
@@ -151,27 +160,62 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
 }
 
 /**
- * Decisions and alerts of one round. A late event (its window already closed, its id no longer
- * kept) is a duplicate if its decision is already stored; otherwise it is scored but not counted.
+ * Decisions and alerts of one round. Each decision carries the version of its entity it was computed
+ * from: the entity item is committed after it, so a decision whose entity still has that version
+ * was never committed (see `knownEvents`). Alerts of late events go out only if new.
  */
-async function collectEffects<E extends AnyEnvelope, Last, R>(
+function collectEffects<E extends AnyEnvelope, Last, R>(
   kind: ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
-  store: StateStore,
-): Promise<Effects & { lateDuplicates: Set<string> }> {
-  const outcomes = [...computed.values()].flatMap((r) => r.outcomes);
-  const late = outcomes.filter((o) => o.status === 'late').map((o) => o.envelope.id);
-  const lateDuplicates = kind.decisionOf && late.length > 0 ? await store.existingDecisions(late) : new Set<string>();
-  const lateIds = new Set(late.filter((id) => !lateDuplicates.has(id)));
-  const decisions: Decision[] = [];
-  for (const outcome of outcomes) {
-    if (outcome.status === 'duplicate' || lateDuplicates.has(outcome.envelope.id)) continue;
-    const decision = kind.decisionOf?.(outcome.result);
-    if (decision) decisions.push(decision);
+  states: ReadonlyMap<string, EntityState<Last>>,
+): Effects {
+  const decisions: DecisionRecord[] = [];
+  const lateIds = new Set<string>();
+  for (const [entity, result] of computed) {
+    const version = states.get(entity)?.version ?? 0;
+    for (const outcome of result.outcomes) {
+      if (outcome.status === 'duplicate') continue;
+      if (outcome.status === 'late') lateIds.add(outcome.envelope.id);
+      const decision = kind.decisionOf?.(outcome.result);
+      if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version });
+    }
   }
-  const alerts = [...computed.values()].flatMap((r) => r.alerts).filter((a) => !a.eventIds.some((id) => lateDuplicates.has(id)));
+  const alerts = [...computed.values()].flatMap((r) => r.alerts);
   const isLate = (a: Alert): boolean => a.eventIds.some((id) => lateIds.has(id));
-  return { decisions, alerts: alerts.filter((a) => !isLate(a)), lateAlerts: alerts.filter(isLate), lateDuplicates };
+  return { decisions, alerts: alerts.filter((a) => !isLate(a)), lateAlerts: alerts.filter(isLate) };
+}
+
+/**
+ * What the stored decisions and the horizon say about an entity's events before its state is applied.
+ * - An event with a stored decision was applied before, and its stored decision wins, unless that
+ *   decision was computed from the entity's current version: then its commit never happened (the
+ *   process died between the decisions and the entity item) and the event is applied now.
+ * - An event whose record arrived longer ago than the horizon (an old quarantine message redriven)
+ *   is judged as late, never counted: its entity's item may have been deleted by TTL since (an item
+ *   lives at least the horizon past its events' arrival, not longer), and its windows closed long
+ *   ago. Its stored decision, whatever version it names, is therefore a commit that happened.
+ */
+function knownEvents<E extends AnyEnvelope>(
+  envelopes: readonly E[],
+  state: EntityState<unknown> | undefined,
+  decided: ReadonlyMap<string, number>,
+  { now, horizonMs }: { now: number; horizonMs: number },
+): KnownEvents {
+  const duplicates = new Set<string>();
+  const late = new Set<string>();
+  for (const envelope of envelopes) {
+    const mayHaveExpired = envelope.arrival !== undefined && now - envelope.arrival >= horizonMs;
+    if (mayHaveExpired) late.add(envelope.id);
+    const basedOn = decided.get(envelope.id);
+    if (basedOn === undefined) continue;
+    const uncommitted = basedOn === (state?.version ?? 0) && !mayHaveExpired;
+    if (!uncommitted) duplicates.add(envelope.id);
+  }
+  return { duplicates, late };
+}
+
+function uniqueIds<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): string[] {
+  return [...new Set(items.map((item) => item.envelope.id))];
 }
 
 function groupByEntity<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): Map<string, Array<ScoringItem<E>>> {

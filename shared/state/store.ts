@@ -34,8 +34,22 @@ export type CommitOutcome<Last> =
   | { readonly status: 'conflict'; readonly current: EntityState<Last> }
   | { readonly status: 'failed'; readonly error: Error };
 
+/**
+ * A decision and the version of its entity's state it was computed from. The entity item is the
+ * commit record and is written after the decision: a stored decision whose entity still has that
+ * version belongs to a commit that never happened.
+ */
+export interface DecisionRecord {
+  readonly decision: Decision;
+  /** The entity's version, or `NO_COMMIT` for a late event's decision, which is complete as stored. */
+  readonly basedOn: number;
+}
+
+/** The basis of a decision no entity commit has to follow (a late event's), or of an item that does not say. */
+export const NO_COMMIT = -1;
+
 export interface Effects {
-  readonly decisions: readonly Decision[];
+  readonly decisions: readonly DecisionRecord[];
   readonly alerts: readonly Alert[];
   /**
    * Alerts of late events. A late event may be a replay whose window closed since (its id is gone),
@@ -48,8 +62,11 @@ export interface Effects {
 export interface StateStore {
   /** Current states (consistent read); entities never stored are absent from the map. */
   loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
-  /** Which of these transactions already have a stored decision. */
-  existingDecisions(transactionIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The stored decisions among these transactions: transaction id → the entity version the decision
+   * was computed from (`NO_COMMIT` when the item does not say, which counts as committed).
+   */
+  storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
    * content is a function of the event and the state it was judged against). Written before the

@@ -518,3 +518,101 @@ describe('bounds that keep window sums exact', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe('hostile values are refused at validation, naming the field', () => {
+  // A producer that sends epoch seconds would date its events in 1970 (and every one would be late).
+  it('refuses a timestamp that looks like epoch seconds', () => {
+    // Act
+    const reason = reasonOf(validateTransaction({ ...SEED_TRANSACTION, timestamp: 1777118400 }));
+
+    // Assert
+    expect(reason).toMatch(/^field "timestamp" looks like epoch seconds/);
+  });
+
+  // -1e14 ms is year -1199: its ISO form (-001199-…) is not an ISO 8601 time any alert parser accepts.
+  it.each([
+    ['year -1199 in epoch milliseconds', -1e14],
+    ['1960 in epoch milliseconds', Date.UTC(1960, 0, 1)],
+    ['an ISO time before 2000', '1999-12-31T23:59:59Z'],
+  ])('refuses %s: event times start at 2000-01-01', (_case, timestamp) => {
+    // Act
+    const reason = reasonOf(validateReading({ ...SEED_READING, timestamp }));
+
+    // Assert
+    expect(reason).toMatch(/^field "timestamp" (must be between 2000-01-01 and 9999-12-31|looks like epoch seconds)/);
+  });
+
+  it('accepts the first and the last millisecond of the range', () => {
+    // Act
+    const first = validateTransaction({ ...SEED_TRANSACTION, timestamp: '2000-01-01T00:00:00Z' });
+    const last = validateTransaction({ ...SEED_TRANSACTION, timestamp: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
+
+    // Assert
+    expect([first.ok, last.ok]).toEqual([true, true]);
+  });
+
+  // 'card-\ud800' and 'card-\udbff' are different strings that encode to the same UTF-8 (U+FFFD):
+  // hashed to one pane id, the second event would be dropped as a duplicate of the first.
+  it.each([
+    ['transactionId', 'card-\ud800'],
+    ['userId', 'user-\udc00'],
+    ['cardId', 'x\ud83d'],
+    ['merchantCategory', '\udbffgambling'],
+  ])('refuses %s with an unpaired surrogate: not well-formed Unicode', (field, value) => {
+    // Act
+    const reason = reasonOf(validateTransaction({ ...SEED_TRANSACTION, [field]: value }));
+
+    // Assert
+    expect(reason).toBe(`field "${field}" must be well-formed Unicode (it holds an unpaired surrogate)`);
+  });
+
+  it('accepts a paired surrogate (an emoji) in an id', () => {
+    // Act
+    const validation = validateTransaction({ ...SEED_TRANSACTION, transactionId: 'txn-\ud83d\ude00' });
+
+    // Assert
+    expect(validation.ok).toBe(true);
+  });
+
+  it('refuses an unpaired surrogate in a device id', () => {
+    // Act
+    const reason = reasonOf(validateReading({ ...SEED_READING, deviceId: 'sensor-\udfff' }));
+
+    // Assert
+    expect(reason).toBe('field "deviceId" must be well-formed Unicode (it holds an unpaired surrogate)');
+  });
+
+  // DynamoDB refuses numbers below 1e-130 in magnitude ("Number underflow") on every retry.
+  it.each([
+    ['amount', 1e-200],
+    ['amount', 1e-120],
+  ])('refuses a transaction %s of %s that DynamoDB cannot store', (field, value) => {
+    // Act
+    const reason = reasonOf(validateTransaction({ ...SEED_TRANSACTION, [field]: value }));
+
+    // Assert
+    expect(reason).toMatch(new RegExp(`^field "${field}" must be 0 or at least 1e-100 in magnitude`));
+  });
+
+  it.each([
+    ['temperature', 1e-200],
+    ['temperature', -1e-131],
+    ['humidity', 5e-324],
+    ['pressure', 1e-101],
+  ])('refuses a reading %s of %s that DynamoDB cannot store', (field, value) => {
+    // Act
+    const reason = reasonOf(validateReading({ ...SEED_READING, [field]: value }));
+
+    // Assert
+    expect(reason).toMatch(new RegExp(`^field "${field}" must be 0 or at least 1e-100 in magnitude`));
+  });
+
+  it('accepts zero and small but storable numbers', () => {
+    // Act
+    const zero = validateReading({ ...SEED_READING, temperature: 0, humidity: 1e-100 });
+    const cents = validateTransaction({ ...SEED_TRANSACTION, amount: 0.01 });
+
+    // Assert
+    expect([zero.ok, cents.ok]).toEqual([true, true]);
+  });
+});

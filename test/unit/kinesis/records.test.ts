@@ -62,7 +62,11 @@ describe('decodeRecord', () => {
 
     // Assert
     expect(expected.ok).toBe(true);
-    expect(decoded).toEqual({ status: 'valid', ref: recordRef(input), envelope: expected.ok ? expected.value : undefined });
+    expect(decoded).toEqual({
+      status: 'valid',
+      ref: recordRef(input),
+      envelope: expected.ok ? { ...expected.value, arrival: 1_777_118_400_000 } : undefined,
+    });
   });
 
   it('uses the validator it is given (a reading)', () => {
@@ -201,15 +205,46 @@ describe('decodeRecord: event time against arrival time', () => {
     });
   });
 
-  it('accepts an event inside the skew, and any event from the past', () => {
+  it('accepts an event inside the skew, and one as old as the horizon allows', () => {
     const slightlyAhead = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) + 14 * 60_000 };
-    const old = { ...SEED_TRANSACTION, timestamp: '2020-01-01T00:00:00Z' };
+    const weekOld = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) - 7 * 86_400_000 };
 
-    const decoded = [slightlyAhead, old].map((event) =>
+    const decoded = [slightlyAhead, weekOld].map((event) =>
       decodeRecord(record(base64(JSON.stringify(event)), { arrival }), validateTransaction),
     );
 
     expect(decoded.map((d) => d.status)).toEqual(['valid', 'valid']);
+  });
+
+  // Back-dating: an event older than anything the streams can still hold (their retention plus the
+  // allowed lateness, counted from arrival) is a wrong clock, never a late delivery.
+  it('refuses an event dated before the horizon, naming the field', () => {
+    const old = { ...SEED_TRANSACTION, timestamp: '2026-04-01T12:00:00Z' };
+
+    const decoded = decodeRecord(record(base64(JSON.stringify(old)), { arrival }), validateTransaction);
+
+    expect(decoded).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid event: field "timestamp" is 24 days before the record arrived (at most 7 days 10 min allowed)',
+    });
+  });
+
+  it('takes the horizon from its limits', () => {
+    const hourOld = { ...SEED_TRANSACTION, timestamp: Date.parse(SEED_TRANSACTION.timestamp) - 61 * 60_000 };
+
+    const decoded = decodeRecord(record(base64(JSON.stringify(hourOld)), { arrival }), validateTransaction, { maxEventAgeMs: 3_600_000 });
+
+    expect(decoded).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringMatching(/1 h 1 min before the record arrived \(at most 1 h allowed\)/),
+    });
+  });
+
+  // The watermark may advance at most to the arrival time, so the arrival travels with the event.
+  it('gives a valid event its arrival time in epoch milliseconds', () => {
+    const decoded = decodeRecord(record(base64(JSON.stringify(SEED_TRANSACTION)), { arrival: arrival + 0.25 }), validateTransaction);
+
+    expect(decoded.status === 'valid' && decoded.envelope.arrival).toBe(arrival * 1000 + 250);
   });
 
   it('takes the skew from its limits', () => {

@@ -1,0 +1,254 @@
+import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
+import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../../shared/domain/events';
+import { validateReading, validateTransaction } from '../../../shared/domain/events';
+import type { Decision } from '../../../shared/domain/fraud-rules';
+import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
+import type { UserLast } from '../../../shared/domain/transaction-engine';
+import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
+import type { BatchScoring, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
+import { scoreBatch } from '../../../shared/pipeline/score-batch';
+import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
+import { CommitMode, EntityType } from '../../../shared/state/store';
+
+const TXN_KIND = transactionKind(DEFAULT_RULES);
+const READING_KIND = readingKind(DEFAULT_RULES);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+/** 12:03 at Kinesis: when the records below arrive (mid-window: windows are 5 minutes from 12:00). */
+const ARRIVAL = Date.UTC(2026, 3, 25, 12, 3, 0);
+
+/** A transaction as the decoder hands it on: validated, with the record's arrival time. */
+function txn(id: string, userId: string, time: number, amount: number, arrival = ARRIVAL): TransactionEnvelope {
+  const validation = validateTransaction({ transactionId: id, userId, amount, country: 'DE', timestamp: time });
+  if (!validation.ok) throw new Error(validation.reason);
+  return { ...validation.value, arrival };
+}
+
+function reading(deviceId: string, time: number, temperature: number, arrival = ARRIVAL): ReadingEnvelope {
+  const validation = validateReading({ deviceId, temperature, timestamp: time });
+  if (!validation.ok) throw new Error(validation.reason);
+  return { ...validation.value, arrival };
+}
+
+let sequence = 1000;
+function itemsOf<E extends AnyEnvelope>(envelopes: readonly E[]): Array<ScoringItem<E>> {
+  return envelopes.map((envelope) => ({ recordId: String(sequence++), envelope }));
+}
+
+function deps(store: ScoreBatchDeps['store'], now = ARRIVAL + 5 * SECOND): ScoreBatchDeps {
+  return { store, commitMode: CommitMode.conditional, now: () => now };
+}
+
+function outcomesOf<E extends AnyEnvelope>(scoring: BatchScoring<E, Decision>): string[] {
+  return scoring.outcomes.map((o) =>
+    o.status === 'applied' || o.status === 'late' ? `${o.envelope.id}:${o.status}:${o.result.action}` : `${o.envelope.id}:${o.status}`,
+  );
+}
+
+/** Card testing: eight payments of 2 in eight seconds, just before the records arrive. */
+function cardTestingRun(userId: string): TransactionEnvelope[] {
+  return Array.from({ length: 8 }, (_, i) => txn(`t${i}`, userId, ARRIVAL - 10 * SECOND + i * SECOND, 2));
+}
+
+describe('event time cannot switch the rules off', () => {
+  it('judges a card-testing run the same with or without one transaction dated 14 minutes ahead before it', async () => {
+    // Arrange
+    const plain = new MemoryStateStore();
+    const skewed = new MemoryStateStore();
+    const ahead = txn('skew', 'mallory', ARRIVAL + 14 * MINUTE, 1);
+
+    // Act
+    const withoutSkew = await scoreBatch(itemsOf(cardTestingRun('mallory')), TXN_KIND, deps(plain));
+    await scoreBatch(itemsOf([ahead]), TXN_KIND, deps(skewed));
+    const withSkew = await scoreBatch(itemsOf(cardTestingRun('mallory')), TXN_KIND, deps(skewed));
+
+    // Assert: none of the eight is late, and card testing still blocks or holds them.
+    expect(outcomesOf(withSkew).filter((o) => o.includes(':late'))).toEqual([]);
+    expect(outcomesOf(withSkew).map((o) => o.split(':')[2])).toEqual(outcomesOf(withoutSkew).map((o) => o.split(':')[2]));
+    expect(outcomesOf(withSkew).filter((o) => o.endsWith('block'))).toHaveLength(3);
+  });
+
+  it('lets a clock ahead of arrival move the watermark only to the arrival time', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+
+    // Act
+    await scoreBatch(itemsOf([txn('ahead', 'u', ARRIVAL + 14 * MINUTE, 10)]), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['u'])).get('u');
+    expect(state?.watermark).toBe(ARRIVAL);
+  });
+
+  it('judges a late transaction against the entity current window, never an empty one, and says late', async () => {
+    // Arrange: four small amounts now, then a fifth one dated 20 minutes back (its window closed).
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf(cardTestingRun('eve').slice(0, 4)), TXN_KIND, deps(store));
+
+    // Act
+    const late = await scoreBatch(itemsOf([txn('old', 'eve', ARRIVAL - 20 * MINUTE, 2)]), TXN_KIND, deps(store));
+
+    // Assert: card testing fires on it (5 small amounts with the current window), so it is not approved.
+    expect(outcomesOf(late)).toEqual(['old:late:manual_review_required']);
+    expect(store.decisions.get('old')).toMatchObject({ late: true, reasons: [expect.objectContaining({ rule: 'cardTesting' })] });
+  });
+
+  it('judges a late reading against the device current window and last reading', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf([reading('d', ARRIVAL - 5 * SECOND, 20)]), READING_KIND, deps(store));
+
+    // Act: 21 minutes back, 40 degrees hotter than the last reading, more than 10 minutes before it: no jump.
+    const late = await scoreBatch(itemsOf([reading('d', ARRIVAL - 21 * MINUTE, 95)]), READING_KIND, deps(store));
+
+    // Assert
+    expect(late.outcomes.map((o) => o.status)).toEqual(['late']);
+    expect(late.alerts.map((a) => a.severity)).toEqual(['critical']);
+  });
+});
+
+describe('one event, one count, whatever its timestamp and whenever it comes back', () => {
+  it('counts a transaction re-stamped across a window boundary once and keeps its first decision', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const first = txn('pay-1', 'u', Date.UTC(2026, 3, 25, 12, 4, 59, 900), 900);
+    const restamped = txn('pay-1', 'u', Date.UTC(2026, 3, 25, 12, 5, 0, 100), 900);
+
+    // Act
+    await scoreBatch(itemsOf([first]), TXN_KIND, deps(store));
+    const again = await scoreBatch(itemsOf([restamped]), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['u'])).get('u');
+    expect(outcomesOf(again)).toEqual(['pay-1:duplicate']);
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(1);
+    expect(store.decisions.get('pay-1')?.eventTime).toBe('2026-04-25T12:04:59.900Z');
+  });
+
+  it('counts a re-stamped transaction once in one batch too', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+
+    // Act
+    const scoring = await scoreBatch(
+      itemsOf([txn('pay-2', 'u', ARRIVAL - 2 * MINUTE, 900), txn('pay-2', 'u', ARRIVAL - 4 * MINUTE, 900)]),
+      TXN_KIND,
+      deps(store),
+    );
+
+    // Assert
+    expect(scoring.outcomes.map((o) => o.status)).toEqual(['applied', 'duplicate']);
+  });
+
+  it('counts a re-stamped transaction once after its first window closed, by its stored decision', async () => {
+    // Arrange: pay-3 counted, then 20 minutes of other traffic close its window (its id leaves the item).
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf([txn('pay-3', 'u', ARRIVAL - 2 * MINUTE, 900)]), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf([txn('later', 'u', ARRIVAL + 18 * MINUTE, 10, ARRIVAL + 18 * MINUTE)]), TXN_KIND, deps(store));
+
+    // Act
+    const again = await scoreBatch(
+      itemsOf([txn('pay-3', 'u', ARRIVAL + 19 * MINUTE, 900, ARRIVAL + 19 * MINUTE)]),
+      TXN_KIND,
+      deps(store, ARRIVAL + 19 * MINUTE),
+    );
+
+    // Assert
+    expect(outcomesOf(again)).toEqual(['pay-3:duplicate']);
+  });
+
+  // TTL removes an entity item once its horizon has passed; a redrive (DLQ messages live 14 days)
+  // may bring its events back. The stored decision wins: nothing is counted or decided again.
+  it('changes no decision and no count when an event comes back after its entity item expired', async () => {
+    // Arrange: card testing stored; then the user item is gone (TTL), decisions and alerts stay.
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf(cardTestingRun('ttl')), TXN_KIND, deps(store));
+    const decided = structuredClone([...store.decisions.entries()]);
+    const expired = MemoryStateStore.withoutEntities(store);
+
+    // Act: a redrive 8 days later replays the whole range.
+    const redriven = await scoreBatch(itemsOf(cardTestingRun('ttl')), TXN_KIND, deps(expired, ARRIVAL + 8 * DAY));
+
+    // Assert
+    expect(redriven.outcomes.map((o) => o.status)).toEqual(Array(8).fill('duplicate'));
+    expect([...expired.decisions.entries()]).toEqual(decided);
+    expect(await expired.loadStates(EntityType.user, ['ttl'])).toEqual(new Map());
+  });
+
+  it('changes no decision when the entity item is gone even before its horizon, for any batch but its first', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const run = cardTestingRun('gone');
+    await scoreBatch(itemsOf(run.slice(0, 4)), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(store));
+    const decided = structuredClone([...store.decisions.entries()]);
+    const deleted = MemoryStateStore.withoutEntities(store);
+
+    // Act
+    const redriven = await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(deleted));
+
+    // Assert
+    expect(redriven.outcomes.map((o) => o.status)).toEqual(Array(4).fill('duplicate'));
+    expect([...deleted.decisions.entries()]).toEqual(decided);
+  });
+
+  it('treats readings of a device whose item expired as late: judged, never counted again', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const readings = [0, 1, 2].map((i) => reading('dev', ARRIVAL - 10 * SECOND + i * SECOND, 50));
+    await scoreBatch(itemsOf(readings), READING_KIND, deps(store));
+    const expired = MemoryStateStore.withoutEntities(store);
+
+    // Act
+    const redriven = await scoreBatch(itemsOf(readings), READING_KIND, deps(expired, ARRIVAL + 8 * DAY));
+
+    // Assert
+    expect(redriven.outcomes.map((o) => o.status)).toEqual(['late', 'late', 'late']);
+    expect(await expired.loadStates(EntityType.device, ['dev'])).toEqual(new Map());
+  });
+
+  // The decisions go out before the entity item, which is the commit record: a crash between the two
+  // leaves decisions without a commit, and the retry must still count the events.
+  it('counts the events of a batch whose decisions were stored but whose commit never happened', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    const run = cardTestingRun('crash');
+    await scoreBatch(itemsOf(run.slice(0, 2)), TXN_KIND, deps(store));
+    store.failNext = true;
+    const failed = await scoreBatch(itemsOf(run.slice(2)), TXN_KIND, deps(store));
+
+    // Act
+    const retried = await scoreBatch(itemsOf(run.slice(2)), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['crash'])).get('crash');
+    expect(failed.outcomes.map((o) => o.status)).toEqual(Array(6).fill('failed'));
+    expect(retried.outcomes.map((o) => o.status)).toEqual(Array(6).fill('applied'));
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(8);
+  });
+
+  it('counts the first batch of a new entity when its commit never happened', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    const run = cardTestingRun('fresh');
+    store.failNext = true;
+    await scoreBatch(itemsOf(run), TXN_KIND, deps(store));
+
+    // Act
+    const retried = await scoreBatch(itemsOf(run), TXN_KIND, deps(store));
+
+    // Assert
+    expect(retried.outcomes.map((o) => o.status)).toEqual(Array(8).fill('applied'));
+  });
+});
+
+/** Fails the commits of the next call when told to, as a crash after the decisions would leave them. */
+class CommitFailsOnce extends MemoryStateStore {
+  failNext = false;
+  override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+    if (!this.failNext) return super.commitStates(commits);
+    this.failNext = false;
+    return new Map(commits.map((c) => [c.id, { status: 'failed', error: new Error('the process died before its commit') }]));
+  }
+}
