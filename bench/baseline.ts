@@ -71,9 +71,12 @@ export function createBaselineHandler(
     await options.client.send(
       new PutItemCommand({
         TableName: options.stateTable,
-        Item: marshall(decisionItem({ decision, basedOn: 0 }, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)), {
-          removeUndefinedValues: true,
-        }),
+        Item: marshall(
+          decisionItem({ decision, basedOn: 0, decidedAt: Date.now() }, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)),
+          {
+            removeUndefinedValues: true,
+          },
+        ),
       }),
     );
     return decision;

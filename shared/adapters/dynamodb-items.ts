@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
 import type { EntityState, Pane } from '../domain/entity-state';
-import type { DecisionRecord, EntityCommit, EntityType } from '../state/store';
+import type { DecisionRecord, EntityCommit, EntityType, StoredDecision } from '../state/store';
 import { NO_COMMIT } from '../state/store';
 
 /**
@@ -26,25 +26,27 @@ export function decisionKey(transactionId: string): Record<string, AttributeValu
   return { [KEY]: { S: `${DECISION_PREFIX}${transactionId}` } };
 }
 
-export const DECISION_BASIS = 'basedOn';
-
-export function decisionItem({ decision, basedOn }: DecisionRecord, expiresAt: number): Record<string, unknown> {
+export function decisionItem({ decision, basedOn, decidedAt }: DecisionRecord, expiresAt: number): Record<string, unknown> {
   return {
     [KEY]: `${DECISION_PREFIX}${decision.transactionId}`,
     itemType: 'decision',
     ...decision,
-    [DECISION_BASIS]: basedOn,
+    basedOn,
+    decidedAt,
     [TTL_ATTRIBUTE]: expiresAt,
   };
 }
 
-/** The transaction id and basis of a decision item read with `DECISION_PROJECTION`; -1 when it has no basis. */
-export function decisionBasisOf(item: Record<string, AttributeValue>): [string, number] {
-  const basis = item[DECISION_BASIS]?.N;
-  return [String(item[KEY]?.S).slice(DECISION_PREFIX.length), basis === undefined ? NO_COMMIT : Number(basis)];
+/** What a decision item read with `DECISION_PROJECTION` says of its commit; an item without it counts as committed. */
+export function storedDecisionOf(item: Record<string, AttributeValue>): [string, StoredDecision] {
+  const basedOn = item['basedOn']?.N;
+  return [
+    String(item[KEY]?.S).slice(DECISION_PREFIX.length),
+    { basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn), decidedAt: Number(item['decidedAt']?.N ?? 0) },
+  ];
 }
 
-export const DECISION_PROJECTION = [KEY, DECISION_BASIS] as const;
+export const DECISION_PROJECTION = [KEY, 'basedOn', 'decidedAt'] as const;
 
 export function alertItem(alert: Alert, expiresAt: number): Record<string, unknown> {
   return { ...alert, entityType: alert.entity.type, entityId: alert.entity.id, [TTL_ATTRIBUTE]: expiresAt };

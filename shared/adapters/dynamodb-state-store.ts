@@ -3,7 +3,7 @@ import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedExcep
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
 import type { Alert } from '../domain/alerts';
-import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
 import { TransientStoreError } from '../state/store';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
 import type { StoredEntity } from './dynamodb-items';
@@ -11,7 +11,7 @@ import {
   ALERT_KEY,
   alertItem,
   DECISION_PROJECTION,
-  decisionBasisOf,
+  storedDecisionOf,
   decisionItem,
   decisionKey,
   ENTITY_VERSION,
@@ -61,9 +61,9 @@ export class DynamoDBStateStore implements StateStore {
     return states;
   }
 
-  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>> {
+  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
     const items = await this.batchGet(transactionIds.map(decisionKey), DECISION_PROJECTION);
-    return new Map(items.map(decisionBasisOf));
+    return new Map(items.map(storedDecisionOf));
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {

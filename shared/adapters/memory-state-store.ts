@@ -1,7 +1,7 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
-import type { CommitOutcome, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+import type { CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
 import { NO_COMMIT } from '../state/store';
 
 /**
@@ -22,7 +22,7 @@ export class MemoryStateStore implements StateStore {
     return found;
   }
 
-  private readonly decisionBasis = new Map<string, number>();
+  private readonly decisionBasis = new Map<string, StoredDecision>();
 
   /** A copy that holds the decisions and alerts but no entity items, as after TTL deleted them. */
   static withoutEntities(store: MemoryStateStore): MemoryStateStore {
@@ -33,16 +33,18 @@ export class MemoryStateStore implements StateStore {
     return copy;
   }
 
-  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    for (const id of transactionIds) if (this.decisions.has(id)) found.set(id, this.decisionBasis.get(id) ?? NO_COMMIT);
+  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
+    const found = new Map<string, StoredDecision>();
+    for (const id of transactionIds) {
+      if (this.decisions.has(id)) found.set(id, this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 });
+    }
     return found;
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
-    for (const { decision, basedOn } of decisions) {
+    for (const { decision, basedOn, decidedAt } of decisions) {
       this.decisions.set(decision.transactionId, decision);
-      this.decisionBasis.set(decision.transactionId, basedOn);
+      this.decisionBasis.set(decision.transactionId, { basedOn, decidedAt });
     }
     for (const a of alerts) this.alerts.set(a.alertId, a);
     for (const a of lateAlerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);

@@ -33,14 +33,6 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
   remember(last: Last | undefined, envelope: E): Last;
 }
 
-/** What the caller knows about some events from outside the entity's state (their ids). */
-export interface KnownEvents {
-  /** Already applied, as a stored decision shows: skipped, whatever the panes say. */
-  readonly duplicates?: ReadonlySet<string>;
-  /** Judged but never counted: their entity's item may have expired since they were applied. */
-  readonly late?: ReadonlySet<string>;
-}
-
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
  * stores the result; the events change a working copy of it, never the state given. The ids
@@ -52,7 +44,8 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   model: EntityModel<E, Last, R>,
   initial: EntityState<Last>,
   envelopes: readonly E[],
-  known: KnownEvents = {},
+  /** Event ids the caller knows were applied before (a stored decision shows it): skipped, whatever the panes say. */
+  knownDuplicates: ReadonlySet<string> = new Set(),
 ): EntityBatchResult<E, Last, R> {
   const state = workingCopy(initial);
   let changed = false;
@@ -63,12 +56,12 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   const seen = appliedIds(initial);
   for (const envelope of envelopes) {
     const paneId = model.paneId(envelope);
-    if (seen.has(paneId) || known.duplicates?.has(envelope.id)) {
+    if (seen.has(paneId) || knownDuplicates.has(envelope.id)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
     seen.add(paneId);
-    const late = known.late?.has(envelope.id) || isLate(state, envelope.time, model.timing);
+    const late = isLate(state, envelope.time, model.timing);
     const pane = (late ? currentPane(state, model) : paneAt(state, envelope.time, model.timing)) ?? EMPTY_PANE;
     const judged = model.evaluate(envelope, state, pane, late);
     alerts.push(...judged.alerts);

@@ -1,12 +1,12 @@
 import type { Alert } from '../domain/alerts';
-import type { EntityBatchResult, EntityModel, KnownEvents } from '../domain/entity-engine';
+import type { EntityBatchResult, EntityModel } from '../domain/entity-engine';
 import { applyEntityBatch } from '../domain/entity-engine';
 import type { EntityState } from '../domain/entity-state';
 import { emptyState, stateExpiry } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
-import type { CommitMode, DecisionRecord, Effects, EntityCommit, EntityType, StateStore } from '../state/store';
+import type { CommitMode, DecisionRecord, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
 import { NO_COMMIT, TransientStoreError } from '../state/store';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
@@ -36,9 +36,9 @@ export interface ScoreBatchDeps {
   /** Wall clock, for TTLs and the idempotency horizon only (never for what is scored or alerted). */
   readonly now?: () => number;
   /**
-   * The idempotency horizon: how long after its arrival a record can be delivered again (the
-   * streams' retention; a DLQ redrive reads the stream too). Entity items are kept that long after
-   * their last window closes. Default: the decoder's oldest event (7 days and 10 minutes).
+   * The idempotency horizon: at least how long after its arrival a record can be delivered again
+   * (the streams' retention; a DLQ redrive reads the stream too). Entity items are kept that long
+   * after their last window closes. Default: the decoder's oldest event (7 days and 10 minutes).
    */
   readonly horizonMs?: number;
 }
@@ -76,11 +76,11 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const now = (deps.now ?? Date.now)();
   const horizonMs = deps.horizonMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   let states: Map<string, EntityState<Last>>;
-  let decided: ReadonlyMap<string, number>;
+  let decided: ReadonlyMap<string, StoredDecision>;
   try {
     [states, decided] = await Promise.all([
       deps.store.loadStates<Last>(kind.entityType, [...groups.keys()]),
-      kind.decisionOf ? deps.store.storedDecisions(uniqueIds(items)) : Promise.resolve(new Map<string, number>()),
+      kind.decisionOf ? deps.store.storedDecisions(uniqueIds(items)) : Promise.resolve(new Map<string, StoredDecision>()),
     ]);
   } catch (error) {
     return failAll(items, error, alerts);
@@ -94,13 +94,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       const group = groups.get(entity) ?? [];
       const state = states.get(entity);
       const envelopes = group.map((item) => item.envelope);
-      const known = knownEvents(envelopes, state, decided, { now, horizonMs });
-      computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, known));
+      const duplicates = knownDuplicates(envelopes, state, decided, { now, horizonMs });
+      computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
     let effects: Effects;
     try {
-      effects = collectEffects(kind, computed, states);
+      effects = collectEffects(kind, computed, states, now);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (!(error instanceof TransientStoreError)) throw error;
@@ -168,6 +168,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
   kind: ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   states: ReadonlyMap<string, EntityState<Last>>,
+  now: number,
 ): Effects {
   const decisions: DecisionRecord[] = [];
   const lateIds = new Set<string>();
@@ -177,7 +178,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
       if (outcome.status === 'duplicate') continue;
       if (outcome.status === 'late') lateIds.add(outcome.envelope.id);
       const decision = kind.decisionOf?.(outcome.result);
-      if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version });
+      if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version, decidedAt: now });
     }
   }
   const alerts = [...computed.values()].flatMap((r) => r.alerts);
@@ -186,32 +187,28 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
 }
 
 /**
- * What the stored decisions and the horizon say about an entity's events before its state is applied.
- * - An event with a stored decision was applied before, and its stored decision wins, unless that
- *   decision was computed from the entity's current version: then its commit never happened (the
- *   process died between the decisions and the entity item) and the event is applied now.
- * - An event whose record arrived longer ago than the horizon (an old quarantine message redriven)
- *   is judged as late, never counted: its entity's item may have been deleted by TTL since (an item
- *   lives at least the horizon past its events' arrival, not longer), and its windows closed long
- *   ago. Its stored decision, whatever version it names, is therefore a commit that happened.
+ * The events of one entity that a stored decision shows were applied before: its stored decision
+ * wins, whatever the panes say (its window may have closed, or its entity item expired since). A
+ * decision computed from the entity's current version is the exception: its commit never happened
+ * (the process died between the decisions and the entity item), so its event is applied now.
+ * "Computed from version 0, and no entity item" is both a first batch that never committed and an
+ * item that TTL deleted; TTL deletes an item only the horizon after its last commit, so a decision
+ * younger than the horizon is the first, an older one the second.
  */
-function knownEvents<E extends AnyEnvelope>(
+function knownDuplicates<E extends AnyEnvelope>(
   envelopes: readonly E[],
   state: EntityState<unknown> | undefined,
-  decided: ReadonlyMap<string, number>,
+  decided: ReadonlyMap<string, StoredDecision>,
   { now, horizonMs }: { now: number; horizonMs: number },
-): KnownEvents {
+): Set<string> {
   const duplicates = new Set<string>();
-  const late = new Set<string>();
   for (const envelope of envelopes) {
-    const mayHaveExpired = envelope.arrival !== undefined && now - envelope.arrival >= horizonMs;
-    if (mayHaveExpired) late.add(envelope.id);
-    const basedOn = decided.get(envelope.id);
-    if (basedOn === undefined) continue;
-    const uncommitted = basedOn === (state?.version ?? 0) && !mayHaveExpired;
-    if (!uncommitted) duplicates.add(envelope.id);
+    const stored = decided.get(envelope.id);
+    if (!stored) continue;
+    const neverCommitted = stored.basedOn === (state?.version ?? 0) && (state !== undefined || now - stored.decidedAt < horizonMs);
+    if (!neverCommitted) duplicates.add(envelope.id);
   }
-  return { duplicates, late };
+  return duplicates;
 }
 
 function uniqueIds<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): string[] {

@@ -39,10 +39,16 @@ export type CommitOutcome<Last> =
  * commit record and is written after the decision: a stored decision whose entity still has that
  * version belongs to a commit that never happened.
  */
-export interface DecisionRecord {
+export interface DecisionRecord extends StoredDecision {
   readonly decision: Decision;
-  /** The entity's version, or `NO_COMMIT` for a late event's decision, which is complete as stored. */
+}
+
+/** What a stored decision says of its commit. */
+export interface StoredDecision {
+  /** The entity's version it was computed from, or `NO_COMMIT` for a late event's decision, which is complete as stored. */
   readonly basedOn: number;
+  /** When it was stored (wall clock, epoch ms). */
+  readonly decidedAt: number;
 }
 
 /** The basis of a decision no entity commit has to follow (a late event's), or of an item that does not say. */
@@ -63,10 +69,10 @@ export interface StateStore {
   /** Current states (consistent read); entities never stored are absent from the map. */
   loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
   /**
-   * The stored decisions among these transactions: transaction id → the entity version the decision
-   * was computed from (`NO_COMMIT` when the item does not say, which counts as committed).
+   * The stored decisions among these transactions, by transaction id (an item that does not say
+   * what it was based on reads as `NO_COMMIT`: committed).
    */
-  storedDecisions(transactionIds: readonly string[]): Promise<Map<string, number>>;
+  storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>>;
   /**
    * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
    * content is a function of the event and the state it was judged against). Written before the

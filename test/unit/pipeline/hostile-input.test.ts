@@ -193,21 +193,6 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect([...deleted.decisions.entries()]).toEqual(decided);
   });
 
-  it('treats readings of a device whose item expired as late: judged, never counted again', async () => {
-    // Arrange
-    const store = new MemoryStateStore();
-    const readings = [0, 1, 2].map((i) => reading('dev', ARRIVAL - 10 * SECOND + i * SECOND, 50));
-    await scoreBatch(itemsOf(readings), READING_KIND, deps(store));
-    const expired = MemoryStateStore.withoutEntities(store);
-
-    // Act
-    const redriven = await scoreBatch(itemsOf(readings), READING_KIND, deps(expired, ARRIVAL + 8 * DAY));
-
-    // Assert
-    expect(redriven.outcomes.map((o) => o.status)).toEqual(['late', 'late', 'late']);
-    expect(await expired.loadStates(EntityType.device, ['dev'])).toEqual(new Map());
-  });
-
   // The decisions go out before the entity item, which is the commit record: a crash between the two
   // leaves decisions without a commit, and the retry must still count the events.
   it('counts the events of a batch whose decisions were stored but whose commit never happened', async () => {
