@@ -55,15 +55,15 @@ export class Alerting extends Construct {
       key,
       retentionMs: config.queues.retention,
     });
-    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key }).bindTopic(
-      this.topic,
-      'ALERTS_TOPIC_ARN',
-    );
+    // The DLQ is the mapping's on-failure destination and, for alerts SNS refuses as the sender's
+    // fault, the function's own: it sends those there itself instead of failing the batch.
+    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key })
+      .bindTopic(this.topic, 'ALERTS_TOPIC_ARN')
+      .bindQueue(this.dlq, 'ALERTS_DLQ_URL');
 
     const mapping = config.mappings.publishAlerts;
     if (config.emulator) {
       props.state.alertsTable.grantStreamRead(this.publishAlerts);
-      this.dlq.grantSendMessages(this.publishAlerts);
     } else {
       this.publishAlerts.addEventSource(
         new DynamoEventSource(props.state.alertsTable, {

@@ -3,6 +3,7 @@ import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import type { AlertPublisher, PublishOutcome } from '../alerting/messages';
 import { snsMessage } from '../alerting/messages';
 import type { Alert } from '../domain/alerts';
+import { describeError } from '../errors';
 import type { RetryOptions } from './batching';
 import { chunkBySize, mapWithConcurrency, retryUntilDone } from './batching';
 
@@ -28,10 +29,12 @@ interface Entry {
  * protocol) and the message attributes `severity`, `kind` and `entity` for filter policies.
  *
  * PublishBatch answers 200 even when some entries failed (`Failed`): those entries, and only
- * those, are sent again a few times with backoff; entries SNS blames on the sender (`SenderFault`,
- * a malformed or oversized message, say) are not retried, resending cannot fix them. A request
- * that throws (after the SDK's own retries) fails its whole chunk. Nothing here throws: what was
- * not published comes back in `failed`, with the last reason seen.
+ * those, are sent again a few times with backoff. Entries SNS blames on the sender (`SenderFault`,
+ * a malformed or oversized message, say) are not retried, resending cannot fix them: they come back
+ * in `rejected`. A request that throws (after the SDK's own retries) fails its whole chunk, except
+ * BatchRequestTooLong for a chunk of one entry: the chunks keep under the request limit, so only an
+ * entry over it alone ends up there, and it is that entry's own fault. Nothing here throws: what was
+ * not published comes back in `failed` (may succeed later) or `rejected`, with the last reason seen.
  */
 export class SnsAlertPublisher implements AlertPublisher {
   private readonly retry: RetryOptions;
@@ -53,12 +56,14 @@ export class SnsAlertPublisher implements AlertPublisher {
     return {
       published: outcomes.flatMap((o) => o.published),
       failed: outcomes.flatMap((o) => o.failed),
+      rejected: outcomes.flatMap((o) => o.rejected),
     };
   }
 
   private async publishChunk(chunk: readonly Entry[]): Promise<PublishOutcome> {
     const reasons = new Map<string, string>();
     const published = new Set<string>();
+    const rejected = new Set<string>();
     await retryUntilDone(
       chunk,
       async (pending) => {
@@ -70,6 +75,8 @@ export class SnsAlertPublisher implements AlertPublisher {
         } catch (error) {
           // The SDK has already retried what it deems transient; the chunk fails as a whole.
           for (const e of pending) reasons.set(e.request.Id ?? '', describeError(error));
+          if (pending.length === 1 && error instanceof Error && error.name === 'BatchRequestTooLong')
+            rejected.add(pending[0]?.request.Id ?? '');
           return [];
         }
         for (const ok of response.Successful ?? []) if (ok.Id !== undefined) published.add(ok.Id);
@@ -82,17 +89,19 @@ export class SnsAlertPublisher implements AlertPublisher {
             id,
             failure ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}` : 'missing from the PublishBatch response',
           );
-          if (!failure?.SenderFault) retry.push(e);
+          if (failure?.SenderFault) rejected.add(id);
+          else retry.push(e);
         }
         return retry;
       },
       this.retry,
     );
+    const withReason = (e: Entry) => ({ alertId: e.alertId, reason: reasons.get(e.request.Id ?? '') ?? 'not published' });
+    const idOf = (e: Entry) => e.request.Id ?? '';
     return {
-      published: chunk.filter((e) => published.has(e.request.Id ?? '')).map((e) => e.alertId),
-      failed: chunk
-        .filter((e) => !published.has(e.request.Id ?? ''))
-        .map((e) => ({ alertId: e.alertId, reason: reasons.get(e.request.Id ?? '') ?? 'not published' })),
+      published: chunk.filter((e) => published.has(idOf(e))).map((e) => e.alertId),
+      failed: chunk.filter((e) => !published.has(idOf(e)) && !rejected.has(idOf(e))).map(withReason),
+      rejected: chunk.filter((e) => rejected.has(idOf(e))).map(withReason),
     };
   }
 }
@@ -112,9 +121,4 @@ function toEntry(alert: Alert, index: number): Entry {
     Buffer.byteLength(message) +
     Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 6, 0);
   return { alertId: alert.alertId, request, bytes };
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

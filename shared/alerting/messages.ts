@@ -17,8 +17,10 @@ export interface AlertPublisher {
 export interface PublishOutcome {
   /** Alert ids SNS accepted. */
   readonly published: string[];
-  /** Alerts that were still not accepted after the retries, with the last reason seen. */
+  /** Alerts that were still not accepted after the retries, with the last reason seen: a later try may succeed. */
   readonly failed: Array<{ alertId: string; reason: string }>;
+  /** Alerts SNS refused as the sender's fault (SenderFault): sent again unchanged, they would be refused again. */
+  readonly rejected: Array<{ alertId: string; reason: string }>;
 }
 
 const text = z.string().check(z.minLength(1, 'must not be empty'));

@@ -1,5 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { SqsRejectedAlertQueue } from '../adapters/sqs-rejected-alerts';
 import { clientConfig } from '../config/clients';
 import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
@@ -17,14 +19,27 @@ export function alertsTopicArnFromEnv(env: NodeJS.ProcessEnv = process.env): str
   return arn;
 }
 
-/** Everything publish-alerts needs, built once per process: one SNS client, logger and metrics. */
+/** publish-alerts' own DLQ (its mapping's on-failure destination), where alerts SNS refuses as the sender's fault go. */
+export function alertsDlqUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env['ALERTS_DLQ_URL'];
+  if (!url) throw new ConfigError("riskstream configuration: ALERTS_DLQ_URL is required: the URL of publish-alerts' DLQ (an SQS queue)");
+  if (!/^https?:\/\/\S+$/.test(url))
+    throw new ConfigError(`riskstream configuration: ALERTS_DLQ_URL must be an SQS queue URL, got "${url}"`);
+  return url;
+}
+
+/** Everything publish-alerts needs, built once per process: one client per service, logger and metrics. */
 export function publishAlertsDepsFromEnv(name = 'publish-alerts', env: NodeJS.ProcessEnv = process.env) {
   const topicArn = alertsTopicArnFromEnv(env);
+  const dlqUrl = alertsDlqUrlFromEnv(env);
   const sns = new SNSClient(clientConfig(env, 'SNS'));
+  const sqs = new SQSClient(clientConfig(env, 'SQS'));
   return {
     topicArn,
     sns,
+    sqs,
     publisher: new SnsAlertPublisher(sns, topicArn),
+    rejectedAlerts: new SqsRejectedAlertQueue(sqs, dlqUrl),
     logger: createLogger(name),
     metrics: createMetrics(name),
   };

@@ -3,10 +3,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { AlertPublisher } from '../alerting/messages';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AlertPublisher, PublishOutcome } from '../alerting/messages';
 import { alertFromImage } from '../alerting/messages';
+import type { RejectedAlertQueue } from '../alerting/rejected-alerts';
 import type { Alert } from '../domain/alerts';
+import { describeError } from '../errors';
 import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 
@@ -15,11 +17,20 @@ export const PublishAlertsMetric = MetricName.publishAlerts;
 
 export interface PublishAlertsDeps {
   readonly publisher: AlertPublisher;
+  /** publish-alerts' DLQ, for the alerts SNS refuses as the sender's fault. */
+  readonly rejectedAlerts: RejectedAlertQueue;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
 const LOGGED_PER_KIND = 5;
+
+/** A new alert of the batch and where its record sits. */
+interface Insert {
+  readonly sequenceNumber: string;
+  readonly streamArn: string;
+  readonly alert: Alert;
+}
 
 /**
  * The alert outbox's DynamoDB stream (NEW_IMAGE) → SNS, as a middy chain: logger context → EMF
@@ -30,12 +41,17 @@ const LOGGED_PER_KIND = 5;
  * (TTL expiry) are skipped and counted. Publishing is at least once: a failed alert's sequence
  * number goes into `batchItemFailures`, Lambda sends the shard again from the lowest one, and the
  * alerts after it that did go out are sent again; subscribers drop repeats by `alertId`.
+ *
+ * An alert SNS refuses as the sender's fault is not a failure to retry: no retry changes its
+ * answer, and reporting it would send every later alert of the batch again on each of Lambda's
+ * retries. It goes to the DLQ with its reason instead (`redrive dlq` takes it from there), and its
+ * record is reported only if that message cannot be sent, so it is never dropped.
  */
 export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
-  const { publisher, logger, metrics } = deps;
+  const { publisher, rejectedAlerts, logger, metrics } = deps;
 
-  const publishAlerts = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const inserts: Array<{ sequenceNumber: string; alert: Alert }> = [];
+  const publishAlerts = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+    const inserts: Insert[] = [];
     let skipped = 0;
     let malformed = 0;
     for (const record of event.Records) {
@@ -45,7 +61,11 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
       }
       const parsed = parseRecord(record);
       if ('alert' in parsed) {
-        inserts.push({ sequenceNumber: record.dynamodb?.SequenceNumber ?? '', alert: parsed.alert });
+        inserts.push({
+          sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+          streamArn: record.eventSourceARN ?? '',
+          alert: parsed.alert,
+        });
         continue;
       }
       // Not retried: the image will not change however often it is read, so reporting it would
@@ -62,20 +82,18 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
     }
 
     // One publish per alert id: a batch may hold the same alert twice (inserted, expired, inserted again).
-    const unique = [...new Map(inserts.map((i) => [i.alert.alertId, i.alert])).values()];
-    const failedIds = new Map<string, string>();
-    let published = 0;
-    if (unique.length > 0) {
-      try {
-        const outcome = await publisher.publish(unique);
-        published = outcome.published.length;
-        for (const f of outcome.failed) failedIds.set(f.alertId, f.reason);
-      } catch (error) {
-        // The SNS adapter reports failures instead of throwing; any other port that throws fails every alert.
-        for (const alert of unique)
-          failedIds.set(alert.alertId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-      }
+    const firstRecords = new Map<string, Insert>();
+    for (const i of inserts) if (!firstRecords.has(i.alert.alertId)) firstRecords.set(i.alert.alertId, i);
+    const unique = [...firstRecords.values()].map((i) => i.alert);
+    const outcome = await publish(unique);
+    const failedIds = new Map(outcome.failed.map((f) => [f.alertId, f.reason]));
+    for (const r of outcome.rejected.slice(0, LOGGED_PER_KIND)) {
+      logger.error('alert refused by SNS as the sender’s fault: sent to the DLQ, not retried', { alertId: r.alertId, reason: r.reason });
     }
+    const notSent = await sendRejected(outcome.rejected, firstRecords, context.invokedFunctionArn);
+    for (const f of notSent) failedIds.set(f.alertId, f.reason);
+    const published = outcome.published.length;
+    const rejected = outcome.rejected.length - notSent.length;
 
     const failures = inserts.filter((i) => failedIds.has(i.alert.alertId));
     for (const f of failures.slice(0, LOGGED_PER_KIND)) {
@@ -87,6 +105,7 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
     }
     metrics.addMetric(PublishAlertsMetric.published, MetricUnit.Count, published);
     metrics.addMetric(PublishAlertsMetric.publishFailed, MetricUnit.Count, failedIds.size);
+    metrics.addMetric(PublishAlertsMetric.rejected, MetricUnit.Count, rejected);
     metrics.addMetric(PublishAlertsMetric.malformed, MetricUnit.Count, malformed);
     metrics.addMetric(PublishAlertsMetric.skipped, MetricUnit.Count, skipped);
     logger.info('alerts published', {
@@ -94,11 +113,48 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
       inserts: inserts.length,
       published,
       failed: failedIds.size,
+      rejected,
       malformed,
       skipped,
     });
     // Records come in stream order, so the identifiers are ascending; Lambda restarts from the lowest.
     return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.sequenceNumber })) };
+  };
+
+  const publish = async (alerts: readonly Alert[]): Promise<PublishOutcome> => {
+    if (alerts.length === 0) return { published: [], failed: [], rejected: [] };
+    try {
+      return await publisher.publish(alerts);
+    } catch (error) {
+      // The SNS adapter reports failures instead of throwing; any other port that throws fails every alert.
+      return { published: [], failed: alerts.map((a) => ({ alertId: a.alertId, reason: describeError(error) })), rejected: [] };
+    }
+  };
+
+  /** The rejected alerts' DLQ messages; the alerts whose message could not be sent come back, to be reported. */
+  const sendRejected = async (
+    alerts: ReadonlyArray<{ alertId: string; reason: string }>,
+    records: ReadonlyMap<string, Insert>,
+    functionArn: string,
+  ): Promise<Array<{ alertId: string; reason: string }>> => {
+    if (alerts.length === 0) return [];
+    const messages = alerts.map((r) => ({
+      alertId: r.alertId,
+      reason: r.reason,
+      streamArn: records.get(r.alertId)?.streamArn ?? '',
+      sequenceNumber: records.get(r.alertId)?.sequenceNumber ?? '',
+    }));
+    const reasons = new Map(alerts.map((r) => [r.alertId, r.reason]));
+    let notSent: Array<{ alertId: string; reason: string }>;
+    try {
+      notSent = await rejectedAlerts.send(messages, functionArn);
+    } catch (error) {
+      notSent = alerts.map((a) => ({ alertId: a.alertId, reason: describeError(error) }));
+    }
+    return notSent.map((f) => ({
+      alertId: f.alertId,
+      reason: `${reasons.get(f.alertId) ?? 'refused by SNS'}; its DLQ message could not be sent (${f.reason})`,
+    }));
   };
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

@@ -39,6 +39,8 @@ export const MetricName = {
   publishAlerts: {
     published: 'AlertsPublished',
     publishFailed: 'AlertsPublishFailed',
+    /** Refused by SNS as the sender's fault (permanent): sent to publish-alerts' DLQ, not retried. */
+    rejected: 'AlertsRejected',
     malformed: 'AlertsMalformed',
     skipped: 'StreamRecordsSkipped',
   },

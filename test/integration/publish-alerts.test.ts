@@ -4,7 +4,7 @@ import type { _Record as StreamApiRecord } from '@aws-sdk/client-dynamodb-stream
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { PublishBatchCommandInput, PublishBatchCommandOutput, SNSClient } from '@aws-sdk/client-sns';
 import { CreateTopicCommand, SNSClient as SnsClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { alertItem } from '../../shared/adapters/dynamodb-items';
@@ -95,7 +95,7 @@ async function queue(name: string): Promise<{ url: string; arn: string }> {
   return { url, arn: attributes.Attributes?.['QueueArn'] ?? '' };
 }
 
-/** An alerts topic with two SQS subscribers: one takes critical alerts, the other warning and critical. */
+/** An alerts topic with two SQS subscribers (one takes critical alerts, the other warning and critical), and publish-alerts' DLQ. */
 async function alertsTopic(label: string) {
   const prefix = `${label}-${randomUUID().slice(0, 8)}`;
   const topic = await sns.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
@@ -115,12 +115,13 @@ async function alertsTopic(label: string) {
       }),
     );
   }
-  return { topicArn, critical: critical.url, urgent: urgent.url };
+  const dlq = await queue(`${prefix}-publish-alerts-dlq`);
+  return { topicArn, critical: critical.url, urgent: urgent.url, dlq: dlq.url };
 }
 
 /** publish-alerts wired as functions/publish-alerts/handler.ts wires it, with the test's environment; metrics are recorded. */
-function publishAlertsFunction(topicArn: string) {
-  const deps = publishAlertsDepsFromEnv('publish-alerts', { ...process.env, ALERTS_TOPIC_ARN: topicArn });
+function publishAlertsFunction(topic: { readonly topicArn: string; readonly dlq: string }) {
+  const deps = publishAlertsDepsFromEnv('publish-alerts', { ...process.env, ALERTS_TOPIC_ARN: topic.topicArn, ALERTS_DLQ_URL: topic.dlq });
   const emitted: Record<string, number> = {};
   const addMetric = deps.metrics.addMetric.bind(deps.metrics);
   jest.spyOn(deps.metrics, 'addMetric').mockImplementation((name, unit, value) => {
@@ -153,6 +154,36 @@ async function received(queueUrl: string): Promise<Map<string, Envelope>> {
   }
   return byId;
 }
+
+/** How many times each alert reached a subscriber queue (drained). */
+async function deliveryCounts(queueUrl: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of (await drainQueue(queueUrl)) as unknown as Envelope[]) {
+    const id = (JSON.parse(e.Message) as Alert).alertId;
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * The batch as Lambda's mapping runs it with ReportBatchItemFailures and a retry limit (10, as
+ * deployed): after a reported failure it sends the batch again from the lowest reported sequence
+ * number, until nothing is reported or the retries are spent.
+ */
+async function invokeAsLambda(fn: ReturnType<typeof publishAlertsFunction>, records: readonly DynamoDBRecord[], retries = 10) {
+  let pending = [...records];
+  let invocations = 0;
+  while (pending.length > 0 && invocations <= retries) {
+    const { batchItemFailures } = await fn.invoke(pending);
+    invocations++;
+    const lowest = batchItemFailures.map((f) => BigInt(f.itemIdentifier)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[0];
+    pending = lowest === undefined ? [] : pending.filter((r) => BigInt(r.dynamodb?.SequenceNumber ?? '0') >= lowest);
+  }
+  return { invocations, unfinished: pending };
+}
+
+/** Built into a message for every protocol, this summary takes the alert past SNS's 256 KiB: SNS fails its entry with SenderFault. */
+const OVERSIZED_SUMMARY = `Transaction txn-2 flagged ${'x'.repeat(60_000)}`;
 
 const sequenceNumbers = (records: readonly DynamoDBRecord[]) => records.map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber }));
 
@@ -192,7 +223,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-fanout');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-fanout');
-    const fn = publishAlertsFunction(topic.topicArn);
+    const fn = publishAlertsFunction(topic);
     const alerts = [
       alert(1, 'critical', { summary: 'Transaction txn-1 blocked (risk 0.92)' }),
       alert(2, 'warning'),
@@ -228,6 +259,7 @@ describe('publish-alerts handler on moto', () => {
     expect(fn.emitted).toEqual({
       [PublishAlertsMetric.published]: 4,
       [PublishAlertsMetric.publishFailed]: 0,
+      [PublishAlertsMetric.rejected]: 0,
       [PublishAlertsMetric.malformed]: 0,
       [PublishAlertsMetric.skipped]: 0,
     });
@@ -237,7 +269,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-skip');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-skip');
-    const fn = publishAlertsFunction(topic.topicArn);
+    const fn = publishAlertsFunction(topic);
     const first = alert(1, 'critical');
     await putAlert(alertsTable, first);
     await fn.invoke(await stream.read());
@@ -278,6 +310,7 @@ describe('publish-alerts handler on moto', () => {
     expect(fn.emitted).toEqual({
       [PublishAlertsMetric.published]: 1,
       [PublishAlertsMetric.publishFailed]: 0,
+      [PublishAlertsMetric.rejected]: 0,
       [PublishAlertsMetric.malformed]: 1,
       [PublishAlertsMetric.skipped]: 2,
     });
@@ -286,7 +319,10 @@ describe('publish-alerts handler on moto', () => {
   it('returns every INSERT record when the topic does not exist, and never a MODIFY', async () => {
     const { alertsTable } = await createResources('publish-missing');
     const stream = await openStream(alertsTable);
-    const fn = publishAlertsFunction(`arn:aws:sns:us-east-1:123456789012:no-such-topic-${randomUUID().slice(0, 8)}`);
+    const fn = publishAlertsFunction({
+      topicArn: `arn:aws:sns:us-east-1:123456789012:no-such-topic-${randomUUID().slice(0, 8)}`,
+      dlq: (await queue(`publish-missing-${randomUUID().slice(0, 8)}-dlq`)).url,
+    });
     for (let n = 1; n <= 12; n++) await putAlert(alertsTable, alert(n, n % 2 ? 'critical' : 'warning'));
     const inserts = await stream.read();
 
@@ -311,7 +347,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-partial');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-partial');
-    const fn = publishAlertsFunction(topic.topicArn);
+    const fn = publishAlertsFunction(topic);
     const alerts = Array.from({ length: 13 }, (_, i) => alert(i + 1, 'critical'));
     const flaky = alerts[2];
     const broken = alerts[11];
@@ -336,6 +372,96 @@ describe('publish-alerts handler on moto', () => {
     // two chunks (10 + 3), the flaky entry retried once, the broken one until the attempts ran out (4 in all)
     expect(calls.calls()).toBe(2 + 1 + 3);
     expect(fn.emitted[PublishAlertsMetric.published]).toBe(12);
+    expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(1);
+  });
+
+  it('sends an alert SNS refuses as the sender’s fault to the DLQ with its reason, and reports no record for it', async () => {
+    const { alertsTable } = await createResources('publish-sender-fault');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-sender-fault');
+    const fn = publishAlertsFunction(topic);
+    const refused = alert(2, 'critical', { summary: OVERSIZED_SUMMARY });
+    const alerts = [alert(1, 'critical'), refused, alert(3, 'critical'), alert(4, 'critical'), alert(5, 'critical')];
+    for (const a of alerts) await putAlert(alertsTable, a);
+    const records = await stream.read();
+
+    const lambda = await invokeAsLambda(fn, records);
+
+    // Reported, the refused alert's record would send the batch back from it 10 times, and every alert after it 11 times.
+    const delivered = await deliveryCounts(topic.critical);
+    expect({ invocations: lambda.invocations, delivered }).toEqual({
+      invocations: 1,
+      delivered: Object.fromEntries(alerts.filter((a) => a !== refused).map((a) => [a.alertId, 1])),
+    });
+    expect(await drainQueue(topic.dlq)).toEqual([
+      {
+        version: '1.0',
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        requestContext: { functionArn: lambdaContext('publish-alerts').invokedFunctionArn, condition: 'SenderFault' },
+        RejectedAlert: {
+          alertId: refused.alertId,
+          reason: expect.stringMatching(/^InvalidParameter: .*Message too long/),
+          streamArn: stream.streamArn,
+          sequenceNumber: records[1]?.dynamodb?.SequenceNumber,
+        },
+      },
+    ]);
+    expect(fn.emitted[PublishAlertsMetric.published]).toBe(4);
+    expect(fn.emitted[PublishAlertsMetric.rejected]).toBe(1);
+    expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(0);
+  });
+
+  it('takes BatchRequestTooLong for a request of one entry as that entry’s fault, as AWS answers an oversized message', async () => {
+    const { alertsTable } = await createResources('publish-too-long');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-too-long');
+    const fn = publishAlertsFunction(topic);
+    // moto fails such an entry inside a 200 (the test above); AWS refuses the request, which the
+    // adapter sent with that entry alone. The emulator cannot answer so, so this one is made up.
+    fn.deps.sns.middlewareStack.add(
+      (next, context) => async (args) => {
+        const entries = (args.input as PublishBatchCommandInput).PublishBatchRequestEntries ?? [];
+        if (context.commandName === 'PublishBatchCommand' && entries.some((e) => (e.Message ?? '').length > 256 * 1024)) {
+          throw Object.assign(new Error('The length of all the batch messages put together is more than the limit.'), {
+            name: 'BatchRequestTooLong',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'riskstreamBatchRequestTooLong' },
+    );
+    const refused = alert(2, 'critical', { summary: OVERSIZED_SUMMARY });
+    for (const a of [alert(1, 'critical'), refused, alert(3, 'critical')]) await putAlert(alertsTable, a);
+
+    const response = await fn.invoke(await stream.read());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(Object.keys(await deliveryCounts(topic.critical)).sort()).toEqual(
+      [alert(1, 'critical').alertId, alert(3, 'critical').alertId].sort(),
+    );
+    const dead = (await drainQueue(topic.dlq)) as Array<{ RejectedAlert: { alertId: string; reason: string } }>;
+    expect(dead.map((m) => m.RejectedAlert)).toEqual([
+      expect.objectContaining({ alertId: refused.alertId, reason: expect.stringMatching(/^BatchRequestTooLong: /) }),
+    ]);
+  });
+
+  it('reports the record of an alert SNS refused when its DLQ message cannot be sent either: it is never dropped', async () => {
+    const { alertsTable } = await createResources('publish-no-dlq');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-no-dlq');
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: topic.dlq }));
+    const fn = publishAlertsFunction(topic);
+    const refused = alert(2, 'critical', { summary: OVERSIZED_SUMMARY });
+    for (const a of [alert(1, 'critical'), refused]) await putAlert(alertsTable, a);
+    const records = await stream.read();
+
+    const response = await fn.invoke(records);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }] });
+    expect(await deliveryCounts(topic.critical)).toEqual({ [alert(1, 'critical').alertId]: 1 });
+    expect(fn.emitted[PublishAlertsMetric.rejected]).toBe(0);
     expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(1);
   });
 });

@@ -259,6 +259,19 @@ describe('state, alerting and monitoring', () => {
     ]);
   });
 
+  it('lets publish-alerts send to its own DLQ, and tells it the queue URL', () => {
+    const publisher = resources(template, 'AWS::Lambda::Function').find(
+      (f) => f.Properties['FunctionName'] === 'riskstream-publish-alerts',
+    );
+    const env = (publisher?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env['ALERTS_DLQ_URL'])).toMatch(/PublishAlertsDlq/);
+    const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes('PublishAlerts'));
+    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
+      .Statement;
+    const sends = statements.filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/PublishAlertsDlq/)]);
+  });
+
   it('passes the rules config and commit mode to the scoring functions', () => {
     const scorer = resources(template, 'AWS::Lambda::Function').find(
       (f) => f.Properties['FunctionName'] === 'riskstream-score-transactions',
