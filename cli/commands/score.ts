@@ -77,6 +77,7 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<numbe
 function present(outcome: ItemOutcome<AnyEnvelope, unknown>): unknown {
   if (outcome.status === 'duplicate') return { eventId: outcome.envelope.id, status: 'already_processed', sideEffectRepeated: false };
   if (outcome.status === 'failed') return { eventId: outcome.envelope.id, status: 'failed', error: outcome.error.message };
+  if (outcome.status === 'rejected') return { eventId: outcome.envelope.id, status: 'rejected', reason: outcome.reason };
   const result = outcome.result as Record<string, unknown>;
   if (outcome.envelope.kind === 'transaction') {
     const { transactionId, riskScore, action, reasons, late } = result;

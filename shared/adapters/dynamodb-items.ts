@@ -37,7 +37,7 @@ export function decisionItem({ decision, basedOn, decidedAt }: DecisionRecord, e
   };
 }
 
-/** What a decision item read with `DECISION_PROJECTION` says of its commit; an item without it counts as committed. */
+/** What a decision item says of its commit; an item without it counts as committed. */
 export function storedDecisionOf(item: Record<string, AttributeValue>): [string, StoredDecision] {
   const basedOn = item['basedOn']?.N;
   return [
@@ -45,8 +45,6 @@ export function storedDecisionOf(item: Record<string, AttributeValue>): [string,
     { basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn), decidedAt: Number(item['decidedAt']?.N ?? 0) },
   ];
 }
-
-export const DECISION_PROJECTION = [KEY, 'basedOn', 'decidedAt'] as const;
 
 export function alertItem(alert: Alert, expiresAt: number): Record<string, unknown> {
   return { ...alert, entityType: alert.entity.type, entityId: alert.entity.id, [TTL_ATTRIBUTE]: expiresAt };

@@ -4,13 +4,14 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
 import type { Alert } from '../domain/alerts';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
-import { TransientStoreError } from '../state/store';
+import { RefusedItemsError } from '../state/store';
+import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError, RiskstreamError } from '../errors';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
 import type { StoredEntity } from './dynamodb-items';
 import {
   ALERT_KEY,
   alertItem,
-  DECISION_PROJECTION,
+  DECISION_PREFIX,
   storedDecisionOf,
   decisionItem,
   decisionKey,
@@ -19,7 +20,6 @@ import {
   entityKey,
   entityStateOf,
   KEY,
-  projectionOf,
 } from './dynamodb-items';
 
 export interface DynamoDBStateStoreOptions {
@@ -52,18 +52,28 @@ export class DynamoDBStateStore implements StateStore {
   }
 
   async loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>> {
-    const items = await this.batchGet(ids.map((id) => entityKey(type, id)));
+    return (await this.loadBatch<Last>(type, ids, [])).states;
+  }
+
+  /** Entities and decisions live in one table: one BatchGetItem reads both (100 keys a request). */
+  async loadBatch<Last>(
+    type: EntityType,
+    entityIds: readonly string[],
+    transactionIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
+    const items = await this.batchGet([...entityIds.map((id) => entityKey(type, id)), ...transactionIds.map(decisionKey)]);
     const states = new Map<string, EntityState<Last>>();
+    const decisions = new Map<string, StoredDecision>();
     for (const item of items) {
+      if (item[KEY]?.S?.startsWith(DECISION_PREFIX)) {
+        const [id, stored] = storedDecisionOf(item);
+        decisions.set(id, stored);
+        continue;
+      }
       const record = unmarshall(item) as StoredEntity<Last>;
       states.set(record.entityId, entityStateOf(record));
     }
-    return states;
-  }
-
-  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
-    const items = await this.batchGet(transactionIds.map(decisionKey), DECISION_PROJECTION);
-    return new Map(items.map(storedDecisionOf));
+    return { states, decisions };
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
@@ -78,8 +88,9 @@ export class DynamoDBStateStore implements StateStore {
         { PutRequest: { Item: marshall(alertItem(a, expiry(Date.parse(a.eventTime), this.options.retention.alerts)), MARSHALL) } },
       ]),
     ];
-    const failed = await this.batchWrite(dedupeByKey(requests));
-    if (failed.length > 0) throw new TransientStoreError(`${failed.length} decision/alert writes stayed unprocessed after retries`);
+    const { unwritten, refused } = await this.batchWrite(dedupeByKey(requests));
+    if (refused.length > 0) throw new RefusedItemsError(refused.map(({ request, error }) => ({ eventIds: eventIdsOf(request), error })));
+    if (unwritten.length > 0) throw new RetryableError(`${unwritten.length} decision/alert writes stayed unprocessed after retries`);
     await mapWithConcurrency(lateAlerts, this.options.concurrency, (alert) => this.putAlertIfNew(alert));
   }
 
@@ -99,7 +110,8 @@ export class DynamoDBStateStore implements StateStore {
       );
       return 'stored';
     } catch (error) {
-      if (error instanceof TransientStoreError && error.cause instanceof ConditionalCheckFailedException) return 'already-stored';
+      if (error instanceof RiskstreamError && error.cause instanceof ConditionalCheckFailedException) return 'already-stored';
+      if (error instanceof RecordError) throw new RefusedItemsError([{ eventIds: alert.eventIds, error }]);
       throw error;
     }
   }
@@ -113,15 +125,21 @@ export class DynamoDBStateStore implements StateStore {
       this.options.stateTable,
       { PutRequest: { Item: marshall(entityItem(c), MARSHALL) } },
     ]);
-    const failed = new Set((await this.batchWrite(requests)).map((r) => r[1].PutRequest?.Item?.[KEY]?.S));
+    const { unwritten, refused } = await this.batchWrite(requests);
+    const keyOf = (request: [string, WriteRequest]): string | undefined => request[1].PutRequest?.Item?.[KEY]?.S;
+    const unwrittenKeys = new Set(unwritten.map(keyOf));
+    const refusedKeys = new Map(refused.map(({ request, error }) => [keyOf(request), error]));
     const outcomes = new Map<string, CommitOutcome<Last>>();
     for (const commit of commits) {
-      outcomes.set(
-        commit.id,
-        failed.has(entityKey(commit.type, commit.id)[KEY]?.S)
-          ? { status: 'failed', error: new TransientStoreError(`state of ${commit.type} ${commit.id} stayed unprocessed after retries`) }
-          : { status: 'committed', version: commit.basedOn + 1 },
-      );
+      const key = entityKey(commit.type, commit.id)[KEY]?.S;
+      const refusal = refusedKeys.get(key);
+      if (refusal) outcomes.set(commit.id, { status: 'failed', error: refusal });
+      else if (unwrittenKeys.has(key)) {
+        outcomes.set(commit.id, {
+          status: 'failed',
+          error: new RetryableError(`state of ${commit.type} ${commit.id} stayed unprocessed after retries`),
+        });
+      } else outcomes.set(commit.id, { status: 'committed', version: commit.basedOn + 1 });
     }
     return outcomes;
   }
@@ -154,17 +172,11 @@ export class DynamoDBStateStore implements StateStore {
           : ({ version: 0, watermark: null, panes: {} } as EntityState<Last>);
         return { status: 'conflict', current };
       }
-      return {
-        status: 'failed',
-        error: new TransientStoreError(`conditional put of ${commit.type} ${commit.id} failed`, { cause: error }),
-      };
+      return { status: 'failed', error: storeError(`PutItem of the state of ${commit.type} ${commit.id}`, error) };
     }
   }
 
-  private async batchGet(
-    keys: ReadonlyArray<Record<string, AttributeValue>>,
-    projection?: readonly string[],
-  ): Promise<Array<Record<string, AttributeValue>>> {
+  private async batchGet(keys: ReadonlyArray<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
     const table = this.options.stateTable;
     const found: Array<Record<string, AttributeValue>> = [];
     for (const part of chunk(uniqueKeys(keys), GET_LIMIT)) {
@@ -173,11 +185,7 @@ export class DynamoDBStateStore implements StateStore {
           client.send(
             new BatchGetItemCommand({
               RequestItems: {
-                [table]: {
-                  Keys: [...pending],
-                  ConsistentRead: true,
-                  ...(projection ? projectionOf(projection) : {}),
-                },
+                [table]: { Keys: [...pending], ConsistentRead: true },
               },
               ReturnConsumedCapacity: 'TOTAL',
             }),
@@ -186,40 +194,102 @@ export class DynamoDBStateStore implements StateStore {
         found.push(...(response.Responses?.[table] ?? []));
         return response.UnprocessedKeys?.[table]?.Keys ?? [];
       });
-      if (left.length > 0) throw new TransientStoreError(`${left.length} keys stayed unprocessed after retries`);
+      if (left.length > 0) throw new RetryableError(`${left.length} keys stayed unprocessed after retries`);
     }
     return found;
   }
 
-  /** Returns the requests not written: still unprocessed after the retries, or in a request that failed. */
-  private async batchWrite(requests: ReadonlyArray<[string, WriteRequest]>): Promise<Array<[string, WriteRequest]>> {
-    const failed: Array<[string, WriteRequest]> = [];
+  /**
+   * Writes in requests of 25 and says what was not written: `unwritten` (still unprocessed after the
+   * retries, or in a request that failed for a retryable reason) and `refused` (an item DynamoDB will
+   * never take, with why). DynamoDB refuses a whole BatchWriteItem for one bad item without naming
+   * it, so such a request is written again item by item: the bad item is refused alone and its
+   * neighbours are written. A configuration error throws: nothing else would succeed either.
+   */
+  private async batchWrite(requests: ReadonlyArray<[string, WriteRequest]>): Promise<WriteResult> {
+    const unwritten: Array<[string, WriteRequest]> = [];
+    const refused: RefusedWrite[] = [];
     for (const part of chunk(requests, WRITE_LIMIT)) {
       try {
-        const left = await retryUntilDone(part, async (pending) => {
-          const response = await this.send('BatchWriteItem', (client) =>
-            client.send(new BatchWriteItemCommand({ RequestItems: groupByTable(pending), ReturnConsumedCapacity: 'TOTAL' })),
-          );
-          return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) =>
-            items.map((item): [string, WriteRequest] => [tableName, item]),
-          );
-        });
-        failed.push(...left);
+        unwritten.push(...(await this.writeRequest(part)));
       } catch (error) {
-        if (!(error instanceof TransientStoreError)) throw error;
-        failed.push(...part);
+        if (error instanceof RecordError && part.length > 1) {
+          const alone = await mapWithConcurrency(part, this.options.concurrency, (request) => this.writeAlone(request));
+          for (const result of alone) {
+            unwritten.push(...result.unwritten);
+            refused.push(...result.refused);
+          }
+        } else if (error instanceof RecordError) refused.push({ request: part[0] as [string, WriteRequest], error });
+        else if (error instanceof RetryableError) unwritten.push(...part);
+        else throw error;
       }
     }
-    return failed;
+    return { unwritten, refused };
   }
 
-  /** Any SDK error on a read or batch write is worth retrying later: the whole batch is reported failed. */
+  private async writeAlone(request: [string, WriteRequest]): Promise<WriteResult> {
+    try {
+      return { unwritten: await this.writeRequest([request]), refused: [] };
+    } catch (error) {
+      if (error instanceof RecordError) return { unwritten: [], refused: [{ request, error }] };
+      if (error instanceof RetryableError) return { unwritten: [request], refused: [] };
+      throw error;
+    }
+  }
+
+  /** One BatchWriteItem, its unprocessed items retried with backoff; returns what stayed unprocessed. */
+  private async writeRequest(part: ReadonlyArray<[string, WriteRequest]>): Promise<Array<[string, WriteRequest]>> {
+    return retryUntilDone(part, async (pending) => {
+      const response = await this.send('BatchWriteItem', (client) =>
+        client.send(new BatchWriteItemCommand({ RequestItems: groupByTable(pending), ReturnConsumedCapacity: 'TOTAL' })),
+      );
+      return Object.entries(response.UnprocessedItems ?? {}).flatMap(([tableName, items]) =>
+        items.map((item): [string, WriteRequest] => [tableName, item]),
+      );
+    });
+  }
+
+  /** Every SDK error leaves as one of the project's three kinds (shared/errors.ts), with the SDK's error as its cause. */
   private async send<T>(operation: string, call: (client: DynamoDBClient) => Promise<T>): Promise<T> {
     try {
       return await call(this.options.client);
     } catch (error) {
-      throw new TransientStoreError(`DynamoDB ${operation} failed`, { cause: error });
+      throw storeError(operation, error);
     }
+  }
+}
+
+interface RefusedWrite {
+  readonly request: [string, WriteRequest];
+  readonly error: RecordError;
+}
+
+interface WriteResult {
+  readonly unwritten: Array<[string, WriteRequest]>;
+  readonly refused: RefusedWrite[];
+}
+
+/** The events a decision or alert item was made for. */
+function eventIdsOf([, request]: [string, WriteRequest]): string[] {
+  const item = request.PutRequest?.Item ?? {};
+  const transactionId = item['transactionId']?.S;
+  if (transactionId !== undefined) return [transactionId];
+  return (item['eventIds']?.L ?? []).flatMap((id) => (id.S === undefined ? [] : [id.S]));
+}
+
+/** An SDK error as one of the three kinds, with a message that says what was being done. */
+function storeError(operation: string, error: unknown): RiskstreamError {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  switch (classifyAwsError(error)) {
+    case ErrorKind.record:
+      return new RecordError(`DynamoDB refused ${operation} (${detail})`, { cause: error });
+    case ErrorKind.configuration:
+      return new ConfigurationError(
+        `DynamoDB ${operation} failed: ${detail}. Check that the tables named by STATE_TABLE and ALERTS_TABLE exist and that the function's role may use them`,
+        { cause: error },
+      );
+    default:
+      return new RetryableError(`DynamoDB ${operation} failed (${detail})`, { cause: error });
   }
 }
 

@@ -33,12 +33,16 @@ export class MemoryStateStore implements StateStore {
     return copy;
   }
 
-  async storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
-    const found = new Map<string, StoredDecision>();
+  async loadBatch<Last>(
+    type: EntityType,
+    entityIds: readonly string[],
+    transactionIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
+    const decisions = new Map<string, StoredDecision>();
     for (const id of transactionIds) {
-      if (this.decisions.has(id)) found.set(id, this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 });
+      if (this.decisions.has(id)) decisions.set(id, this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 });
     }
-    return found;
+    return { states: await this.loadStates<Last>(type, entityIds), decisions };
   }
 
   async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {

@@ -13,7 +13,9 @@ import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 import type { BatchScoring, ScoringKind } from '../pipeline/score-batch';
 import { scoreBatch } from '../pipeline/score-batch';
-import type { Quarantine } from '../quarantine/quarantine';
+import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
+import { ConfigurationError, describeError } from '../errors';
+import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
 
 export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
@@ -41,13 +43,26 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
 export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: ScoringHandlerDeps<E, Last, R>) {
   const { logger, metrics } = deps;
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
-    const { valid } = decodedBatch(event);
+    const { valid, rejected } = decodedBatch(event);
     const before = deps.counter.snapshot();
-    const scoring = await scoreBatch(
-      valid.map((v) => ({ recordId: v.ref.sequenceNumber, envelope: v.envelope })),
-      deps.kind,
-      { store: deps.store, commitMode: deps.commitMode, horizonMs: deps.maxEventAgeMs },
-    );
+    let scoring: BatchScoring<E, R>;
+    try {
+      scoring = await scoreBatch(
+        valid.map((v) => ({ recordId: v.ref.sequenceNumber, envelope: v.envelope })),
+        deps.kind,
+        { store: deps.store, commitMode: deps.commitMode, horizonMs: deps.maxEventAgeMs },
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      // Nothing will succeed until a person fixes the deployment: say what is wrong, count it (an
+      // alarm watches the count), and fail the batch, so Lambda keeps it until then.
+      logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
+      metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    }
+    // Records whose writes DynamoDB refuses go to the quarantine beside the ones the decoder refused.
+    const refused = scoring.outcomes.filter((o) => o.status === 'rejected');
+    if (refused.length > 0) event.riskstream = { valid, rejected: [...rejected, ...refused.map((o) => rejectedRecord(event, o))] };
     const after = deps.counter.snapshot();
     recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
     const failures = scoring.outcomes.filter((o) => o.status === 'failed');
@@ -111,6 +126,13 @@ function recordMetrics<E extends AnyEnvelope, R>(
   for (const [severity, name] of Object.entries(MetricName.alerts)) {
     if (severities[severity]) metrics.addMetric(name, MetricUnit.Count, severities[severity]);
   }
+}
+
+/** A scored record refused by the store, as the quarantine takes it: where it sits, why, and its raw data. */
+function rejectedRecord<E extends AnyEnvelope>(event: ScoringEvent<E>, outcome: { recordId: string; reason: string }): RejectedRecord {
+  const record = event.Records.find((r) => r.kinesis.sequenceNumber === outcome.recordId);
+  if (!record) throw new Error(`record ${outcome.recordId} is not in the batch`);
+  return { ref: recordRef(record), reason: outcome.reason, data: record.kinesis.data };
 }
 
 function isDecision(result: unknown): result is Decision {

@@ -33,6 +33,8 @@ export const MetricName = {
   stateConflicts: 'StateConflicts',
   dynamoDbRequests: 'DynamoDBRequests',
   dynamoDbWriteUnits: 'DynamoDBWriteUnits',
+  /** A batch failed because the deployment is wrong (a missing table, access denied): alarmed on. */
+  configurationErrors: 'ConfigurationErrors',
   decisions: { approve: 'DecisionsApprove', manual_review_required: 'DecisionsManualReview', block: 'DecisionsBlock' },
   alerts: { info: 'AlertsInfo', warning: 'AlertsWarning', critical: 'AlertsCritical' },
   /** publish-alerts' own. */

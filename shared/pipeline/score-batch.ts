@@ -7,7 +7,8 @@ import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
 import type { CommitMode, DecisionRecord, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
-import { NO_COMMIT, TransientStoreError } from '../state/store';
+import { ConfigurationError, describeError, RecordError, RetryableError } from '../errors';
+import { NO_COMMIT, RefusedItemsError } from '../state/store';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
 export interface ScoringItem<E extends AnyEnvelope> {
@@ -18,7 +19,9 @@ export interface ScoringItem<E extends AnyEnvelope> {
 export type ItemOutcome<E extends AnyEnvelope, R> =
   | { readonly recordId: string; readonly status: 'applied' | 'late'; readonly envelope: E; readonly result: R }
   | { readonly recordId: string; readonly status: 'duplicate'; readonly envelope: E }
-  | { readonly recordId: string; readonly status: 'failed'; readonly envelope: E; readonly error: Error };
+  | { readonly recordId: string; readonly status: 'failed'; readonly envelope: E; readonly error: Error }
+  /** DynamoDB will never take what this event makes (a record error): it goes to the quarantine with the reason. */
+  | { readonly recordId: string; readonly status: 'rejected'; readonly envelope: E; readonly reason: string };
 
 /** What differs between transactions and readings. */
 export interface ScoringKind<E extends AnyEnvelope, Last, R> {
@@ -60,8 +63,10 @@ export interface BatchScoring<E extends AnyEnvelope, R> {
  *    crash anywhere before it repeats only idempotent writes, and a crash after it skips the
  *    events as duplicates. An entity that lost a conditional write is recomputed from the state
  *    that won (returned by the failed write itself) and tried again.
- * A store error in steps 1 and 3 fails every record (the batch is retried whole); a failed
- * commit fails only that entity's records.
+ * Errors by kind (shared/errors.ts): a retryable one in steps 1 and 3 fails every record (the batch
+ * is retried whole), in step 4 only that entity's records; a record's (DynamoDB refuses what an
+ * event makes) quarantines that event, and its entity is computed and written again without it; a
+ * configuration error is thrown: nothing succeeds until a person fixes the deployment.
  */
 export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   items: ReadonlyArray<ScoringItem<E>>,
@@ -78,10 +83,11 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   let states: Map<string, EntityState<Last>>;
   let decided: ReadonlyMap<string, StoredDecision>;
   try {
-    [states, decided] = await Promise.all([
-      deps.store.loadStates<Last>(kind.entityType, [...groups.keys()]),
-      kind.decisionOf ? deps.store.storedDecisions(uniqueIds(items)) : Promise.resolve(new Map<string, StoredDecision>()),
-    ]);
+    ({ states, decisions: decided } = await deps.store.loadBatch<Last>(
+      kind.entityType,
+      [...groups.keys()],
+      kind.decisionOf ? uniqueIds(items) : [],
+    ));
   } catch (error) {
     return failAll(items, error, alerts);
   }
@@ -103,7 +109,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       effects = collectEffects(kind, computed, states, now);
       await deps.store.writeEffects(effects);
     } catch (error) {
-      if (!(error instanceof TransientStoreError)) throw error;
+      if (error instanceof RefusedItemsError) {
+        // The refused events are quarantined; their entities are computed again without them.
+        const reasons = new Map(error.refused.flatMap((r) => r.eventIds.map((id) => [id, describeError(r.error)] as const)));
+        pending = pending.filter((entity) => rejectItems(groups, entity, reasons, outcomes));
+        continue;
+      }
+      if (!(error instanceof RetryableError)) throw error;
       for (const entity of pending) for (const item of groups.get(entity) ?? []) outcomes.set(item, failed(item, error));
       pending = [];
       break;
@@ -134,8 +146,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
         retry.push(entity);
         continue;
       }
+      if (outcome?.status === 'failed' && outcome.error instanceof ConfigurationError) throw outcome.error;
       if (outcome?.status === 'failed') {
-        for (const item of group) outcomes.set(item, failed(item, outcome.error));
+        // An entity item DynamoDB refuses (too large, say) is its events' doing: they are quarantined.
+        const reason = describeError(outcome.error);
+        for (const item of group) {
+          outcomes.set(item, outcome.error instanceof RecordError ? rejected(item, reason) : failed(item, outcome.error));
+        }
         continue;
       }
       group.forEach((item, i) => {
@@ -153,7 +170,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     pending = retry;
   }
   for (const entity of pending) {
-    const error = new TransientStoreError(`state of ${kind.entityType} ${entity} kept changing under concurrent writers`);
+    const error = new RetryableError(`state of ${kind.entityType} ${entity} kept changing under concurrent writers`);
     for (const item of groups.get(entity) ?? []) outcomes.set(item, failed(item, error));
   }
   return { outcomes: items.map((item) => outcomes.get(item) ?? failed(item, new Error('record was not processed'))), alerts, conflicts };
@@ -229,7 +246,29 @@ function failed<E extends AnyEnvelope, R>(item: ScoringItem<E>, error: Error): I
   return { recordId: item.recordId, status: 'failed', envelope: item.envelope, error };
 }
 
+function rejected<E extends AnyEnvelope, R>(item: ScoringItem<E>, reason: string): ItemOutcome<E, R> {
+  return { recordId: item.recordId, status: 'rejected', envelope: item.envelope, reason };
+}
+
+/** Marks the entity's items whose events were refused and drops them from its group; false when none is left. */
+function rejectItems<E extends AnyEnvelope, R>(
+  groups: Map<string, Array<ScoringItem<E>>>,
+  entity: string,
+  reasons: ReadonlyMap<string, string>,
+  outcomes: Map<ScoringItem<E>, ItemOutcome<E, R>>,
+): boolean {
+  const kept: Array<ScoringItem<E>> = [];
+  for (const item of groups.get(entity) ?? []) {
+    const reason = reasons.get(item.envelope.id);
+    if (reason === undefined) kept.push(item);
+    else outcomes.set(item, rejected(item, reason));
+  }
+  groups.set(entity, kept);
+  return kept.length > 0;
+}
+
+/** A read failed: a retryable error fails every record (the batch comes again); any other kind stops the batch. */
 function failAll<E extends AnyEnvelope, R>(items: ReadonlyArray<ScoringItem<E>>, error: unknown, alerts: Alert[]): BatchScoring<E, R> {
-  if (!(error instanceof TransientStoreError)) throw error;
+  if (!(error instanceof RetryableError)) throw error;
   return { outcomes: items.map((item) => failed<E, R>(item, error)), alerts, conflicts: 0 };
 }

@@ -1,6 +1,7 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
+import { RecordError } from '../errors';
 
 /**
  * The state port: window aggregates and last-seen facts per entity (with the ids each window has
@@ -69,10 +70,15 @@ export interface StateStore {
   /** Current states (consistent read); entities never stored are absent from the map. */
   loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
   /**
-   * The stored decisions among these transactions, by transaction id (an item that does not say
-   * what it was based on reads as `NO_COMMIT`: committed).
+   * What a batch needs before it is applied, in one round of reads: the entities' states, as
+   * `loadStates`, and the stored decisions among these transactions by transaction id (an item that
+   * does not say what it was based on reads as `NO_COMMIT`: committed).
    */
-  storedDecisions(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>>;
+  loadBatch<Last>(
+    type: EntityType,
+    entityIds: readonly string[],
+    transactionIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }>;
   /**
    * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
    * content is a function of the event and the state it was judged against). Written before the
@@ -83,10 +89,13 @@ export interface StateStore {
   commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>, mode: CommitMode): Promise<Map<string, CommitOutcome<Last>>>;
 }
 
-/** A store call that may succeed if retried later (throttling, timeouts, unprocessed items). */
-export class TransientStoreError extends Error {
-  override readonly name = 'TransientStoreError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/**
+ * Decisions or alerts DynamoDB refused (a number out of its range, an item too large): caused by
+ * the events they came from, which are quarantined; the rest of the batch goes on without them.
+ */
+export class RefusedItemsError extends RecordError {
+  override readonly name = 'RefusedItemsError';
+  constructor(readonly refused: ReadonlyArray<{ readonly eventIds: readonly string[]; readonly error: RecordError }>) {
+    super(`DynamoDB refused ${refused.length} decision/alert items: ${refused[0]?.error.message ?? ''}`);
   }
 }

@@ -171,7 +171,7 @@ describe('metrics', () => {
       RecordsQuarantined: 1,
       RecordsFailed: 0,
     });
-    // one BatchGetItem of both users, one BatchWriteItem of decisions and alert, one conditional put per user
+    // one BatchGetItem of both users and the stored decisions, one BatchWriteItem of decisions and alert, one conditional put per user
     expect(emitted['DynamoDBRequests']).toBe(4);
   });
 });

@@ -7,8 +7,9 @@ import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { BatchScoring, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
-import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
-import { CommitMode, EntityType } from '../../../shared/state/store';
+import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
+import { CommitMode, EntityType, RefusedItemsError } from '../../../shared/state/store';
+import { ConfigurationError, RecordError } from '../../../shared/errors';
 
 const TXN_KIND = transactionKind(DEFAULT_RULES);
 const READING_KIND = readingKind(DEFAULT_RULES);
@@ -235,5 +236,91 @@ class CommitFailsOnce extends MemoryStateStore {
     if (!this.failNext) return super.commitStates(commits);
     this.failNext = false;
     return new Map(commits.map((c) => [c.id, { status: 'failed', error: new Error('the process died before its commit') }]));
+  }
+}
+
+describe('errors: retry what can succeed, quarantine what never will, never punish a neighbour', () => {
+  it('rejects the event whose decision DynamoDB refuses, and applies its neighbours without it', async () => {
+    // Arrange: DynamoDB refuses what t1 makes; t0 and t2 are the same user's, u2's is another user's.
+    const store = new RefusingStore(new Set(['t1']));
+    const events = [txn('t0', 'u', ARRIVAL - 3 * SECOND, 2), txn('t1', 'u', ARRIVAL - 2 * SECOND, 2), txn('t2', 'u', ARRIVAL - SECOND, 2)];
+
+    // Act
+    const scoring = await scoreBatch(itemsOf([...events, txn('n0', 'u2', ARRIVAL - SECOND, 50)]), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['u'])).get('u');
+    expect(scoring.outcomes.map((o) => o.status)).toEqual(['applied', 'rejected', 'applied', 'applied']);
+    expect(scoring.outcomes[1]).toMatchObject({ reason: expect.stringMatching(/Number underflow/) });
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(2);
+    expect(store.decisions.has('t1')).toBe(false);
+  });
+
+  it('rejects the events of an entity whose item DynamoDB refuses, and commits the other entities', async () => {
+    // Arrange
+    const store = new RefusingStore(new Set(), new Set(['hot']));
+
+    // Act
+    const scoring = await scoreBatch(
+      itemsOf([txn('h0', 'hot', ARRIVAL - 2 * SECOND, 5), txn('c0', 'calm', ARRIVAL - SECOND, 5)]),
+      TXN_KIND,
+      deps(store),
+    );
+
+    // Assert
+    expect(scoring.outcomes.map((o) => o.status)).toEqual(['rejected', 'applied']);
+    expect(scoring.outcomes[0]).toMatchObject({ reason: expect.stringMatching(/Item size has exceeded/) });
+  });
+
+  it('stops the batch on a configuration error instead of failing records one by one', async () => {
+    // Arrange
+    const store = new RefusingStore(
+      new Set(),
+      new Set(),
+      new ConfigurationError('DynamoDB BatchGetItem failed: ResourceNotFoundException'),
+    );
+
+    // Act
+    const scoring = scoreBatch(itemsOf([txn('x', 'u', ARRIVAL, 5)]), TXN_KIND, deps(store));
+
+    // Assert
+    await expect(scoring).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});
+
+/** The in-memory store, refusing what a test names the way DynamoDB does (record errors), or failing its reads. */
+class RefusingStore extends MemoryStateStore {
+  constructor(
+    private readonly refusedEvents: ReadonlySet<string>,
+    private readonly refusedEntities: ReadonlySet<string> = new Set(),
+    private readonly readError?: Error,
+  ) {
+    super();
+  }
+
+  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], transactionIds: readonly string[]) {
+    if (this.readError) throw this.readError;
+    return super.loadBatch<Last>(type, entityIds, transactionIds);
+  }
+
+  override async writeEffects(effects: Effects): Promise<void> {
+    const refused = effects.decisions.filter((d) => this.refusedEvents.has(d.decision.transactionId));
+    if (refused.length > 0) {
+      const error = new RecordError('DynamoDB refused PutItem (ValidationException: Number underflow)');
+      throw new RefusedItemsError(refused.map((d) => ({ eventIds: [d.decision.transactionId], error })));
+    }
+    return super.writeEffects(effects);
+  }
+
+  override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+    const refused = commits.filter((c) => this.refusedEntities.has(c.id));
+    const outcomes = await super.commitStates(commits.filter((c) => !this.refusedEntities.has(c.id)));
+    for (const c of refused) {
+      outcomes.set(c.id, {
+        status: 'failed',
+        error: new RecordError('DynamoDB refused PutItem (Item size has exceeded the maximum allowed size)'),
+      });
+    }
+    return outcomes;
   }
 }

@@ -9,7 +9,8 @@ import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { BatchScoring, ItemOutcome, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
-import { CommitMode as Modes, EntityType, TransientStoreError } from '../../../shared/state/store';
+import { CommitMode as Modes, EntityType } from '../../../shared/state/store';
+import { RetryableError } from '../../../shared/errors';
 import { compactId } from '../../../shared/domain/ids';
 
 const TXN_KIND = transactionKind(DEFAULT_RULES);
@@ -260,9 +261,9 @@ class FailingStore extends MemoryStateStore {
     super();
   }
 
-  override async loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>> {
+  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], transactionIds: readonly string[]) {
     if (this.failures.load) throw this.failures.load;
-    return super.loadStates<Last>(type, ids);
+    return super.loadBatch<Last>(type, entityIds, transactionIds);
   }
 
   override async writeEffects(effects: Effects): Promise<void> {
@@ -274,7 +275,7 @@ class FailingStore extends MemoryStateStore {
 describe('scoreBatch: store errors', () => {
   it('fails every record with the error when loading the states fails transiently', async () => {
     // Arrange
-    const error = new TransientStoreError('throttled');
+    const error = new RetryableError('throttled');
     const store = new FailingStore({ load: error });
     const items = itemsOf([txn('txn-1', 'user-a', 0), txn('txn-2', 'user-b', 0), txn('txn-3', 'user-a', 1_000)]);
 
@@ -302,7 +303,7 @@ describe('scoreBatch: store errors', () => {
 
   it('fails every record and commits nothing when writing the effects fails transiently', async () => {
     // Arrange
-    const store = new FailingStore({ writeEffects: new TransientStoreError('unprocessed items') });
+    const store = new FailingStore({ writeEffects: new RetryableError('unprocessed items') });
     const items = itemsOf([txn('txn-1', 'user-a', 0), txn('txn-2', 'user-b', 0)]);
 
     // Act
@@ -316,7 +317,7 @@ describe('scoreBatch: store errors', () => {
 
   it('reports the store error itself as the reason of each record failed by a transient writeEffects error', async () => {
     // Arrange
-    const error = new TransientStoreError('unprocessed items');
+    const error = new RetryableError('unprocessed items');
     const store = new FailingStore({ writeEffects: error });
     const items = itemsOf([txn('txn-1', 'user-a', 0), txn('txn-2', 'user-b', 0)]);
 
@@ -444,13 +445,13 @@ describe('scoreBatch: commits', () => {
     expect(scoring.conflicts).toBe(3);
     expect(store.commitCalls).toBe(3);
     const error = errorOf(scoring.outcomes[0]);
-    expect(error).toBeInstanceOf(TransientStoreError);
+    expect(error).toBeInstanceOf(RetryableError);
     expect(error.message).toBe('state of user user-a kept changing under concurrent writers');
   });
 
   it('fails only the records of the entity whose commit failed', async () => {
     // Arrange
-    const error = new TransientStoreError('conditional put timed out');
+    const error = new RetryableError('conditional put timed out');
     const store = new FailingCommitStore('user-a', error);
     const items = itemsOf([txn('a-1', 'user-a', 0), txn('b-1', 'user-b', 0), txn('a-2', 'user-a', 1_000), txn('c-1', 'user-c', 0)]);
 
@@ -467,7 +468,7 @@ describe('scoreBatch: commits', () => {
 
   it("applies the failed entity's records when the batch is retried after a failed commit", async () => {
     // Arrange
-    const store = new FailingCommitStore('user-a', new TransientStoreError('conditional put timed out'));
+    const store = new FailingCommitStore('user-a', new RetryableError('conditional put timed out'));
     const items = itemsOf([txn('a-1', 'user-a', 0), txn('b-1', 'user-b', 0), txn('a-2', 'user-a', 1_000), txn('c-1', 'user-c', 0)]);
     await scoreBatch(items, TXN_KIND, depsOf(store));
     store.failing = false;
