@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { DurationSchema, RulesConfigSchema } from '../shared/domain/rules-config';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
+import { ConfigurationError } from '../shared/errors';
 
 /**
  * The deploy's one typed configuration: defaults here, overrides from a JSON file (context
@@ -105,19 +106,34 @@ export type DeployConfig = z.output<typeof DeployConfigSchema>;
 export type DeployConfigInput = z.input<typeof DeployConfigSchema>;
 export type MappingConfig = DeployConfig['mappings']['transactions'];
 
-export class DeployConfigError extends Error {
+export class DeployConfigError extends ConfigurationError {
   override readonly name = 'DeployConfigError';
 }
 
 export function parseDeployConfig(input: unknown): DeployConfig {
   const parsed = DeployConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return checkIdempotencyHorizon(parsed.data);
   const problems = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${[...path, key].join('.')}: unknown key "${key}"`);
     return [`${path.join('.') || '(root)'}: ${issue.message}`];
   });
   throw new DeployConfigError(`invalid riskstream config: ${problems.join('; ')}`);
+}
+
+/**
+ * A stored decision is what keeps a transaction from counting twice once its window has closed or
+ * its user's item has expired, for as long as the stream can deliver it again: decisions must be
+ * kept at least the stream's retention plus the allowed lateness (the oldest event a scorer takes).
+ */
+function checkIdempotencyHorizon(config: DeployConfig): DeployConfig {
+  const horizon = config.streams.transactions.retention + config.rules.transactions.allowedLateness;
+  if (config.rules.retention.decisions < horizon) {
+    throw new DeployConfigError(
+      `invalid riskstream config: rules.retention.decisions must be at least streams.transactions.retention plus rules.transactions.allowedLateness (${horizon} ms): a redelivered transaction is recognised by its stored decision`,
+    );
+  }
+  return config;
 }
 
 /** Deep merge of plain objects; arrays and values of `override` replace those of `base`. */

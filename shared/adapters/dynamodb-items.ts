@@ -15,6 +15,8 @@ import { NO_COMMIT } from '../state/store';
 export const KEY = 'pk';
 export const ALERT_KEY = 'alertId';
 export const TTL_ATTRIBUTE = 'expiresAt';
+/** On an outbox item once SNS accepted the alert (ISO time), written by publish-alerts: a replay of the outbox stream skips it. */
+export const PUBLISHED_ATTRIBUTE = 'publishedAt';
 
 export function entityKey(type: EntityType, id: string): Record<string, AttributeValue> {
   return { [KEY]: { S: `${type}#${id}` } };
@@ -42,7 +44,11 @@ export function storedDecisionOf(item: Record<string, AttributeValue>): [string,
   const basedOn = item['basedOn']?.N;
   return [
     String(item[KEY]?.S).slice(DECISION_PREFIX.length),
-    { basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn), decidedAt: Number(item['decidedAt']?.N ?? 0) },
+    {
+      basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
+      decidedAt: Number(item['decidedAt']?.N ?? 0),
+      eventTime: Date.parse(item['eventTime']?.S ?? ''),
+    },
   ];
 }
 

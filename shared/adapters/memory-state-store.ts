@@ -22,7 +22,7 @@ export class MemoryStateStore implements StateStore {
     return found;
   }
 
-  private readonly decisionBasis = new Map<string, StoredDecision>();
+  private readonly decisionBasis = new Map<string, Omit<StoredDecision, 'eventTime'>>();
 
   /** A copy that holds the decisions and alerts but no entity items, as after TTL deleted them. */
   static withoutEntities(store: MemoryStateStore): MemoryStateStore {
@@ -40,7 +40,10 @@ export class MemoryStateStore implements StateStore {
   ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
     const decisions = new Map<string, StoredDecision>();
     for (const id of transactionIds) {
-      if (this.decisions.has(id)) decisions.set(id, this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 });
+      const decision = this.decisions.get(id);
+      if (!decision) continue;
+      const basis = this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 };
+      decisions.set(id, { ...basis, eventTime: Date.parse(decision.eventTime) });
     }
     return { states: await this.loadStates<Last>(type, entityIds), decisions };
   }

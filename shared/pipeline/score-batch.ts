@@ -2,7 +2,8 @@ import type { Alert } from '../domain/alerts';
 import type { EntityBatchResult, EntityModel } from '../domain/entity-engine';
 import { applyEntityBatch } from '../domain/entity-engine';
 import type { EntityState } from '../domain/entity-state';
-import { emptyState, stateExpiry } from '../domain/entity-state';
+import { emptyState, isLate, stateExpiry } from '../domain/entity-state';
+import type { WindowTiming } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
@@ -100,7 +101,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       const group = groups.get(entity) ?? [];
       const state = states.get(entity);
       const envelopes = group.map((item) => item.envelope);
-      const duplicates = knownDuplicates(envelopes, state, decided, { now, horizonMs });
+      const duplicates = knownDuplicates(envelopes, state, decided, { now, horizonMs, timing: kind.model.timing });
       computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
@@ -205,24 +206,29 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
 
 /**
  * The events of one entity that a stored decision shows were applied before: its stored decision
- * wins, whatever the panes say (its window may have closed, or its entity item expired since). A
- * decision computed from the entity's current version is the exception: its commit never happened
- * (the process died between the decisions and the entity item), so its event is applied now.
- * "Computed from version 0, and no entity item" is both a first batch that never committed and an
- * item that TTL deleted; TTL deletes an item only the horizon after its last commit, so a decision
- * younger than the horizon is the first, an older one the second.
+ * wins, whatever the panes say (its window may have closed, or its entity item expired since).
+ * The decisions are written before the entity item, which is the commit record, so a stored
+ * decision may belong to a commit that never happened (the process died in between; in
+ * `conditional` mode another writer may even have committed since). The panes tell: they hold the
+ * id of every event their open windows have counted, so a decision whose window is still open but
+ * whose id is in no pane (the engine looks there first) was never committed, and its event is
+ * applied now. Without an entity item, "computed from no state" is either a first batch that
+ * never committed or an item TTL deleted, which TTL does only the horizon after its last commit:
+ * a decision younger than that is the first. A late event's decision needs no commit at all.
  */
 function knownDuplicates<E extends AnyEnvelope>(
   envelopes: readonly E[],
   state: EntityState<unknown> | undefined,
   decided: ReadonlyMap<string, StoredDecision>,
-  { now, horizonMs }: { now: number; horizonMs: number },
+  { now, horizonMs, timing }: { now: number; horizonMs: number; timing: WindowTiming },
 ): Set<string> {
   const duplicates = new Set<string>();
   for (const envelope of envelopes) {
     const stored = decided.get(envelope.id);
     if (!stored) continue;
-    const neverCommitted = stored.basedOn === (state?.version ?? 0) && (state !== undefined || now - stored.decidedAt < horizonMs);
+    const neverCommitted =
+      stored.basedOn !== NO_COMMIT &&
+      (state === undefined ? stored.basedOn === 0 && now - stored.decidedAt < horizonMs : !isLate(state, stored.eventTime, timing));
     if (!neverCommitted) duplicates.add(envelope.id);
   }
   return duplicates;

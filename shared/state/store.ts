@@ -40,7 +40,7 @@ export type CommitOutcome<Last> =
  * commit record and is written after the decision: a stored decision whose entity still has that
  * version belongs to a commit that never happened.
  */
-export interface DecisionRecord extends StoredDecision {
+export interface DecisionRecord extends Omit<StoredDecision, 'eventTime'> {
   readonly decision: Decision;
 }
 
@@ -50,6 +50,8 @@ export interface StoredDecision {
   readonly basedOn: number;
   /** When it was stored (wall clock, epoch ms). */
   readonly decidedAt: number;
+  /** Its event's time (epoch ms): the window whose pane would hold the event's id once committed. */
+  readonly eventTime: number;
 }
 
 /** The basis of a decision no entity commit has to follow (a late event's), or of an item that does not say. */

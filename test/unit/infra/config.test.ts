@@ -82,4 +82,18 @@ describe('deploy configuration', () => {
   it('merges objects deeply and lets arrays and values replace', () => {
     expect(mergeConfig({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
   });
+
+  // Beyond its window, a redelivered transaction is recognised by its stored decision.
+  it('refuses to keep decisions for less time than the stream can deliver a record again', () => {
+    const parse = () => parseDeployConfig({ streams: { transactions: { retention: '7d' } }, rules: { retention: { decisions: '3d' } } });
+
+    expect(parse).toThrow(DeployConfigError);
+    expect(parse).toThrow(/rules\.retention\.decisions must be at least streams\.transactions\.retention plus/);
+  });
+
+  it('accepts decisions kept as long as the stream plus the lateness', () => {
+    const config = parseDeployConfig({ streams: { transactions: { retention: '1d' } }, rules: { retention: { decisions: '2d' } } });
+
+    expect(config.rules.retention.decisions).toBe(2 * 86_400_000);
+  });
 });

@@ -214,6 +214,25 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(8);
   });
 
+  // conditional mode with producers that do not partition by user: a second writer commits the user
+  // between the first writer's decisions and its retry. The panes show the first writer's events uncounted.
+  it('counts the events of a writer that died before its commit while another writer committed the same user', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    const run = cardTestingRun('race');
+    store.failNext = true;
+    await scoreBatch(itemsOf(run.slice(0, 3)), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf(run.slice(3, 5)), TXN_KIND, deps(store));
+
+    // Act
+    const retried = await scoreBatch(itemsOf(run.slice(0, 3)), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['race'])).get('race');
+    expect(retried.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(5);
+  });
+
   it('counts the first batch of a new entity when its commit never happened', async () => {
     // Arrange
     const store = new CommitFailsOnce();
