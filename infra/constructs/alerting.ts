@@ -56,10 +56,12 @@ export class Alerting extends Construct {
       retentionMs: config.queues.retention,
     });
     // The DLQ is the mapping's on-failure destination and, for alerts SNS refuses as the sender's
-    // fault, the function's own: it sends those there itself instead of failing the batch.
+    // fault, the function's own: it sends those there itself instead of failing the batch. On the
+    // outbox it reads the published marks of a batch (BatchGetItem) and writes them (BatchWriteItem).
     this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key })
       .bindTopic(this.topic, 'ALERTS_TOPIC_ARN')
-      .bindQueue(this.dlq, 'ALERTS_DLQ_URL');
+      .bindQueue(this.dlq, 'ALERTS_DLQ_URL')
+      .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] });
 
     const mapping = config.mappings.publishAlerts;
     if (config.emulator) {
@@ -75,7 +77,7 @@ export class Alerting extends Construct {
           retryAttempts: mapping.retryAttempts,
           maxRecordAge: Duration.millis(mapping.maxRecordAge),
           onFailure: new SqsDlq(this.dlq),
-          // A rewrite of an alert (same id) is a MODIFY: only a new alert is published.
+          // A rewrite of an alert (same id) and its published mark are MODIFY records: only a new alert is published.
           filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
         }),
       );

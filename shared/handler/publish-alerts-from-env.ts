@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBPublishedMarks } from '../adapters/dynamodb-published-marks';
 import { SnsAlertPublisher } from '../adapters/sns-publisher';
 import { SqsRejectedAlertQueue } from '../adapters/sqs-rejected-alerts';
 import { clientConfig } from '../config/clients';
@@ -28,17 +30,31 @@ export function alertsDlqUrlFromEnv(env: NodeJS.ProcessEnv = process.env): strin
   return url;
 }
 
+/** The alert outbox table, where publish-alerts reads and writes the published marks. */
+export function alertsTableFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const table = env['ALERTS_TABLE'];
+  if (!table)
+    throw new ConfigError(
+      'riskstream configuration: ALERTS_TABLE is required: the alert outbox table, whose items publish-alerts marks published',
+    );
+  return table;
+}
+
 /** Everything publish-alerts needs, built once per process: one client per service, logger and metrics. */
 export function publishAlertsDepsFromEnv(name = 'publish-alerts', env: NodeJS.ProcessEnv = process.env) {
   const topicArn = alertsTopicArnFromEnv(env);
   const dlqUrl = alertsDlqUrlFromEnv(env);
+  const alertsTable = alertsTableFromEnv(env);
   const sns = new SNSClient(clientConfig(env, 'SNS'));
   const sqs = new SQSClient(clientConfig(env, 'SQS'));
+  const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
   return {
     topicArn,
     sns,
     sqs,
+    dynamodb,
     publisher: new SnsAlertPublisher(sns, topicArn),
+    marks: new DynamoDBPublishedMarks(dynamodb, alertsTable),
     rejectedAlerts: new SqsRejectedAlertQueue(sqs, dlqUrl),
     logger: createLogger(name),
     metrics: createMetrics(name),

@@ -40,9 +40,13 @@ export const MetricName = {
   /** publish-alerts' own. */
   publishAlerts: {
     published: 'AlertsPublished',
+    /** Marked published in the outbox already (a retried or replayed record): not sent again. */
+    alreadyPublished: 'AlertsAlreadyPublished',
     publishFailed: 'AlertsPublishFailed',
     /** Refused by SNS as the sender's fault (permanent): sent to publish-alerts' DLQ, not retried. */
     rejected: 'AlertsRejected',
+    /** Published, but the published mark could not be written: a replay of the outbox stream sends them again. */
+    marksFailed: 'AlertMarksFailed',
     malformed: 'AlertsMalformed',
     skipped: 'StreamRecordsSkipped',
   },

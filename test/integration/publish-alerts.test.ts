@@ -7,13 +7,14 @@ import { CreateTopicCommand, SNSClient as SnsClient, SubscribeCommand } from '@a
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { alertItem } from '../../shared/adapters/dynamodb-items';
+import { alertItem, PUBLISHED_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
 import type { Alert, Severity } from '../../shared/domain/alerts';
 import { alertId } from '../../shared/domain/alerts';
 import { publishAlertsDepsFromEnv } from '../../shared/handler/publish-alerts-from-env';
 import { createPublishAlertsHandler, PublishAlertsMetric } from '../../shared/handler/publish-alerts-handler';
+import { injectDynamoDBFault, throttlingError } from '../support/fault-injection';
 import { lambdaContext } from '../support/kinesis-events';
-import { createResources, drainQueue, dynamodb, sqs } from '../support/resources';
+import { createResources, drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
 
 /**
  * publish-alerts against moto: real alert items go into a real outbox table with a stream, the
@@ -120,8 +121,13 @@ async function alertsTopic(label: string) {
 }
 
 /** publish-alerts wired as functions/publish-alerts/handler.ts wires it, with the test's environment; metrics are recorded. */
-function publishAlertsFunction(topic: { readonly topicArn: string; readonly dlq: string }) {
-  const deps = publishAlertsDepsFromEnv('publish-alerts', { ...process.env, ALERTS_TOPIC_ARN: topic.topicArn, ALERTS_DLQ_URL: topic.dlq });
+function publishAlertsFunction(topic: { readonly topicArn: string; readonly dlq: string }, alertsTable: string) {
+  const deps = publishAlertsDepsFromEnv('publish-alerts', {
+    ...process.env,
+    ALERTS_TOPIC_ARN: topic.topicArn,
+    ALERTS_DLQ_URL: topic.dlq,
+    ALERTS_TABLE: alertsTable,
+  });
   const emitted: Record<string, number> = {};
   const addMetric = deps.metrics.addMetric.bind(deps.metrics);
   jest.spyOn(deps.metrics, 'addMetric').mockImplementation((name, unit, value) => {
@@ -223,7 +229,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-fanout');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-fanout');
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     const alerts = [
       alert(1, 'critical', { summary: 'Transaction txn-1 blocked (risk 0.92)' }),
       alert(2, 'warning'),
@@ -258,8 +264,10 @@ describe('publish-alerts handler on moto', () => {
     }
     expect(fn.emitted).toEqual({
       [PublishAlertsMetric.published]: 4,
+      [PublishAlertsMetric.alreadyPublished]: 0,
       [PublishAlertsMetric.publishFailed]: 0,
       [PublishAlertsMetric.rejected]: 0,
+      [PublishAlertsMetric.marksFailed]: 0,
       [PublishAlertsMetric.malformed]: 0,
       [PublishAlertsMetric.skipped]: 0,
     });
@@ -269,10 +277,11 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-skip');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-skip');
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     const first = alert(1, 'critical');
     await putAlert(alertsTable, first);
     await fn.invoke(await stream.read());
+    expect((await stream.read()).map((r) => r.eventName)).toEqual(['MODIFY']); // its published mark
     await received(topic.urgent);
     await received(topic.critical);
     for (const name of Object.keys(fn.emitted)) delete fn.emitted[name];
@@ -309,8 +318,10 @@ describe('publish-alerts handler on moto', () => {
     );
     expect(fn.emitted).toEqual({
       [PublishAlertsMetric.published]: 1,
+      [PublishAlertsMetric.alreadyPublished]: 0,
       [PublishAlertsMetric.publishFailed]: 0,
       [PublishAlertsMetric.rejected]: 0,
+      [PublishAlertsMetric.marksFailed]: 0,
       [PublishAlertsMetric.malformed]: 1,
       [PublishAlertsMetric.skipped]: 2,
     });
@@ -319,10 +330,13 @@ describe('publish-alerts handler on moto', () => {
   it('returns every INSERT record when the topic does not exist, and never a MODIFY', async () => {
     const { alertsTable } = await createResources('publish-missing');
     const stream = await openStream(alertsTable);
-    const fn = publishAlertsFunction({
-      topicArn: `arn:aws:sns:us-east-1:123456789012:no-such-topic-${randomUUID().slice(0, 8)}`,
-      dlq: (await queue(`publish-missing-${randomUUID().slice(0, 8)}-dlq`)).url,
-    });
+    const fn = publishAlertsFunction(
+      {
+        topicArn: `arn:aws:sns:us-east-1:123456789012:no-such-topic-${randomUUID().slice(0, 8)}`,
+        dlq: (await queue(`publish-missing-${randomUUID().slice(0, 8)}-dlq`)).url,
+      },
+      alertsTable,
+    );
     for (let n = 1; n <= 12; n++) await putAlert(alertsTable, alert(n, n % 2 ? 'critical' : 'warning'));
     const inserts = await stream.read();
 
@@ -347,7 +361,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-partial');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-partial');
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     const alerts = Array.from({ length: 13 }, (_, i) => alert(i + 1, 'critical'));
     const flaky = alerts[2];
     const broken = alerts[11];
@@ -375,11 +389,91 @@ describe('publish-alerts handler on moto', () => {
     expect(fn.emitted[PublishAlertsMetric.publishFailed]).toBe(1);
   });
 
+  it('marks each published alert in the outbox, so a replay of the same records delivers nothing again', async () => {
+    const { alertsTable } = await createResources('publish-replay');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-replay');
+    const alerts = Array.from({ length: 12 }, (_, i) => alert(i + 1, i % 3 ? 'critical' : 'warning'));
+    for (const a of alerts) await putAlert(alertsTable, a);
+    const records = await stream.read();
+
+    const first = publishAlertsFunction(topic, alertsTable);
+    expect(await first.invoke(records)).toEqual({ batchItemFailures: [] });
+    const firstRun = await deliveryCounts(topic.urgent);
+    // A replay of the outbox stream from the trim horizon (run --from-start): another function instance, the same records.
+    const replay = publishAlertsFunction(topic, alertsTable);
+    expect(await replay.invoke(records)).toEqual({ batchItemFailures: [] });
+    const replayRun = await deliveryCounts(topic.urgent);
+
+    expect({ first: Object.values(firstRun), replay: Object.values(replayRun) }).toEqual({ first: Array(12).fill(1), replay: [] });
+    expect(replay.emitted).toMatchObject({ [PublishAlertsMetric.published]: 0, [PublishAlertsMetric.alreadyPublished]: 12 });
+    expect(first.emitted).toMatchObject({ [PublishAlertsMetric.published]: 12, [PublishAlertsMetric.alreadyPublished]: 0 });
+    // The mark is the item as stored plus publishedAt: a MODIFY record each, which publish-alerts skips.
+    const items = await scanAll(alertsTable);
+    expect(items).toHaveLength(12);
+    for (const item of items) {
+      const { [PUBLISHED_ATTRIBUTE]: publishedAt, ...rest } = item;
+      expect(Date.parse(String(publishedAt))).toBeGreaterThan(Date.now() - 60_000);
+      expect(rest).toEqual(alertItem(alerts.find((a) => a.alertId === item['alertId']) as Alert, EXPIRES_AT));
+    }
+    const markRecords = await stream.read();
+    expect(markRecords.map((r) => r.eventName)).toEqual(Array(12).fill('MODIFY'));
+    expect(await replay.invoke(markRecords)).toEqual({ batchItemFailures: [] });
+    expect(await deliveryCounts(topic.urgent)).toEqual({});
+  });
+
+  it('sends only the alerts not yet published when Lambda sends a batch again from a failed alert', async () => {
+    const { alertsTable } = await createResources('publish-retry');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-retry');
+    const fn = publishAlertsFunction(topic, alertsTable);
+    const alerts = Array.from({ length: 8 }, (_, i) => alert(i + 1, 'critical'));
+    const flaky = alerts[2]?.alertId ?? '?';
+    failEntries(fn.deps.sns, (message, attempt) => message.includes(flaky) && attempt <= 4); // fails the whole first invocation
+    for (const a of alerts) await putAlert(alertsTable, a);
+
+    const lambda = await invokeAsLambda(fn, await stream.read());
+
+    expect(lambda.invocations).toBe(2);
+    expect(await deliveryCounts(topic.critical)).toEqual(Object.fromEntries(alerts.map((a) => [a.alertId, 1])));
+    expect(fn.emitted[PublishAlertsMetric.alreadyPublished]).toBe(5); // the alerts after the flaky one, sent again by Lambda
+  });
+
+  it('publishes but cannot mark when the marks cannot be written: the batch goes on, a replay sends again (at least once)', async () => {
+    const { alertsTable } = await createResources('publish-unmarked');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-unmarked');
+    const fn = publishAlertsFunction(topic, alertsTable);
+    const alerts = Array.from({ length: 3 }, (_, i) => alert(i + 1, 'critical'));
+    for (const a of alerts) await putAlert(alertsTable, a);
+    const records = await stream.read();
+    const fault = injectDynamoDBFault(fn.deps.dynamodb, { when: (command) => command === 'BatchWriteItem', error: throttlingError });
+
+    expect(await fn.invoke(records)).toEqual({ batchItemFailures: [] });
+    expect(fn.emitted[PublishAlertsMetric.marksFailed]).toBe(3);
+    fault.remove();
+    expect(await fn.invoke(records)).toEqual({ batchItemFailures: [] });
+    expect(await deliveryCounts(topic.critical)).toEqual(Object.fromEntries(alerts.map((a) => [a.alertId, 2])));
+  });
+
+  it('reports every alert, and sends none, when the marks cannot be read', async () => {
+    const { alertsTable } = await createResources('publish-no-marks');
+    const stream = await openStream(alertsTable);
+    const topic = await alertsTopic('publish-no-marks');
+    const fn = publishAlertsFunction(topic, alertsTable);
+    for (const a of [alert(1, 'critical'), alert(2, 'critical')]) await putAlert(alertsTable, a);
+    const records = await stream.read();
+    injectDynamoDBFault(fn.deps.dynamodb, { when: (command) => command === 'BatchGetItem', error: throttlingError });
+
+    expect(await fn.invoke(records)).toEqual({ batchItemFailures: sequenceNumbers(records) });
+    expect(await deliveryCounts(topic.critical)).toEqual({});
+  });
+
   it('sends an alert SNS refuses as the sender’s fault to the DLQ with its reason, and reports no record for it', async () => {
     const { alertsTable } = await createResources('publish-sender-fault');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-sender-fault');
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     const refused = alert(2, 'critical', { summary: OVERSIZED_SUMMARY });
     const alerts = [alert(1, 'critical'), refused, alert(3, 'critical'), alert(4, 'critical'), alert(5, 'critical')];
     for (const a of alerts) await putAlert(alertsTable, a);
@@ -415,7 +509,7 @@ describe('publish-alerts handler on moto', () => {
     const { alertsTable } = await createResources('publish-too-long');
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-too-long');
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     // moto fails such an entry inside a 200 (the test above); AWS refuses the request, which the
     // adapter sent with that entry alone. The emulator cannot answer so, so this one is made up.
     fn.deps.sns.middlewareStack.add(
@@ -452,7 +546,7 @@ describe('publish-alerts handler on moto', () => {
     const stream = await openStream(alertsTable);
     const topic = await alertsTopic('publish-no-dlq');
     await sqs.send(new DeleteQueueCommand({ QueueUrl: topic.dlq }));
-    const fn = publishAlertsFunction(topic);
+    const fn = publishAlertsFunction(topic, alertsTable);
     const refused = alert(2, 'critical', { summary: OVERSIZED_SUMMARY });
     for (const a of [alert(1, 'critical'), refused]) await putAlert(alertsTable, a);
     const records = await stream.read();

@@ -259,17 +259,24 @@ describe('state, alerting and monitoring', () => {
     ]);
   });
 
-  it('lets publish-alerts send to its own DLQ, and tells it the queue URL', () => {
+  it('lets publish-alerts send to its own DLQ and read and write the published marks of the outbox, and tells it where they are', () => {
     const publisher = resources(template, 'AWS::Lambda::Function').find(
       (f) => f.Properties['FunctionName'] === 'riskstream-publish-alerts',
     );
     const env = (publisher?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(env['ALERTS_DLQ_URL'])).toMatch(/PublishAlertsDlq/);
+    expect(JSON.stringify(env['ALERTS_TABLE'])).toMatch(/AlertsTable/);
     const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes('PublishAlerts'));
     const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
       .Statement;
     const sends = statements.filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
     expect(sends.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/PublishAlertsDlq/)]);
+    // Item actions only: reading the stream is the mapping's grant (dynamodb:GetRecords and the like).
+    const itemAction = /^dynamodb:(Batch\w+Item|GetItem|PutItem|UpdateItem|DeleteItem|Query|Scan|ConditionCheckItem)$/;
+    const items = statements.filter((s) => [s.Action].flat().some((a) => itemAction.test(a)));
+    expect(items.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
+      [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
+    ]);
   });
 
   it('passes the rules config and commit mode to the scoring functions', () => {
