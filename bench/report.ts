@@ -1,6 +1,8 @@
 import type { BundleResult } from './bundles';
 import type { CapacityProbe } from './capacity-probe';
 import type { CpuResult } from './cpu';
+import type { HotEntityResult } from './hot-entity';
+import { hotEntityMarkdown } from './hot-entity';
 import type { Machine } from './machine';
 import type { Side, SideResult } from './sides';
 import { perThousand, summarize } from './stats';
@@ -30,6 +32,7 @@ export interface BenchReport {
   readonly cpu: CpuResult;
   readonly bundles: readonly BundleResult[];
   readonly loadDuringCpu: number;
+  readonly hotEntities: readonly HotEntityResult[];
 }
 
 export const COMPASS = { requestRatio: 1 / 40, writeUnitRatio: 1 / 2, cpuUs: 10, bundleKB: 150 } as const;
@@ -227,6 +230,14 @@ export function resultsMarkdown(report: BenchReport): string {
     );
   }
   out.push('');
+
+  out.push('### One hot entity', '');
+  out.push(
+    "Item size and write units of one busy user or device, through the pipeline on the in-memory store, weighed by DynamoDB's size and write-unit rules (`bench/hot-entity.ts`; single-writer commits, so one state write per batch). DynamoDB refuses items over 400 KB: from that event on, the entity's events are quarantined. The per-record baseline spends 3.9 write units an event.",
+    '',
+    hotEntityMarkdown(report.hotEntities),
+    '',
+  );
 
   out.push('### Bundles and module init', '');
   out.push('| function | bundle KB | largest parts (KB) | init ms: median (min–max) | of which AWS SDK: median |', '|---|---|---|---|---|');

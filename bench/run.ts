@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMotoServer } from '../local/moto-server';
 import { measureBundles } from './bundles';
+import { HOT_ENTITY_CASES, measureHotEntity } from './hot-entity';
 import { probeReportedCapacity } from './capacity-probe';
 import type { CpuOptions, CpuResult } from './cpu';
 import { describeMachine, load } from './machine';
@@ -119,7 +120,21 @@ async function main(argv: string[]): Promise<number> {
   say(`bundles and init (${initRuns} runs each)`);
   const bundles = await measureBundles({ initRuns });
 
-  const report: BenchReport = { date: new Date().toISOString().slice(0, 10), options, machine, probe, sides, cpu, bundles, loadDuringCpu };
+  say('one hot entity: item size and write units');
+  const hotEntities = [];
+  for (const c of HOT_ENTITY_CASES) hotEntities.push(await measureHotEntity(c));
+
+  const report: BenchReport = {
+    date: new Date().toISOString().slice(0, 10),
+    options,
+    machine,
+    probe,
+    sides,
+    cpu,
+    bundles,
+    loadDuringCpu,
+    hotEntities,
+  };
   process.stdout.write(`${summaryMarkdown(report)}\n\n${resultsMarkdown(report)}\n`);
   if (!values['no-write']) {
     const file = 'BENCHMARKS.md';

@@ -1,5 +1,5 @@
 import type { BenchReport, SideRuns } from '../../../bench/report';
-import { MARKERS, range, ratio, replaceBetween, summaryMarkdown, updateBenchmarks } from '../../../bench/report';
+import { MARKERS, range, ratio, replaceBetween, resultsMarkdown, summaryMarkdown, updateBenchmarks } from '../../../bench/report';
 import type { Side } from '../../../bench/sides';
 import { summarize } from '../../../bench/stats';
 
@@ -42,6 +42,20 @@ const report: BenchReport = {
     { name: 'score-transactions', bytes: 160_000, largest: [{ source: 'zod', bytes: 90_000 }], initMs: [300, 320], sdkMs: [200, 210] },
   ],
   loadDuringCpu: 1.5,
+  hotEntities: [
+    {
+      label: 'one user at 40/s for 15 min, batches of 100',
+      kind: 'user',
+      rate: 40,
+      minutes: 15,
+      perBatch: 100,
+      events: 36_000,
+      maxItemKb: 422.2,
+      firstOverLimit: 34_100,
+      stateWcuPerEvent: 2.123,
+      decisionWcuPerEvent: 1,
+    },
+  ],
 };
 
 describe('bench report', () => {
@@ -64,6 +78,12 @@ describe('bench report', () => {
     expect(summary).toContain('requests ≤ 1/40 of the baseline: conditional 1/4.01 **not met**, single-writer 1/43 met');
     expect(summary).toContain('CPU ≤ 10 µs per record: 9.0 µs met');
     expect(summary).toContain('bundle ≤ 150 KB: **not met** by score-transactions (156.3 KB)');
+  });
+
+  it('gives each hot entity its largest item, where DynamoDB starts refusing it, and its write units an event', () => {
+    expect(resultsMarkdown(report)).toContain(
+      '| one user at 40/s for 15 min, batches of 100 | 36,000 | 422.2 KB | from event 34,100 | 2.12 | 1.00 | 3.12 |',
+    );
   });
 
   it('replaces only what lies between the markers, and keeps the rest of the file', () => {
