@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigurationError } from '../shared/errors';
 import { parseArgs } from 'node:util';
 import { startMotoServer } from '../local/moto-server';
 import { measureBundles } from './bundles';
@@ -171,7 +172,7 @@ function fraction(flag: string, value: string | undefined): number {
   return n;
 }
 
-class UsageError extends Error {
+class UsageError extends ConfigurationError {
   override readonly name = 'UsageError';
 }
 

@@ -19,19 +19,19 @@ export abstract class RiskstreamError extends Error {
 
 /** May succeed if tried again later. */
 export class RetryableError extends RiskstreamError {
-  override readonly name: string = 'RetryableError';
+  override name = 'RetryableError';
   readonly kind = ErrorKind.retryable;
 }
 
 /** Caused by one record; trying it again fails the same way. */
 export class RecordError extends RiskstreamError {
-  override readonly name: string = 'RecordError';
+  override name = 'RecordError';
   readonly kind = ErrorKind.record;
 }
 
 /** The deployment is wrong: a person must fix it. */
 export class ConfigurationError extends RiskstreamError {
-  override readonly name: string = 'ConfigurationError';
+  override name = 'ConfigurationError';
   readonly kind = ErrorKind.configuration;
 }
 

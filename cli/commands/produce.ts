@@ -12,6 +12,7 @@ import { putRecords } from '../../local/traffic/producer';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 import { progressBar } from '../progress';
+import { ConfigurationError } from '../../shared/errors';
 
 const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
 
@@ -22,7 +23,10 @@ JSON is refused (their numbers are named) unless --as-is, which puts them too, f
 quarantine. --generate makes N events of realistic, reproducible traffic (--seed) with labelled
 anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
 
-class UsageError extends Error {}
+/** A command line or input a person must fix. */
+class UsageError extends ConfigurationError {
+  override readonly name = 'UsageError';
+}
 
 interface ProduceOptions {
   readonly file?: string;

@@ -4,6 +4,7 @@ import { aggregateWindows, WINDOW_KINDS } from '../../shared/domain/windows';
 import type { TimedValue, WindowAggregate, WindowKind, WindowSpec } from '../../shared/domain/windows';
 import { readAll, write } from '../io';
 import type { CommandIO } from '../io';
+import { ConfigurationError } from '../../shared/errors';
 
 const PREFIX = 'riskstream windows: ';
 
@@ -36,7 +37,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
 
 type DurationFlag = 'size' | 'hop' | 'slide';
 
-class CommandError extends Error {
+class CommandError extends ConfigurationError {
   constructor(
     message: string,
     readonly exitCode: ExitCode,

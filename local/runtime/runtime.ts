@@ -14,6 +14,7 @@ import type { MappingStats } from './kinesis/mapping-runner';
 import { createMappingRunner } from './mapping-runners';
 import type { Invoke, MappingSpec } from './types';
 import { whileUnreachable } from './unreachable';
+import { ConfigurationError } from '../../shared/errors';
 
 export interface LocalRuntimeOptions {
   readonly stackName: string;
@@ -49,7 +50,7 @@ export interface LocalRuntime {
   status(): MappingStatus[];
 }
 
-export class NotDeployedError extends Error {
+export class NotDeployedError extends ConfigurationError {
   override readonly name = 'NotDeployedError';
 }
 

@@ -4,6 +4,7 @@ import { parseRulesConfig } from '../domain/rules-config';
 import { withEnglishMessages } from '../domain/zod-messages';
 import { DEFAULT_MAX_EVENT_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
 import { CommitMode } from '../state/store';
+import { ConfigurationError } from '../errors';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
 const ScoringEnvSchema = z.object({
@@ -29,7 +30,7 @@ export interface ScoringConfig {
   readonly rules: RulesConfig;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends ConfigurationError {
   override readonly name = 'ConfigError';
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { parseDuration } from './duration';
 import { withEnglishMessages } from './zod-messages';
+import { ConfigurationError } from '../errors';
 
 /**
  * Every threshold the scoring uses, in one typed, validated config with defaults. A deploy can
@@ -83,7 +84,7 @@ export type TransactionRules = RulesConfig['transactions'];
 export type ReadingRules = RulesConfig['readings'];
 export type RulesConfigInput = z.input<typeof RulesConfigSchema>;
 
-export class RulesConfigError extends Error {
+export class RulesConfigError extends ConfigurationError {
   override readonly name = 'RulesConfigError';
   constructor(
     message: string,

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Invoke } from '../types';
 import { ROOT } from '../../deploy';
+import { RetryableError } from '../../../shared/errors';
 
 /**
  * A deployed function run in-process, where the emulator cannot run Lambda (moto): its bundle in
@@ -55,8 +56,11 @@ export interface LoadedFunction {
   close(): Promise<void>;
 }
 
-/** A function error: the handler threw or rejected (errorType is the error's name), timed out (`Sandbox.Timedout`) or crashed. */
-export class FunctionError extends Error {
+/**
+ * A function error: the handler threw or rejected (errorType is the error's name), timed out
+ * (`Sandbox.Timedout`) or crashed. Lambda retries the batch, and so does the runtime.
+ */
+export class FunctionError extends RetryableError {
   constructor(
     readonly functionName: string,
     readonly errorType: string,
