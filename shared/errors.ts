@@ -53,7 +53,10 @@ export function classifyAwsError(error: unknown): ErrorKind {
   const name = error.name;
   const message = error.message;
   if (CONFIGURATION_NAMES.has(name)) return ErrorKind.configuration;
-  if (name === 'ValidationException' && RECORD_VALIDATION_MESSAGES.some((pattern) => pattern.test(message))) return ErrorKind.record;
+  if (name === 'ValidationException') {
+    if (WRONG_TABLE_MESSAGES.some((pattern) => pattern.test(message))) return ErrorKind.configuration;
+    if (RECORD_VALIDATION_MESSAGES.some((pattern) => pattern.test(message))) return ErrorKind.record;
+  }
   return ErrorKind.retryable;
 }
 
@@ -72,6 +75,8 @@ const CONFIGURATION_NAMES = new Set([
   'KMSAccessDeniedException',
   'KMSDisabledException',
   'KMSNotFoundException',
+  'KMSInvalidStateException',
+  'ResourceInUseException',
 ]);
 
 /**
@@ -86,8 +91,12 @@ const RECORD_VALIDATION_MESSAGES = [
   /Item size to update has exceeded the maximum allowed size/i,
   /Nesting Levels have exceeded supported limits/i,
   /Size of hashkey has exceeded/i,
-  /One or more parameter values were invalid: An AttributeValue may not contain an empty/i,
+  /An AttributeValue may not contain an empty/i,
+  /The AttributeValue for a key attribute cannot contain an empty/i,
 ];
+
+/** A key that does not fit the table: the function was pointed at another table (STATE_TABLE naming the outbox, say). */
+const WRONG_TABLE_MESSAGES = [/The provided key element does not match the schema/i, /Missing the key/i, /Type mismatch for key/i];
 
 /** The reason a record is quarantined for, from its error: ours as they are, an AWS error with its name. */
 export function describeError(error: unknown): string {

@@ -48,6 +48,7 @@ export function storedDecisionOf(item: Record<string, AttributeValue>): [string,
       basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
       decidedAt: Number(item['decidedAt']?.N ?? 0),
       eventTime: Date.parse(item['eventTime']?.S ?? ''),
+      userId: item['userId']?.S ?? '',
     },
   ];
 }

@@ -22,7 +22,7 @@ export class MemoryStateStore implements StateStore {
     return found;
   }
 
-  private readonly decisionBasis = new Map<string, Omit<StoredDecision, 'eventTime'>>();
+  private readonly decisionBasis = new Map<string, Omit<StoredDecision, 'eventTime' | 'userId'>>();
 
   /** A copy that holds the decisions and alerts but no entity items, as after TTL deleted them. */
   static withoutEntities(store: MemoryStateStore): MemoryStateStore {
@@ -43,7 +43,7 @@ export class MemoryStateStore implements StateStore {
       const decision = this.decisions.get(id);
       if (!decision) continue;
       const basis = this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 };
-      decisions.set(id, { ...basis, eventTime: Date.parse(decision.eventTime) });
+      decisions.set(id, { ...basis, eventTime: Date.parse(decision.eventTime), userId: decision.userId });
     }
     return { states: await this.loadStates<Last>(type, entityIds), decisions };
   }

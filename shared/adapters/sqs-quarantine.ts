@@ -3,12 +3,16 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { MAX_QUARANTINED_DATA_CHARS, quarantineMessage } from '../quarantine/quarantine';
 import { chunkBySize, retryUntilDone } from './batching';
+import { classifyAwsError, ConfigurationError, describeError, ErrorKind } from '../errors';
 
 const SQS_BATCH = 10;
 /** SendMessageBatch caps the whole request at 256 KiB. */
 const SQS_BATCH_BYTES = 240 * 1024;
 
-/** Quarantine on an SQS queue: one message per record, ten per request; refused entries are retried, then handed back. */
+/**
+ * Quarantine on an SQS queue: one message per record, ten per request; refused entries are retried,
+ * then handed back. A configuration error (the queue is missing, the send denied) is thrown.
+ */
 export class SqsQuarantine implements Quarantine {
   constructor(
     private readonly client: SQSClient,
@@ -26,7 +30,14 @@ export class SqsQuarantine implements Quarantine {
     )) {
       try {
         refused.push(...(await retryUntilDone(part, (pending) => this.sendBatch(pending, source))));
-      } catch {
+      } catch (error) {
+        // A missing queue or a denied send fails every record the same way: say so, once.
+        if (classifyAwsError(error) === ErrorKind.configuration) {
+          throw new ConfigurationError(
+            `SQS SendMessageBatch to the quarantine queue failed: ${describeError(error)}. Check QUARANTINE_QUEUE_URL and that the function's role may send to it`,
+            { cause: error },
+          );
+        }
         refused.push(...part);
       }
     }

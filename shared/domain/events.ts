@@ -73,10 +73,14 @@ const string: Check = (value) => {
   return LONE_SURROGATE.test(value) ? NOT_WELL_FORMED : undefined;
 };
 
+/** C0 and C1 controls and the noncharacters U+FFFE/U+FFFF: invisible in logs, and SNS refuses them in attributes. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/;
+
 const id: Check = (value) => {
   if (typeof value !== 'string') return wrongType('string', value);
   if (LONE_SURROGATE.test(value)) return NOT_WELL_FORMED;
   const trimmed = value.trim();
+  if (CONTROL.test(trimmed)) return 'must not hold control characters';
   if (trimmed.length === 0) return 'must not be empty';
   return trimmed.length > MAX_ID_LENGTH ? `must be at most ${MAX_ID_LENGTH} characters` : undefined;
 };

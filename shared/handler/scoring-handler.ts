@@ -42,6 +42,12 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
  */
 export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: ScoringHandlerDeps<E, Last, R>) {
   const { logger, metrics } = deps;
+  // Nothing will succeed until a person fixes the deployment: say what is wrong and count it (an
+  // alarm watches the count); the caller fails the batch, so Lambda keeps it until then.
+  const reportConfigurationError = (error: ConfigurationError): void => {
+    logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
+    metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
+  };
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
     const { valid, rejected } = decodedBatch(event);
     const before = deps.counter.snapshot();
@@ -54,10 +60,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       );
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
-      // Nothing will succeed until a person fixes the deployment: say what is wrong, count it (an
-      // alarm watches the count), and fail the batch, so Lambda keeps it until then.
-      logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
-      metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
+      reportConfigurationError(error);
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
     }
     // Records whose writes DynamoDB refuses go to the quarantine beside the ones the decoder refused.
@@ -91,6 +94,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
         source: deps.name,
         log: (message, attributes) => logger.warn(message, attributes),
         onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
+        onConfigurationError: reportConfigurationError,
       }),
     )
     .use(

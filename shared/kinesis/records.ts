@@ -74,6 +74,8 @@ export function decodeRecord<E extends AnyEnvelope>(
   const validation = validate(json);
   if (!validation.ok) return reject(`invalid event: ${validation.reason}`);
   const arrival = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  // Kinesis always sets it; without it no time check could be made, and the watermark would be NaN.
+  if (!Number.isFinite(arrival)) return reject('record has no approximateArrivalTimestamp: its event time cannot be checked');
   const ahead = validation.value.time - arrival;
   if (ahead > maxFutureSkewMs) {
     return reject(

@@ -1,7 +1,8 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { AnyEnvelope } from '../domain/events';
-import type { Quarantine } from '../quarantine/quarantine';
+import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
+import { ConfigurationError } from '../errors';
 import type { ScoringEvent } from './kinesis-decoder';
 import { decodedBatch } from './kinesis-decoder';
 import { withFailures } from './batch-failures';
@@ -12,6 +13,8 @@ export interface QuarantineRejectedOptions {
   readonly source: string;
   readonly onQuarantined?: (accepted: number, refused: number) => void;
   readonly log?: (message: string, attributes: Record<string, unknown>) => void;
+  /** The quarantine cannot take anything until a person fixes it; the whole batch is failed. */
+  readonly onConfigurationError?: (error: ConfigurationError) => void;
 }
 
 /**
@@ -25,14 +28,20 @@ export function quarantineRejected<E extends AnyEnvelope>(
   const quarantineRejectedMiddlewareAfter = async (request: Request<ScoringEvent<E>, KinesisStreamBatchResponse>): Promise<void> => {
     const { rejected } = decodedBatch(request.event);
     if (rejected.length === 0) return;
-    for (const record of rejected) {
-      options.log?.('record quarantined', {
-        sequenceNumber: record.ref.sequenceNumber,
-        shardId: record.ref.shardId,
-        reason: record.reason,
-      });
+    let refused: RejectedRecord[];
+    try {
+      refused = await options.quarantine.quarantine(rejected, options.source);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      options.onConfigurationError?.(error);
+      request.response = { batchItemFailures: request.event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      return;
     }
-    const refused = await options.quarantine.quarantine(rejected, options.source);
+    const notTaken = new Set(refused);
+    for (const record of rejected) {
+      const where = { sequenceNumber: record.ref.sequenceNumber, shardId: record.ref.shardId, reason: record.reason };
+      options.log?.(notTaken.has(record) ? 'record not quarantined, will be retried' : 'record quarantined', where);
+    }
     options.onQuarantined?.(rejected.length - refused.length, refused.length);
     request.response = withFailures(
       request.response,

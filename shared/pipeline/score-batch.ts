@@ -225,7 +225,9 @@ function knownDuplicates<E extends AnyEnvelope>(
   const duplicates = new Set<string>();
   for (const envelope of envelopes) {
     const stored = decided.get(envelope.id);
-    if (!stored) continue;
+    // Ids are unique per user: another user's transaction under the same id (two producers, or one
+    // planting ids it expects others to use) says nothing about this one.
+    if (!stored || stored.userId !== envelope.entity) continue;
     const neverCommitted =
       stored.basedOn !== NO_COMMIT &&
       (state === undefined ? stored.basedOn === 0 && now - stored.decidedAt < horizonMs : !isLate(state, stored.eventTime, timing));

@@ -40,7 +40,7 @@ export type CommitOutcome<Last> =
  * commit record and is written after the decision: a stored decision whose entity still has that
  * version belongs to a commit that never happened.
  */
-export interface DecisionRecord extends Omit<StoredDecision, 'eventTime'> {
+export interface DecisionRecord extends Omit<StoredDecision, 'eventTime' | 'userId'> {
   readonly decision: Decision;
 }
 
@@ -52,6 +52,8 @@ export interface StoredDecision {
   readonly decidedAt: number;
   /** Its event's time (epoch ms): the window whose pane would hold the event's id once committed. */
   readonly eventTime: number;
+  /** Whose it is: ids are unique per user, and another user's transaction with the same id is not this one. */
+  readonly userId: string;
 }
 
 /** The basis of a decision no entity commit has to follow (a late event's), or of an item that does not say. */

@@ -113,4 +113,22 @@ describe('a scoring function whose table is missing', () => {
     expect(metrics).toHaveBeenCalledWith('ConfigurationErrors', 'Count', 1);
     expect(await drainQueue(resources.quarantineQueueUrl)).toEqual([]);
   });
+
+  it('fails the whole batch with a configuration error when its quarantine queue is missing', async () => {
+    // Arrange: a bad record must go to a queue that does not exist.
+    const resources = await createResources('missing-queue');
+    const fn = scoringFunction('score-transactions', { ...resources.env, QUARANTINE_QUEUE_URL: `${resources.quarantineQueueUrl}-gone` });
+    const errors = jest.spyOn(fn.deps.logger, 'error');
+    const log = new ShardLog();
+    const records = log.put({ data: good('t-3', 'u').event }, { data: 'not json' });
+
+    // Act
+    const response = await fn.invoke(records);
+
+    // Assert
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.kinesis.sequenceNumber));
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^configuration error/), {
+      reason: expect.stringMatching(/quarantine queue.*QUARANTINE_QUEUE_URL/),
+    });
+  });
 });

@@ -566,6 +566,18 @@ describe('hostile values are refused at validation, naming the field', () => {
     expect(reason).toBe(`field "${field}" must be well-formed Unicode (it holds an unpaired surrogate)`);
   });
 
+  it.each([
+    ['a NUL', 'bob\u0000'],
+    ['a bell', 'bob\u0007'],
+    ['U+FFFF', 'bob\uffff'],
+  ])('refuses an id holding %s: it would reach SNS attributes and logs', (_case, userId) => {
+    // Act
+    const reason = reasonOf(validateTransaction({ ...SEED_TRANSACTION, userId }));
+
+    // Assert
+    expect(reason).toBe('field "userId" must not hold control characters');
+  });
+
   it('accepts a paired surrogate (an emoji) in an id', () => {
     // Act
     const validation = validateTransaction({ ...SEED_TRANSACTION, transactionId: 'txn-\ud83d\ude00' });

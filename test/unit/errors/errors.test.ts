@@ -30,6 +30,10 @@ describe('classifyAwsError', () => {
     ['a number below 1e-130', 'Number underflow. Attempting to store a number with magnitude smaller than supported range'],
     ['a number above 1e126', 'Number overflow. Attempting to store a number with magnitude larger than supported range'],
     ['an item over 400 KB', 'Item size has exceeded the maximum allowed size'],
+    [
+      'an empty key',
+      'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value.',
+    ],
   ])("blames the record for %s (DynamoDB's message)", (_case, message) => {
     expect(classifyAwsError(validationException(message))).toBe('record');
   });
@@ -38,6 +42,12 @@ describe('classifyAwsError', () => {
     ['a missing table', new ResourceNotFoundException({ message: 'Requested resource not found', ...meta })],
     ['access denied', new DynamoDBServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'no', ...meta })],
     ['a missing queue', Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' })],
+    ['a key that fits another table', validationException('The provided key element does not match the schema')],
+    [
+      'a key attribute missing from the item',
+      validationException('One or more parameter values were invalid: Missing the key pk in the item'),
+    ],
+    ['a table being deleted', new DynamoDBServiceException({ name: 'ResourceInUseException', $fault: 'client', message: 'x', ...meta })],
   ])('blames the configuration for %s', (_case, error) => {
     expect(classifyAwsError(error)).toBe('configuration');
   });

@@ -159,6 +159,20 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect(outcomesOf(again)).toEqual(['pay-3:duplicate']);
   });
 
+  it("scores a user's transaction whose id another user's stored decision already has", async () => {
+    // Arrange: mallory sends a back-dated payment under an id she expects bob to use (late: decided, never counted).
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf([txn('seen', 'mallory', ARRIVAL, 5)]), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf([txn('ord-1000', 'mallory', ARRIVAL - 25 * MINUTE, 5)]), TXN_KIND, deps(store));
+
+    // Act
+    const bobs = await scoreBatch(itemsOf([txn('ord-1000', 'bob', ARRIVAL, 9000)]), TXN_KIND, deps(store));
+
+    // Assert
+    expect(outcomesOf(bobs)).toEqual(['ord-1000:applied:manual_review_required']);
+    expect(bobs.alerts.map((a) => a.entity.id)).toEqual(['bob']);
+  });
+
   // TTL removes an entity item once its horizon has passed; a redrive (DLQ messages live 14 days)
   // may bring its events back. The stored decision wins: nothing is counted or decided again.
   it('changes no decision and no count when an event comes back after its entity item expired', async () => {
