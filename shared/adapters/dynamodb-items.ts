@@ -53,6 +53,10 @@ export function storedDecisionOf(item: Record<string, AttributeValue>): [string,
   ];
 }
 
+export function alertKey(alertId: string): Record<string, AttributeValue> {
+  return { [ALERT_KEY]: { S: alertId } };
+}
+
 export function alertItem(alert: Alert, expiresAt: number): Record<string, unknown> {
   return { ...alert, entityType: alert.entity.type, entityId: alert.entity.id, [TTL_ATTRIBUTE]: expiresAt };
 }

@@ -2,14 +2,15 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
-import type { Alert } from '../domain/alerts';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
 import { RefusedItemsError } from '../state/store';
-import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError, RiskstreamError } from '../errors';
+import type { RiskstreamError } from '../errors';
+import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError } from '../errors';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
 import type { StoredEntity } from './dynamodb-items';
 import {
   ALERT_KEY,
+  alertKey,
   alertItem,
   DECISION_PREFIX,
   storedDecisionOf,
@@ -20,6 +21,7 @@ import {
   entityKey,
   entityStateOf,
   KEY,
+  projectionOf,
 } from './dynamodb-items';
 
 export interface DynamoDBStateStoreOptions {
@@ -61,7 +63,10 @@ export class DynamoDBStateStore implements StateStore {
     entityIds: readonly string[],
     transactionIds: readonly string[],
   ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
-    const items = await this.batchGet([...entityIds.map((id) => entityKey(type, id)), ...transactionIds.map(decisionKey)]);
+    const items = await this.batchGet(this.options.stateTable, [
+      ...entityIds.map((id) => entityKey(type, id)),
+      ...transactionIds.map(decisionKey),
+    ]);
     const states = new Map<string, EntityState<Last>>();
     const decisions = new Map<string, StoredDecision>();
     for (const item of items) {
@@ -76,44 +81,35 @@ export class DynamoDBStateStore implements StateStore {
     return { states, decisions };
   }
 
-  async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
+  /**
+   * Decisions and the alerts not stored yet go out in BatchWriteItems (both tables in one request).
+   * Which alerts are stored is read first (one BatchGetItem of their keys): BatchWriteItem has no
+   * conditions, and a stored alert may already carry publish-alerts' published mark.
+   */
+  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
     const now = this.options.now();
+    const stored = await this.storedAlertIds(alerts.map((a) => a.alertId));
     const requests: Array<[string, WriteRequest]> = [
       ...decisions.map((d): [string, WriteRequest] => [
         this.options.stateTable,
         { PutRequest: { Item: marshall(decisionItem(d, expiry(now, this.options.retention.decisions)), MARSHALL) } },
       ]),
-      ...alerts.map((a): [string, WriteRequest] => [
-        this.options.alertsTable,
-        { PutRequest: { Item: marshall(alertItem(a, expiry(Date.parse(a.eventTime), this.options.retention.alerts)), MARSHALL) } },
-      ]),
+      ...alerts
+        .filter((a) => !stored.has(a.alertId))
+        .map((a): [string, WriteRequest] => [
+          this.options.alertsTable,
+          { PutRequest: { Item: marshall(alertItem(a, expiry(Date.parse(a.eventTime), this.options.retention.alerts)), MARSHALL) } },
+        ]),
     ];
     const { unwritten, refused } = await this.batchWrite(dedupeByKey(requests));
     if (refused.length > 0) throw new RefusedItemsError(refused.map(({ request, error }) => ({ eventIds: eventIdsOf(request), error })));
     if (unwritten.length > 0) throw new RetryableError(`${unwritten.length} decision/alert writes stayed unprocessed after retries`);
-    await mapWithConcurrency(lateAlerts, this.options.concurrency, (alert) => this.putAlertIfNew(alert));
   }
 
-  /** First write wins; an alert already stored is the expected outcome of a replay, not an error. */
-  private async putAlertIfNew(alert: Alert): Promise<'stored' | 'already-stored'> {
-    try {
-      await this.send('PutItem', (client) =>
-        client.send(
-          new PutItemCommand({
-            TableName: this.options.alertsTable,
-            Item: marshall(alertItem(alert, expiry(Date.parse(alert.eventTime), this.options.retention.alerts)), MARSHALL),
-            ConditionExpression: 'attribute_not_exists(#id)',
-            ExpressionAttributeNames: { '#id': ALERT_KEY },
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      return 'stored';
-    } catch (error) {
-      if (error instanceof RiskstreamError && error.cause instanceof ConditionalCheckFailedException) return 'already-stored';
-      if (error instanceof RecordError) throw new RefusedItemsError([{ eventIds: alert.eventIds, error }]);
-      throw error;
-    }
+  private async storedAlertIds(alertIds: readonly string[]): Promise<Set<string>> {
+    if (alertIds.length === 0) return new Set();
+    const items = await this.batchGet(this.options.alertsTable, alertIds.map(alertKey), [ALERT_KEY]);
+    return new Set(items.map((item) => String(item[ALERT_KEY]?.S)));
   }
 
   async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>, mode: CommitMode): Promise<Map<string, CommitOutcome<Last>>> {
@@ -176,8 +172,11 @@ export class DynamoDBStateStore implements StateStore {
     }
   }
 
-  private async batchGet(keys: ReadonlyArray<Record<string, AttributeValue>>): Promise<Array<Record<string, AttributeValue>>> {
-    const table = this.options.stateTable;
+  private async batchGet(
+    table: string,
+    keys: ReadonlyArray<Record<string, AttributeValue>>,
+    projection?: readonly string[],
+  ): Promise<Array<Record<string, AttributeValue>>> {
     const found: Array<Record<string, AttributeValue>> = [];
     for (const part of chunk(uniqueKeys(keys), GET_LIMIT)) {
       const left = await retryUntilDone(part, async (pending) => {
@@ -185,7 +184,7 @@ export class DynamoDBStateStore implements StateStore {
           client.send(
             new BatchGetItemCommand({
               RequestItems: {
-                [table]: { Keys: [...pending], ConsistentRead: true },
+                [table]: { Keys: [...pending], ConsistentRead: true, ...(projection ? projectionOf(projection) : {}) },
               },
               ReturnConsumedCapacity: 'TOTAL',
             }),
@@ -319,6 +318,6 @@ function dedupeByKey(requests: ReadonlyArray<[string, WriteRequest]>): Array<[st
 
 function uniqueKeys(keys: ReadonlyArray<Record<string, AttributeValue>>): Array<Record<string, AttributeValue>> {
   const seen = new Map<string, Record<string, AttributeValue>>();
-  for (const key of keys) seen.set(key[KEY]?.S ?? '', key);
+  for (const key of keys) seen.set(key[KEY]?.S ?? key[ALERT_KEY]?.S ?? '', key);
   return [...seen.values()];
 }

@@ -48,13 +48,12 @@ export class MemoryStateStore implements StateStore {
     return { states: await this.loadStates<Last>(type, entityIds), decisions };
   }
 
-  async writeEffects({ decisions, alerts, lateAlerts }: Effects): Promise<void> {
+  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
     for (const { decision, basedOn, decidedAt } of decisions) {
       this.decisions.set(decision.transactionId, decision);
       this.decisionBasis.set(decision.transactionId, { basedOn, decidedAt });
     }
-    for (const a of alerts) this.alerts.set(a.alertId, a);
-    for (const a of lateAlerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);
+    for (const a of alerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);
   }
 
   async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {

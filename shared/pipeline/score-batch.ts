@@ -166,7 +166,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
             : { recordId: item.recordId, status: eventOutcome.status, envelope: item.envelope, result: eventOutcome.result },
         );
       });
-      alerts.push(...[...effects.alerts, ...effects.lateAlerts].filter((a) => a.entity.id === entity));
+      alerts.push(...effects.alerts.filter((a) => a.entity.id === entity));
     }
     pending = retry;
   }
@@ -189,19 +189,15 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
   now: number,
 ): Effects {
   const decisions: DecisionRecord[] = [];
-  const lateIds = new Set<string>();
   for (const [entity, result] of computed) {
     const version = states.get(entity)?.version ?? 0;
     for (const outcome of result.outcomes) {
       if (outcome.status === 'duplicate') continue;
-      if (outcome.status === 'late') lateIds.add(outcome.envelope.id);
       const decision = kind.decisionOf?.(outcome.result);
       if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version, decidedAt: now });
     }
   }
-  const alerts = [...computed.values()].flatMap((r) => r.alerts);
-  const isLate = (a: Alert): boolean => a.eventIds.some((id) => lateIds.has(id));
-  return { decisions, alerts: alerts.filter((a) => !isLate(a)), lateAlerts: alerts.filter(isLate) };
+  return { decisions, alerts: [...computed.values()].flatMap((r) => r.alerts) };
 }
 
 /**

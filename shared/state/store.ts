@@ -61,13 +61,12 @@ export const NO_COMMIT = -1;
 
 export interface Effects {
   readonly decisions: readonly DecisionRecord[];
-  readonly alerts: readonly Alert[];
   /**
-   * Alerts of late events. A late event may be a replay whose window closed since (its id is gone),
-   * judged against newer state, so its alert could differ from the one stored the first time:
-   * these are written only if no alert with that id exists (first write wins).
+   * Written only if no alert with that id is stored (first write wins): an alert already in the
+   * outbox may have been published and marked so, and a batch written again (a retry, a replay, a
+   * late event judged against newer state) must neither resend it nor erase its mark.
    */
-  readonly lateAlerts: readonly Alert[];
+  readonly alerts: readonly Alert[];
 }
 
 export interface StateStore {
