@@ -83,12 +83,12 @@ export class DynamoDBStateStore implements StateStore {
 
   /**
    * Decisions and the alerts not stored yet go out in BatchWriteItems (both tables in one request).
-   * Which alerts are stored is read first (one BatchGetItem of their keys): BatchWriteItem has no
-   * conditions, and a stored alert may already carry publish-alerts' published mark.
+   * Which alerts are stored is read first (one BatchGetItem of their keys), unless none can be:
+   * BatchWriteItem has no conditions, and a stored alert may already carry publish-alerts' mark.
    */
-  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
+  async writeEffects({ decisions, alerts, alertsMayBeStored }: Effects): Promise<void> {
     const now = this.options.now();
-    const stored = await this.storedAlertIds(alerts.map((a) => a.alertId));
+    const stored = alertsMayBeStored ? await this.storedAlertIds(alerts.map((a) => a.alertId)) : new Set<string>();
     const requests: Array<[string, WriteRequest]> = [
       ...decisions.map((d): [string, WriteRequest] => [
         this.options.stateTable,

@@ -107,7 +107,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
 
     let effects: Effects;
     try {
-      effects = collectEffects(kind, computed, states, now);
+      effects = collectEffects(kind, computed, states, now, decided.size > 0 || !kind.decisionOf);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (error instanceof RefusedItemsError) {
@@ -187,6 +187,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   states: ReadonlyMap<string, EntityState<Last>>,
   now: number,
+  alertsMayBeStored: boolean,
 ): Effects {
   const decisions: DecisionRecord[] = [];
   for (const [entity, result] of computed) {
@@ -197,7 +198,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
       if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version, decidedAt: now });
     }
   }
-  return { decisions, alerts: [...computed.values()].flatMap((r) => r.alerts) };
+  return { decisions, alerts: [...computed.values()].flatMap((r) => r.alerts), alertsMayBeStored };
 }
 
 /**

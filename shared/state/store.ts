@@ -67,6 +67,11 @@ export interface Effects {
    * late event judged against newer state) must neither resend it nor erase its mark.
    */
   readonly alerts: readonly Alert[];
+  /**
+   * False when no alert of these can be stored yet (every transaction judged here for the first
+   * time: none had a stored decision), so the store need not look before writing them.
+   */
+  readonly alertsMayBeStored: boolean;
 }
 
 export interface StateStore {
