@@ -33,7 +33,13 @@ export function freePort(): Promise<number> {
 export async function startMotoServer({
   timeoutMs = 30_000,
   detachedLog,
-}: { timeoutMs?: number; detachedLog?: string } = {}): Promise<RunningEmulator> {
+  onSpawn,
+}: {
+  timeoutMs?: number;
+  detachedLog?: string;
+  /** Called as soon as the process exists, before it answers: a caller stopped meanwhile knows what to stop. */
+  onSpawn?: (spawned: { readonly endpoint: string; readonly pid: number }) => void;
+} = {}): Promise<RunningEmulator> {
   if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) throw new Error(MOTO_MISSING);
   const port = await freePort();
   const args = ['-H', '127.0.0.1', '-p', String(port)];
@@ -49,6 +55,7 @@ export async function startMotoServer({
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
   const endpoint = `http://localhost:${port}`;
+  if (child.pid !== undefined) onSpawn?.({ endpoint, pid: child.pid });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}: ${stderr.trim()}`);

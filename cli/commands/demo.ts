@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from '../../local/demo/bounded';
 import { runContinuousDemo } from '../../local/demo/continuous';
-import { stopEmulator } from '../../local/emulator';
+import { DemoLifetime } from '../../local/demo/lifetime';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 
@@ -14,11 +14,18 @@ a live page on http://127.0.0.1:P/ (default 8787; a port in use falls back to a 
 
 Without --events it runs until Ctrl-C: R events a second (default 30, event time following the
 clock; every 500th record is malformed on purpose, to show the quarantine), a compact summary
-line every 5 seconds. Ctrl-C stops producing, the runtime and the page, and the emulator if this
-demo started it, then prints the summary.
+line every 5 seconds. Ctrl-C stops producing, the runtime and the page, prints the summary, and
+stops the emulator if this demo started it.
 
 With --events N it puts N events, and once the system has been quiet for a few seconds prints the
 summary and exits (the emulator stays up for a look around; \`riskstream down\` stops it).
+
+Whatever else ends it — Ctrl-C, SIGTERM, SIGHUP, its output's reader going away (EPIPE: the tee
+it was piped into died), an error — the demo stops what it started: the traffic, the runtime, the
+page, and the moto server it started (never an emulator given in AWS_ENDPOINT_URL or reused), or
+says on stderr how to stop it. Before the pipeline runs it stops at once; once it runs, cleanly
+(a second Ctrl-C: at once). Exit status: 130 after Ctrl-C (SIGINT), 143 after SIGTERM, 129 after
+SIGHUP, 0 when the reader went away without a signal, 1 after an error.
 
 The summary: events in, decisions by action (from DynamoDB), alerts by severity as an SQS
 subscriber of the SNS topic received them, the quarantine and dead-letter queues, detection
@@ -59,54 +66,34 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
     await write(io.stderr, `riskstream demo: ${problem}\n${USAGE}\n`);
     return 2;
   }
-  const log = (line: string) => io.stderr.write(`${line}\n`);
-  const seed = Number(values.seed);
-  const port = Number(values.port);
-  let interrupted = false;
+  // Whatever ends the demo — Ctrl-C, SIGTERM, SIGHUP, its output's reader going away, an error —
+  // it stops what it started; see DemoLifetime for how, and for the exit status.
+  const life = new DemoLifetime({ stdout: io.stdout, stderr: io.stderr }).install();
+  const log = life.log;
+  const common = {
+    seed: Number(values.seed),
+    port: Number(values.port),
+    stackName: values.stack,
+    signal: life.signal,
+    log,
+    onRunning: () => life.markRunning(),
+  };
+  let code: number;
   try {
     if (values.events !== undefined) {
-      const summary = await runDemo({ events: Number(values.events), seed, port, stackName: values.stack, log });
-      await write(io.stdout, `${JSON.stringify(summary, null, 2)}\n`);
-      return 0;
+      const summary = await runDemo({ ...common, events: Number(values.events) });
+      await life.out(`${JSON.stringify(summary, null, 2)}\n`);
+      life.keepEmulator();
+    } else {
+      const { summary } = await runContinuousDemo({ ...common, rate: Number(values.rate), poisonEvery: 500, progress: log });
+      await life.out(`${JSON.stringify(summary, null, 2)}\n`);
     }
-    const stop = new AbortController();
-    const onSignal = () => {
-      if (stop.signal.aborted) {
-        log('stopping at once');
-        process.exit(130);
-      }
-      log('\nCtrl-C: stopping the demo cleanly (Ctrl-C again to stop at once)…');
-      interrupted = true;
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      const { summary, emulatorStarted } = await runContinuousDemo({
-        seed,
-        rate: Number(values.rate),
-        port,
-        stackName: values.stack,
-        poisonEvery: 500,
-        signal: stop.signal,
-        log,
-        progress: log,
-      });
-      await write(io.stdout, `${JSON.stringify(summary, null, 2)}\n`);
-      if (emulatorStarted) stopEmulator(log);
-      return 0;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    code = 0;
   } catch (error) {
-    if (interrupted) {
-      await write(io.stderr, 'riskstream demo: stopped by Ctrl-C before the pipeline was running.\n');
-      return 130;
-    }
-    await write(io.stderr, `riskstream demo: ${(error as Error).message}\n`);
-    return 1;
+    log(`riskstream demo: ${(error as Error).message}`);
+    code = 1;
   }
+  return life.close(code);
 }
 
 export function argumentProblem(values: DemoArgs): string | undefined {

@@ -14,6 +14,10 @@ export interface DemoOptions {
   /** Called once the page is served, with its address. */
   readonly onServing?: (url: string) => void;
   readonly log?: (line: string) => void;
+  /** Stops waiting for the system to go quiet: the summary is of what happened so far. */
+  readonly signal?: AbortSignal;
+  /** Called once the pipeline runs (the stack deployed, the runtime started, the page served). */
+  readonly onRunning?: () => void;
 }
 
 /**
@@ -33,12 +37,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   try {
+    options.onRunning?.();
     if (session.url) options.onServing?.(session.url);
     const traffic = boundedTraffic(options.events, options.seed, session.idPrefix);
     const started = Date.now();
     log(`putting ${traffic.length} generated events (seed ${options.seed})…`);
     await session.put(traffic);
-    const lastChange = await session.waitUntilIdle(options.idleMs ?? 4000);
+    const lastChange = await session.waitUntilIdle(options.idleMs ?? 4000, options.signal);
     return await session.finish((lastChange - started) / 1000);
   } finally {
     await session.close();

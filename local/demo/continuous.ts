@@ -13,8 +13,10 @@ export interface ContinuousDemoOptions {
   readonly stackName?: string;
   /** Every n-th record put is a malformed one, so the quarantine is seen at work (0: none). */
   readonly poisonEvery?: number;
-  /** Stops the demo (Ctrl-C). */
+  /** Stops the demo (Ctrl-C, SIGTERM, the reader of its output gone: see DemoLifetime). */
   readonly signal: AbortSignal;
+  /** Called once the pipeline runs (the stack deployed, the runtime started, the page served). */
+  readonly onRunning?: () => void;
   readonly log: (line: string) => void;
   /** The compact live summary, one line every few seconds. */
   readonly progress: (line: string) => void;
@@ -37,6 +39,7 @@ export async function runContinuousDemo(options: ContinuousDemoOptions): Promise
   });
   const started = Date.now();
   try {
+    options.onRunning?.();
     options.log('Ctrl-C stops the demo');
     // As many users and devices per event as the bounded demo has (500 users and 50 devices at 5 events
     // per second of event time): crowd fewer people into a faster stream and normal users look like bursts.

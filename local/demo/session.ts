@@ -120,7 +120,13 @@ export class DemoSession {
       dynamodb: new DynamoDBClient(config),
     };
     const session = new DemoSession(options, emulator.started, deployed.outputs, clients, observer, runtime);
-    await session.begin();
+    try {
+      await session.begin();
+    } catch (error) {
+      // Half begun (the runtime started, the page served) is stopped, not left to hold the process open.
+      await session.close().catch(() => undefined);
+      throw error;
+    }
     log(
       `the pipeline runs, ${Math.round((Date.now() - opening) / 1000)} s after the start${session.url ? `; live page: ${session.url}` : ''}`,
     );
@@ -196,9 +202,9 @@ export class DemoSession {
     this.lastChangeAt = Date.now();
   }
 
-  /** Waits until no record was read and no alert arrived for idleMs; returns when the last change was seen. */
-  async waitUntilIdle(idleMs: number): Promise<number> {
-    while (Date.now() - this.lastChangeAt < idleMs) await this.sleep(200);
+  /** Waits until no record was read and no alert arrived for idleMs (or `signal` aborts); returns when the last change was seen. */
+  async waitUntilIdle(idleMs: number, signal?: AbortSignal): Promise<number> {
+    while (Date.now() - this.lastChangeAt < idleMs && !signal?.aborted) await this.sleep(200);
     return this.lastChangeAt;
   }
 
