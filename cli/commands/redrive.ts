@@ -15,6 +15,11 @@ through the function of the mapping that wrote the message (the deployed bundle,
 environment), in batches of the mapping's size. A message whose records all went through is
 deleted; if the function reports a record failed, the message stays for the next redrive. The
 functions' writes are idempotent: a redrive twice changes nothing.
+publish-alerts' DLQ is redriven from the alert outbox, whose items carry a published mark: a range's
+alerts not marked are published and marked (when the outbox stream, which keeps 24 hours, no longer
+holds the range, every unpublished alert older than a minute is); an alert SNS refused as the
+sender's fault is published from its outbox item as it is now, and stays on the DLQ with its reason
+while SNS still refuses it (fix the item, then redrive again).
 
 quarantine: replays each quarantined record once (a record quarantined on several deliveries has
 several messages; all of them go once it is replayed) through the scoring function of its stream,

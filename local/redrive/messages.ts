@@ -1,9 +1,11 @@
+import { REJECTED_ALERT, SENDER_FAULT } from '../../shared/alerting/rejected-alerts';
 import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
 
 /**
- * What the two queues a redrive reads hold, parsed without trusting them: an on-failure (DLQ)
- * message names a shard's sequence range, never the records; a quarantine message carries one
- * record's raw data, where it sat in its stream, and why it was refused.
+ * What the queues a redrive reads hold, parsed without trusting them: an on-failure (DLQ) message
+ * names a shard's sequence range, never the records; publish-alerts' DLQ also holds the alerts SNS
+ * refused as the sender's fault, by id; a quarantine message carries one record's raw data, where it
+ * sat in its stream, and why it was refused.
  */
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -55,6 +57,51 @@ export function parseDlqMessage(body: string): Parsed<DlqBatch> {
       streamArn: info['streamArn'] as string,
       ...(functionName ? { functionName } : {}),
       ...(condition ? { condition } : {}),
+    },
+  };
+}
+
+/** An alert SNS refused as the sender's fault, as publish-alerts (or a redrive) put it on publish-alerts' DLQ. */
+export interface RejectedAlertEntry {
+  readonly alertId: string;
+  readonly reason: string;
+  readonly streamArn: string;
+  readonly sequenceNumber: string;
+  /** The function that sent it (from requestContext.functionArn), when the message names it. */
+  readonly functionName?: string;
+}
+
+/** What publish-alerts' DLQ holds: its mapping's on-failure records (a range), and the alerts SNS refused. */
+export type AlertsDlqMessage =
+  { readonly kind: 'range'; readonly batch: DlqBatch } | { readonly kind: 'rejected'; readonly alert: RejectedAlertEntry };
+
+export function parseAlertsDlqMessage(body: string): Parsed<AlertsDlqMessage> {
+  const message = parseObject(body);
+  if (message && isObject(message[REJECTED_ALERT])) {
+    const rejected = parseRejectedAlert(message);
+    return rejected.ok ? { ok: true, value: { kind: 'rejected', alert: rejected.value } } : rejected;
+  }
+  const range = parseDlqMessage(body);
+  return range.ok ? { ok: true, value: { kind: 'range', batch: range.value } } : range;
+}
+
+function parseRejectedAlert(message: Record<string, unknown>): Parsed<RejectedAlertEntry> {
+  const entry = message[REJECTED_ALERT] as Record<string, unknown>;
+  const request = isObject(message['requestContext']) ? message['requestContext'] : {};
+  if (request['condition'] !== SENDER_FAULT)
+    return { ok: false, reason: `a ${REJECTED_ALERT} message whose condition is not ${SENDER_FAULT}` };
+  if (typeof entry['alertId'] !== 'string' || entry['alertId'] === '')
+    return { ok: false, reason: `its ${REJECTED_ALERT} names no alertId` };
+  const text = (key: string) => (typeof entry[key] === 'string' ? entry[key] : '');
+  const functionName = /:function:([^:]+)/.exec(typeof request['functionArn'] === 'string' ? request['functionArn'] : '')?.[1];
+  return {
+    ok: true,
+    value: {
+      alertId: entry['alertId'],
+      reason: text('reason'),
+      streamArn: text('streamArn'),
+      sequenceNumber: text('sequenceNumber'),
+      ...(functionName ? { functionName } : {}),
     },
   };
 }

@@ -81,3 +81,32 @@ export class QueueReader implements MessageQueue {
     }
   }
 }
+
+/**
+ * Each message of the queue once: `handle` says whether it is done (deleted now) or kept (visible
+ * again when the run ends, for the next run). Returns how many there were and how many were kept.
+ */
+export async function eachMessage(
+  queue: MessageQueue,
+  handle: (body: string) => Promise<boolean>,
+  onMessage?: () => void,
+): Promise<{ messages: number; redriven: number; kept: number }> {
+  let messages = 0;
+  let redriven = 0;
+  const kept: string[] = [];
+  try {
+    for (let page = await queue.receive(); page.length > 0; page = await queue.receive()) {
+      for (const message of page) {
+        messages++;
+        if (await handle(message.body)) {
+          await queue.remove([message.receiptHandle]);
+          redriven++;
+        } else kept.push(message.receiptHandle);
+        onMessage?.();
+      }
+    }
+  } finally {
+    await queue.release(kept);
+  }
+  return { messages, redriven, kept: kept.length };
+}

@@ -3,6 +3,7 @@ import type { Invoke, MappingSpec } from '../runtime/types';
 import type { DlqBatch } from './messages';
 import { parseDlqMessage } from './messages';
 import type { MessageQueue } from './queue';
+import { eachMessage } from './queue';
 import { chunks, replayBatch } from './replay';
 import { readRange } from './stream-range';
 
@@ -43,30 +44,21 @@ export interface DlqSummary {
  * next redrive. Replays are safe to repeat: the functions' writes are idempotent (README, Exactly once).
  */
 export async function redriveDlq(options: RedriveDlqOptions): Promise<DlqSummary> {
-  const { queue } = options;
-  const counts = { messages: 0, redriven: 0, recordsReplayed: 0, recordsFailed: 0, recordsMissing: 0 };
+  const records = { recordsReplayed: 0, recordsFailed: 0, recordsMissing: 0 };
   const problems: string[] = [];
-  const kept: string[] = [];
-  try {
-    for (let page = await queue.receive(); page.length > 0; page = await queue.receive()) {
-      for (const message of page) {
-        counts.messages++;
-        const result = await redriveMessage(message.body, options);
-        counts.recordsReplayed += result.replayed;
-        counts.recordsFailed += result.failed;
-        counts.recordsMissing += result.missing;
-        if (result.problem) problems.push(`${result.where}: ${result.problem}`);
-        if (result.done) {
-          await queue.remove([message.receiptHandle]);
-          counts.redriven++;
-        } else kept.push(message.receiptHandle);
-        options.onMessage?.();
-      }
-    }
-  } finally {
-    await queue.release(kept);
-  }
-  return { ...counts, kept: kept.length, problems };
+  const counts = await eachMessage(
+    options.queue,
+    async (body) => {
+      const result = await redriveMessage(body, options);
+      records.recordsReplayed += result.replayed;
+      records.recordsFailed += result.failed;
+      records.recordsMissing += result.missing;
+      if (result.problem) problems.push(`${result.where}: ${result.problem}`);
+      return result.done;
+    },
+    options.onMessage,
+  );
+  return { ...counts, ...records, problems };
 }
 
 interface MessageResult {

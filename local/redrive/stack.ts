@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DynamoDBPublishedMarks } from '../../shared/adapters/dynamodb-published-marks';
+import { SnsAlertPublisher } from '../../shared/adapters/sns-publisher';
+import { SqsRejectedAlertQueue } from '../../shared/adapters/sqs-rejected-alerts';
 import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
 import { ROOT } from '../deploy';
 import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
@@ -15,11 +19,15 @@ import { loadMappedFunction, openDeployedStack } from '../runtime/runtime';
 import type { MappingSpec } from '../runtime/types';
 import type { FixFunction } from './fix-script';
 import type { DlqBatch } from './messages';
+import { OutboxTable } from './outbox';
 import { QueueReader } from './queue';
+import type { AlertsDlqSummary } from './redrive-alerts-dlq';
+import { redriveAlertsDlq } from './redrive-alerts-dlq';
 import type { DlqSummary, DlqTarget } from './redrive-dlq';
 import { redriveDlq } from './redrive-dlq';
 import type { QuarantineSummary, ReplayTarget } from './redrive-quarantine';
 import { redriveQuarantine } from './redrive-quarantine';
+import { readRange } from './stream-range';
 
 export interface StackRedriveOptions {
   readonly stackName: string;
@@ -35,13 +43,15 @@ export interface DlqRedrive {
   readonly queue: string;
   /** The functions whose mappings send their failures there. */
   readonly functions: readonly string[];
-  readonly summary: DlqSummary;
+  readonly summary: DlqSummary | AlertsDlqSummary;
 }
 
 /**
  * `redrive dlq` on the deployed stack: every on-failure destination of the stack's event source
- * mappings (Kinesis and DynamoDB Streams), each message replayed through the function of the mapping
- * that wrote it — the deployed bundle with its deployed environment, as the local runtime runs it.
+ * mappings. A scoring function's DLQ message is replayed through the function of the mapping that
+ * wrote it — the deployed bundle with its deployed environment, as the local runtime runs it.
+ * publish-alerts' DLQ is redriven from the alert outbox (redriveAlertsDlq): what is not marked
+ * published is published, with the stack's topic, table and queue, by the code the function runs.
  */
 export async function redriveStackDlqs(options: StackRedriveOptions): Promise<DlqRedrive[]> {
   const session = await openSession(options);
@@ -55,6 +65,15 @@ export async function redriveStackDlqs(options: StackRedriveOptions): Promise<Dl
     const results: DlqRedrive[] = [];
     for (const [i, specs] of [...queues.values()].entries()) {
       const reader = readers[i] as QueueReader;
+      const outboxSpec = specs.find((s) => s.source.kind === 'dynamodb');
+      if (outboxSpec && isPublishAlertsDlq(session.stack, reader.queueUrl)) {
+        results.push({
+          queue: queueName(reader.queueUrl),
+          functions: specs.map((s) => s.functionName),
+          summary: await redriveAlertsDlq(session.alertsDlq(outboxSpec, reader, progress)),
+        });
+        continue;
+      }
       const targetFor = async (batch: DlqBatch): Promise<DlqTarget | string> => {
         // The message names the function whose mapping wrote it (requestContext.functionArn).
         const spec = specs.find(
@@ -66,7 +85,7 @@ export async function redriveStackDlqs(options: StackRedriveOptions): Promise<Dl
       };
       const summary = await redriveDlq({ queue: reader, targetFor, onMessage: progress });
       results.push({
-        queue: reader.queueUrl.slice(reader.queueUrl.lastIndexOf('/') + 1),
+        queue: queueName(reader.queueUrl),
         functions: specs.map((s) => s.functionName),
         summary,
       });
@@ -101,10 +120,22 @@ export async function redriveStackQuarantine(options: StackRedriveOptions & { re
   }
 }
 
+/** The stack's PublishAlertsDlqUrl output names this queue: publish-alerts' on-failure destination. */
+function isPublishAlertsDlq(stack: DeployedStack, queueUrl: string): boolean {
+  const output = stack.outputs['PublishAlertsDlqUrl'];
+  return output !== undefined && queueName(output) === queueName(queueUrl);
+}
+
+function queueName(queueUrl: string): string {
+  return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+}
+
 interface Session {
   readonly stack: DeployedStack;
   readonly sqs: SQSClient;
   queue(name: string): Promise<QueueReader>;
+  /** What redriving publish-alerts' DLQ from the outbox needs: the outbox table, the alerts topic, the DLQ itself. */
+  alertsDlq(spec: MappingSpec, reader: QueueReader, onMessage: () => void): Parameters<typeof redriveAlertsDlq>[0];
   source(spec: MappingSpec): DlqTarget['source'];
   /** The mapping's function, loaded on first use. */
   invoke(spec: MappingSpec): Promise<DlqTarget['invoke']>;
@@ -121,12 +152,30 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
   const kinesis = new KinesisClient(config);
   const dynamodb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
+  const sns = new SNSClient(config);
   const ownLogs = options.functionLogs
     ? undefined
     : createWriteStream(join(ROOT, '.riskstream', `${options.stackName}.functions.log`), { flags: 'a' });
   const logs = options.functionLogs ?? (ownLogs as NodeJS.WritableStream);
   const functions = new Map<string, Promise<LoadedFunction>>();
   const sources = new Map<MappingSpec, DlqTarget['source']>();
+  const sourceOf = (spec: MappingSpec): DlqTarget['source'] => {
+    let source = sources.get(spec);
+    if (!source) {
+      source =
+        spec.source.kind === 'kinesis'
+          ? new KinesisStreamSource({
+              kinesis,
+              source: spec.source,
+              functionName: spec.functionName,
+              region: stack.region,
+              account: stack.account,
+            })
+          : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
+      sources.set(spec, source);
+    }
+    return source;
+  };
   return {
     stack,
     sqs,
@@ -135,23 +184,36 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
       if (!QueueUrl) throw new Error(`the queue ${name} does not exist`);
       return new QueueReader(sqs, QueueUrl);
     },
-    source(spec) {
-      let source = sources.get(spec);
-      if (!source) {
-        source =
-          spec.source.kind === 'kinesis'
-            ? new KinesisStreamSource({
-                kinesis,
-                source: spec.source,
-                functionName: spec.functionName,
-                region: stack.region,
-                account: stack.account,
-              })
-            : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
-        sources.set(spec, source);
-      }
-      return source;
+    alertsDlq(spec, reader, onMessage) {
+      const table = spec.source.kind === 'dynamodb' ? spec.source.tableName : (stack.outputs['AlertsTableName'] ?? '');
+      const topicArn = stack.outputs['AlertsTopicArn'];
+      if (!topicArn)
+        throw new Error(`the stack ${options.stackName} has no AlertsTopicArn output: deploy it again with \`riskstream up\`.`);
+      const source = sourceOf(spec) as DynamoDbTableStreamSource;
+      return {
+        queue: reader,
+        functionName: spec.functionName,
+        functionArn: `arn:aws:lambda:${stack.region}:${stack.account}:function:${spec.functionName}`,
+        outbox: new OutboxTable(dynamodb, table),
+        publisher: new SnsAlertPublisher(sns, topicArn),
+        marks: new DynamoDBPublishedMarks(dynamodb, table),
+        rejectedAlerts: new SqsRejectedAlertQueue(sqs, reader.queueUrl),
+        stream: {
+          arn: () => source.streamArn(),
+          readRange: async (batch) =>
+            (
+              await readRange(
+                source,
+                batch.shardId,
+                { start: batch.startSequenceNumber, end: batch.endSequenceNumber },
+                spec.filterPatterns,
+              )
+            ).map((r) => r.event),
+        },
+        onMessage,
+      };
     },
+    source: sourceOf,
     async invoke(spec) {
       let loaded = functions.get(spec.functionName);
       if (!loaded) {
@@ -174,7 +236,7 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
     async close() {
       const loaded = await Promise.allSettled(functions.values());
       await Promise.all(loaded.flatMap((l) => (l.status === 'fulfilled' ? [l.value.close()] : [])));
-      for (const client of [sqs, kinesis, dynamodb, streams]) client.destroy();
+      for (const client of [sqs, kinesis, dynamodb, streams, sns]) client.destroy();
       ownLogs?.end();
     },
   };

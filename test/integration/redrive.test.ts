@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { produceCommand } from '../../cli/commands/produce';
@@ -10,7 +10,10 @@ import type { LocalDeployResult } from '../../local/deploy';
 import { deployLocal, recordPath, ROOT } from '../../local/deploy';
 import { startLocalRuntime } from '../../local/runtime/runtime';
 import { runCommand } from '../support/command-io';
-import { KEY } from '../../shared/adapters/dynamodb-items';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { alertItem, KEY, PUBLISHED_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
+import type { Alert } from '../../shared/domain/alerts';
+import { alertId } from '../../shared/domain/alerts';
 import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
 
 /**
@@ -74,6 +77,29 @@ describe('riskstream redrive on moto', () => {
   const scorerSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
     summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-score-transactions`));
   const decisionOf = async (id: string) => (await stored()).decisions[`txn#${id}`];
+  const alertsSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
+    summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`));
+  const deliveredEventIds = (envelopes: ReadonlyArray<Record<string, unknown>>) =>
+    envelopes.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds);
+  /** The outbox item of the alert an event made. */
+  const outboxItem = async (eventId: string) =>
+    (await scanAll(output('AlertsTableName'))).find((i) => (i['eventIds'] as string[]).includes(eventId));
+  /** An alert as the scorer would store it, for alerts the test writes into the outbox itself. */
+  const alertOf = (eventId: string, eventTime: string, summary = `Transaction ${eventId} blocked (risk 0.90)`): Alert => ({
+    alertId: alertId('fraud', 'user-x', `txn:${eventId}:critical`),
+    kind: 'fraud',
+    severity: 'critical',
+    entity: { type: 'user', id: 'user-x' },
+    summary,
+    reasons: ['largeAmount: amount 9000 is at or above 1000'],
+    eventIds: [eventId],
+    eventTime,
+  });
+  const recreateTopic = async (topicArn: string) => {
+    const name = topicArn.slice(topicArn.lastIndexOf(':') + 1);
+    expect((await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn).toBe(topicArn);
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: subscriberArn }));
+  };
 
   beforeAll(async () => {
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
@@ -121,7 +147,7 @@ describe('riskstream redrive on moto', () => {
 
     const statuses = await runPipeline();
 
-    // Every event failed (no state table); the poison record was quarantined, and its range goes with the batch.
+    // Every record failed (no state table: a configuration error fails the batch); the poison record was quarantined, and its range goes with the batch.
     const scorer = statuses.find((s) => s.functionName === `${NAME}-score-transactions`);
     expect(scorer?.stats.recordsFailedToDestination).toBe(5);
     const inDlq = await peek(output('TransactionsDlqUrl'));
@@ -135,8 +161,9 @@ describe('riskstream redrive on moto', () => {
     const stillBroken = await redrive('dlq');
 
     expect(stillBroken.code).toBe(1);
-    expect(stillBroken.stderr).toMatch(/kept: the function reported 4 record\(s\) failed/);
-    expect(scorerSummary(stillBroken.summaries)).toMatchObject({ messages: 1, redriven: 0, kept: 1, recordsReplayed: 1, recordsFailed: 4 });
+    // A missing table is a configuration error: every record of the batch is reported (the poison one is quarantined as well).
+    expect(stillBroken.stderr).toMatch(/kept: the function reported 5 record\(s\) failed/);
+    expect(scorerSummary(stillBroken.summaries)).toMatchObject({ messages: 1, redriven: 0, kept: 1, recordsReplayed: 0, recordsFailed: 5 });
     expect(await peek(output('TransactionsDlqUrl'))).toHaveLength(1);
 
     await dynamodb.send(
@@ -252,18 +279,92 @@ describe('riskstream redrive on moto', () => {
     const inDlq = (await peek(output('PublishAlertsDlqUrl'))).map((b) => JSON.parse(b) as Record<string, unknown>);
     expect(inDlq).toEqual([expect.objectContaining({ DDBStreamBatchInfo: expect.objectContaining({ batchSize: 1 }) })]);
 
-    const name = topicArn.slice(topicArn.lastIndexOf(':') + 1);
-    expect((await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn).toBe(topicArn);
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: subscriberArn }));
+    await recreateTopic(topicArn);
     const result = await redrive('dlq');
 
     expect(result.code).toBe(0);
-    expect(result.summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`))).toMatchObject({
-      messages: 1,
-      redriven: 1,
-      recordsReplayed: 1,
-    });
-    const delivered = await drainQueue(subscriberUrl);
-    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds)).toEqual([['txn-5']]);
+    expect(alertsSummary(result.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1, outboxScans: 0 });
+    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-5']]);
+    expect((await outboxItem('txn-5'))?.[PUBLISHED_ATTRIBUTE]).toEqual(expect.any(String));
+  }, 600_000);
+
+  it('redrives from the outbox a publish-alerts DLQ message whose range the outbox stream no longer holds', async () => {
+    const topicArn = output('AlertsTopicArn');
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    await produce([txn('txn-6', 'user-f', 6000)]);
+    await runPipeline();
+    const [message] = await drainQueue(output('PublishAlertsDlqUrl'));
+    // moto cannot trim a stream: a range past the stream's last record stands in for one older than its 24 hours.
+    const info = message?.['DDBStreamBatchInfo'] as Record<string, unknown>;
+    const gone = String(BigInt(String(info['endSequenceNumber'])) + 1_000_000n);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: output('PublishAlertsDlqUrl'),
+        MessageBody: JSON.stringify({ ...message, DDBStreamBatchInfo: { ...info, startSequenceNumber: gone, endSequenceNumber: gone } }),
+      }),
+    );
+    // An alert stored this instant, not published yet: in flight, it is the live function's, not the redrive's.
+    const fresh = { ...alertItem(alertOf('txn-fresh', new Date().toISOString()), 1_900_000_000) };
+    await dynamodb.send(new PutItemCommand({ TableName: output('AlertsTableName'), Item: marshall(fresh) }));
+    await recreateTopic(topicArn);
+
+    const result = await redrive('dlq');
+
+    expect(result.code).toBe(0);
+    expect(alertsSummary(result.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1, outboxScans: 1 });
+    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-6']]);
+    expect(await peek(output('PublishAlertsDlqUrl'))).toEqual([]);
+    expect((await outboxItem('txn-6'))?.[PUBLISHED_ATTRIBUTE]).toEqual(expect.any(String));
+    expect((await outboxItem('txn-fresh'))?.[PUBLISHED_ATTRIBUTE]).toBeUndefined();
+    await runPipeline(); // the live function sends the fresh one, and nothing it was sent by the redrive
+    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-fresh']]);
+  }, 600_000);
+
+  it('keeps an alert SNS refuses as the sender’s fault on the DLQ with its reason, and publishes it once the outbox item is fixed', async () => {
+    // Over SNS's 256 KiB once built into a message for every protocol.
+    const oversized = alertOf('txn-huge', AT, `Transaction txn-huge flagged ${'x'.repeat(60_000)}`);
+    await dynamodb.send(new PutItemCommand({ TableName: output('AlertsTableName'), Item: marshall(alertItem(oversized, 1_900_000_000)) }));
+
+    const statuses = await runPipeline();
+
+    expect(statuses.find((s) => s.functionName === `${NAME}-publish-alerts`)?.stats.recordsFailedToDestination).toBe(0);
+    const inDlq = (await peek(output('PublishAlertsDlqUrl'))).map((b) => JSON.parse(b) as Record<string, unknown>);
+    expect(inDlq).toEqual([
+      expect.objectContaining({
+        requestContext: expect.objectContaining({
+          condition: 'SenderFault',
+          functionArn: expect.stringContaining(`${NAME}-publish-alerts`),
+        }),
+        RejectedAlert: expect.objectContaining({ alertId: oversized.alertId, reason: expect.stringMatching(/Message too long/) }),
+      }),
+    ]);
+
+    const refused = await redrive('dlq');
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/kept: SNS still refuses it as the sender's fault \(InvalidParameter: .*Message too long/);
+    expect(alertsSummary(refused.summaries)).toMatchObject({ messages: 1, redriven: 0, kept: 1, alertsRejected: 1, alertsPublished: 0 });
+    expect(await peek(output('PublishAlertsDlqUrl'))).toHaveLength(1);
+    expect(await drainQueue(subscriberUrl)).toEqual([]);
+
+    // The operator shortens the summary in the outbox (a MODIFY record: publish-alerts leaves it to the redrive).
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: output('AlertsTableName'),
+        Key: { alertId: { S: oversized.alertId } },
+        UpdateExpression: 'SET summary = :s',
+        ExpressionAttributeValues: { ':s': { S: 'Transaction txn-huge flagged' } },
+      }),
+    );
+    await runPipeline();
+    expect(await drainQueue(subscriberUrl)).toEqual([]);
+    const fixed = await redrive('dlq');
+
+    expect(fixed.code).toBe(0);
+    expect(alertsSummary(fixed.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1 });
+    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-huge']]);
+    expect(await peek(output('PublishAlertsDlqUrl'))).toEqual([]);
+    await runPipeline(true); // a full replay of every stream sends nothing again
+    expect(await drainQueue(subscriberUrl)).toEqual([]);
   }, 600_000);
 });

@@ -1,7 +1,8 @@
 import { failureRecord } from '../../../local/runtime/kinesis/lambda-batch';
 import { ddbStreamBatchInfo, toDynamoDbReadRecord } from '../../../local/runtime/dynamodb/lambda-shapes';
 import { kinesisFailureRecord, toReadRecord } from '../../../local/runtime/kinesis/lambda-shapes';
-import { parseDlqMessage, parseQuarantineMessage, recordKey } from '../../../local/redrive/messages';
+import { parseAlertsDlqMessage, parseDlqMessage, parseQuarantineMessage, recordKey } from '../../../local/redrive/messages';
+import { rejectedAlertMessage } from '../../../shared/alerting/rejected-alerts';
 import { quarantineMessage } from '../../../shared/quarantine/quarantine';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/rs-transactions';
@@ -144,5 +145,58 @@ describe('parseQuarantineMessage', () => {
 
     expect(recordKey(first)).toBe(recordKey(second));
     expect(recordKey(first)).not.toBe(recordKey(otherShard)); // moto numbers every shard 1, 2, …
+  });
+});
+
+describe('parseAlertsDlqMessage', () => {
+  const rejected = {
+    alertId: 'a1',
+    reason: 'InvalidParameter: Invalid parameter: Message too long',
+    streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/rs-alerts/stream/2026-12-03T07:00:00.000',
+    sequenceNumber: '1100000000017454423010',
+  };
+
+  it('reads the RejectedAlert message publish-alerts writes for an alert SNS refused as the sender’s fault', () => {
+    const message = rejectedAlertMessage(rejected, 'arn:aws:lambda:us-east-1:123456789012:function:rs-publish-alerts', new Date(0));
+
+    expect(parseAlertsDlqMessage(JSON.stringify(message))).toEqual({
+      ok: true,
+      value: { kind: 'rejected', alert: { ...rejected, functionName: 'rs-publish-alerts' } },
+    });
+  });
+
+  it('reads the mapping’s own DDBStreamBatchInfo record as a range', () => {
+    const parsed = parseAlertsDlqMessage(
+      JSON.stringify({
+        requestContext: {
+          functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rs-publish-alerts',
+          condition: 'RetryAttemptsExhausted',
+        },
+        DDBStreamBatchInfo: {
+          shardId: 'shard-1',
+          startSequenceNumber: '10',
+          endSequenceNumber: '12',
+          batchSize: 3,
+          streamArn: rejected.streamArn,
+        },
+      }),
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { kind: 'range', batch: { kind: 'dynamodb', startSequenceNumber: '10', batchSize: 3 } },
+    });
+  });
+
+  it('refuses a RejectedAlert message without an alert id or with another condition, saying why', () => {
+    const message = rejectedAlertMessage(rejected, 'arn:aws:lambda:us-east-1:123456789012:function:rs-publish-alerts', new Date(0));
+    expect(parseAlertsDlqMessage(JSON.stringify({ ...message, RejectedAlert: { reason: 'x' } }))).toEqual({
+      ok: false,
+      reason: 'its RejectedAlert names no alertId',
+    });
+    expect(parseAlertsDlqMessage(JSON.stringify({ ...message, requestContext: { condition: 'RetryAttemptsExhausted' } }))).toEqual({
+      ok: false,
+      reason: 'a RejectedAlert message whose condition is not SenderFault',
+    });
+    expect(parseAlertsDlqMessage('{}')).toMatchObject({ ok: false });
   });
 });
