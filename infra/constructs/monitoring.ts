@@ -27,8 +27,8 @@ export interface MonitoringProps {
 
 /**
  * What an on-call engineer looks at, and what wakes them: one dashboard and alarms on iterator
- * age, function errors, DLQ and quarantine depth, failed notifications and DynamoDB throttling, all
- * to the ops topic. Built with cdk-monitoring-constructs, which pairs each resource's metrics with
+ * age, function errors, DLQ and quarantine depth, failed notifications, alerts publish-alerts could
+ * not read and DynamoDB throttling, all to the ops topic. Built with cdk-monitoring-constructs, which pairs each resource's metrics with
  * its alarms and widgets; the functions' own EMF metrics are added as custom groups.
  */
 export class Monitoring extends Construct {
@@ -129,6 +129,26 @@ export class Monitoring extends Construct {
             // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
             addAlarm: { Warning: { threshold: alarms.recordsFailed - 1, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
           })),
+        },
+        {
+          title: 'Alerts publish-alerts could not read (never sent)',
+          metrics: [
+            {
+              alarmFriendlyName: 'PublishAlertsMalformed',
+              metric: new Metric({
+                namespace: NAMESPACE,
+                metricName: MetricName.publishAlerts.malformed,
+                dimensionsMap: { service: props.publisher.functionName },
+                statistic: 'Sum',
+                period: Duration.minutes(5),
+              }),
+              // An outbox item publish-alerts cannot parse is skipped, not retried (it never changes): without
+              // this alarm that alert is lost unseen. Whatever validation accepts must be publishable, so one is a bug.
+              addAlarm: {
+                Critical: { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD },
+              },
+            },
+          ],
         },
         ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
         {

@@ -224,6 +224,17 @@ describe('state, alerting and monitoring', () => {
     expect(depth).toEqual([0, 0, 0, 24]);
     expect(byMetric('WriteThrottleEvents')).toHaveLength(2);
     expect(byMetric('RecordsFailed')).toHaveLength(2);
+    // An alert publish-alerts cannot read is never sent: one in five minutes alarms.
+    expect(byMetric('AlertsMalformed').map((a) => a.Properties)).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Namespace: 'riskstream',
+        Statistic: 'Sum',
+        Period: 300,
+        Dimensions: [{ Name: 'service', Value: expect.anything() }],
+      }),
+    ]);
     for (const alarm of alarms) {
       expect(JSON.stringify(alarm.Properties['AlarmActions'])).toMatch(/OpsTopic/);
       // one breaching datapoint alarms: "reaches N" means within one 5-minute period, not three
