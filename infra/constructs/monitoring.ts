@@ -150,6 +150,23 @@ export class Monitoring extends Construct {
             },
           ],
         },
+        {
+          title: 'Configuration errors (a missing table or queue, access denied)',
+          metrics: [...props.scoringFunctions, props.publisher].map((fn): CustomMetricWithAlarm => ({
+            alarmFriendlyName: `${fn.node.id}ConfigurationErrors`,
+            metric: new Metric({
+              namespace: NAMESPACE,
+              metricName: MetricName.configurationErrors,
+              dimensionsMap: { service: fn.functionName },
+              statistic: 'Sum',
+              period: Duration.minutes(5),
+            }),
+            // Every batch fails until a person fixes the deployment; the log line says what to check.
+            addAlarm: {
+              Critical: { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD },
+            },
+          })),
+        },
         ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
         {
           title: 'Alerts published to SNS',

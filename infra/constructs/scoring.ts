@@ -56,7 +56,7 @@ export class Scoring extends Construct {
       })
         // What the DynamoDB state store sends, and nothing else.
         .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['BatchGetItem', 'PutItem', 'BatchWriteItem'] })
-        .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['PutItem', 'BatchWriteItem'] })
+        .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 
     const { rules } = config;

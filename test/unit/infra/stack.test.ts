@@ -235,6 +235,12 @@ describe('state, alerting and monitoring', () => {
         Dimensions: [{ Name: 'service', Value: expect.anything() }],
       }),
     ]);
+    // A configuration error fails every batch until a person fixes it: one alarms, for each function.
+    expect(byMetric('ConfigurationErrors').map((a) => a.Properties)).toEqual(
+      Array(3).fill(
+        expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300 }),
+      ),
+    );
     for (const alarm of alarms) {
       expect(JSON.stringify(alarm.Properties['AlarmActions'])).toMatch(/OpsTopic/);
       // one breaching datapoint alarms: "reaches N" means within one 5-minute period, not three
@@ -266,7 +272,7 @@ describe('state, alerting and monitoring', () => {
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
       [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
-      [['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'Alerts'],
+      [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
     ]);
   });
 
