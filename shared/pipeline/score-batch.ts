@@ -57,8 +57,10 @@ export interface BatchScoring<E extends AnyEnvelope, R> {
 
 /**
  * Scores one batch with one round of reads and writes, however many records it holds:
- * 1. read the state of every entity the batch touches (BatchGetItem, 100 keys a request);
- * 2. apply each entity's events in order, in memory (the ids in the panes skip duplicates);
+ * 1. read the state of every entity the batch touches, and the stored decisions of its
+ *    transactions (one BatchGetItem, 100 keys a request);
+ * 2. apply each entity's events in order, in memory (the ids in the panes, and the stored
+ *    decisions, skip duplicates: see `knownDuplicates`);
  * 3. store what the events cause — decisions and alerts — idempotently;
  * 4. commit the entity states, which record the applied ids: the commit record comes last, so a
  *    crash anywhere before it repeats only idempotent writes, and a crash after it skips the
