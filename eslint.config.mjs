@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '.riskstream/'] },
+  { ignores: ['node_modules/', 'probes/', 'dist/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '.riskstream/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
