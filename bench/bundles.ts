@@ -85,6 +85,7 @@ const FUNCTION_ENV = {
   ALERTS_TABLE: 'riskstream-alerts',
   QUARANTINE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-quarantine',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:riskstream-alerts',
+  ALERTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-publish-alerts-dlq',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 

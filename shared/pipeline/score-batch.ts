@@ -107,9 +107,16 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
+    // Whether an alert of this round may be stored already: readings carry no decision to tell, and a
+    // transaction with a stored decision that is not a duplicate (an unfinished commit) is judged again.
+    const alertsMayBeStored =
+      !kind.decisionOf ||
+      [...computed.values()].some((r) =>
+        r.outcomes.some((o) => o.status !== 'duplicate' && decided.get(o.envelope.id)?.userId === o.envelope.entity),
+      );
     let effects: Effects;
     try {
-      effects = collectEffects(kind, computed, states, now, decided.size > 0 || !kind.decisionOf);
+      effects = collectEffects(kind, computed, states, now, alertsMayBeStored);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (error instanceof RefusedItemsError) {

@@ -247,6 +247,25 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(5);
   });
 
+  // publish-alerts marks what it sent on the stored alert; writing that alert again would erase the mark.
+  it('tells the store to look for stored alerts only when an event is judged again', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    const flags: boolean[] = [];
+    const writeEffects = store.writeEffects.bind(store);
+    store.writeEffects = async (effects) => (flags.push(effects.alertsMayBeStored), writeEffects(effects));
+    const run = cardTestingRun('flags');
+
+    // Act: a first judgement, a retry after a commit that never happened, a plain redelivery.
+    store.failNext = true;
+    await scoreBatch(itemsOf(run), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf(run), TXN_KIND, deps(store));
+    await scoreBatch(itemsOf(run), TXN_KIND, deps(store));
+
+    // Assert
+    expect(flags).toEqual([false, true, false]);
+  });
+
   it('counts the first batch of a new entity when its commit never happened', async () => {
     // Arrange
     const store = new CommitFailsOnce();
