@@ -47,9 +47,8 @@ export function isClosed(windowStart: number, watermark: number | null, timing: 
 }
 
 /**
- * Where an event stands against this state: new, or too late to count. Whether it was applied
- * before is the engine's question: an id is looked up in every pane, not only in the pane of the
- * event's time, since a producer may re-stamp an event it sends again.
+ * Whether an event at this time is too late to count: its window has closed. (Whether it was
+ * applied before is the engine's question, asked of every pane: a producer may re-stamp a resend.)
  */
 export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
   return isClosed(tumblingWindowStart(time, timing.window), state.watermark, timing);
