@@ -69,7 +69,7 @@ export interface Effects {
   readonly alerts: readonly Alert[];
   /**
    * False when no alert of these can be stored yet (every transaction judged here for the first
-   * time: none had a stored decision), so the store need not look before writing them.
+   * time: none had a stored decision of an unfinished commit), so the store need not look first.
    */
   readonly alertsMayBeStored: boolean;
 }
