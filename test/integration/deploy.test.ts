@@ -129,7 +129,9 @@ describe('cdk deploy into the emulator', () => {
     const dashboard = await cloudwatch.send(new GetDashboardCommand({ DashboardName: result.outputs['DashboardName'] }));
     expect(JSON.parse(dashboard.DashboardBody ?? '{}').widgets.length).toBeGreaterThan(10);
     const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: NAME }));
-    expect(MetricAlarms).toHaveLength(20);
+    // 20, plus one on alerts publish-alerts cannot read and one on configuration errors per function.
+    expect(MetricAlarms).toHaveLength(24);
+    expect(MetricAlarms.filter((a) => /ConfigurationErrors/.test(a.AlarmName ?? '')).map((a) => a.Threshold)).toEqual([1, 1, 1]);
     const threshold = (fragment: string) => MetricAlarms.filter((a) => a.AlarmName?.includes(fragment)).map((a) => a.Threshold);
     expect(threshold('Iterator-Age')).toEqual([90_000, 90_000, 90_000]);
     expect(threshold('Quarantine-Queue')).toEqual([24]);
