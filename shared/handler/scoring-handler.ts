@@ -27,7 +27,7 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly commitMode: CommitMode;
   readonly maxRecordBytes: number;
   readonly maxFutureSkewMs: number;
-  /** Events older than this before their arrival are refused; records that arrived longer ago are never counted again. */
+  /** Events older than this before their arrival are refused; also the idempotency horizon (see scoreBatch). */
   readonly maxEventAgeMs: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
