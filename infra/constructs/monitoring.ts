@@ -119,13 +119,7 @@ export class Monitoring extends Construct {
           title: 'Records failed (retried by Lambda)',
           metrics: props.scoringFunctions.map((fn): CustomMetricWithAlarm => ({
             alarmFriendlyName: `${fn.node.id}RecordsFailed`,
-            metric: new Metric({
-              namespace: NAMESPACE,
-              metricName: MetricName.recordsFailed,
-              dimensionsMap: { service: fn.functionName },
-              statistic: 'Sum',
-              period: Duration.minutes(5),
-            }),
+            metric: fiveMinuteSum(MetricName.recordsFailed, fn.functionName),
             // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
             addAlarm: { Warning: { threshold: alarms.recordsFailed - 1, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
           })),
@@ -135,13 +129,7 @@ export class Monitoring extends Construct {
           metrics: [
             {
               alarmFriendlyName: 'PublishAlertsMalformed',
-              metric: new Metric({
-                namespace: NAMESPACE,
-                metricName: MetricName.publishAlerts.malformed,
-                dimensionsMap: { service: props.publisher.functionName },
-                statistic: 'Sum',
-                period: Duration.minutes(5),
-              }),
+              metric: fiveMinuteSum(MetricName.publishAlerts.malformed, props.publisher.functionName),
               // An outbox item publish-alerts cannot parse is skipped, not retried (it never changes): without
               // this alarm that alert is lost unseen. Whatever validation accepts must be publishable, so one is a bug.
               addAlarm: {
@@ -154,13 +142,7 @@ export class Monitoring extends Construct {
           title: 'Configuration errors (a missing table or queue, access denied)',
           metrics: [...props.scoringFunctions, props.publisher].map((fn): CustomMetricWithAlarm => ({
             alarmFriendlyName: `${fn.node.id}ConfigurationErrors`,
-            metric: new Metric({
-              namespace: NAMESPACE,
-              metricName: MetricName.configurationErrors,
-              dimensionsMap: { service: fn.functionName },
-              statistic: 'Sum',
-              period: Duration.minutes(5),
-            }),
+            metric: fiveMinuteSum(MetricName.configurationErrors, fn.functionName),
             // Every batch fails until a person fixes the deployment; the log line says what to check.
             addAlarm: {
               Critical: { threshold: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD },
@@ -198,6 +180,11 @@ export class Monitoring extends Construct {
       ],
     });
   }
+}
+
+/** One function's own EMF count over an alarm's period (namespace riskstream, dimension service = function name). */
+function fiveMinuteSum(metricName: string, service: string): Metric {
+  return new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(5) });
 }
 
 /** The scoring functions' own EMF metrics (namespace riskstream, dimension service = function name). */
