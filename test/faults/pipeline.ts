@@ -89,8 +89,12 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
   let writes = 0;
   let killAt = 0;
   let killAfterWrite = false;
-  const killAfter = new Set<ProxiedRequest>();
+  // Armed once the drawn write is reached; the kill then comes with the first write that lands, because
+  // the drawn one may be throttled by the proxy and never forwarded (a kill waiting on it never came).
+  let killArmed = false;
   const kill = () => {
+    killArmed = false;
+    killAt = Infinity; // one kill a start: requests already in flight from the dying process must not count again
     killsLeft--;
     kills++;
     child?.kill('SIGKILL');
@@ -98,21 +102,22 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
   hooks.onRequest = (request) => {
     if (!isWrite(request)) return;
     writes++;
-    if (plan.outage && outages === 0 && writes === plan.outage.atWrite) {
+    if (plan.outage && outages === 0 && writes >= plan.outage.atWrite) {
       outages++;
       void proxy.stop().then(() => setTimeout(() => void proxy.start(), plan.outage?.ms));
       return 'drop';
     }
-    if (killsLeft > 0 && writes === killAt) {
+    // At or after the drawn write: the outage may have taken the drawn one itself.
+    if (killsLeft > 0 && writes >= killAt && !killArmed) {
       if (!killAfterWrite) {
         kill();
         return 'drop';
       }
-      killAfter.add(request);
+      killArmed = true;
     }
   };
   hooks.onForwarded = (request) => {
-    if (!killAfter.delete(request)) return;
+    if (!killArmed || !isWrite(request)) return;
     killsAfterWrite++;
     kill();
     return 'drop';
@@ -126,6 +131,7 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
     for (;;) {
       starts++;
       writes = 0;
+      killArmed = false;
       killAt = 1 + Math.floor(random() * Math.max(1, plan.killWithin ?? 100));
       killAfterWrite = random() < 0.5;
       const viaCli = plan.finishWithCli === true && killsLeft === 0 && (plan.kills ?? 0) > 0;
