@@ -5,13 +5,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { decisionItem, KEY, TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-items';
+import { KEY, recordItem, TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-items';
 import type { TransactionEnvelope } from '../shared/domain/events';
 import { validateTransaction } from '../shared/domain/events';
 import type { Decision } from '../shared/domain/fraud-rules';
 import { scoreTransaction } from '../shared/domain/fraud-rules';
 import type { RulesConfig } from '../shared/domain/rules-config';
 import { tumblingWindowStart } from '../shared/domain/windows';
+import { EntityType } from '../shared/state/store';
 
 export interface BaselineOptions {
   readonly client: DynamoDBClient;
@@ -72,7 +73,10 @@ export function createBaselineHandler(
       new PutItemCommand({
         TableName: options.stateTable,
         Item: marshall(
-          decisionItem({ decision, basedOn: 0, decidedAt: Date.now() }, Math.ceil((Date.now() + options.rules.retention.decisions) / 1000)),
+          recordItem(
+            { type: EntityType.user, eventId: decision.transactionId, outcome: decision, basedOn: 0, decidedAt: Date.now() },
+            Math.ceil((Date.now() + options.rules.retention.decisions) / 1000),
+          ),
           {
             removeUndefinedValues: true,
           },

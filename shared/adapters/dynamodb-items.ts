@@ -1,15 +1,16 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
-import type { EntityState, Pane } from '../domain/entity-state';
-import type { DecisionRecord, EntityCommit, EntityType, StoredDecision } from '../state/store';
-import { NO_COMMIT } from '../state/store';
+import type { EntityState, Pane, RecentCommit } from '../domain/entity-state';
+import type { EntityCommit, EventRecord, StoredEvent } from '../state/store';
+import { EntityType, NO_COMMIT } from '../state/store';
 
 /**
  * Every item layout, in one place. The state table has one string key, `pk`:
- *   `user#<userId>` / `device#<deviceId>`: an entity's window panes (with the ids each has applied),
- *     its watermark, last-seen facts and version (`StoredEntity`)
- *   `txn#<transactionId>`: the stored decision, so a decision is one GetItem away by transaction id,
- *     with the entity version it was computed from (`basedOn`)
+ *   `user#<userId>` / `device#<deviceId>`: an entity's window panes, its watermark, last-seen
+ *     facts, version and the ids of its recent commits (`StoredEntity`)
+ *   `txn#<transactionId>`: a transaction's decision, one GetItem away by transaction id, and
+ *   `reading#<deviceId>@<time>`: a reading's status; both with the entity version they were judged
+ *     at (`basedOn`) and when (`decidedAt`)
  * The alert outbox table is keyed by `alertId`. Every item carries `expiresAt` (epoch seconds, TTL).
  */
 export const KEY = 'pk';
@@ -22,33 +23,45 @@ export function entityKey(type: EntityType, id: string): Record<string, Attribut
   return { [KEY]: { S: `${type}#${id}` } };
 }
 
-export const DECISION_PREFIX = 'txn#';
+/** Event records are keyed by their event's id, under a prefix per kind. */
+const RECORD_PREFIX: Record<EntityType, string> = { user: 'txn#', device: 'reading#' };
+const RECORD_TYPE: Record<EntityType, string> = { user: 'decision', device: 'reading' };
 
-export function decisionKey(transactionId: string): Record<string, AttributeValue> {
-  return { [KEY]: { S: `${DECISION_PREFIX}${transactionId}` } };
+export function recordKey(type: EntityType, eventId: string): Record<string, AttributeValue> {
+  return { [KEY]: { S: `${RECORD_PREFIX[type]}${eventId}` } };
 }
 
-export function decisionItem({ decision, basedOn, decidedAt }: DecisionRecord, expiresAt: number): Record<string, unknown> {
+/** A transaction's decision stays one GetItem away by its transaction id. */
+export function decisionKey(transactionId: string): Record<string, AttributeValue> {
+  return recordKey(EntityType.user, transactionId);
+}
+
+export function recordItem({ type, eventId, outcome, basedOn, decidedAt }: EventRecord, expiresAt: number): Record<string, unknown> {
   return {
-    [KEY]: `${DECISION_PREFIX}${decision.transactionId}`,
-    itemType: 'decision',
-    ...decision,
+    [KEY]: `${RECORD_PREFIX[type]}${eventId}`,
+    itemType: RECORD_TYPE[type],
+    ...outcome,
     basedOn,
     decidedAt,
     [TTL_ATTRIBUTE]: expiresAt,
   };
 }
 
-/** What a decision item says of its commit; an item without it counts as committed. */
-export function storedDecisionOf(item: Record<string, AttributeValue>): [string, StoredDecision] {
+/** Whether a state-table item is an event record of this kind (else: an entity). */
+export function isRecordItem(type: EntityType, item: Record<string, AttributeValue>): boolean {
+  return item[KEY]?.S?.startsWith(RECORD_PREFIX[type]) === true;
+}
+
+/** What an event record says of its commit, by event id; an item without `basedOn` counts as committed. */
+export function storedEventOf(type: EntityType, item: Record<string, AttributeValue>): [string, StoredEvent] {
   const basedOn = item['basedOn']?.N;
   return [
-    String(item[KEY]?.S).slice(DECISION_PREFIX.length),
+    String(item[KEY]?.S).slice(RECORD_PREFIX[type].length),
     {
       basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
       decidedAt: Number(item['decidedAt']?.N ?? 0),
       eventTime: Date.parse(item['eventTime']?.S ?? ''),
-      userId: item['userId']?.S ?? '',
+      entityId: item['userId']?.S ?? item['deviceId']?.S ?? '',
     },
   ];
 }
@@ -69,6 +82,10 @@ export interface StoredEntity<Last> {
   readonly ver: number;
   readonly watermark?: number;
   readonly panes: Record<string, Pane>;
+  /** The version the first of `recent` made; the others follow one by one. */
+  readonly recentFrom?: number;
+  /** The recent commits' ids, one string per commit, joined by spaces (ids never hold one): a few bytes each. */
+  readonly recent?: readonly string[];
   readonly last?: Last;
   readonly expiresAt: number;
 }
@@ -83,6 +100,7 @@ export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last>
     ver: commit.basedOn + 1,
     ...(commit.state.watermark === null ? {} : { watermark: commit.state.watermark }),
     panes: commit.state.panes as Record<string, Pane>,
+    ...storedRecent(commit.state.recent),
     ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
     expiresAt: commit.expiresAt,
   };
@@ -93,8 +111,15 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     version: item.ver,
     watermark: item.watermark ?? null,
     panes: item.panes ?? {},
+    // An item written before recent commits were kept has none: its records' commits read as unknown, so as done.
+    recent: (item.recent ?? []).map((ids, i) => ({ version: (item.recentFrom ?? 0) + i, ids: ids === '' ? [] : ids.split(' ') })),
     ...(item.last === undefined ? {} : { last: item.last }),
   };
+}
+
+function storedRecent(recent: readonly RecentCommit[]): Pick<StoredEntity<unknown>, 'recentFrom' | 'recent'> {
+  const first = recent[0];
+  return first === undefined ? {} : { recentFrom: first.version, recent: recent.map((commit) => commit.ids.join(' ')) };
 }
 
 /** What an operator's view of the table reads (the live page): decisions' actions and entities' panes. */

@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
-import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
+import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredEvent } from '../state/store';
 import { RefusedItemsError } from '../state/store';
 import type { RiskstreamError } from '../errors';
 import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError } from '../errors';
@@ -12,25 +12,25 @@ import {
   ALERT_KEY,
   alertKey,
   alertItem,
-  DECISION_PREFIX,
-  storedDecisionOf,
-  decisionItem,
-  decisionKey,
   ENTITY_VERSION,
   entityItem,
   entityKey,
   entityStateOf,
+  isRecordItem,
   KEY,
   projectionOf,
+  recordItem,
+  recordKey,
+  storedEventOf,
 } from './dynamodb-items';
 
 export interface DynamoDBStateStoreOptions {
   readonly client: DynamoDBClient;
-  /** Entity states and decisions. */
+  /** Entity states and event records. */
   readonly stateTable: string;
   /** The alert outbox: its own table, so its stream carries alerts and nothing else. */
   readonly alertsTable: string;
-  /** How long decisions and alerts are kept (ms); each item carries a TTL attribute. */
+  /** How long event records (decisions, readings' statuses) and alerts are kept (ms); each item carries a TTL attribute. */
   readonly retention: { readonly decisions: number; readonly alerts: number };
   /** Conditional puts kept in flight at once. */
   readonly concurrency?: number;
@@ -41,7 +41,7 @@ const GET_LIMIT = 100;
 const WRITE_LIMIT = 25;
 
 /**
- * DynamoDB implementation of the state port. Reads are consistent BatchGetItems; decisions and
+ * DynamoDB implementation of the state port. Reads are consistent BatchGetItems; event records and
  * alerts go out in BatchWriteItems (both tables in one request); states are committed either by
  * conditional puts (version check, ALL_OLD on failure instead of a second read) or, for a single
  * writer, by BatchWriteItem. Unprocessed items are retried and never dropped.
@@ -57,42 +57,42 @@ export class DynamoDBStateStore implements StateStore {
     return (await this.loadBatch<Last>(type, ids, [])).states;
   }
 
-  /** Entities and decisions live in one table: one BatchGetItem reads both (100 keys a request). */
+  /** Entities and event records live in one table: one BatchGetItem reads both (100 keys a request). */
   async loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    transactionIds: readonly string[],
-  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
+    eventIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }> {
     const items = await this.batchGet(this.options.stateTable, [
       ...entityIds.map((id) => entityKey(type, id)),
-      ...transactionIds.map(decisionKey),
+      ...eventIds.map((id) => recordKey(type, id)),
     ]);
     const states = new Map<string, EntityState<Last>>();
-    const decisions = new Map<string, StoredDecision>();
+    const records = new Map<string, StoredEvent>();
     for (const item of items) {
-      if (item[KEY]?.S?.startsWith(DECISION_PREFIX)) {
-        const [id, stored] = storedDecisionOf(item);
-        decisions.set(id, stored);
+      if (isRecordItem(type, item)) {
+        const [id, stored] = storedEventOf(type, item);
+        records.set(id, stored);
         continue;
       }
-      const record = unmarshall(item) as StoredEntity<Last>;
-      states.set(record.entityId, entityStateOf(record));
+      const entity = unmarshall(item) as StoredEntity<Last>;
+      states.set(entity.entityId, entityStateOf(entity));
     }
-    return { states, decisions };
+    return { states, records };
   }
 
   /**
-   * Decisions and the alerts not stored yet go out in BatchWriteItems (both tables in one request).
+   * Event records and the alerts not stored yet go out in BatchWriteItems (both tables in one request).
    * Which alerts are stored is read first (one BatchGetItem of their keys), unless none can be:
    * BatchWriteItem has no conditions, and a stored alert may already carry publish-alerts' mark.
    */
-  async writeEffects({ decisions, alerts, alertsMayBeStored }: Effects): Promise<void> {
+  async writeEffects({ records, alerts, alertsMayBeStored }: Effects): Promise<void> {
     const now = this.options.now();
     const stored = alertsMayBeStored ? await this.storedAlertIds(alerts.map((a) => a.alertId)) : new Set<string>();
     const requests: Array<[string, WriteRequest]> = [
-      ...decisions.map((d): [string, WriteRequest] => [
+      ...records.map((r): [string, WriteRequest] => [
         this.options.stateTable,
-        { PutRequest: { Item: marshall(decisionItem(d, expiry(now, this.options.retention.decisions)), MARSHALL) } },
+        { PutRequest: { Item: marshall(recordItem(r, r.expiresAt ?? expiry(now, this.options.retention.decisions)), MARSHALL) } },
       ]),
       ...alerts
         .filter((a) => !stored.has(a.alertId))
@@ -103,7 +103,7 @@ export class DynamoDBStateStore implements StateStore {
     ];
     const { unwritten, refused } = await this.batchWrite(dedupeByKey(requests));
     if (refused.length > 0) throw new RefusedItemsError(refused.map(({ request, error }) => ({ eventIds: eventIdsOf(request), error })));
-    if (unwritten.length > 0) throw new RetryableError(`${unwritten.length} decision/alert writes stayed unprocessed after retries`);
+    if (unwritten.length > 0) throw new RetryableError(`${unwritten.length} record/alert writes stayed unprocessed after retries`);
   }
 
   private async storedAlertIds(alertIds: readonly string[]): Promise<Set<string>> {
@@ -165,7 +165,7 @@ export class DynamoDBStateStore implements StateStore {
       if (error instanceof ConditionalCheckFailedException) {
         const current = error.Item
           ? entityStateOf(unmarshall(error.Item) as StoredEntity<Last>)
-          : ({ version: 0, watermark: null, panes: {} } as EntityState<Last>);
+          : ({ version: 0, watermark: null, panes: {}, recent: [] } as EntityState<Last>);
         return { status: 'conflict', current };
       }
       return { status: 'failed', error: storeError(`PutItem of the state of ${commit.type} ${commit.id}`, error) };
@@ -268,11 +268,11 @@ interface WriteResult {
   readonly refused: RefusedWrite[];
 }
 
-/** The events a decision or alert item was made for. */
+/** The events an event record or alert item was made for. */
 function eventIdsOf([, request]: [string, WriteRequest]): string[] {
   const item = request.PutRequest?.Item ?? {};
-  const transactionId = item['transactionId']?.S;
-  if (transactionId !== undefined) return [transactionId];
+  const eventId = item['transactionId']?.S ?? item['readingId']?.S;
+  if (eventId !== undefined) return [eventId];
   return (item['eventIds']?.L ?? []).flatMap((id) => (id.S === undefined ? [] : [id.S]));
 }
 

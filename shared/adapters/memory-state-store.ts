@@ -1,16 +1,19 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
-import type { CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
-import { NO_COMMIT } from '../state/store';
+import type { CommitOutcome, Effects, EntityCommit, EntityType, EventRecord, StateStore, StoredEvent } from '../state/store';
+import { EntityType as EntityTypes } from '../state/store';
 
 /**
  * The state port held in process memory: what `riskstream score` uses to keep windows between
  * lines. Same semantics as the DynamoDB store (a commit checks the version it was based on).
  */
 export class MemoryStateStore implements StateStore {
+  /** Transactions' decisions, by transaction id. */
   readonly decisions = new Map<string, Decision>();
   readonly alerts = new Map<string, Alert>();
+  /** Every event record (decisions and readings' statuses), by `type#eventId`. */
+  private readonly records = new Map<string, EventRecord>();
   private readonly states = new Map<string, EntityState<unknown>>();
 
   async loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>> {
@@ -22,13 +25,11 @@ export class MemoryStateStore implements StateStore {
     return found;
   }
 
-  private readonly decisionBasis = new Map<string, Omit<StoredDecision, 'eventTime' | 'userId'>>();
-
-  /** A copy that holds the decisions and alerts but no entity items, as after TTL deleted them. */
+  /** A copy that holds the event records and alerts but no entity items, as after TTL deleted them. */
   static withoutEntities(store: MemoryStateStore): MemoryStateStore {
     const copy = new MemoryStateStore();
     for (const [id, decision] of store.decisions) copy.decisions.set(id, decision);
-    for (const [id, basedOn] of store.decisionBasis) copy.decisionBasis.set(id, basedOn);
+    for (const [key, record] of store.records) copy.records.set(key, record);
     for (const [id, alert] of store.alerts) copy.alerts.set(id, alert);
     return copy;
   }
@@ -36,22 +37,20 @@ export class MemoryStateStore implements StateStore {
   async loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    transactionIds: readonly string[],
-  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }> {
-    const decisions = new Map<string, StoredDecision>();
-    for (const id of transactionIds) {
-      const decision = this.decisions.get(id);
-      if (!decision) continue;
-      const basis = this.decisionBasis.get(id) ?? { basedOn: NO_COMMIT, decidedAt: 0 };
-      decisions.set(id, { ...basis, eventTime: Date.parse(decision.eventTime), userId: decision.userId });
+    eventIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }> {
+    const records = new Map<string, StoredEvent>();
+    for (const id of eventIds) {
+      const record = this.records.get(`${type}#${id}`);
+      if (record) records.set(id, storedEventOf(record));
     }
-    return { states: await this.loadStates<Last>(type, entityIds), decisions };
+    return { states: await this.loadStates<Last>(type, entityIds), records };
   }
 
-  async writeEffects({ decisions, alerts }: Effects): Promise<void> {
-    for (const { decision, basedOn, decidedAt } of decisions) {
-      this.decisions.set(decision.transactionId, decision);
-      this.decisionBasis.set(decision.transactionId, { basedOn, decidedAt });
+  async writeEffects({ records, alerts }: Effects): Promise<void> {
+    for (const record of records) {
+      this.records.set(`${record.type}#${record.eventId}`, record);
+      if (record.type === EntityTypes.user) this.decisions.set(record.eventId, record.outcome as Decision);
     }
     for (const a of alerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);
   }
@@ -70,4 +69,9 @@ export class MemoryStateStore implements StateStore {
     }
     return outcomes;
   }
+}
+
+function storedEventOf({ outcome, basedOn, decidedAt }: EventRecord): StoredEvent {
+  const entityId = 'userId' in outcome ? outcome.userId : outcome.deviceId;
+  return { basedOn, decidedAt, eventTime: Date.parse(outcome.eventTime), entityId };
 }

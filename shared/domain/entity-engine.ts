@@ -1,6 +1,16 @@
 import type { Alert } from './alerts';
 import type { EntityState, Pane, WindowTiming } from './entity-state';
-import { advanceWatermark, appliedIds, applyToPane, EventStatus, isLate, paneAt, pruneClosedPanes, workingCopy } from './entity-state';
+import {
+  advanceWatermark,
+  applyToPane,
+  EventStatus,
+  isLate,
+  paneAt,
+  pruneClosedPanes,
+  recentIds,
+  withCommit,
+  workingCopy,
+} from './entity-state';
 import type { AnyEnvelope } from './events';
 
 export type EventOutcome<E extends AnyEnvelope, R> =
@@ -19,8 +29,8 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
 /** How one event kind plugs into the shared loop: what it counts, how it is judged, what it remembers. */
 export interface EntityModel<E extends AnyEnvelope, Last, R> {
   readonly timing: WindowTiming;
-  /** The id recorded in the pane: short, and unique within one entity. */
-  paneId(envelope: E): string;
+  /** The id kept in the entity's recent commits: short, and unique within one entity. */
+  shortId(envelope: E): string;
   value(envelope: E): number;
   small?(envelope: E): boolean;
   /**
@@ -35,32 +45,32 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
 
 /**
  * Applies one entity's events, in order, to its state. Pure: the caller loads the state and
- * stores the result; the events change a working copy of it, never the state given. The ids
- * recorded in the panes make a second application of the same events change nothing: an event
- * whose id is in any pane comes back `duplicate` (whatever its timestamp now says), and one whose
- * window has closed comes back `late`, judged but never counted (see the store for its alerts).
+ * stores the result; the events change a working copy of it, never the state given. An event
+ * applied before comes back `duplicate` (whatever its timestamp now says): its id is in one of the
+ * state's recent commits, or the caller knows it from its stored record (`knownDuplicates`). One
+ * whose window has closed comes back `late`, judged but never counted (see the store for its
+ * alerts). The new state records this batch's applied ids as its newest commit.
  */
 export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   model: EntityModel<E, Last, R>,
   initial: EntityState<Last>,
   envelopes: readonly E[],
-  /** Event ids the caller knows were applied before (a stored decision shows it): skipped, whatever the panes say. */
+  /** Event ids the caller knows were applied before (a stored record shows it): skipped, whatever the state says. */
   knownDuplicates: ReadonlySet<string> = new Set(),
 ): EntityBatchResult<E, Last, R> {
   const state = workingCopy(initial);
-  let changed = false;
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
-  // Ids applied before, and ids judged earlier in this batch: a pane drops its ids when its window
-  // closes, which a later event of this very batch may do.
-  const seen = appliedIds(initial);
+  const applied: string[] = [];
+  // Ids applied before, and ids judged earlier in this batch.
+  const seen = recentIds(initial);
   for (const envelope of envelopes) {
-    const paneId = model.paneId(envelope);
-    if (seen.has(paneId) || knownDuplicates.has(envelope.id)) {
+    const shortId = model.shortId(envelope);
+    if (seen.has(shortId) || knownDuplicates.has(envelope.id)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
-    seen.add(paneId);
+    seen.add(shortId);
     const late = isLate(state, envelope.time, model.timing);
     const pane = (late ? currentPane(state, model) : paneAt(state, envelope.time, model.timing)) ?? EMPTY_PANE;
     const judged = model.evaluate(envelope, state, pane, late);
@@ -70,15 +80,16 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
       continue;
     }
     const small = model.small?.(envelope) ?? false;
-    applyToPane(state, { paneId, time: envelope.time, value: model.value(envelope), small }, model.timing);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), small }, model.timing);
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope);
-    changed = true;
+    applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
-  if (!changed) return { state: initial, changed, outcomes, alerts };
+  if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts };
   pruneClosedPanes(state, model.timing);
-  return { state, changed, outcomes, alerts };
+  state.recent = withCommit(initial.recent, { version: initial.version + 1, ids: applied });
+  return { state, changed: true, outcomes, alerts };
 }
 
 /** The entity's features now: the pane its watermark falls in. */
@@ -86,4 +97,4 @@ function currentPane<E extends AnyEnvelope, Last, R>(state: EntityState<Last>, m
   return state.watermark === null ? undefined : paneAt(state, state.watermark, model.timing);
 }
 
-const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0, small: 0, ids: [] };
+const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0, small: 0 };

@@ -2,12 +2,15 @@ import { tumblingWindowStart } from './windows';
 
 /**
  * The state of one entity (a user or a device): its tumbling-window aggregates ("panes"), its
- * last-seen facts and, inside each pane, the ids of the events that pane has applied.
+ * last-seen facts, and the ids of the events its last few commits applied.
  *
  * One item per entity is the unit of atomicity: an event's contribution to its window and the
  * record that it was applied change together in one write, so a crash can never count an event
- * without remembering it (or remember it without counting it). Ids live in the pane they count
- * in and are dropped with it once the window can take no more events, which keeps the item small.
+ * without remembering it (or remember it without counting it). Only the recent commits' ids live
+ * here, a bounded number whatever the entity's rate: each event also has a stored record of its own
+ * (a transaction's decision, a reading's status), written before the commit, which says what the
+ * entity's version was when it was judged. A record whose id is in no recent commit, while every
+ * commit since its version is recent, belongs to a commit that never happened (see score-batch).
  */
 export interface Pane {
   readonly count: number;
@@ -16,8 +19,19 @@ export interface Pane {
   readonly max: number;
   /** Transactions only: how many amounts were at or below the card-testing limit. */
   readonly small: number;
+}
+
+/** The ids (the model's short ids) one commit applied, and the version that commit made. */
+export interface RecentCommit {
+  readonly version: number;
   readonly ids: readonly string[];
 }
+
+/**
+ * How many commits' ids an entity item keeps: at most `commits` of them and, beyond the newest
+ * (kept whole, a batch at most), no more than `ids` ids in all, so the item stays a few KB at any rate.
+ */
+export const RECENT_LIMITS = { commits: 32, ids: 1_000 } as const;
 
 export interface EntityState<Last> {
   /** Bumped by every change; conditional writes compare it. 0 for an entity never stored. */
@@ -26,6 +40,8 @@ export interface EntityState<Last> {
   readonly watermark: number | null;
   /** Keyed by the window start in epoch ms (as a string: the shape of a DynamoDB map). */
   readonly panes: Readonly<Record<string, Pane>>;
+  /** The last commits, oldest first (see RECENT_LIMITS). */
+  readonly recent: readonly RecentCommit[];
   readonly last?: Last;
 }
 
@@ -38,7 +54,7 @@ export const EventStatus = { applied: 'applied', duplicate: 'duplicate', late: '
 export type EventStatus = (typeof EventStatus)[keyof typeof EventStatus];
 
 export function emptyState<Last>(): EntityState<Last> {
-  return { version: 0, watermark: null, panes: {} };
+  return { version: 0, watermark: null, panes: {}, recent: [] };
 }
 
 /** A window is closed once the entity's watermark passed its end plus the allowed lateness. */
@@ -48,17 +64,40 @@ export function isClosed(windowStart: number, watermark: number | null, timing: 
 
 /**
  * Whether an event at this time is too late to count: its window has closed. (Whether it was
- * applied before is the engine's question, asked of every pane: a producer may re-stamp a resend.)
+ * applied before is asked by id, whatever its time says: a producer may re-stamp a resend.)
  */
 export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
   return isClosed(tumblingWindowStart(time, timing.window), state.watermark, timing);
 }
 
-/** Every id the state's panes have applied. */
-export function appliedIds(state: EntityState<unknown>): Set<string> {
+/** Every id the state's recent commits applied. */
+export function recentIds(state: EntityState<unknown>): Set<string> {
   const ids = new Set<string>();
-  for (const pane of Object.values(state.panes)) for (const id of pane.ids) ids.add(id);
+  for (const commit of state.recent) for (const id of commit.ids) ids.add(id);
   return ids;
+}
+
+/**
+ * Whether the recent commits account for every commit after `version`: then an event judged at
+ * that version and in none of them was never committed. False when older ones were dropped.
+ */
+export function knowsCommitsSince(state: EntityState<unknown>, version: number): boolean {
+  if (state.version === version) return true;
+  const oldest = state.recent[0];
+  return oldest !== undefined && version < state.version && oldest.version <= version + 1;
+}
+
+/** The recent commits with one more, the oldest dropped beyond RECENT_LIMITS. */
+export function withCommit(recent: readonly RecentCommit[], commit: RecentCommit): RecentCommit[] {
+  const kept = [commit];
+  let ids = commit.ids.length;
+  for (let i = recent.length - 1; i >= 0 && kept.length < RECENT_LIMITS.commits; i--) {
+    const older = recent[i] as RecentCommit;
+    ids += older.ids.length;
+    if (ids > RECENT_LIMITS.ids) break;
+    kept.push(older);
+  }
+  return kept.reverse();
 }
 
 export function paneAt(state: EntityState<unknown>, time: number, timing: WindowTiming): Pane | undefined {
@@ -73,6 +112,7 @@ export interface WorkingState<Last> {
   readonly version: number;
   watermark: number | null;
   panes: Record<string, Pane>;
+  recent: readonly RecentCommit[];
   last?: Last;
 }
 
@@ -83,21 +123,21 @@ export function workingCopy<Last>(state: EntityState<Last>): WorkingState<Last> 
 /** Adds one event to its pane of the working copy. */
 export function applyToPane<Last>(
   working: WorkingState<Last>,
-  event: { readonly paneId: string; readonly time: number; readonly value: number; readonly small?: boolean },
+  event: { readonly time: number; readonly value: number; readonly small?: boolean },
   timing: WindowTiming,
 ): void {
   const key = String(tumblingWindowStart(event.time, timing.window));
   const pane = working.panes[key];
+  const small = event.small ? 1 : 0;
   working.panes[key] = pane
     ? {
         count: pane.count + 1,
         sum: pane.sum + event.value,
         min: Math.min(pane.min, event.value),
         max: Math.max(pane.max, event.value),
-        small: pane.small + (event.small ? 1 : 0),
-        ids: [...pane.ids, event.paneId],
+        small: pane.small + small,
       }
-    : { count: 1, sum: event.value, min: event.value, max: event.value, small: event.small ? 1 : 0, ids: [event.paneId] };
+    : { count: 1, sum: event.value, min: event.value, max: event.value, small };
 }
 
 /**
@@ -111,7 +151,7 @@ export function advanceWatermark(working: WorkingState<unknown>, time: number, a
 }
 
 /**
- * Drops from the working copy the panes (and their ids) of windows that can take no more events.
+ * Drops from the working copy the panes of windows that can take no more events.
  * The panes object is built anew rather than `delete`d from: a deleted key turns an object into a
  * slow dictionary, and every later batch of the entity would copy and read it at that speed.
  */

@@ -16,7 +16,7 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
   return {
     timing: { window: rules.window, allowedLateness: rules.allowedLateness },
     // Within one device the timestamp is the reading's identity; base 36 keeps the stored id short.
-    paneId: (reading) => reading.time.toString(36),
+    shortId: (reading) => reading.time.toString(36),
     value: (reading) => reading.event.temperature,
     evaluate(reading, state, pane, late) {
       // A late reading's own window is closed: it cannot move an average, so the window rule sees no change.

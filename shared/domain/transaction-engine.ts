@@ -15,7 +15,7 @@ export interface UserLast {
 export function transactionModel(rules: TransactionRules): EntityModel<TransactionEnvelope, UserLast, Decision> {
   return {
     timing: { window: rules.window, allowedLateness: rules.allowedLateness },
-    paneId: (txn) => compactId(txn.id),
+    shortId: (txn) => compactId(txn.id),
     value: (txn) => txn.event.amount,
     small: (txn) => txn.event.amount <= rules.cardTesting.smallAmount,
     evaluate(txn, state, pane, late) {

@@ -14,13 +14,23 @@ export type ReadingKind = ScoringKind<ReadingEnvelope, DeviceLast, ReadingResult
 
 /** Transactions follow their user; every decision is stored, queryable by transaction id. */
 export function transactionKind(rules: RulesConfig): TransactionKind {
-  return { entityType: EntityType.user, model: transactionModel(rules.transactions), decisionOf: (decision) => decision };
+  return { entityType: EntityType.user, model: transactionModel(rules.transactions), recordOf: (_txn, decision) => decision };
 }
 
 /**
- * Readings follow their device. Their results are not stored one by one (a device may report every
- * second): the device's window aggregates hold the figures and the outbox holds every non-ok reading.
+ * Readings follow their device. Each reading's status is stored for as long as its device's item
+ * (that is what recognises it when it comes again); the device's window aggregates hold the
+ * figures and the outbox holds every non-ok reading.
  */
 export function readingKind(rules: RulesConfig): ReadingKind {
-  return { entityType: EntityType.device, model: readingModel(rules.readings) };
+  return {
+    entityType: EntityType.device,
+    model: readingModel(rules.readings),
+    recordOf: (reading, result) => ({
+      readingId: reading.id,
+      deviceId: reading.entity,
+      eventTime: result.eventTime,
+      status: result.status,
+    }),
+  };
 }

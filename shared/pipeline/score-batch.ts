@@ -2,12 +2,12 @@ import type { Alert } from '../domain/alerts';
 import type { EntityBatchResult, EntityModel } from '../domain/entity-engine';
 import { applyEntityBatch } from '../domain/entity-engine';
 import type { EntityState } from '../domain/entity-state';
-import { emptyState, isLate, stateExpiry } from '../domain/entity-state';
+import { emptyState, isLate, knowsCommitsSince, stateExpiry } from '../domain/entity-state';
 import type { WindowTiming } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
-import type { CommitMode, DecisionRecord, Effects, EntityCommit, EntityType, StateStore, StoredDecision } from '../state/store';
+import type { CommitMode, Effects, EntityCommit, EntityType, EventRecord, ReadingRecord, StateStore, StoredEvent } from '../state/store';
 import { ConfigurationError, describeError, RecordError, RetryableError } from '../errors';
 import { NO_COMMIT, RefusedItemsError } from '../state/store';
 
@@ -28,8 +28,8 @@ export type ItemOutcome<E extends AnyEnvelope, R> =
 export interface ScoringKind<E extends AnyEnvelope, Last, R> {
   readonly entityType: EntityType;
   readonly model: EntityModel<E, Last, R>;
-  /** The decision to store for a scored event, if this kind stores decisions. */
-  decisionOf?(result: R): Decision;
+  /** What is stored of a judged event (its record: see `EventRecord`). */
+  recordOf(envelope: E, result: R): Decision | ReadingRecord;
 }
 
 export interface ScoreBatchDeps {
@@ -57,15 +57,16 @@ export interface BatchScoring<E extends AnyEnvelope, R> {
 
 /**
  * Scores one batch with one round of reads and writes, however many records it holds:
- * 1. read the state of every entity the batch touches, and the stored decisions of its
- *    transactions (one BatchGetItem, 100 keys a request);
- * 2. apply each entity's events in order, in memory (the ids in the panes, and the stored
- *    decisions, skip duplicates: see `knownDuplicates`);
- * 3. store what the events cause — decisions and alerts — idempotently;
+ * 1. read the state of every entity the batch touches, and the stored records of its events (one
+ *    BatchGetItem, 100 keys a request);
+ * 2. apply each entity's events in order, in memory (the ids of the entity's recent commits, and
+ *    the stored records, skip duplicates: see `knownDuplicates`);
+ * 3. store what the events cause — their records and alerts — idempotently;
  * 4. commit the entity states, which record the applied ids: the commit record comes last, so a
  *    crash anywhere before it repeats only idempotent writes, and a crash after it skips the
  *    events as duplicates. An entity that lost a conditional write is recomputed from the state
- *    that won (returned by the failed write itself) and tried again.
+ *    that won (returned by the failed write itself, with the winner's ids as its newest commit)
+ *    and tried again.
  * Errors by kind (shared/errors.ts): a retryable one in steps 1 and 3 fails every record (the batch
  * is retried whole), in step 4 only that entity's records; a record's (DynamoDB refuses what an
  * event makes) quarantines that event, and its entity is computed and written again without it; a
@@ -84,13 +85,9 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const now = (deps.now ?? Date.now)();
   const horizonMs = deps.horizonMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   let states: Map<string, EntityState<Last>>;
-  let decided: ReadonlyMap<string, StoredDecision>;
+  let recorded: ReadonlyMap<string, StoredEvent>;
   try {
-    ({ states, decisions: decided } = await deps.store.loadBatch<Last>(
-      kind.entityType,
-      [...groups.keys()],
-      kind.decisionOf ? uniqueIds(items) : [],
-    ));
+    ({ states, records: recorded } = await deps.store.loadBatch<Last>(kind.entityType, [...groups.keys()], uniqueIds(items)));
   } catch (error) {
     return failAll(items, error, alerts);
   }
@@ -103,20 +100,18 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       const group = groups.get(entity) ?? [];
       const state = states.get(entity);
       const envelopes = group.map((item) => item.envelope);
-      const duplicates = knownDuplicates(envelopes, state, decided, { now, horizonMs, timing: kind.model.timing });
+      const duplicates = knownDuplicates(envelopes, state, recorded, { now, horizonMs, timing: kind.model.timing });
       computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
-    // Whether an alert of this round may be stored already: readings carry no decision to tell, and a
-    // transaction with a stored decision that is not a duplicate (an unfinished commit) is judged again.
-    const alertsMayBeStored =
-      !kind.decisionOf ||
-      [...computed.values()].some((r) =>
-        r.outcomes.some((o) => o.status !== 'duplicate' && decided.get(o.envelope.id)?.userId === o.envelope.entity),
-      );
+    // Whether an alert of this round may be stored already: only if an event with a stored record
+    // that is not a duplicate (an unfinished commit) is judged again.
+    const alertsMayBeStored = [...computed.values()].some((r) =>
+      r.outcomes.some((o) => o.status !== 'duplicate' && recorded.get(o.envelope.id)?.entityId === o.envelope.entity),
+    );
     let effects: Effects;
     try {
-      effects = collectEffects(kind, computed, states, now, alertsMayBeStored);
+      effects = collectEffects(kind, computed, states, { now, horizonMs }, alertsMayBeStored);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (error instanceof RefusedItemsError) {
@@ -187,59 +182,77 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
 }
 
 /**
- * Decisions and alerts of one round. Each decision carries the version of its entity it was computed
- * from: the entity item is committed after it, so a decision whose entity still has that version
- * was never committed (see `knownEvents`). Alerts of late events go out only if new.
+ * Event records and alerts of one round. Each record carries the version of its entity it was judged
+ * at: the entity item is committed after it, and `knownDuplicates` tells from that version whether
+ * the commit happened. Readings' records are kept as long as their device's item; decisions for the
+ * decisions' retention. Alerts of late events go out only if new.
  */
 function collectEffects<E extends AnyEnvelope, Last, R>(
   kind: ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   states: ReadonlyMap<string, EntityState<Last>>,
-  now: number,
+  { now, horizonMs }: { now: number; horizonMs: number },
   alertsMayBeStored: boolean,
 ): Effects {
-  const decisions: DecisionRecord[] = [];
+  const records: EventRecord[] = [];
   for (const [entity, result] of computed) {
     const version = states.get(entity)?.version ?? 0;
+    const keepUntil = kind.entityType === 'device' ? { expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs) } : {};
     for (const outcome of result.outcomes) {
       if (outcome.status === 'duplicate') continue;
-      const decision = kind.decisionOf?.(outcome.result);
-      if (decision) decisions.push({ decision, basedOn: outcome.status === 'late' ? NO_COMMIT : version, decidedAt: now });
+      records.push({
+        type: kind.entityType,
+        eventId: outcome.envelope.id,
+        outcome: kind.recordOf(outcome.envelope, outcome.result),
+        basedOn: outcome.status === 'late' ? NO_COMMIT : version,
+        decidedAt: now,
+        ...keepUntil,
+      });
     }
   }
-  return { decisions, alerts: [...computed.values()].flatMap((r) => r.alerts), alertsMayBeStored };
+  return { records, alerts: [...computed.values()].flatMap((r) => r.alerts), alertsMayBeStored };
 }
 
 /**
- * The events of one entity that a stored decision shows were applied before: its stored decision
- * wins, whatever the panes say (its window may have closed, or its entity item expired since).
- * The decisions are written before the entity item, which is the commit record, so a stored
- * decision may belong to a commit that never happened (the process died in between; in
- * `conditional` mode another writer may even have committed since). The panes tell: they hold the
- * id of every event their open windows have counted, so a decision whose window is still open but
- * whose id is in no pane (the engine looks there first) was never committed, and its event is
- * applied now. Without an entity item, "computed from no state" is either a first batch that
- * never committed or an item TTL deleted, which TTL does only the horizon after its last commit:
- * a decision younger than that is the first. A late event's decision needs no commit at all.
+ * The events of one entity that a stored record shows were applied before: its stored record
+ * wins, whatever the state says (the event's window may have closed, its commit may have left the
+ * recent ones, or its entity item may have expired since). Records are written before the entity
+ * item, which is the commit record, so a stored record may belong to a commit that never happened
+ * (the process died in between; in `conditional` mode another writer may even have committed
+ * since). The state tells while it can: a record whose id is in none of the recent commits (the
+ * engine looks there first) when they hold every commit since the record's version was never
+ * committed, and its event is applied now, if its window is still open. When older commits were
+ * dropped it cannot tell, and the record wins: that miscounts only an event whose commit failed and
+ * whose entity then committed RECENT_LIMITS.commits times before the event came back. Without an
+ * entity item, "judged at no state" is either a first batch that never committed or an item TTL
+ * deleted, which TTL does only the horizon after its last commit: a record younger than that is
+ * the first. A late event's record needs no commit at all.
  */
 function knownDuplicates<E extends AnyEnvelope>(
   envelopes: readonly E[],
   state: EntityState<unknown> | undefined,
-  decided: ReadonlyMap<string, StoredDecision>,
+  recorded: ReadonlyMap<string, StoredEvent>,
   { now, horizonMs, timing }: { now: number; horizonMs: number; timing: WindowTiming },
 ): Set<string> {
   const duplicates = new Set<string>();
   for (const envelope of envelopes) {
-    const stored = decided.get(envelope.id);
-    // Ids are unique per user: another user's transaction under the same id (two producers, or one
+    const stored = recorded.get(envelope.id);
+    // Ids are unique per entity: another user's transaction under the same id (two producers, or one
     // planting ids it expects others to use) says nothing about this one.
-    if (!stored || stored.userId !== envelope.entity) continue;
-    const neverCommitted =
-      stored.basedOn !== NO_COMMIT &&
-      (state === undefined ? stored.basedOn === 0 && now - stored.decidedAt < horizonMs : !isLate(state, stored.eventTime, timing));
-    if (!neverCommitted) duplicates.add(envelope.id);
+    if (!stored || stored.entityId !== envelope.entity) continue;
+    if (!neverCommitted(stored, state, { now, horizonMs, timing })) duplicates.add(envelope.id);
   }
   return duplicates;
+}
+
+function neverCommitted(
+  stored: StoredEvent,
+  state: EntityState<unknown> | undefined,
+  { now, horizonMs, timing }: { now: number; horizonMs: number; timing: WindowTiming },
+): boolean {
+  if (stored.basedOn === NO_COMMIT || now - stored.decidedAt >= horizonMs) return false;
+  if (state === undefined) return stored.basedOn === 0;
+  return !isLate(state, stored.eventTime, timing) && knowsCommitsSince(state, stored.basedOn);
 }
 
 function uniqueIds<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): string[] {

@@ -1,11 +1,13 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
+import type { ReadingStatus } from '../domain/sensor-rules';
 import { RecordError } from '../errors';
 
 /**
- * The state port: window aggregates and last-seen facts per entity (with the ids each window has
- * applied, which is the event idempotency record), stored decisions and the alert outbox.
+ * The state port: window aggregates and last-seen facts per entity (with the ids of its recent
+ * commits), a stored record of every judged event (a transaction's decision, a reading's status:
+ * with the recent ids, the idempotency record) and the alert outbox.
  */
 export const EntityType = { user: 'user', device: 'device' } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
@@ -36,31 +38,51 @@ export type CommitOutcome<Last> =
   | { readonly status: 'failed'; readonly error: Error };
 
 /**
- * A decision and the version of its entity's state it was computed from. The entity item is the
- * commit record and is written after the decision: a stored decision whose entity still has that
- * version belongs to a commit that never happened.
+ * What is stored for each judged event, keyed by its id: a transaction's decision, a reading's
+ * status. It is written before its entity's commit and says which version of the entity it was
+ * judged at (`basedOn`): score-batch's `knownDuplicates` tells from it whether that commit happened.
  */
-export interface DecisionRecord extends Omit<StoredDecision, 'eventTime' | 'userId'> {
-  readonly decision: Decision;
-}
-
-/** What a stored decision says of its commit. */
-export interface StoredDecision {
-  /** The entity's version it was computed from, or `NO_COMMIT` for a late event's decision, which is complete as stored. */
+export interface EventRecord {
+  readonly type: EntityType;
+  readonly eventId: string;
+  /** The item's content: the decision, or the reading's outcome. */
+  readonly outcome: Decision | ReadingRecord;
   readonly basedOn: number;
   /** When it was stored (wall clock, epoch ms). */
   readonly decidedAt: number;
-  /** Its event's time (epoch ms): the window whose pane would hold the event's id once committed. */
-  readonly eventTime: number;
-  /** Whose it is: ids are unique per user, and another user's transaction with the same id is not this one. */
-  readonly userId: string;
+  /**
+   * Epoch seconds after which it may be deleted, for records kept only as long as their entity's
+   * item (readings' statuses); without it, the store's retention for decisions applies.
+   */
+  readonly expiresAt?: number;
 }
 
-/** The basis of a decision no entity commit has to follow (a late event's), or of an item that does not say. */
+/** A reading's stored outcome. */
+export interface ReadingRecord {
+  readonly readingId: string;
+  readonly deviceId: string;
+  /** ISO. */
+  readonly eventTime: string;
+  readonly status: ReadingStatus;
+}
+
+/** What a stored event record says of its commit. */
+export interface StoredEvent {
+  /** The entity's version it was judged at, or `NO_COMMIT` for a late event's record, which is complete as stored. */
+  readonly basedOn: number;
+  /** When it was stored (wall clock, epoch ms). */
+  readonly decidedAt: number;
+  /** Its event's time (epoch ms). */
+  readonly eventTime: number;
+  /** Whose it is: ids are unique per entity, and another entity's event with the same id is not this one. */
+  readonly entityId: string;
+}
+
+/** The basis of a record no entity commit has to follow (a late event's), or of an item that does not say. */
 export const NO_COMMIT = -1;
 
 export interface Effects {
-  readonly decisions: readonly DecisionRecord[];
+  readonly records: readonly EventRecord[];
   /**
    * Written only if no alert with that id is stored (first write wins): an alert already in the
    * outbox may have been published and marked so, and a batch written again (a retry, a replay, a
@@ -68,8 +90,8 @@ export interface Effects {
    */
   readonly alerts: readonly Alert[];
   /**
-   * False when no alert of these can be stored yet (every transaction judged here for the first
-   * time: none had a stored decision of an unfinished commit), so the store need not look first.
+   * False when no alert of these can be stored yet (every event judged here for the first time:
+   * none had a stored record of an unfinished commit), so the store need not look first.
    */
   readonly alertsMayBeStored: boolean;
 }
@@ -79,16 +101,16 @@ export interface StateStore {
   loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
   /**
    * What a batch needs before it is applied, in one round of reads: the entities' states, as
-   * `loadStates`, and the stored decisions among these transactions by transaction id (an item that
-   * does not say what it was based on reads as `NO_COMMIT`: committed).
+   * `loadStates`, and the stored records of these events, by event id (an item that does not say
+   * what it was based on reads as `NO_COMMIT`: committed).
    */
   loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    transactionIds: readonly string[],
-  ): Promise<{ states: Map<string, EntityState<Last>>; decisions: Map<string, StoredDecision> }>;
+    eventIds: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }>;
   /**
-   * Stores decisions and alerts (idempotent: keyed by transaction id and alert id, and an alert's
+   * Stores event records and alerts (idempotent: keyed by event id and alert id, and an alert's
    * content is a function of the event and the state it was judged against). Written before the
    * states, which are the commit record.
    */
@@ -98,12 +120,12 @@ export interface StateStore {
 }
 
 /**
- * Decisions or alerts DynamoDB refused (a number out of its range, an item too large): caused by
+ * Event records or alerts DynamoDB refused (a number out of its range, an item too large): caused by
  * the events they came from, which are quarantined; the rest of the batch goes on without them.
  */
 export class RefusedItemsError extends RecordError {
   override readonly name = 'RefusedItemsError';
   constructor(readonly refused: ReadonlyArray<{ readonly eventIds: readonly string[]; readonly error: RecordError }>) {
-    super(`DynamoDB refused ${refused.length} decision/alert items: ${refused[0]?.error.message ?? ''}`);
+    super(`DynamoDB refused ${refused.length} record/alert items: ${refused[0]?.error.message ?? ''}`);
   }
 }

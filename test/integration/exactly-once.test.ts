@@ -25,7 +25,7 @@ async function storedWindows(table: string): Promise<Map<string, ReferenceWindow
   const windows = new Map<string, ReferenceWindow>();
   for (const item of await scanAll(table)) {
     if (item['entityType'] !== 'user') continue;
-    const panes = item['panes'] as Record<string, { count: number; sum: number; min: number; max: number; ids: string[] }>;
+    const panes = item['panes'] as Record<string, { count: number; sum: number; min: number; max: number }>;
     for (const [start, pane] of Object.entries(panes)) {
       windows.set(`${String(item['entityId'])}@${start}`, { count: pane.count, sum: round(pane.sum), min: pane.min, max: pane.max });
     }

@@ -31,7 +31,7 @@ describe('the outbox as the scorers write it, on moto', () => {
       alertsTable: resources.alertsTable,
       retention: DEFAULT_RULES.retention,
     });
-    await store.writeEffects({ decisions: [], alerts: [ALERT], alertsMayBeStored: false });
+    await store.writeEffects({ records: [], alerts: [ALERT], alertsMayBeStored: false });
     await dynamodb.send(
       new UpdateItemCommand({
         TableName: resources.alertsTable,
@@ -43,7 +43,7 @@ describe('the outbox as the scorers write it, on moto', () => {
     );
 
     // Act: the same batch again (its decisions were found stored), its alert recomputed with other reasons.
-    await store.writeEffects({ decisions: [], alerts: [{ ...ALERT, reasons: ['recomputed'] }], alertsMayBeStored: true });
+    await store.writeEffects({ records: [], alerts: [{ ...ALERT, reasons: ['recomputed'] }], alertsMayBeStored: true });
 
     // Assert
     const { Item } = await dynamodb.send(

@@ -53,7 +53,7 @@ const report: BenchReport = {
       maxItemKb: 422.2,
       firstOverLimit: 34_100,
       stateWcuPerEvent: 2.123,
-      decisionWcuPerEvent: 1,
+      recordWcuPerEvent: 1,
     },
   ],
 };

@@ -1,4 +1,5 @@
-import { emptyState, stateExpiry } from '../../../shared/domain/entity-state';
+import type { RecentCommit } from '../../../shared/domain/entity-state';
+import { emptyState, knowsCommitsSince, RECENT_LIMITS, stateExpiry, withCommit } from '../../../shared/domain/entity-state';
 
 describe('stateExpiry', () => {
   const timing = { window: 5 * 60_000, allowedLateness: 10 * 60_000 };
@@ -17,5 +18,36 @@ describe('stateExpiry', () => {
     const state = { ...emptyState(), watermark: twoDaysAgo };
 
     expect(stateExpiry(state, timing, now, horizon) * 1000).toBeGreaterThan(now);
+  });
+});
+
+describe('the recent commits an entity keeps', () => {
+  const commit = (version: number, n: number): RecentCommit => ({ version, ids: Array.from({ length: n }, (_, i) => `${version}-${i}`) });
+
+  it('keeps at most RECENT_LIMITS.commits commits, dropping the oldest', () => {
+    let recent: RecentCommit[] = [];
+    for (let v = 1; v <= 40; v++) recent = withCommit(recent, commit(v, 1));
+
+    expect(recent.map((c) => c.version)).toEqual(
+      Array.from({ length: RECENT_LIMITS.commits }, (_, i) => 40 - RECENT_LIMITS.commits + 1 + i),
+    );
+  });
+
+  it('keeps no more than RECENT_LIMITS.ids ids beyond the newest commit, which it keeps whole', () => {
+    const recent = withCommit([commit(1, 600), commit(2, 300)], commit(3, 2_000));
+
+    expect(recent.map((c) => c.version)).toEqual([3]);
+    expect(withCommit([commit(1, 600), commit(2, 300)], commit(3, 100)).map((c) => c.version)).toEqual([1, 2, 3]);
+    expect(withCommit([commit(1, 600), commit(2, 300)], commit(3, 101)).map((c) => c.version)).toEqual([2, 3]);
+  });
+
+  it('knows every commit since a version while the recent ones reach back to the one after it', () => {
+    const state = { ...emptyState(), version: 10, recent: [commit(8, 1), commit(9, 1), commit(10, 1)] };
+
+    expect(knowsCommitsSince(state, 10)).toBe(true); // nothing committed since
+    expect(knowsCommitsSince(state, 7)).toBe(true); // 8, 9 and 10 are kept
+    expect(knowsCommitsSince(state, 6)).toBe(false); // 7 was dropped
+    expect(knowsCommitsSince(state, 12)).toBe(false); // a version the item never had (an item made anew)
+    expect(knowsCommitsSince({ ...state, recent: [] }, 9)).toBe(false); // an item from before recent commits were kept
   });
 });

@@ -1,7 +1,7 @@
 import type { EntityBatchResult } from '../../../shared/domain/entity-engine';
 import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import type { EntityState } from '../../../shared/domain/entity-state';
-import { emptyState } from '../../../shared/domain/entity-state';
+import { emptyState, recentIds } from '../../../shared/domain/entity-state';
 import type { TransactionEnvelope } from '../../../shared/domain/events';
 import { validateTransaction } from '../../../shared/domain/events';
 import type { Decision } from '../../../shared/domain/fraud-rules';
@@ -37,6 +37,11 @@ function apply(envelopes: readonly TransactionEnvelope[], state: EntityState<Use
   return applyEntityBatch(MODEL, state, envelopes);
 }
 
+/** A state with its recent commits' ids as one sorted list: a batch applied in parts commits more often. */
+function counted(state: EntityState<UserLast>): unknown {
+  return { ...state, recent: [...recentIds(state)].sort() };
+}
+
 function statuses(result: Result): string[] {
   return result.outcomes.map((o) => `${o.envelope.id}:${o.status}`);
 }
@@ -62,7 +67,8 @@ describe('transaction engine: the seed example', () => {
     expect(result.state).toEqual({
       version: 0,
       watermark: T0,
-      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0, ids: ['txn-123'].map(compactId) } },
+      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0 } },
+      recent: [{ version: 1, ids: ['txn-123'].map(compactId) }],
       last: { country: 'DE', time: T0 },
     });
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);
@@ -102,7 +108,7 @@ describe('transaction engine: idempotency', () => {
     const part2 = apply(batch.slice(2), part1.state);
 
     // Assert
-    expect(part2.state).toEqual(whole.state);
+    expect(counted(part2.state)).toEqual(counted(whole.state));
     expect([...part1.outcomes, ...part2.outcomes]).toEqual(whole.outcomes);
     expect([...part1.alerts, ...part2.alerts]).toEqual(whole.alerts);
   });
@@ -116,7 +122,7 @@ describe('transaction engine: idempotency', () => {
     const splits = events.map((_, cut) => {
       const left = apply(events.slice(0, cut));
       const right = apply(events.slice(cut), left.state);
-      return { state: right.state, statuses: [...statuses(left), ...statuses(right)] };
+      return { state: counted(right.state), statuses: [...statuses(left), ...statuses(right)] };
     });
 
     // Assert
@@ -130,7 +136,7 @@ describe('transaction engine: idempotency', () => {
       'f:applied',
       'g:late',
     ]);
-    for (const split of splits) expect(split).toEqual({ state: whole.state, statuses: statuses(whole) });
+    for (const split of splits) expect(split).toEqual({ state: counted(whole.state), statuses: statuses(whole) });
   });
 
   it('counts a duplicate inside one batch once', () => {
@@ -142,7 +148,7 @@ describe('transaction engine: idempotency', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['a:applied', 'a:duplicate', 'b:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0, ids: ['a', 'b'].map(compactId) });
+    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0 });
   });
 
   it('treats a resent id as a duplicate even when its content changed', () => {
@@ -197,8 +203,8 @@ describe('transaction engine: event time, lateness and pruning', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['now:applied', 'earlier:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0, ids: ['earlier'].map(compactId) });
-    expect(result.state.panes[String(T0 + 10 * MINUTE)]?.ids).toEqual(['now'].map(compactId));
+    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0 });
+    expect(result.state.panes[String(T0 + 10 * MINUTE)]?.count).toBe(1);
     expect(result.state.watermark).toBe(T0 + 10 * MINUTE);
   });
 
@@ -211,7 +217,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['old:applied']);
-    expect(result.state.panes[W0]?.ids).toEqual(['old'].map(compactId));
+    expect(result.state.panes[W0]?.count).toBe(1);
   });
 
   it('reports an event after its window closed as late: scored, marked late, not counted', () => {
@@ -274,7 +280,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
     expect(decisionOf(result, 'a').late).toBeUndefined();
   });
 
-  it('prunes closed panes, dropping their ids', () => {
+  it('prunes closed panes', () => {
     // Arrange
     const state = apply([txn('a', 0), txn('b', 6 * MINUTE)]).state;
 
@@ -284,7 +290,6 @@ describe('transaction engine: event time, lateness and pruning', () => {
     // Assert
     expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 5 * MINUTE)]);
     expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 5 * MINUTE), String(T0 + 15 * MINUTE)]);
-    expect(JSON.stringify(result.state)).not.toContain('"a"');
   });
 
   it('does not prune a pane whose window is still open', () => {
@@ -295,7 +300,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
     const result = apply([txn('b', 14 * MINUTE)], state);
 
     // Assert
-    expect(result.state.panes[W0]?.ids).toEqual(['a'].map(compactId));
+    expect(result.state.panes[W0]?.count).toBe(1);
   });
 
   it('keeps the watermark at the latest event time, never moving it back', () => {
@@ -326,8 +331,8 @@ describe('transaction engine: panes', () => {
 
     // Assert
     expect(result.state.panes).toEqual({
-      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2, ids: ['a', 'b', 'c', 'd'].map(compactId) },
-      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1, ids: ['e'].map(compactId) },
+      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2 },
+      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1 },
     });
   });
 

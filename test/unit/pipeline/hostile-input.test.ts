@@ -3,9 +3,11 @@ import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../..
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
+import type { ReadingResult } from '../../../shared/domain/sensor-rules';
+import { RECENT_LIMITS } from '../../../shared/domain/entity-state';
 import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
-import type { BatchScoring, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
+import type { BatchScoring, ScoreBatchDeps, ScoringItem, ScoringKind } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
 import { CommitMode, EntityType, RefusedItemsError } from '../../../shared/state/store';
@@ -291,6 +293,79 @@ class CommitFailsOnce extends MemoryStateStore {
   }
 }
 
+describe('hot entities: a bounded item, and still one count per event', () => {
+  /** One event per batch, as a busy user's records land on a busy shard. */
+  async function oneByOne<E extends AnyEnvelope, R>(envelopes: readonly E[], kind: ScoringKind<E, unknown, R>, store: MemoryStateStore) {
+    for (const envelope of envelopes) await scoreBatch(itemsOf([envelope]), kind, deps(store));
+  }
+  const countOf = (state: { panes: Readonly<Record<string, { count: number }>> } | undefined) =>
+    Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0);
+
+  it("keeps only the recent commits' ids in a busy user's item, and finds an older event again by its decision", async () => {
+    // Arrange: 60 payments in 60 batches within one window; the first one's commit has left the recent ones.
+    const store = new MemoryStateStore();
+    const run = Array.from({ length: 60 }, (_, i) => txn(`p${i}`, 'busy', ARRIVAL - 60 * SECOND + i * SECOND, 10));
+    await oneByOne(run, TXN_KIND as ScoringKind<TransactionEnvelope, unknown, Decision>, store);
+
+    // Act
+    const again = await scoreBatch(itemsOf([run[0] as TransactionEnvelope, run[59] as TransactionEnvelope]), TXN_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['busy'])).get('busy');
+    expect(state?.recent).toHaveLength(RECENT_LIMITS.commits);
+    expect(outcomesOf(again)).toEqual(['p0:duplicate', 'p59:duplicate']);
+    expect(countOf(state)).toBe(60);
+  });
+
+  it("finds a busy device's reading again by its stored status once its commit left the recent ones", async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const readings = Array.from({ length: 60 }, (_, i) => reading('hot-device', ARRIVAL - 60 * SECOND + i * SECOND, 20));
+    await oneByOne(readings, READING_KIND as ScoringKind<ReadingEnvelope, unknown, ReadingResult>, store);
+
+    // Act
+    const again = await scoreBatch(itemsOf([readings[0] as ReadingEnvelope]), READING_KIND, deps(store));
+
+    // Assert
+    const state = (await store.loadStates(EntityType.device, ['hot-device'])).get('hot-device');
+    expect(again.outcomes.map((o) => o.status)).toEqual(['duplicate']);
+    expect(countOf(state)).toBe(60);
+  });
+
+  it('counts a reading whose status was stored but whose commit never happened', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    const first = reading('crash-device', ARRIVAL - 10 * SECOND, 20);
+    store.failNext = true;
+    await scoreBatch(itemsOf([first]), READING_KIND, deps(store));
+
+    // Act
+    const retried = await scoreBatch(itemsOf([first]), READING_KIND, deps(store));
+
+    // Assert
+    expect(retried.outcomes.map((o) => o.status)).toEqual(['applied']);
+  });
+
+  // The limit the README states: an event whose commit failed, and whose entity then committed more
+  // than RECENT_LIMITS.commits times before the event came back, is taken as committed (its record wins).
+  it('takes a stored decision as committed once its entity committed more often since than the recent ones reach', async () => {
+    // Arrange
+    const store = new CommitFailsOnce();
+    store.failNext = true;
+    await scoreBatch(itemsOf([txn('lost', 'racer', ARRIVAL - 50 * SECOND, 10)]), TXN_KIND, deps(store));
+    const later = Array.from({ length: RECENT_LIMITS.commits + 1 }, (_, i) =>
+      txn(`l${i}`, 'racer', ARRIVAL - 40 * SECOND + i * SECOND, 10),
+    );
+    await oneByOne(later, TXN_KIND as ScoringKind<TransactionEnvelope, unknown, Decision>, store);
+
+    // Act
+    const retried = await scoreBatch(itemsOf([txn('lost', 'racer', ARRIVAL - 50 * SECOND, 10)]), TXN_KIND, deps(store));
+
+    // Assert: one commit fewer since and it would be applied (see the crash tests above).
+    expect(outcomesOf(retried)).toEqual(['lost:duplicate']);
+  });
+});
+
 describe('errors: retry what can succeed, quarantine what never will, never punish a neighbour', () => {
   it('rejects the event whose decision DynamoDB refuses, and applies its neighbours without it', async () => {
     // Arrange: DynamoDB refuses what t1 makes; t0 and t2 are the same user's, u2's is another user's.
@@ -350,16 +425,16 @@ class RefusingStore extends MemoryStateStore {
     super();
   }
 
-  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], transactionIds: readonly string[]) {
+  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], eventIds: readonly string[]) {
     if (this.readError) throw this.readError;
-    return super.loadBatch<Last>(type, entityIds, transactionIds);
+    return super.loadBatch<Last>(type, entityIds, eventIds);
   }
 
   override async writeEffects(effects: Effects): Promise<void> {
-    const refused = effects.decisions.filter((d) => this.refusedEvents.has(d.decision.transactionId));
+    const refused = effects.records.filter((r) => this.refusedEvents.has(r.eventId));
     if (refused.length > 0) {
       const error = new RecordError('DynamoDB refused PutItem (ValidationException: Number underflow)');
-      throw new RefusedItemsError(refused.map((d) => ({ eventIds: [d.decision.transactionId], error })));
+      throw new RefusedItemsError(refused.map((r) => ({ eventIds: [r.eventId], error })));
     }
     return super.writeEffects(effects);
   }

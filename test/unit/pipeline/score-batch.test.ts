@@ -1,5 +1,6 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { EntityState } from '../../../shared/domain/entity-state';
+import { recentIds } from '../../../shared/domain/entity-state';
 import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../../shared/domain/events';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { Decision } from '../../../shared/domain/fraud-rules';
@@ -66,8 +67,10 @@ async function userState(store: MemoryStateStore, userId: string): Promise<Entit
   return (await store.loadStates<UserLast>(EntityType.user, [userId])).get(userId);
 }
 
+/** A pane's count, and the ids the entity's recent commits applied. */
 function paneOf(state: EntityState<UserLast> | undefined, offset: number): { count: number; ids: readonly string[] } | undefined {
-  return state?.panes[String(T0 + offset)];
+  const pane = state?.panes[String(T0 + offset)];
+  return pane && state ? { count: pane.count, ids: [...recentIds(state)] } : undefined;
 }
 
 /** A snapshot that later changes to the store's maps cannot alter. */
@@ -377,7 +380,7 @@ class AlwaysConflictingStore extends MemoryStateStore {
     this.commitCalls++;
     const outcomes = await super.commitStates(commits.filter((c) => c.id !== this.entity));
     for (const commit of commits.filter((c) => c.id === this.entity)) {
-      outcomes.set(commit.id, { status: 'conflict', current: { version: commit.basedOn + 1, watermark: null, panes: {} } });
+      outcomes.set(commit.id, { status: 'conflict', current: { version: commit.basedOn + 1, watermark: null, panes: {}, recent: [] } });
     }
     return outcomes;
   }
