@@ -4,6 +4,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { seededRandom } from '../traffic/random';
+import { allRefusedAnswer, isPublishBatch, refuseEntries, withRefusedEntries } from './sns-sender-faults';
 
 /**
  * A small HTTP proxy on loopback between an AWS SDK client and the emulator, which answers a chosen
@@ -16,7 +17,9 @@ import { seededRandom } from '../traffic/random';
  *  - `throttle`: HTTP 400 ProvisionedThroughputExceededException or ThrottlingException, not forwarded;
  *  - `serverError`: HTTP 500 InternalServerError or 503 ServiceUnavailable, not forwarded;
  *  - `errorAfterForward`: forwarded (the emulator applies it), then answered with HTTP 500: the write
- *    happened but the client believes it failed and tries again.
+ *    happened but the client believes it failed and tries again;
+ *  - `senderFault`: per entry of an SNS PublishBatch (whatever `matches` says), the entry refused as
+ *    the sender's fault, the rest published (sns-sender-faults.ts).
  * `stop()` closes the port and every open connection (the emulator becomes unreachable: connection
  * refused), `start()` listens again on the same port.
  */
@@ -25,6 +28,7 @@ export interface FaultRates {
   readonly throttle?: number;
   readonly serverError?: number;
   readonly errorAfterForward?: number;
+  readonly senderFault?: number;
 }
 
 export interface ProxiedRequest {
@@ -37,7 +41,7 @@ export interface ProxiedRequest {
   readonly body: Buffer;
 }
 
-export type FaultKind = 'throttle' | 'serverError' | 'errorAfterForward';
+export type FaultKind = 'throttle' | 'serverError' | 'errorAfterForward' | 'senderFault';
 
 export interface FaultProxyStats {
   /** Requests that reached the emulator (errorAfterForward ones included). */
@@ -111,7 +115,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const matches = options.matches ?? isDynamoDBRequest;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let faults: FaultRates = options.faults ?? {};
-  const counts = { forwarded: 0, matched: 0, dropped: 0, injected: { throttle: 0, serverError: 0, errorAfterForward: 0 } };
+  const counts = { forwarded: 0, matched: 0, dropped: 0, injected: { throttle: 0, serverError: 0, errorAfterForward: 0, senderFault: 0 } };
   const sockets = new Set<Socket>();
 
   /** Which fault, if any, this request gets: one draw, so the rates add up (0.04 + 0.03 + 0.03 = 10 %). */
@@ -139,6 +143,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.socket.destroy();
       return;
     }
+    if ((faults.senderFault ?? 0) > 0 && isPublishBatch(body)) return refuseSomeEntries(req, res, request);
     const fault = matches(request) ? (counts.matched++, drawFault()) : undefined;
     if (fault === 'throttle') {
       counts.injected.throttle++;
@@ -163,6 +168,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     res.writeHead(upstream.statusCode ?? 502, withoutHopByHop(upstream.headers));
     upstream.pipe(res);
+  };
+
+  /** A PublishBatch with entries refused as the sender's fault: the rest forwarded, the answer completed. */
+  const refuseSomeEntries = async (req: IncomingMessage, res: ServerResponse, request: ProxiedRequest): Promise<void> => {
+    const split = refuseEntries(request.body, () => random() < (faults.senderFault ?? 0));
+    counts.injected.senderFault += split.refused.length;
+    let xml: string;
+    let status = 200;
+    if (split.kept === 0) xml = allRefusedAnswer(split.refused, randomBytes(18).toString('hex'));
+    else {
+      const upstream = await forward(req.headers, { ...request, body: split.body });
+      counts.forwarded++;
+      status = upstream.statusCode ?? 502;
+      const answer = (await readBody(upstream)).toString('utf8');
+      xml = status === 200 ? withRefusedEntries(answer, split.refused) : answer;
+    }
+    const out = Buffer.from(xml);
+    res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': String(out.length) });
+    res.end(out);
   };
 
   const forward = (headers: IncomingHttpHeaders, request: ProxiedRequest): Promise<IncomingMessage> =>

@@ -1,3 +1,4 @@
+import { REJECTED_ALERT } from '../../shared/alerting/rejected-alerts';
 import type { Alert } from '../../shared/domain/alerts';
 import type { Ledger } from './ledger';
 import { ledgerCounts } from './ledger';
@@ -6,11 +7,13 @@ import type { Reference } from './reference';
 /**
  * Holds what the system stored and sent against the ledger: the ledger line of one case.
  *
- * - windows: every distinct event counted once in the window it belongs to (the ids each pane
- *   keeps say which events it counted), with the aggregates of the reference;
- * - decisions: one per distinct transaction, as the fault-free run decided it;
+ * - windows: every distinct event counted once in the window it belongs to, unless it came after
+ *   that window closed, with the aggregates of the reference;
+ * - decisions: one per distinct transaction, as the fault-free run decided it (late ones say so);
+ * - readings: one stored status per distinct reading;
  * - alerts: exactly the fault-free run's alert ids stored, each delivered at least once to the
- *   SQS subscriber of the alerts topic (repeats are allowed: delivery is at least once);
+ *   SQS subscriber of the alerts topic (repeats are allowed: delivery is at least once), or
+ *   refused by SNS as the sender's fault and on publish-alerts' DLQ with its reason;
  * - quarantine: every poison record there with the reason its kind calls for, no valid record
  *   there (repeats after a replay are counted, not failed: each is one delivery of the record);
  * - the on-failure destinations (DLQs) empty: a record there was skipped.
@@ -35,6 +38,8 @@ export interface LedgerLine {
   readonly distinctEvents: number;
   /** Distinct events found counted in their window. */
   readonly counted: number;
+  /** Distinct events that came after their window closed (the reference's): judged, never counted. */
+  readonly late: number;
   /** Valid records put minus what the windows counted: the producer's duplicates, if all is well. */
   readonly duplicatesDropped: number;
   readonly duplicatesPut: number;
@@ -45,6 +50,8 @@ export interface LedgerLine {
   readonly alertsStored: number;
   /** Distinct alert ids the subscriber received. */
   readonly alertsDelivered: number;
+  /** Stored alerts SNS refused as the sender's fault, found on publish-alerts' DLQ (and never delivered). */
+  readonly alertsRejected: number;
   readonly lost: number;
   readonly double: number;
   /** Deliveries beyond the first: alerts and quarantine messages sent again (at least once, by design). */
@@ -113,9 +120,9 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
     if (!want) {
       extraDecisions++;
       problem(`decision ${id} stored for no event of the ledger`);
-    } else if (want.action !== d['action'] || want.riskScore !== d['riskScore']) {
+    } else if (want.action !== d['action'] || want.riskScore !== d['riskScore'] || (want.late ?? false) !== (d['late'] ?? false)) {
       problem(
-        `decision ${id}: ${String(d['action'])} ${String(d['riskScore'])}, the fault-free run decided ${want.action} ${want.riskScore}`,
+        `decision ${id}: ${String(d['action'])} ${String(d['riskScore'])}${d['late'] ? ' late' : ''}, the fault-free run decided ${want.action} ${want.riskScore}${want.late ? ' late' : ''}`,
       );
     }
   }
@@ -127,6 +134,7 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
     observed.state.filter((i) => i['itemType'] === 'reading' && mine(i['deviceId'])).map((i) => String(i['readingId'])),
   );
   const readings = ledger.events.filter((e) => e.kind === 'reading').length;
+  const lostReadings = Math.max(0, readings - readingRecords.size);
   if (readingRecords.size !== readings) problem(`${readingRecords.size} reading statuses stored for ${readings} distinct readings`);
 
   // Alerts: stored exactly as the fault-free run, each delivered at least once.
@@ -135,7 +143,14 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   const delivered = new Set(deliveries.map((a) => a.alertId));
   const lostAlerts = [...reference.alerts.keys()].filter((id) => !storedAlerts.has(id));
   const spurious = [...storedAlerts].filter((id) => !reference.alerts.has(id));
-  const undelivered = [...storedAlerts].filter((id) => !delivered.has(id));
+  // An alert SNS refused as the sender's fault is on publish-alerts' DLQ with its reason, not lost.
+  const rejected = new Set(
+    observed.skipped.flatMap((m) => {
+      const alert = m[REJECTED_ALERT] as { alertId?: string } | undefined;
+      return alert?.alertId !== undefined && storedAlerts.has(alert.alertId) && !delivered.has(alert.alertId) ? [alert.alertId] : [];
+    }),
+  );
+  const undelivered = [...storedAlerts].filter((id) => !delivered.has(id) && !rejected.has(id));
   const phantom = [...delivered].filter((id) => !storedAlerts.has(id));
   if (lostAlerts.length > 0)
     problem(
@@ -170,23 +185,34 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   if (missingPoison > 0) problem(`${missingPoison} of ${poison.size} poison records not in the quarantine with their reason`);
 
   // Skipped: anything on an on-failure destination was given up on.
-  const skippedRecords = observed.skipped.reduce((n, m) => n + batchSizeOf(m), 0);
+  const skippedRecords = observed.skipped.filter((m) => !(REJECTED_ALERT in m)).reduce((n, m) => n + batchSizeOf(m), 0);
   if (skippedRecords > 0) problem(`${skippedRecords} records were sent to an on-failure destination (skipped)`);
 
   const counts = ledgerCounts(ledger);
+  const late = ledger.events.length - [...reference.windows.values()].reduce((n, w) => n + w.count, 0);
   return {
     name,
     recordsIn: counts.records,
     distinctEvents: ledger.events.length,
     counted,
-    duplicatesDropped: counts.events + counts.duplicates - storedCount,
+    late,
+    duplicatesDropped: counts.events + counts.duplicates - storedCount - late,
     duplicatesPut: counts.duplicates,
     quarantined: quarantinedOnce.size,
     poisonPut: counts.poison,
     alertsExpected: reference.alerts.size,
     alertsStored: storedAlerts.size,
     alertsDelivered: delivered.size,
-    lost: lostEvents + lostDecisions + lostAlerts.length + undelivered.length + missingPoison + validQuarantined + skippedRecords,
+    alertsRejected: rejected.size,
+    lost:
+      lostEvents +
+      lostDecisions +
+      lostReadings +
+      lostAlerts.length +
+      undelivered.length +
+      missingPoison +
+      validQuarantined +
+      skippedRecords,
     double: doubleEvents + extraDecisions + spurious.length,
     repeats: { alerts: deliveries.length - delivered.size, quarantine: quarantineMessages - quarantinedOnce.size },
     problems,
@@ -199,11 +225,11 @@ export function isClean(line: LedgerLine): boolean {
     line.problems.length === 0 &&
     line.lost === 0 &&
     line.double === 0 &&
-    line.counted === line.distinctEvents &&
+    line.counted + line.late === line.distinctEvents &&
     line.duplicatesDropped === line.duplicatesPut &&
     line.quarantined === line.poisonPut &&
     line.alertsStored === line.alertsExpected &&
-    line.alertsDelivered === line.alertsStored
+    line.alertsDelivered + line.alertsRejected === line.alertsStored
   );
 }
 

@@ -55,11 +55,11 @@ export function describeFaultSuite(
 function expectClean(line: LedgerLine): void {
   expect(line.problems).toEqual([]);
   expect({ lost: line.lost, double: line.double }).toEqual({ lost: 0, double: 0 });
-  expect(line.counted).toBe(line.distinctEvents);
+  expect(line.counted + line.late).toBe(line.distinctEvents);
   expect(line.duplicatesDropped).toBe(line.duplicatesPut);
   expect(line.quarantined).toBe(line.poisonPut);
   expect(line.alertsStored).toBe(line.alertsExpected);
-  expect(line.alertsDelivered).toBe(line.alertsStored);
+  expect(line.alertsDelivered + line.alertsRejected).toBe(line.alertsStored);
   expect(line.alertsExpected).toBeGreaterThan(0);
   expect(isClean(line)).toBe(true);
 }
@@ -75,6 +75,23 @@ function expectFaultsHappened({ name, reports, line }: CaseResult): void {
     case CaseName.poison:
       expect(line.poisonPut).toBeGreaterThanOrEqual(3);
       expect(line.repeats).toEqual({ alerts: 0, quarantine: 0 });
+      break;
+    case CaseName.refusedNumbers:
+      expect(line.poisonPut).toBeGreaterThanOrEqual(3);
+      break;
+    case CaseName.restamp:
+      expect(line.duplicatesPut).toBeGreaterThan(0);
+      break;
+    case CaseName.skew:
+      expect(line.late).toBeGreaterThan(0);
+      break;
+    case CaseName.senderFaults:
+      expect(sum((r) => r.proxy.injected.senderFault)).toBeGreaterThan(0);
+      expect(line.alertsRejected).toBeGreaterThan(0);
+      expect(line.repeats.alerts).toBe(0);
+      break;
+    case CaseName.expired:
+      expect(reports[0]?.statuses.length).toBeGreaterThan(0);
       break;
     case CaseName.replayWhole:
       expect(sum((r) => r.delivery.replayedWhole)).toBeGreaterThan(0);
@@ -99,6 +116,7 @@ function expectFaultsHappened({ name, reports, line }: CaseResult): void {
       break;
     case CaseName.combined:
       expect(line.duplicatesPut).toBeGreaterThan(0);
+      expect(line.late).toBeGreaterThan(0);
       expect(line.poisonPut).toBeGreaterThan(0);
       expect(sum((r) => r.kills)).toBeGreaterThanOrEqual(1);
       expect(sum((r) => r.outages)).toBe(1);

@@ -4,6 +4,8 @@ import type { LabelledEvent } from '../../local/traffic/generator';
 import { takeTraffic } from '../../local/traffic/generator';
 import { putRecords } from '../../local/traffic/producer';
 import { seededRandom } from '../../local/traffic/random';
+import type { HostileOptions } from './hostile';
+import { hostileEvents, restamped } from './hostile';
 
 /**
  * What went in: N generated, labelled events (transactions and readings), the copies a producer
@@ -11,7 +13,7 @@ import { seededRandom } from '../../local/traffic/random';
  * carries the ledger's tag, so several ledgers can share one deployed stack.
  */
 export type StreamName = 'transactions' | 'readings';
-export type PoisonKind = 'not JSON' | 'wrong types' | 'too large';
+export type PoisonKind = 'not JSON' | 'wrong types' | 'too large' | 'refused number';
 
 export interface LedgerRecord {
   readonly stream: StreamName;
@@ -42,6 +44,12 @@ export interface LedgerOptions {
   readonly poisonRate?: number;
   /** The clock: event times end a few minutes before it. */
   readonly now?: number;
+  /** Share of the transactions put again later with another timestamp (a producer that re-stamps a resend). */
+  readonly restampRate?: number;
+  /** Share of the events carrying a number DynamoDB cannot store (1e-200): refused at validation, quarantined. */
+  readonly refusedNumberRate?: number;
+  /** A hot entity, skewed clocks, back-dated events: see hostile.ts. */
+  readonly hostile?: HostileOptions;
 }
 
 const HOUR = 3_600_000;
@@ -50,6 +58,7 @@ const REASONS: Record<PoisonKind, RegExp> = {
   'not JSON': /^not JSON/,
   'wrong types': /^invalid event: /,
   'too large': /^record too large: /,
+  'refused number': /^invalid event: .*DynamoDB cannot store numbers this small/,
 };
 /** Above the functions' MAX_RECORD_BYTES (64 KiB), well below Kinesis's 1 MiB. */
 const TOO_LARGE_BYTES = 70_000;
@@ -60,8 +69,10 @@ export function makeLedger(options: LedgerOptions): Ledger {
   // same way on every run of a seed. The traffic's span does not depend on where it starts.
   const probe = takeTraffic(options.events, { seed, idPrefix: tag, start: 0 });
   const span = timeOf(probe[probe.length - 1]) - timeOf(probe[0]);
-  const start = Math.floor(((options.now ?? Date.now()) - span - 5 * 60_000) / HOUR) * HOUR;
-  const events = takeTraffic(options.events, { seed, idPrefix: tag, start }).map((e) => tagged(e, tag));
+  const now = options.now ?? Date.now();
+  const start = Math.floor((now - span - 5 * 60_000) / HOUR) * HOUR;
+  const generated = takeTraffic(options.events, { seed, idPrefix: tag, start }).map((e) => tagged(e, tag));
+  const events = options.hostile ? hostileEvents(generated, { ...options.hostile, tag, now }, seededRandom(seed ^ 0x4057)) : generated;
 
   const random = seededRandom(seed ^ 0x5eed);
   const records: LedgerRecord[] = events.map((e) => eventRecord(e, 'event'));
@@ -71,9 +82,19 @@ export function makeLedger(options: LedgerOptions): Ledger {
     const at = random() < 0.5 ? first + 1 : first + 1 + Math.floor(random() * (records.length - first));
     records.splice(at, 0, eventRecord(event, 'duplicate'));
   }
+  for (const event of events) {
+    if (event.kind !== 'transaction' || random() >= (options.restampRate ?? 0)) continue;
+    const first = records.findIndex((r) => r.eventId === event.id && r.role === 'event');
+    records.splice(first + 1 + Math.floor(random() * (records.length - first)), 0, eventRecord(restamped(event, random), 'duplicate'));
+  }
+  const refusedCount = Math.round(options.events * (options.refusedNumberRate ?? 0));
+  for (let i = 0; i < refusedCount; i++) {
+    const record = poisonRecord(tag, `refused-${i}`, 'refused number', i % 2 === 0 ? 'transactions' : 'readings');
+    records.splice(Math.floor(random() * (records.length + 1)), 0, record);
+  }
   const poisonCount = Math.round(options.events * (options.poisonRate ?? 0));
   for (let i = 0; i < poisonCount; i++) {
-    const record = poisonRecord(tag, i, POISON[i % POISON.length] as PoisonKind, i % 2 === 0 ? 'transactions' : 'readings');
+    const record = poisonRecord(tag, String(i), POISON[i % POISON.length] as PoisonKind, i % 2 === 0 ? 'transactions' : 'readings');
     records.splice(Math.floor(random() * (records.length + 1)), 0, record);
   }
   return { tag, seed, events, records };
@@ -120,7 +141,7 @@ function eventRecord(event: LabelledEvent, role: 'event' | 'duplicate'): LedgerR
   };
 }
 
-function poisonRecord(tag: string, i: number, kind: PoisonKind, stream: StreamName): LedgerRecord {
+function poisonRecord(tag: string, i: string, kind: PoisonKind, stream: StreamName): LedgerRecord {
   const id = `${tag}-poison-${i}`;
   const timestamp = '2026-04-25T12:00:00.000Z';
   const valid =
@@ -128,6 +149,7 @@ function poisonRecord(tag: string, i: number, kind: PoisonKind, stream: StreamNa
       ? { transactionId: `txn-${id}`, userId: `${tag}-poisoner`, amount: 12.5, country: 'DE', timestamp }
       : // A reading has no id of its own: its device is this record's, so no two poison records are the same bytes.
         { deviceId: `${tag}-poisoner-${i}`, temperature: 21.5, timestamp };
+  const tiny = stream === 'transactions' ? { amount: 1e-200 } : { temperature: 1e-200 };
   const text =
     kind === 'not JSON'
       ? JSON.stringify(valid).slice(0, -7)
@@ -135,7 +157,9 @@ function poisonRecord(tag: string, i: number, kind: PoisonKind, stream: StreamNa
         ? JSON.stringify(
             stream === 'transactions' ? { ...valid, userId: 42, amount: 'lots' } : { ...valid, temperature: 'hot', timestamp: 'yesterday' },
           )
-        : JSON.stringify({ ...valid, note: 'x'.repeat(TOO_LARGE_BYTES) });
+        : kind === 'refused number'
+          ? JSON.stringify({ ...valid, ...tiny, timestamp: new Date().toISOString() })
+          : JSON.stringify({ ...valid, note: 'x'.repeat(TOO_LARGE_BYTES) });
   const data = Buffer.from(text);
   return {
     stream,

@@ -20,8 +20,8 @@ export interface RunPlan {
   /** Replay every source from its trim horizon (`run --from-start`). */
   readonly fromStart?: boolean;
   readonly delivery?: DeliveryFaultRates;
-  /** DynamoDB errors injected by the proxy while this run lasts. */
-  readonly dynamodb?: FaultRates;
+  /** DynamoDB errors (and SNS sender faults) injected by the proxy while this run lasts. */
+  readonly proxyFaults?: FaultRates;
   /** How many times the process is killed, each time at a random DynamoDB write, then started again. */
   readonly kills?: number;
   /** A kill comes at a write drawn from 1..killWithin writes after a start. */
@@ -70,7 +70,7 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
   const idleMs = plan.idleMs ?? 2_000;
   const { proxy, hooks } = target;
   const before = proxy.stats();
-  proxy.setFaults(plan.dynamodb ?? {});
+  proxy.setFaults(plan.proxyFaults ?? {});
 
   const configPath = join(target.workDir, `runner-${plan.seed}-${Date.now()}.json`);
   const config: RunnerConfig = {
@@ -178,6 +178,7 @@ export async function runPipeline(target: PipelineTarget, plan: RunPlan): Promis
         throttle: after.injected.throttle - before.injected.throttle,
         serverError: after.injected.serverError - before.injected.serverError,
         errorAfterForward: after.injected.errorAfterForward - before.injected.errorAfterForward,
+        senderFault: after.injected.senderFault - before.injected.senderFault,
       },
     },
     statuses,

@@ -11,11 +11,11 @@ export function formatLine(line: LedgerLine, seconds?: number, faults?: string):
     `[${line.name}] ` +
     [
       `in ${line.recordsIn}`,
-      `counted ${line.counted}/${line.distinctEvents}`,
+      `counted ${line.counted}/${line.distinctEvents}${line.late > 0 ? ` (${line.late} late)` : ''}`,
       `duplicates dropped ${line.duplicatesDropped}/${line.duplicatesPut}`,
       `quarantined ${line.quarantined}/${line.poisonPut}`,
       `alerts stored ${line.alertsStored}/${line.alertsExpected}`,
-      `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)`,
+      `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)${line.alertsRejected > 0 ? `, ${line.alertsRejected} refused by SNS (on the DLQ)` : ''}`,
       `lost ${line.lost}`,
       `double ${line.double}`,
       ...(seconds === undefined ? [] : [`${seconds.toFixed(0)} s`]),
@@ -59,7 +59,7 @@ export function writeReliability(path: string, report: ReliabilityReport): void 
   const tables = report.modes.map(({ commitMode, deploySeconds, results }) => {
     const rows = results.map(
       ({ name, line, seconds }) =>
-        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} | ${n(line.alertsDelivered)} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
+        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)}${line.late > 0 ? ` (${n(line.late)} late)` : ''} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} | ${n(line.alertsDelivered)}${line.alertsRejected > 0 ? ` (+${n(line.alertsRejected)} refused by SNS)` : ''} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
     );
     const faults = results.map(({ name, faults: f }) => `- **${name}** — ${CASE_TITLES[name]}. Injected: ${f}.`);
     const rechecks = results.flatMap(({ name, earlier }) =>
@@ -94,7 +94,10 @@ ${tables.join('\n')}
   transactions and readings, normal and labelled anomalies), every user, device and transaction id prefixed with the
   case's tag, and records what went in: the distinct events, the copies a producer put twice (5 %: half right after
   the first, so in the same batch, half much later), the poison records (1 %: not JSON, wrong types, larger than
-  \`MAX_RECORD_BYTES\`, on both streams). They are put with \`PutRecords\` on the deployed streams.
+  \`MAX_RECORD_BYTES\`, on both streams), and the hostile producers' input of \`test/faults/hostile.ts\` where a case
+  calls for it: numbers DynamoDB cannot store, transactions put again re-stamped, clocks ahead (an entity's last
+  event past its arrival) and events dated after their window closed, one user with 30 % of the transactions. They
+  are put with \`PutRecords\` on the deployed streams.
 - **The run.** The deployed stack (\`cdk deploy\` into moto, one deploy for the suite) runs in the local runtime, in a
   child process so it can be killed; every request of the runtime and of the functions goes through the fault
   proxy (\`local/faults/fault-proxy.ts\`) to the emulator. The runtime runs until idle; a killed one is started
@@ -107,13 +110,18 @@ ${tables.join('\n')}
   \`ServiceUnavailable\`), a third of them sent *after* forwarding the request, so the write happened and the client
   believes it failed; the functions' SDK retries as it would on AWS. SIGKILL comes at a random DynamoDB write of the
   runtime, either before the write leaves or right after it landed and before its answer. The outage closes the
-  proxy's port (connection refused) for a few seconds from a random write. The full replay is \`--from-start\`:
+  proxy's port (connection refused) for a few seconds from a random write. SNS sender faults take chosen entries out
+  of a \`PublishBatch\` before moto sees it and add them to its answer under \`Failed\` with \`SenderFault: true\`
+  (\`local/faults/sns-sender-faults.ts\`). The expired case deletes its entity items and ages its records past the
+  horizon (standing in for TTL and the days it waits), then replays every stream. The full replay is \`--from-start\`:
   every stream (both Kinesis streams and the outbox stream) from its trim horizon, with every case's records on it.
 - **The audit** (\`test/faults/audit.ts\`), from what the system stored and sent: the windows against a reference
-  computed from the ledger alone (each distinct event once in its tumbling window of its entity: count, sum, min, max,
-  and the pane's ids name exactly those events); one decision per distinct transaction, equal to a fault-free run of
-  the same scoring core in memory over the distinct events in put order; exactly that run's alert ids in the outbox,
-  each received at least once by an SQS subscriber of the alerts topic; every poison record in the quarantine (by
+  computed from the ledger alone (each distinct event once in its tumbling window of its entity, unless it came after
+  that window closed: count, sum, min, max; a loss and a double in one window would cancel in the count, never in the
+  sum of the ledger's random amounts); one decision per distinct transaction, equal to a fault-free run of the same
+  scoring core in memory over the distinct events in put order, and one stored status per distinct reading; exactly
+  that run's alert ids in the outbox, each received at least once by an SQS subscriber of the alerts topic or refused
+  by SNS as the sender's fault and on publish-alerts' DLQ with its reason; every poison record in the quarantine (by
   its sha256) with the reason of its kind and no valid record there; nothing on the on-failure destinations (DLQs).
   **lost** adds up events not counted, decisions and alerts missing, alerts never delivered, poison not quarantined,
   valid records quarantined and records sent to a DLQ; **double** adds up counts beyond one per distinct event,
@@ -121,7 +129,8 @@ ${tables.join('\n')}
   (SNS delivery and the quarantine are at least once; subscribers drop repeats by \`alertId\`, a quarantine consumer by
   shard and sequence number).
 - **Windows** are kept open for the suite (allowed lateness 24 h) so that every window an event falls in is still
-  stored at the end: with the default 10 minutes, closed panes are dropped with their ids and could not be checked.
+  stored at the end: with the default 10 minutes, closed panes are dropped and could not be checked. Events dated
+  after their window closed are dated past these 24 h.
 `;
   writeFileSync(path, text);
 }

@@ -14,10 +14,11 @@ import type { Alert } from '../../shared/domain/alerts';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
 import type { CommitMode } from '../../shared/state/store';
-import { drainQueue, scanAll, sqs } from '../support/resources';
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamodb, drainQueue, scanAll, sqs } from '../support/resources';
 import type { LedgerLine, Observed } from './audit';
 import { audit } from './audit';
-import type { Ledger } from './ledger';
+import type { Ledger, LedgerOptions } from './ledger';
 import { makeLedger, putLedger } from './ledger';
 import type { ProxyHooks, RunPlan, RunReport } from './pipeline';
 import { runPipeline } from './pipeline';
@@ -36,6 +37,11 @@ import { referenceOf } from './reference';
 export const CaseName = {
   duplicates: 'duplicates',
   poison: 'poison',
+  refusedNumbers: 'refused-numbers',
+  restamp: 'restamp',
+  skew: 'skew',
+  hotEntity: 'hot-entity',
+  senderFaults: 'sender-faults',
   replayWhole: 'replay-whole',
   bisect: 'bisect',
   dynamodb: 'dynamodb',
@@ -43,12 +49,18 @@ export const CaseName = {
   sigkill: 'sigkill',
   fullReplay: 'full-replay',
   combined: 'combined',
+  expired: 'expired',
 } as const;
 export type CaseName = (typeof CaseName)[keyof typeof CaseName];
 
 export const CASE_TITLES: Record<CaseName, string> = {
   duplicates: 'producer duplicates: 5 % of events put twice, some in one batch, some far apart',
   poison: 'poison records: 1 % not JSON, wrong types, too large',
+  'refused-numbers': '1 % of records carry a number DynamoDB cannot store (1e-200): refused at validation, quarantined with the reason',
+  restamp: 'resends with a new timestamp: 5 % of the transactions put again later, re-stamped up to 2 minutes either way',
+  skew: "clock skew: 5 % of the events dated up to 14 minutes ahead (an entity's last one past its arrival), 3 % dated after their window closed",
+  'hot-entity': 'one hot user: 30 % of the transactions',
+  'sender-faults': "SNS refuses 2 % of PublishBatch entries as the sender's fault: those alerts go to publish-alerts' DLQ with the reason, none is sent again",
   'replay-whole': 'batches delivered again whole after the function ran (25 % of invocations)',
   bisect:
     'function errors after the writes, so batches are bisected (10 %), and a record reported failed so batches are retried from it (15 %)',
@@ -57,7 +69,9 @@ export const CASE_TITLES: Record<CaseName, string> = {
   sigkill: 'the runtime process killed with SIGKILL at random writes, 5 times, and started again (the last start is `riskstream run`)',
   'full-replay': 'a full replay of every stream from the trim horizon (every case so far)',
   combined:
-    'all together: duplicates, poison, whole replays, bisects, retries from a record, DynamoDB faults, an outage, 3 SIGKILLs, then a full replay under faults',
+    'all together: duplicates, poison, refused numbers, re-stamped resends, skewed clocks, a hot user, whole replays, bisects, retries from a record, DynamoDB faults, SNS sender faults, an outage, 3 SIGKILLs, then a full replay under faults',
+  expired:
+    'a redrive after the entity items expired: the ledger run, its entity items deleted and its records aged past the horizon (standing in for TTL and the days it takes), then every stream replayed',
 };
 
 export interface SuiteOptions {
@@ -80,6 +94,10 @@ export interface CaseResult {
 }
 
 const DYNAMODB_FAULTS = { throttle: 0.04, serverError: 0.03, errorAfterForward: 0.03 } as const;
+/** SNS PublishBatch entries refused as the sender's fault. */
+const SENDER_FAULTS = 0.02;
+/** The functions' idempotency horizon in this suite: the streams' retention (7 days) plus the allowed lateness (24 h). */
+const EXPIRY_HORIZON_MS = 8 * 86_400_000;
 
 export class FaultSuite {
   private stack: DeployedStack | undefined;
@@ -166,13 +184,7 @@ export class FaultSuite {
     const index = this.results.length;
     const seed = this.options.seed * 100 + index;
     const events = this.options.events;
-    const ledger = makeLedger({
-      tag: `${tagOf(name)}${index}`,
-      events,
-      seed,
-      duplicateRate: name === CaseName.duplicates || name === CaseName.combined ? 0.05 : 0,
-      poisonRate: name === CaseName.poison || name === CaseName.combined ? 0.01 : 0,
-    });
+    const ledger = makeLedger({ tag: `${tagOf(name)}${index}`, events, seed, ...this.inputFaultsOf(name) });
     const reference = await referenceOf(ledger, this.rules as RulesConfig);
     await putLedger(this.kinesis as KinesisClient, ledger, {
       transactions: this.outputs['TransactionsStreamName'] ?? '',
@@ -190,11 +202,13 @@ export class FaultSuite {
       reports.push(report);
     }
 
-    const observed = await this.observe();
-    const line = audit(name, ledger, reference, observed);
+    let observed = await this.observe();
+    let line = audit(name, ledger, reference, observed);
+    if (name === CaseName.expired) ({ line, observed } = await this.expireAndReplay(ledger, line, seed));
     const replayed = name === CaseName.fullReplay || name === CaseName.combined;
     const earlier = replayed ? this.done.map((d) => audit(`${d.name} (after the replay)`, d.ledger, d.reference, observed)) : [];
-    this.done.push({ name, ledger, reference });
+    // Its entity items are gone on purpose: a later replay's re-audit of its windows would find them missing.
+    if (name !== CaseName.expired) this.done.push({ name, ledger, reference });
     const result: CaseResult = {
       name,
       line,
@@ -205,6 +219,76 @@ export class FaultSuite {
     };
     this.results.push(result);
     return result;
+  }
+
+  /** What a case's ledger carries beyond clean events: the producers' faults. */
+  private inputFaultsOf(name: CaseName): Omit<LedgerOptions, 'tag' | 'events' | 'seed'> {
+    const all = name === CaseName.combined;
+    const rules = this.rules as RulesConfig;
+    // Past the window and its allowed lateness (24 h in this suite), and within the decoder's horizon.
+    const byMs = rules.transactions.window + rules.transactions.allowedLateness + 10 * 60_000;
+    return {
+      duplicateRate: name === CaseName.duplicates || all ? 0.05 : 0,
+      poisonRate: name === CaseName.poison || all ? 0.01 : 0,
+      refusedNumberRate: name === CaseName.refusedNumbers || all ? 0.01 : 0,
+      restampRate: name === CaseName.restamp || all ? 0.05 : 0,
+      hostile: {
+        skewRate: name === CaseName.skew || all ? 0.05 : 0,
+        backdate: { rate: name === CaseName.skew || all ? 0.03 : 0, byMs },
+        hotShare: name === CaseName.hotEntity || all ? 0.3 : 0,
+      },
+    };
+  }
+
+  /**
+   * The expired case after its first run: its entity items deleted (TTL's work) and its records'
+   * `decidedAt` moved back past the horizon (the days TTL needs: it deletes an item only the horizon
+   * after its last commit), then every stream replayed. Nothing may be counted, decided or sent again:
+   * no entity item comes back, every record is as it was, no alert goes out twice.
+   */
+  private async expireAndReplay(ledger: Ledger, line: LedgerLine, seed: number): Promise<{ line: LedgerLine; observed: Observed }> {
+    const table = this.outputs['StateTableName'] ?? '';
+    const mine = (id: unknown) => String(id).startsWith(`${ledger.tag}-`) || String(id).startsWith(`txn-${ledger.tag}-`);
+    const aged = Date.now() - EXPIRY_HORIZON_MS - 86_400_000;
+    const before = new Map<string, string>();
+    for (const item of await scanAll(table)) {
+      const key = { pk: { S: String(item['pk']) } };
+      if ((item['entityType'] === 'user' || item['entityType'] === 'device') && mine(item['entityId'])) {
+        await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: key }));
+      } else if ((item['itemType'] === 'decision' || item['itemType'] === 'reading') && mine(item['transactionId'] ?? item['readingId'])) {
+        await dynamodb.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'SET decidedAt = :aged',
+            ExpressionAttributeValues: { ':aged': { N: String(aged) } },
+          }),
+        );
+        before.set(String(item['pk']), recordFacts({ ...item, decidedAt: aged }));
+      }
+    }
+    const deliveredBefore = this.collected.delivered.length;
+    await runPipeline(
+      { stack: this.stack as DeployedStack, proxy: this.proxy as FaultProxy, hooks: this.hooks, workDir: this.workDir },
+      { seed: seed + 1, fromStart: true },
+    );
+    const observed = await this.observe();
+    const problems = [...line.problems];
+    let double = 0;
+    for (const item of observed.state) {
+      if ((item['entityType'] === 'user' || item['entityType'] === 'device') && mine(item['entityId'])) {
+        double += Object.values((item['panes'] ?? {}) as Record<string, { count: number }>).reduce((n, p) => n + p.count, 0);
+        problems.push(`entity ${String(item['entityId'])} stored again after its item expired`);
+      }
+      const was = before.get(String(item['pk']));
+      if (was !== undefined && was !== recordFacts(item)) problems.push(`record ${String(item['pk'])} rewritten after its entity expired`);
+    }
+    const ours = (alerts: readonly Alert[]) => alerts.filter((a) => mine(a.entity?.id));
+    const again = ours(observed.delivered.slice(deliveredBefore)).length;
+    return {
+      observed,
+      line: { ...line, double: line.double + double, repeats: { ...line.repeats, alerts: line.repeats.alerts + again }, problems },
+    };
   }
 
   private plansOf(name: CaseName, seed: number): RunPlan[] {
@@ -218,7 +302,11 @@ export class FaultSuite {
       case CaseName.bisect:
         return [{ seed, delivery: { bisect: 0.1, retryFrom: 0.15 } }];
       case CaseName.dynamodb:
-        return [{ seed, dynamodb: DYNAMODB_FAULTS }];
+        return [{ seed, proxyFaults: DYNAMODB_FAULTS }];
+      case CaseName.senderFaults:
+        return [{ seed, proxyFaults: { senderFault: SENDER_FAULTS } }];
+      case CaseName.expired:
+        return [{ seed }];
       case CaseName.unreachable:
         return [{ seed, outage: { atWrite: 1 + Math.floor(seededRandom(seed)() * killWithin(1)), ms: 5_000 } }];
       case CaseName.sigkill:
@@ -231,12 +319,12 @@ export class FaultSuite {
           {
             seed,
             delivery,
-            dynamodb: DYNAMODB_FAULTS,
+            proxyFaults: { ...DYNAMODB_FAULTS, senderFault: SENDER_FAULTS },
             kills: 3,
             killWithin: killWithin(3),
             outage: { atWrite: Math.max(3, Math.round(killWithin(3) / 2)), ms: 3_000 },
           },
-          { seed: seed + 1, fromStart: true, delivery, dynamodb: DYNAMODB_FAULTS },
+          { seed: seed + 1, fromStart: true, delivery, proxyFaults: { ...DYNAMODB_FAULTS, senderFault: SENDER_FAULTS } },
         ];
       }
       default:
@@ -261,6 +349,11 @@ export class FaultSuite {
   }
 }
 
+/** What a rewrite of an event record would change. */
+function recordFacts(item: Record<string, unknown>): string {
+  return JSON.stringify(['basedOn', 'decidedAt', 'action', 'riskScore', 'late', 'status', 'eventTime'].map((k) => item[k] ?? null));
+}
+
 function tagOf(name: CaseName): string {
   return {
     duplicates: 'dup',
@@ -272,6 +365,12 @@ function tagOf(name: CaseName): string {
     sigkill: 'kil',
     'full-replay': 'frp',
     combined: 'all',
+    'refused-numbers': 'num',
+    restamp: 'rst',
+    skew: 'skw',
+    'hot-entity': 'hot',
+    'sender-faults': 'snd',
+    expired: 'exp',
   }[name];
 }
 
@@ -284,6 +383,8 @@ function describeFaults(name: CaseName, reports: readonly RunReport[]): string {
       `DynamoDB: ${sum((r) => r.proxy.matched)} requests, ${sum((r) => r.proxy.injected.throttle)} throttled, ${sum((r) => r.proxy.injected.serverError)} 5xx, ${sum((r) => r.proxy.injected.errorAfterForward)} 5xx after the write`,
     );
   }
+  const refused = sum((r) => r.proxy.injected.senderFault);
+  if (refused > 0) parts.push(`SNS: ${refused} PublishBatch entries refused as the sender's fault`);
   const whole = sum((r) => r.delivery.replayedWhole);
   const bisected = sum((r) => r.delivery.bisected);
   const retried = sum((r) => r.delivery.retriedFrom);
