@@ -60,7 +60,8 @@ export const CASE_TITLES: Record<CaseName, string> = {
   restamp: 'resends with a new timestamp: 5 % of the transactions put again later, re-stamped up to 2 minutes either way',
   skew: "clock skew: 5 % of the events dated up to 14 minutes ahead (an entity's last one past its arrival), 3 % dated after their window closed",
   'hot-entity': 'one hot user: 30 % of the transactions',
-  'sender-faults': "SNS refuses 2 % of PublishBatch entries as the sender's fault: those alerts go to publish-alerts' DLQ with the reason, none is sent again",
+  'sender-faults':
+    "SNS refuses 2 % of PublishBatch entries as the sender's fault: those alerts go to publish-alerts' DLQ with the reason, none is sent again",
   'replay-whole': 'batches delivered again whole after the function ran (25 % of invocations)',
   bisect:
     'function errors after the writes, so batches are bisected (10 %), and a record reported failed so batches are retried from it (15 %)',
