@@ -111,10 +111,21 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     version: item.ver,
     watermark: item.watermark ?? null,
     panes: item.panes ?? {},
-    // An item written before recent commits were kept has none: its records' commits read as unknown, so as done.
-    recent: (item.recent ?? []).map((ids, i) => ({ version: (item.recentFrom ?? 0) + i, ids: ids === '' ? [] : ids.split(' ') })),
+    recent: item.recent
+      ? item.recent.map((ids, i) => ({ version: (item.recentFrom ?? 0) + i, ids: ids === '' ? [] : ids.split(' ') }))
+      : paneIdsAsCommit(item),
     ...(item.last === undefined ? {} : { last: item.last }),
   };
+}
+
+/**
+ * An item written before only the recent commits kept ids kept them in its panes, and its readings
+ * have no records: those ids become its one recent commit, so the events of its open windows stay
+ * duplicates (its records' older commits read as unknown, so as done).
+ */
+function paneIdsAsCommit(item: StoredEntity<unknown>): RecentCommit[] {
+  const ids = Object.values(item.panes ?? {}).flatMap((pane) => (pane as Pane & { ids?: readonly string[] }).ids ?? []);
+  return ids.length === 0 ? [] : [{ version: item.ver, ids }];
 }
 
 function storedRecent(recent: readonly RecentCommit[]): Pick<StoredEntity<unknown>, 'recentFrom' | 'recent'> {

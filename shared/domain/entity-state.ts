@@ -28,8 +28,8 @@ export interface RecentCommit {
 }
 
 /**
- * How many commits' ids an entity item keeps: at most `commits` of them and, beyond the newest
- * (kept whole, a batch at most), no more than `ids` ids in all, so the item stays a few KB at any rate.
+ * How many commits' ids an entity item keeps: at most `commits` of them and `ids` ids in all, the
+ * newest commit kept whole whatever its size (a batch at most), so the item stays a few KB at any rate.
  */
 export const RECENT_LIMITS = { commits: 32, ids: 1_000 } as const;
 

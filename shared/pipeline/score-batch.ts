@@ -223,10 +223,10 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
  * engine looks there first) when they hold every commit since the record's version was never
  * committed, and its event is applied now, if its window is still open. When older commits were
  * dropped it cannot tell, and the record wins: that miscounts only an event whose commit failed and
- * whose entity then committed RECENT_LIMITS.commits times before the event came back. Without an
- * entity item, "judged at no state" is either a first batch that never committed or an item TTL
- * deleted, which TTL does only the horizon after its last commit: a record younger than that is
- * the first. A late event's record needs no commit at all.
+ * whose entity's later commits pushed that version out of the recent ones (RECENT_LIMITS) before
+ * the event came back. Without an entity item, "judged at no state" is either a first batch that
+ * never committed or an item TTL deleted, which TTL does only the horizon after its last commit: a
+ * record younger than that is the first. A late event's record needs no commit at all.
  */
 function knownDuplicates<E extends AnyEnvelope>(
   envelopes: readonly E[],
