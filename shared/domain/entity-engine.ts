@@ -7,7 +7,7 @@ import {
   isLate,
   paneAt,
   pruneClosedPanes,
-  recentIds,
+  recentIdTest,
   withCommit,
   workingCopy,
 } from './entity-state';
@@ -62,11 +62,11 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
   const applied: string[] = [];
-  // Ids applied before, and ids judged earlier in this batch.
-  const seen = recentIds(initial);
+  const isRecent = recentIdTest(initial, envelopes.length);
+  const seen = new Set<string>(); // ids judged earlier in this batch
   for (const envelope of envelopes) {
     const shortId = model.shortId(envelope);
-    if (seen.has(shortId) || knownDuplicates.has(envelope.id)) {
+    if (seen.has(shortId) || isRecent(shortId) || knownDuplicates.has(envelope.id)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }

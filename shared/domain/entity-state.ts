@@ -78,6 +78,18 @@ export function recentIds(state: EntityState<unknown>): Set<string> {
 }
 
 /**
+ * Whether an id is among the recent commits', for `lookups` ids to come. Most batches hold one or two
+ * events of an entity: scanning a few dozen ids is then cheaper than building a set of them, which
+ * cost a fifth of the scoring CPU when every batch built one.
+ */
+export function recentIdTest(state: EntityState<unknown>, lookups: number): (id: string) => boolean {
+  const total = state.recent.reduce((n, commit) => n + commit.ids.length, 0);
+  if (total * lookups <= 512) return (id) => state.recent.some((commit) => commit.ids.includes(id));
+  const ids = recentIds(state);
+  return (id) => ids.has(id);
+}
+
+/**
  * Whether the recent commits account for every commit after `version`: then an event judged at
  * that version and in none of them was never committed. False when older ones were dropped.
  */
@@ -89,15 +101,14 @@ export function knowsCommitsSince(state: EntityState<unknown>, version: number):
 
 /** The recent commits with one more, the oldest dropped beyond RECENT_LIMITS. */
 export function withCommit(recent: readonly RecentCommit[], commit: RecentCommit): RecentCommit[] {
-  const kept = [commit];
+  let from = recent.length;
   let ids = commit.ids.length;
-  for (let i = recent.length - 1; i >= 0 && kept.length < RECENT_LIMITS.commits; i--) {
-    const older = recent[i] as RecentCommit;
-    ids += older.ids.length;
+  while (from > 0 && recent.length - from < RECENT_LIMITS.commits - 1) {
+    ids += (recent[from - 1] as RecentCommit).ids.length;
     if (ids > RECENT_LIMITS.ids) break;
-    kept.push(older);
+    from--;
   }
-  return kept.reverse();
+  return [...recent.slice(from), commit];
 }
 
 export function paneAt(state: EntityState<unknown>, time: number, timing: WindowTiming): Pane | undefined {

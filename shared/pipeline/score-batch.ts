@@ -224,9 +224,10 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
  * committed, and its event is applied now, if its window is still open. When older commits were
  * dropped it cannot tell, and the record wins: that miscounts only an event whose commit failed and
  * whose entity's later commits pushed that version out of the recent ones (RECENT_LIMITS) before
- * the event came back. Without an entity item, "judged at no state" is either a first batch that
- * never committed or an item TTL deleted, which TTL does only the horizon after its last commit: a
- * record younger than that is the first. A late event's record needs no commit at all.
+ * the event came back. Without an entity item, a record younger than the horizon never committed:
+ * TTL deletes an item only the horizon after its last commit. A late event's record needs no commit,
+ * as long as its event is late against the stored state too (else the batch that judged it late
+ * never committed the events that made it so).
  */
 function knownDuplicates<E extends AnyEnvelope>(
   envelopes: readonly E[],
@@ -250,9 +251,14 @@ function neverCommitted(
   state: EntityState<unknown> | undefined,
   { now, horizonMs, timing }: { now: number; horizonMs: number; timing: WindowTiming },
 ): boolean {
-  if (stored.basedOn === NO_COMMIT || now - stored.decidedAt >= horizonMs) return false;
-  if (state === undefined) return stored.basedOn === 0;
-  return !isLate(state, stored.eventTime, timing) && knowsCommitsSince(state, stored.basedOn);
+  if (now - stored.decidedAt >= horizonMs) return false;
+  // A commit keeps its entity item at least the horizon (stateExpiry): a younger record without one never committed.
+  if (state === undefined) return stored.basedOn !== NO_COMMIT;
+  if (isLate(state, stored.eventTime, timing)) return false;
+  // Judged late, yet on time against the stored state: judged against a working state (an earlier
+  // event of its batch moved the watermark) that was never committed.
+  if (stored.basedOn === NO_COMMIT) return true;
+  return knowsCommitsSince(state, stored.basedOn);
 }
 
 function uniqueIds<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): string[] {

@@ -193,21 +193,43 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect(await expired.loadStates(EntityType.user, ['ttl'])).toEqual(new Map());
   });
 
-  it('changes no decision when the entity item is gone even before its horizon, for any batch but its first', async () => {
+  // TTL deletes an item the horizon after its last commit, so a record younger than the horizon whose
+  // item is gone belongs to a commit that never happened: the user committed at 12:03, a later batch's
+  // commit failed at 15:03 and went to the DLQ, the item expired at about 12:28 seven days on, and the
+  // redrive came an hour after that.
+  it('counts the events of a batch whose commit never happened when their entity item has expired since', async () => {
     // Arrange
-    const store = new MemoryStateStore();
+    const store = new CommitFailsOnce();
     const run = cardTestingRun('gone');
     await scoreBatch(itemsOf(run.slice(0, 4)), TXN_KIND, deps(store));
-    await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(store));
-    const decided = structuredClone([...store.decisions.entries()]);
-    const deleted = MemoryStateStore.withoutEntities(store);
+    store.failNext = true;
+    await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(store, ARRIVAL + 3 * 60 * MINUTE));
+    const expired = MemoryStateStore.withoutEntities(store);
 
     // Act
-    const redriven = await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(deleted));
+    const redriven = await scoreBatch(itemsOf(run.slice(4)), TXN_KIND, deps(expired, ARRIVAL + 7 * DAY + 60 * MINUTE));
 
     // Assert
-    expect(redriven.outcomes.map((o) => o.status)).toEqual(Array(4).fill('duplicate'));
-    expect([...deleted.decisions.entries()]).toEqual(decided);
+    const state = (await expired.loadStates<UserLast>(EntityType.user, ['gone'])).get('gone');
+    expect(redriven.outcomes.map((o) => o.status)).toEqual(Array(4).fill('applied'));
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(4);
+  });
+
+  // A batch of which an event was refused is judged again without it; if that second round dies, an
+  // event the refused one had made late must not stay late: its window is open in the stored state.
+  it('applies an event judged late only because of a neighbour that was then refused, after a crash', async () => {
+    // Arrange: the user's watermark at 11:41; `a` (12:03) would close 11:43's window, then DynamoDB refuses a's decision.
+    const store = new RefusesThenDies('a');
+    await scoreBatch(itemsOf([txn('first', 'late-u', ARRIVAL - 22 * MINUTE, 10, ARRIVAL - 22 * MINUTE)]), TXN_KIND, deps(store));
+    const batch = [txn('a', 'late-u', ARRIVAL, 10), txn('e', 'late-u', ARRIVAL - 20 * MINUTE, 10)];
+    await expect(scoreBatch(itemsOf(batch), TXN_KIND, deps(store))).rejects.toThrow('died');
+
+    // Act
+    const retried = await scoreBatch(itemsOf(batch), TXN_KIND, deps(store));
+
+    // Assert
+    expect(outcomesOf(retried).map((o) => o.split(':').slice(0, 2).join(':'))).toEqual(['a:rejected', 'e:applied']);
+    expect(store.decisions.get('e')?.late).toBeUndefined();
   });
 
   // The decisions go out before the entity item, which is the commit record: a crash between the two
@@ -282,6 +304,31 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     expect(retried.outcomes.map((o) => o.status)).toEqual(Array(8).fill('applied'));
   });
 });
+
+/**
+ * Refuses one event's decision as DynamoDB would (after writing its neighbours, item by item), and
+ * dies on the round that follows the refusal, once: as a Lambda timing out would.
+ */
+class RefusesThenDies extends MemoryStateStore {
+  private died = false;
+  private refusedOnce = false;
+
+  constructor(private readonly refused: string) {
+    super();
+  }
+
+  override async writeEffects(effects: Effects): Promise<void> {
+    if (this.refusedOnce && !this.died) {
+      this.died = true;
+      throw new Error('the process died');
+    }
+    await super.writeEffects({ ...effects, records: effects.records.filter((r) => r.eventId !== this.refused) });
+    if (effects.records.some((r) => r.eventId === this.refused)) {
+      this.refusedOnce = true;
+      throw new RefusedItemsError([{ eventIds: [this.refused], error: new RecordError('DynamoDB refused PutItem (Number underflow)') }]);
+    }
+  }
+}
 
 /** Fails the commits of the next call when told to, as a crash after the decisions would leave them. */
 class CommitFailsOnce extends MemoryStateStore {
