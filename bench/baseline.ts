@@ -74,7 +74,14 @@ export function createBaselineHandler(
         TableName: options.stateTable,
         Item: marshall(
           recordItem(
-            { type: EntityType.user, eventId: decision.transactionId, outcome: decision, basedOn: 0, decidedAt: Date.now() },
+            {
+              type: EntityType.user,
+              entityId: decision.userId,
+              eventId: decision.transactionId,
+              outcome: decision,
+              basedOn: 0,
+              decidedAt: Date.now(),
+            },
             Math.ceil((Date.now() + options.rules.retention.decisions) / 1000),
           ),
           {

@@ -1,16 +1,16 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
 import type { EntityState, Pane, RecentCommit } from '../domain/entity-state';
-import type { EntityCommit, EventRecord, StoredEvent } from '../state/store';
-import { EntityType, NO_COMMIT } from '../state/store';
+import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
+import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
 
 /**
  * Every item layout, in one place. The state table has one string key, `pk`:
  *   `user#<userId>` / `device#<deviceId>`: an entity's window panes, its watermark, last-seen
  *     facts, version and the ids of its recent commits (`StoredEntity`)
- *   `txn#<transactionId>`: a transaction's decision, one GetItem away by transaction id, and
- *   `reading#<deviceId>@<time>`: a reading's status; both with the entity version they were judged
- *     at (`basedOn`) and when (`decidedAt`)
+ *   `txn#["<userId>","<transactionId>"]`: a transaction's decision, one GetItem away by user and
+ *     transaction id, and `reading#<deviceId>@<time>`: a reading's status; both with the entity
+ *     version they were judged at (`basedOn`) and when (`decidedAt`)
  * The alert outbox table is keyed by `alertId`. Every item carries `expiresAt` (epoch seconds, TTL).
  */
 export const KEY = 'pk';
@@ -23,22 +23,31 @@ export function entityKey(type: EntityType, id: string): Record<string, Attribut
   return { [KEY]: { S: `${type}#${id}` } };
 }
 
-/** Event records are keyed by their event's id, under a prefix per kind. */
-const RECORD_PREFIX: Record<EntityType, string> = { user: 'txn#', device: 'reading#' };
+/**
+ * Event records are keyed by their entity and event, under a prefix per kind: a transaction by its
+ * user and id (ids are unique per user only: another user's transaction under the same id must
+ * neither overwrite nor stand for this one), a reading by its id, which holds its device.
+ */
+export const RECORD_PREFIX: Record<EntityType, string> = { user: 'txn#', device: 'reading#' };
 const RECORD_TYPE: Record<EntityType, string> = { user: 'decision', device: 'reading' };
 
-export function recordKey(type: EntityType, eventId: string): Record<string, AttributeValue> {
-  return { [KEY]: { S: `${RECORD_PREFIX[type]}${eventId}` } };
+function recordPk(type: EntityType, ref: EventRef): string {
+  return `${RECORD_PREFIX[type]}${type === EntityType.user ? JSON.stringify([ref.entityId, ref.eventId]) : ref.eventId}`;
 }
 
-/** A transaction's decision stays one GetItem away by its transaction id. */
-export function decisionKey(transactionId: string): Record<string, AttributeValue> {
-  return recordKey(EntityType.user, transactionId);
+export function recordKey(type: EntityType, ref: EventRef): Record<string, AttributeValue> {
+  return { [KEY]: { S: recordPk(type, ref) } };
 }
 
-export function recordItem({ type, eventId, outcome, basedOn, decidedAt }: EventRecord, expiresAt: number): Record<string, unknown> {
+/** A transaction's decision is one GetItem away by its user and transaction id. */
+export function decisionKey(userId: string, transactionId: string): Record<string, AttributeValue> {
+  return recordKey(EntityType.user, { entityId: userId, eventId: transactionId });
+}
+
+export function recordItem(record: EventRecord, expiresAt: number): Record<string, unknown> {
+  const { type, outcome, basedOn, decidedAt } = record;
   return {
-    [KEY]: `${RECORD_PREFIX[type]}${eventId}`,
+    [KEY]: recordPk(type, record),
     itemType: RECORD_TYPE[type],
     ...outcome,
     basedOn,
@@ -52,16 +61,17 @@ export function isRecordItem(type: EntityType, item: Record<string, AttributeVal
   return item[KEY]?.S?.startsWith(RECORD_PREFIX[type]) === true;
 }
 
-/** What an event record says of its commit, by event id; an item without `basedOn` counts as committed. */
-export function storedEventOf(type: EntityType, item: Record<string, AttributeValue>): [string, StoredEvent] {
+/** What an event record says of its commit, by `eventRefKey`; an item without `basedOn` counts as committed. */
+export function storedEventOf(item: Record<string, AttributeValue>): [string, StoredEvent] {
   const basedOn = item['basedOn']?.N;
+  const entityId = item['userId']?.S ?? item['deviceId']?.S ?? '';
   return [
-    String(item[KEY]?.S).slice(RECORD_PREFIX[type].length),
+    eventRefKey({ entityId, eventId: item['transactionId']?.S ?? item['readingId']?.S ?? '' }),
     {
       basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
       decidedAt: Number(item['decidedAt']?.N ?? 0),
       eventTime: Date.parse(item['eventTime']?.S ?? ''),
-      entityId: item['userId']?.S ?? item['deviceId']?.S ?? '',
+      entityId,
     },
   ];
 }

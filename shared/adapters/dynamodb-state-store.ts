@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
-import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, StateStore, StoredEvent } from '../state/store';
+import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, EventRef, StateStore, StoredEvent } from '../state/store';
 import { RefusedItemsError } from '../state/store';
 import type { RiskstreamError } from '../errors';
 import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError } from '../errors';
@@ -61,17 +61,17 @@ export class DynamoDBStateStore implements StateStore {
   async loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    eventIds: readonly string[],
+    events: readonly EventRef[],
   ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }> {
     const items = await this.batchGet(this.options.stateTable, [
       ...entityIds.map((id) => entityKey(type, id)),
-      ...eventIds.map((id) => recordKey(type, id)),
+      ...events.map((ref) => recordKey(type, ref)),
     ]);
     const states = new Map<string, EntityState<Last>>();
     const records = new Map<string, StoredEvent>();
     for (const item of items) {
       if (isRecordItem(type, item)) {
-        const [id, stored] = storedEventOf(type, item);
+        const [id, stored] = storedEventOf(item);
         records.set(id, stored);
         continue;
       }

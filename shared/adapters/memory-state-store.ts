@@ -1,18 +1,18 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { Decision } from '../domain/fraud-rules';
-import type { CommitOutcome, Effects, EntityCommit, EntityType, EventRecord, StateStore, StoredEvent } from '../state/store';
-import { EntityType as EntityTypes } from '../state/store';
+import type { CommitOutcome, Effects, EntityCommit, EntityType, EventRecord, EventRef, StateStore, StoredEvent } from '../state/store';
+import { EntityType as EntityTypes, eventRefKey } from '../state/store';
 
 /**
  * The state port held in process memory: what `riskstream score` uses to keep windows between
  * lines. Same semantics as the DynamoDB store (a commit checks the version it was based on).
  */
 export class MemoryStateStore implements StateStore {
-  /** Transactions' decisions, by transaction id. */
+  /** Transactions' decisions, by transaction id (the last one of an id, whoever's it is: what `riskstream score` shows). */
   readonly decisions = new Map<string, Decision>();
   readonly alerts = new Map<string, Alert>();
-  /** Every event record (decisions and readings' statuses), by `type#eventId`. */
+  /** Every event record (decisions and readings' statuses), by type and `eventRefKey`. */
   private readonly records = new Map<string, EventRecord>();
   private readonly states = new Map<string, EntityState<unknown>>();
 
@@ -37,19 +37,19 @@ export class MemoryStateStore implements StateStore {
   async loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    eventIds: readonly string[],
+    events: readonly EventRef[],
   ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }> {
     const records = new Map<string, StoredEvent>();
-    for (const id of eventIds) {
-      const record = this.records.get(`${type}#${id}`);
-      if (record) records.set(id, storedEventOf(record));
+    for (const ref of events) {
+      const record = this.records.get(`${type}#${eventRefKey(ref)}`);
+      if (record) records.set(eventRefKey(ref), storedEventOf(record));
     }
     return { states: await this.loadStates<Last>(type, entityIds), records };
   }
 
   async writeEffects({ records, alerts }: Effects): Promise<void> {
     for (const record of records) {
-      this.records.set(`${record.type}#${record.eventId}`, record);
+      this.records.set(`${record.type}#${eventRefKey(record)}`, record);
       if (record.type === EntityTypes.user) this.decisions.set(record.eventId, record.outcome as Decision);
     }
     for (const a of alerts) if (!this.alerts.has(a.alertId)) this.alerts.set(a.alertId, a);

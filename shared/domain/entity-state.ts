@@ -83,10 +83,17 @@ export function recentIds(state: EntityState<unknown>): Set<string> {
  * cost a fifth of the scoring CPU when every batch built one.
  */
 export function recentIdTest(state: EntityState<unknown>, lookups: number): (id: string) => boolean {
-  const total = state.recent.reduce((n, commit) => n + commit.ids.length, 0);
-  if (total * lookups <= 512) return (id) => state.recent.some((commit) => commit.ids.includes(id));
-  const ids = recentIds(state);
-  return (id) => ids.has(id);
+  const { recent } = state;
+  let total = 0;
+  for (const commit of recent) total += commit.ids.length;
+  if (total * lookups > 512) {
+    const ids = recentIds(state);
+    return (id) => ids.has(id);
+  }
+  return (id) => {
+    for (const commit of recent) for (const seen of commit.ids) if (seen === id) return true;
+    return false;
+  };
 }
 
 /**

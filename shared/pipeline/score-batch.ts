@@ -7,9 +7,19 @@ import type { WindowTiming } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
-import type { CommitMode, Effects, EntityCommit, EntityType, EventRecord, ReadingRecord, StateStore, StoredEvent } from '../state/store';
+import type {
+  CommitMode,
+  Effects,
+  EntityCommit,
+  EntityType,
+  EventRecord,
+  EventRef,
+  ReadingRecord,
+  StateStore,
+  StoredEvent,
+} from '../state/store';
 import { ConfigurationError, describeError, RecordError, RetryableError } from '../errors';
-import { NO_COMMIT, RefusedItemsError } from '../state/store';
+import { eventRefKey, NO_COMMIT, RefusedItemsError } from '../state/store';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
 export interface ScoringItem<E extends AnyEnvelope> {
@@ -87,7 +97,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   let states: Map<string, EntityState<Last>>;
   let recorded: ReadonlyMap<string, StoredEvent>;
   try {
-    ({ states, records: recorded } = await deps.store.loadBatch<Last>(kind.entityType, [...groups.keys()], uniqueIds(items)));
+    ({ states, records: recorded } = await deps.store.loadBatch<Last>(kind.entityType, [...groups.keys()], uniqueRefs(items)));
   } catch (error) {
     return failAll(items, error, alerts);
   }
@@ -107,7 +117,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     // Whether an alert of this round may be stored already: only if an event with a stored record
     // that is not a duplicate (an unfinished commit) is judged again.
     const alertsMayBeStored = [...computed.values()].some((r) =>
-      r.outcomes.some((o) => o.status !== 'duplicate' && recorded.get(o.envelope.id)?.entityId === o.envelope.entity),
+      r.outcomes.some((o) => o.status !== 'duplicate' && recorded.has(refKeyOf(o.envelope))),
     );
     let effects: Effects;
     try {
@@ -202,6 +212,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
       if (outcome.status === 'duplicate') continue;
       records.push({
         type: kind.entityType,
+        entityId: outcome.envelope.entity,
         eventId: outcome.envelope.id,
         outcome: kind.recordOf(outcome.envelope, outcome.result),
         basedOn: outcome.status === 'late' ? NO_COMMIT : version,
@@ -237,10 +248,10 @@ function knownDuplicates<E extends AnyEnvelope>(
 ): Set<string> {
   const duplicates = new Set<string>();
   for (const envelope of envelopes) {
-    const stored = recorded.get(envelope.id);
-    // Ids are unique per entity: another user's transaction under the same id (two producers, or one
-    // planting ids it expects others to use) says nothing about this one.
-    if (!stored || stored.entityId !== envelope.entity) continue;
+    // Records are the entity's own (keyed by entity and id): another user's transaction under the
+    // same id (two producers, or one planting ids it expects others to use) is another record.
+    const stored = recorded.get(refKeyOf(envelope));
+    if (!stored) continue;
     if (!neverCommitted(stored, state, { now, horizonMs, timing })) duplicates.add(envelope.id);
   }
   return duplicates;
@@ -261,8 +272,13 @@ function neverCommitted(
   return knowsCommitsSince(state, stored.basedOn);
 }
 
-function uniqueIds<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): string[] {
-  return [...new Set(items.map((item) => item.envelope.id))];
+function refKeyOf(envelope: AnyEnvelope): string {
+  return eventRefKey({ entityId: envelope.entity, eventId: envelope.id });
+}
+
+function uniqueRefs<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): EventRef[] {
+  const refs = new Map(items.map(({ envelope }) => [refKeyOf(envelope), { entityId: envelope.entity, eventId: envelope.id }]));
+  return [...refs.values()];
 }
 
 function groupByEntity<E extends AnyEnvelope>(items: ReadonlyArray<ScoringItem<E>>): Map<string, Array<ScoringItem<E>>> {

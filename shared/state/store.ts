@@ -42,9 +42,19 @@ export type CommitOutcome<Last> =
  * status. It is written before its entity's commit and says which version of the entity it was
  * judged at (`basedOn`): score-batch's `knownDuplicates` tells from it whether that commit happened.
  */
-export interface EventRecord {
-  readonly type: EntityType;
+/** An event by its entity and its id: ids are unique per entity only (two users may use one transaction id). */
+export interface EventRef {
+  readonly entityId: string;
   readonly eventId: string;
+}
+
+/** One string per event, unambiguous: ids never hold a control character (the validator refuses them). */
+export function eventRefKey({ entityId, eventId }: EventRef): string {
+  return `${entityId}\u0000${eventId}`;
+}
+
+export interface EventRecord extends EventRef {
+  readonly type: EntityType;
   /** The item's content: the decision, or the reading's outcome. */
   readonly outcome: Decision | ReadingRecord;
   readonly basedOn: number;
@@ -74,7 +84,7 @@ export interface StoredEvent {
   readonly decidedAt: number;
   /** Its event's time (epoch ms). */
   readonly eventTime: number;
-  /** Whose it is: ids are unique per entity, and another entity's event with the same id is not this one. */
+  /** Whose it is. */
   readonly entityId: string;
 }
 
@@ -101,16 +111,16 @@ export interface StateStore {
   loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>>;
   /**
    * What a batch needs before it is applied, in one round of reads: the entities' states, as
-   * `loadStates`, and the stored records of these events, by event id (an item that does not say
-   * what it was based on reads as `NO_COMMIT`: committed).
+   * `loadStates`, and the stored records of these events, by `eventRefKey` (an item that does not
+   * say what it was based on reads as `NO_COMMIT`: committed).
    */
   loadBatch<Last>(
     type: EntityType,
     entityIds: readonly string[],
-    eventIds: readonly string[],
+    events: readonly EventRef[],
   ): Promise<{ states: Map<string, EntityState<Last>>; records: Map<string, StoredEvent> }>;
   /**
-   * Stores event records and alerts (idempotent: keyed by event id and alert id, and an alert's
+   * Stores event records and alerts (idempotent: keyed by entity and event id, and by alert id, and an alert's
    * content is a function of the event and the state it was judged against). Written before the
    * states, which are the commit record.
    */

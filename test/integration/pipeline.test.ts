@@ -80,7 +80,11 @@ describe('the pipeline on moto, end to end', () => {
       unmarshall(
         (
           await dynamodb.send(
-            new GetItemCommand({ TableName: deployed.outputs['StateTableName'], Key: decisionKey(id), ConsistentRead: true }),
+            new GetItemCommand({
+              TableName: deployed.outputs['StateTableName'],
+              Key: decisionKey(SEED_TXN.userId, id),
+              ConsistentRead: true,
+            }),
           )
         ).Item ?? {},
       );

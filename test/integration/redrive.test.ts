@@ -70,13 +70,13 @@ describe('riskstream redrive on moto', () => {
     const alerts = await scanAll(output('AlertsTableName'));
     return {
       panes: Object.fromEntries(state.filter((i) => /^(user|device)#/.test(String(i['pk']))).map((i) => [i['pk'], i['panes']])),
-      decisions: Object.fromEntries(state.filter((i) => String(i['pk']).startsWith('txn#')).map((i) => [i['pk'], i['action']])),
+      decisions: Object.fromEntries(state.filter((i) => i['itemType'] === 'decision').map((i) => [i['transactionId'], i['action']])),
       alerts: alerts.length,
     };
   };
   const scorerSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
     summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-score-transactions`));
-  const decisionOf = async (id: string) => (await stored()).decisions[`txn#${id}`];
+  const decisionOf = async (id: string) => (await stored()).decisions[id];
   const alertsSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
     summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`));
   const deliveredEventIds = (envelopes: ReadonlyArray<Record<string, unknown>>) =>

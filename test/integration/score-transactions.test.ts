@@ -14,7 +14,7 @@ const txn = (id: string, extra: Record<string, unknown> = {}) => ({ ...SEED_TXN,
 
 async function storedDecision(resources: TestResources, transactionId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamodb.send(
-    new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(transactionId), ConsistentRead: true }),
+    new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(SEED_TXN.userId, transactionId), ConsistentRead: true }),
   );
   return Item ? unmarshall(Item) : undefined;
 }
@@ -143,7 +143,7 @@ describe('transient failures are reported, never swallowed', () => {
     const response = await fn.invoke([good, poison].filter((r) => r !== undefined));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison?.kinesis.sequenceNumber }]);
-    expect((await scanAll(resources.stateTable)).some((i) => i['pk'] === 'txn#txn-q1')).toBe(true);
+    expect((await scanAll(resources.stateTable)).some((i) => i['pk'] === decisionKey('user-q', 'txn-q1')['pk']?.S)).toBe(true);
   });
 });
 

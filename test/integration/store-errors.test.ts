@@ -1,5 +1,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStateStore } from '../../shared/adapters/dynamodb-state-store';
+import { decisionKey } from '../../shared/adapters/dynamodb-items';
 import type { TransactionEnvelope } from '../../shared/domain/events';
 import { validateTransaction } from '../../shared/domain/events';
 import type { Pane } from '../../shared/domain/entity-state';
@@ -65,7 +66,8 @@ describe.each<CommitMode>(['conditional', 'single-writer'])('DynamoDB refusals o
     expect(scoring.outcomes[0]).toMatchObject({ reason: expect.stringMatching(/Number underflow/) });
     // The bad event counts nowhere; its decision, stored before the commit DynamoDB refused, stays as judged.
     const stored = (await scanAll(resources.stateTable)).map((i) => String(i['pk'])).sort();
-    expect(stored).toEqual(['txn#t-bad', 'txn#t-good', 'user#user-good']);
+    const pk = (user: string, id: string) => String(decisionKey(user, id)['pk']?.S);
+    expect(stored).toEqual([pk('user-bad', 't-bad'), pk('user-good', 't-good'), 'user#user-good'].sort());
   });
 
   it('refuses the state of an entity over 400 KB alone, and commits its neighbour of the same request', async () => {

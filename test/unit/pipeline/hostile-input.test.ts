@@ -9,7 +9,7 @@ import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { BatchScoring, ScoreBatchDeps, ScoringItem, ScoringKind } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
-import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
+import type { CommitOutcome, Effects, EntityCommit, EventRef } from '../../../shared/state/store';
 import { CommitMode, EntityType, RefusedItemsError } from '../../../shared/state/store';
 import { ConfigurationError, RecordError } from '../../../shared/errors';
 
@@ -177,6 +177,37 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
 
   // TTL removes an entity item once its horizon has passed; a redrive (DLQ messages live 14 days)
   // may bring its events back. The stored decision wins: nothing is counted or decided again.
+  it("keeps a user's decision and count when another user's transaction reuses its id", async () => {
+    // Arrange: alice's ord-7, then enough of her payments that its commit leaves the recent ones; mallory reuses the id.
+    const store = new MemoryStateStore();
+    const ord7 = txn('ord-7', 'alice', ARRIVAL - 100 * SECOND, 50);
+    await scoreBatch(itemsOf([ord7]), TXN_KIND, deps(store));
+    for (let i = 0; i < RECENT_LIMITS.commits; i++) {
+      await scoreBatch(itemsOf([txn(`a${i}`, 'alice', ARRIVAL - 90 * SECOND + i * SECOND, 10)]), TXN_KIND, deps(store));
+    }
+    await scoreBatch(itemsOf([txn('ord-7', 'mallory', ARRIVAL, 1)]), TXN_KIND, deps(store));
+
+    // Act
+    const again = await scoreBatch(itemsOf([ord7]), TXN_KIND, deps(store));
+
+    // Assert
+    const { records } = await store.loadBatch(
+      EntityType.user,
+      [],
+      [
+        { entityId: 'alice', eventId: 'ord-7' },
+        { entityId: 'mallory', eventId: 'ord-7' },
+      ],
+    );
+    const state = (await store.loadStates<UserLast>(EntityType.user, ['alice'])).get('alice');
+    expect(outcomesOf(again)).toEqual(['ord-7:duplicate']);
+    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(1 + RECENT_LIMITS.commits);
+    expect([...records.values()].map((r) => [r.entityId, r.basedOn])).toEqual([
+      ['alice', 0],
+      ['mallory', 0],
+    ]);
+  });
+
   it('changes no decision and no count when an event comes back after its entity item expired', async () => {
     // Arrange: card testing stored; then the user item is gone (TTL), decisions and alerts stay.
     const store = new MemoryStateStore();
@@ -472,9 +503,9 @@ class RefusingStore extends MemoryStateStore {
     super();
   }
 
-  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], eventIds: readonly string[]) {
+  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], events: readonly EventRef[]) {
     if (this.readError) throw this.readError;
-    return super.loadBatch<Last>(type, entityIds, eventIds);
+    return super.loadBatch<Last>(type, entityIds, events);
   }
 
   override async writeEffects(effects: Effects): Promise<void> {

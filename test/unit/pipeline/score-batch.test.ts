@@ -9,7 +9,7 @@ import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { BatchScoring, ItemOutcome, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
-import type { CommitOutcome, Effects, EntityCommit } from '../../../shared/state/store';
+import type { CommitOutcome, Effects, EntityCommit, EventRef } from '../../../shared/state/store';
 import { CommitMode as Modes, EntityType } from '../../../shared/state/store';
 import { RetryableError } from '../../../shared/errors';
 import { compactId } from '../../../shared/domain/ids';
@@ -264,9 +264,9 @@ class FailingStore extends MemoryStateStore {
     super();
   }
 
-  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], transactionIds: readonly string[]) {
+  override async loadBatch<Last>(type: EntityType, entityIds: readonly string[], events: readonly EventRef[]) {
     if (this.failures.load) throw this.failures.load;
-    return super.loadBatch<Last>(type, entityIds, transactionIds);
+    return super.loadBatch<Last>(type, entityIds, events);
   }
 
   override async writeEffects(effects: Effects): Promise<void> {
