@@ -12,9 +12,13 @@ import { createResources, drainQueue, dynamodb, scanAll } from '../support/resou
 const SEED_TXN = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
 const txn = (id: string, extra: Record<string, unknown> = {}) => ({ ...SEED_TXN, transactionId: id, amount: 20, ...extra });
 
-async function storedDecision(resources: TestResources, transactionId: string): Promise<Record<string, unknown> | undefined> {
+async function storedDecision(
+  resources: TestResources,
+  transactionId: string,
+  userId = SEED_TXN.userId,
+): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamodb.send(
-    new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(SEED_TXN.userId, transactionId), ConsistentRead: true }),
+    new GetItemCommand({ TableName: resources.stateTable, Key: decisionKey(userId, transactionId), ConsistentRead: true }),
   );
   return Item ? unmarshall(Item) : undefined;
 }
@@ -64,7 +68,7 @@ describe('score-transactions handler (functions/score-transactions/handler.ts) o
     const response = await handler(kinesisEvent(log.records), lambdaContext('score-transactions'));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(await storedDecision(resources, 'txn-after-poison')).toMatchObject({ action: 'approve' });
+    expect(await storedDecision(resources, 'txn-after-poison', 'user-9')).toMatchObject({ action: 'approve' });
     const quarantined = await drainQueue(resources.quarantineQueueUrl);
     const bySequence = new Map(quarantined.map((m) => [m['sequenceNumber'], m]));
     expect(quarantined).toHaveLength(3);
