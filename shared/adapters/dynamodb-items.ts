@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
-import type { EntityState, Pane, RecentCommit } from '../domain/entity-state';
+import type { EntityState, Pane, RecentCommits } from '../domain/entity-state';
+import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
 import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
 
@@ -92,10 +93,10 @@ export interface StoredEntity<Last> {
   readonly ver: number;
   readonly watermark?: number;
   readonly panes: Record<string, Pane>;
-  /** The version the first of `recent` made; the others follow one by one. */
+  /** The version the first of `recent`'s commits made; the others follow one by one. */
   readonly recentFrom?: number;
-  /** The recent commits' ids, one string per commit, joined by spaces (ids never hold one): a few bytes each. */
-  readonly recent?: readonly string[];
+  /** The recent commits' ids as the domain keeps them (RecentCommits): one string, a few bytes an id. */
+  readonly recent?: string;
   readonly last?: Last;
   readonly expiresAt: number;
 }
@@ -110,7 +111,7 @@ export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last>
     ver: commit.basedOn + 1,
     ...(commit.state.watermark === null ? {} : { watermark: commit.state.watermark }),
     panes: commit.state.panes as Record<string, Pane>,
-    ...storedRecent(commit.state.recent),
+    ...(commit.state.recent.ids === '' ? {} : { recentFrom: commit.state.recent.from, recent: commit.state.recent.ids }),
     ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
     expiresAt: commit.expiresAt,
   };
@@ -121,9 +122,7 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     version: item.ver,
     watermark: item.watermark ?? null,
     panes: item.panes ?? {},
-    recent: item.recent
-      ? item.recent.map((ids, i) => ({ version: (item.recentFrom ?? 0) + i, ids: ids === '' ? [] : ids.split(' ') }))
-      : paneIdsAsCommit(item),
+    recent: item.recent === undefined ? paneIdsAsCommit(item) : { from: item.recentFrom ?? 0, ids: item.recent },
     ...(item.last === undefined ? {} : { last: item.last }),
   };
 }
@@ -133,14 +132,9 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
  * have no records: those ids become its one recent commit, so the events of its open windows stay
  * duplicates (its records' older commits read as unknown, so as done).
  */
-function paneIdsAsCommit(item: StoredEntity<unknown>): RecentCommit[] {
+function paneIdsAsCommit(item: StoredEntity<unknown>): RecentCommits {
   const ids = Object.values(item.panes ?? {}).flatMap((pane) => (pane as Pane & { ids?: readonly string[] }).ids ?? []);
-  return ids.length === 0 ? [] : [{ version: item.ver, ids }];
-}
-
-function storedRecent(recent: readonly RecentCommit[]): Pick<StoredEntity<unknown>, 'recentFrom' | 'recent'> {
-  const first = recent[0];
-  return first === undefined ? {} : { recentFrom: first.version, recent: recent.map((commit) => commit.ids.join(' ')) };
+  return ids.length === 0 ? NO_RECENT : { from: item.ver, ids: ids.join(' ') };
 }
 
 /** What an operator's view of the table reads (the live page): decisions' actions and entities' panes. */

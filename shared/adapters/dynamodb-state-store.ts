@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
+import { emptyState } from '../domain/entity-state';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, EventRef, StateStore, StoredEvent } from '../state/store';
 import { RefusedItemsError } from '../state/store';
 import type { RiskstreamError } from '../errors';
@@ -163,9 +164,7 @@ export class DynamoDBStateStore implements StateStore {
       return { status: 'committed', version: commit.basedOn + 1 };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        const current = error.Item
-          ? entityStateOf(unmarshall(error.Item) as StoredEntity<Last>)
-          : ({ version: 0, watermark: null, panes: {}, recent: [] } as EntityState<Last>);
+        const current = error.Item ? entityStateOf(unmarshall(error.Item) as StoredEntity<Last>) : emptyState<Last>();
         return { status: 'conflict', current };
       }
       return { status: 'failed', error: storeError(`PutItem of the state of ${commit.type} ${commit.id}`, error) };

@@ -7,7 +7,7 @@ import {
   isLate,
   paneAt,
   pruneClosedPanes,
-  recentIdTest,
+  isRecent,
   withCommit,
   workingCopy,
 } from './entity-state';
@@ -62,11 +62,10 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
   const applied: string[] = [];
-  const isRecent = recentIdTest(initial, envelopes.length);
   const seen = new Set<string>(); // ids judged earlier in this batch
   for (const envelope of envelopes) {
     const shortId = model.shortId(envelope);
-    if (seen.has(shortId) || isRecent(shortId) || knownDuplicates.has(envelope.id)) {
+    if (seen.has(shortId) || isRecent(initial, shortId) || knownDuplicates.has(envelope.id)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
@@ -88,7 +87,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   }
   if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts };
   pruneClosedPanes(state, model.timing);
-  state.recent = withCommit(initial.recent, { version: initial.version + 1, ids: applied });
+  state.recent = withCommit(initial.recent, initial.version + 1, applied);
   return { state, changed: true, outcomes, alerts };
 }
 

@@ -79,7 +79,7 @@ describe.each<CommitMode>(['conditional', 'single-writer'])('DynamoDB refusals o
       type: EntityType.user,
       id,
       basedOn: 0,
-      state: { version: 0, watermark: T0, panes: { [String(T0)]: pane }, recent: [{ version: 1, ids: ids.slice(0, n) }] },
+      state: { version: 0, watermark: T0, panes: { [String(T0)]: pane }, recent: { from: 1, ids: ids.slice(0, n).join(' ') } },
       expiresAt: 0,
     });
 

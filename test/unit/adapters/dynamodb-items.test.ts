@@ -3,20 +3,17 @@ import type { StoredEntity } from '../../../shared/adapters/dynamodb-items';
 import { EntityType } from '../../../shared/state/store';
 
 describe('the entity item layout', () => {
-  it('keeps the recent commits as one string per commit and reads them back with their versions', () => {
+  it('keeps the recent commits as one string and reads them back with their versions', () => {
     const state = {
       version: 7,
       watermark: 1_000,
       panes: { '0': { count: 3, sum: 6, min: 1, max: 3, small: 0 } },
-      recent: [
-        { version: 6, ids: ['a', 'b'] },
-        { version: 7, ids: ['c'] },
-      ],
+      recent: { from: 6, ids: 'a b\nc' },
     };
 
     const item = entityItem({ type: EntityType.device, id: 'd1', basedOn: 6, state, expiresAt: 9 });
 
-    expect(item).toMatchObject({ recentFrom: 6, recent: ['a b', 'c'] });
+    expect(item).toMatchObject({ recentFrom: 6, recent: 'a b\nc' });
     expect(entityStateOf({ ...item, ver: 7 })).toEqual(state);
   });
 
@@ -35,6 +32,6 @@ describe('the entity item layout', () => {
       expiresAt: 9,
     } as unknown as StoredEntity<unknown>;
 
-    expect(entityStateOf(old).recent).toEqual([{ version: 4, ids: ['x1', 'x2', 'x3'] }]);
+    expect(entityStateOf(old).recent).toEqual({ from: 4, ids: 'x1 x2 x3' });
   });
 });

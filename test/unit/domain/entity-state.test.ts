@@ -1,5 +1,15 @@
-import type { RecentCommit } from '../../../shared/domain/entity-state';
-import { emptyState, knowsCommitsSince, RECENT_LIMITS, stateExpiry, withCommit } from '../../../shared/domain/entity-state';
+import type { RecentCommits } from '../../../shared/domain/entity-state';
+import {
+  emptyState,
+  isRecent,
+  knowsCommitsSince,
+  NO_RECENT,
+  RECENT_LIMITS,
+  recentCommits,
+  recentIds,
+  stateExpiry,
+  withCommit,
+} from '../../../shared/domain/entity-state';
 
 describe('stateExpiry', () => {
   const timing = { window: 5 * 60_000, allowedLateness: 10 * 60_000 };
@@ -22,32 +32,39 @@ describe('stateExpiry', () => {
 });
 
 describe('the recent commits an entity keeps', () => {
-  const commit = (version: number, n: number): RecentCommit => ({ version, ids: Array.from({ length: n }, (_, i) => `${version}-${i}`) });
+  const ids = (version: number, n: number): string[] => Array.from({ length: n }, (_, i) => `${version}-${i}`);
+  /** The recent commits after these, each [version, how many ids], from none. */
+  const commits = (...made: Array<[number, number]>): RecentCommits =>
+    made.reduce<RecentCommits>((recent, [version, n]) => withCommit(recent, version, ids(version, n)), NO_RECENT);
+  const versions = (recent: RecentCommits) => recentCommits(recent).map((c) => c.version);
 
   it('keeps at most RECENT_LIMITS.commits commits, dropping the oldest', () => {
-    let recent: RecentCommit[] = [];
-    for (let v = 1; v <= 40; v++) recent = withCommit(recent, commit(v, 1));
+    const recent = commits(...Array.from({ length: 40 }, (_, i): [number, number] => [i + 1, 1]));
 
-    expect(recent.map((c) => c.version)).toEqual(
-      Array.from({ length: RECENT_LIMITS.commits }, (_, i) => 40 - RECENT_LIMITS.commits + 1 + i),
-    );
+    expect(versions(recent)).toEqual(Array.from({ length: RECENT_LIMITS.commits }, (_, i) => 40 - RECENT_LIMITS.commits + 1 + i));
   });
 
-  it('keeps no more than RECENT_LIMITS.ids ids beyond the newest commit, which it keeps whole', () => {
-    const recent = withCommit([commit(1, 600), commit(2, 300)], commit(3, 2_000));
+  it('keeps no more than RECENT_LIMITS.ids ids in all, the newest commit whole whatever its size', () => {
+    expect(versions(commits([1, 600], [2, 300], [3, 2_000]))).toEqual([3]);
+    expect(versions(commits([1, 600], [2, 300], [3, 100]))).toEqual([1, 2, 3]);
+    expect(versions(commits([1, 600], [2, 300], [3, 101]))).toEqual([2, 3]);
+  });
 
-    expect(recent.map((c) => c.version)).toEqual([3]);
-    expect(withCommit([commit(1, 600), commit(2, 300)], commit(3, 100)).map((c) => c.version)).toEqual([1, 2, 3]);
-    expect(withCommit([commit(1, 600), commit(2, 300)], commit(3, 101)).map((c) => c.version)).toEqual([2, 3]);
+  it('finds a whole id among them, never a part of one', () => {
+    const state = { ...emptyState(), version: 3, recent: commits([1, 2], [2, 1], [3, 3]) };
+
+    expect(['1-0', '1-1', '2-0', '3-2'].map((id) => isRecent(state, id))).toEqual([true, true, true, true]);
+    expect(['1-', '-0', '2-1', '3-3', '1-0 1', ''].map((id) => isRecent(state, id))).toEqual([false, false, false, false, false, false]);
+    expect(recentIds(state)).toEqual(new Set(['1-0', '1-1', '2-0', '3-0', '3-1', '3-2']));
   });
 
   it('knows every commit since a version while the recent ones reach back to the one after it', () => {
-    const state = { ...emptyState(), version: 10, recent: [commit(8, 1), commit(9, 1), commit(10, 1)] };
+    const state = { ...emptyState(), version: 10, recent: commits([8, 1], [9, 1], [10, 1]) };
 
     expect(knowsCommitsSince(state, 10)).toBe(true); // nothing committed since
     expect(knowsCommitsSince(state, 7)).toBe(true); // 8, 9 and 10 are kept
     expect(knowsCommitsSince(state, 6)).toBe(false); // 7 was dropped
     expect(knowsCommitsSince(state, 12)).toBe(false); // a version the item never had (an item made anew)
-    expect(knowsCommitsSince({ ...state, recent: [] }, 9)).toBe(false); // an item from before recent commits were kept
+    expect(knowsCommitsSince({ ...state, recent: NO_RECENT }, 9)).toBe(false); // an item from before recent commits were kept
   });
 });

@@ -63,7 +63,7 @@ describe('reading engine: the seed example', () => {
       version: 0,
       watermark: T0,
       panes: { [W0]: { count: 1, sum: 82.4, min: 82.4, max: 82.4, small: 0 } },
-      recent: [{ version: 1, ids: [T0.toString(36)] }],
+      recent: { from: 1, ids: T0.toString(36) },
       last: { time: T0, temperature: 82.4 },
     });
     expect(result.alerts.map((a) => a.alertId)).toEqual([

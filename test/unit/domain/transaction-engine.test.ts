@@ -68,7 +68,7 @@ describe('transaction engine: the seed example', () => {
       version: 0,
       watermark: T0,
       panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0 } },
-      recent: [{ version: 1, ids: ['txn-123'].map(compactId) }],
+      recent: { from: 1, ids: compactId('txn-123') },
       last: { country: 'DE', time: T0 },
     });
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);

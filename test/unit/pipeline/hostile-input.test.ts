@@ -4,7 +4,7 @@ import { validateReading, validateTransaction } from '../../../shared/domain/eve
 import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import type { ReadingResult } from '../../../shared/domain/sensor-rules';
-import { RECENT_LIMITS } from '../../../shared/domain/entity-state';
+import { NO_RECENT, RECENT_LIMITS, recentCommits } from '../../../shared/domain/entity-state';
 import type { UserLast } from '../../../shared/domain/transaction-engine';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { BatchScoring, ScoreBatchDeps, ScoringItem, ScoringKind } from '../../../shared/pipeline/score-batch';
@@ -390,7 +390,7 @@ describe('hot entities: a bounded item, and still one count per event', () => {
 
     // Assert
     const state = (await store.loadStates<UserLast>(EntityType.user, ['busy'])).get('busy');
-    expect(state?.recent).toHaveLength(RECENT_LIMITS.commits);
+    expect(recentCommits(state?.recent ?? NO_RECENT)).toHaveLength(RECENT_LIMITS.commits);
     expect(outcomesOf(again)).toEqual(['p0:duplicate', 'p59:duplicate']);
     expect(countOf(state)).toBe(60);
   });

@@ -1,6 +1,6 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { EntityState } from '../../../shared/domain/entity-state';
-import { recentIds } from '../../../shared/domain/entity-state';
+import { emptyState, recentIds } from '../../../shared/domain/entity-state';
 import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../../shared/domain/events';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { Decision } from '../../../shared/domain/fraud-rules';
@@ -380,7 +380,7 @@ class AlwaysConflictingStore extends MemoryStateStore {
     this.commitCalls++;
     const outcomes = await super.commitStates(commits.filter((c) => c.id !== this.entity));
     for (const commit of commits.filter((c) => c.id === this.entity)) {
-      outcomes.set(commit.id, { status: 'conflict', current: { version: commit.basedOn + 1, watermark: null, panes: {}, recent: [] } });
+      outcomes.set(commit.id, { status: 'conflict', current: { ...emptyState(), version: commit.basedOn + 1 } });
     }
     return outcomes;
   }
