@@ -49,6 +49,11 @@ function outcomesOf<E extends AnyEnvelope>(scoring: BatchScoring<E, Decision>): 
   );
 }
 
+/** How many events an entity's open windows count. */
+function countOf(state: { panes: Readonly<Record<string, { count: number }>> } | undefined): number {
+  return Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0);
+}
+
 /** Card testing: eight payments of 2 in eight seconds, just before the records arrive. */
 function cardTestingRun(userId: string): TransactionEnvelope[] {
   return Array.from({ length: 8 }, (_, i) => txn(`t${i}`, userId, ARRIVAL - 10 * SECOND + i * SECOND, 2));
@@ -125,7 +130,7 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     // Assert
     const state = (await store.loadStates<UserLast>(EntityType.user, ['u'])).get('u');
     expect(outcomesOf(again)).toEqual(['pay-1:duplicate']);
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(1);
+    expect(countOf(state)).toBe(1);
     expect(store.decisions.get('pay-1')?.eventTime).toBe('2026-04-25T12:04:59.900Z');
   });
 
@@ -201,7 +206,7 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     );
     const state = (await store.loadStates<UserLast>(EntityType.user, ['alice'])).get('alice');
     expect(outcomesOf(again)).toEqual(['ord-7:duplicate']);
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(1 + RECENT_LIMITS.commits);
+    expect(countOf(state)).toBe(1 + RECENT_LIMITS.commits);
     expect([...records.values()].map((r) => [r.entityId, r.basedOn])).toEqual([
       ['alice', 0],
       ['mallory', 0],
@@ -243,7 +248,7 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     // Assert
     const state = (await expired.loadStates<UserLast>(EntityType.user, ['gone'])).get('gone');
     expect(redriven.outcomes.map((o) => o.status)).toEqual(Array(4).fill('applied'));
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(4);
+    expect(countOf(state)).toBe(4);
   });
 
   // A batch of which an event was refused is judged again without it; if that second round dies, an
@@ -280,7 +285,7 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     const state = (await store.loadStates<UserLast>(EntityType.user, ['crash'])).get('crash');
     expect(failed.outcomes.map((o) => o.status)).toEqual(Array(6).fill('failed'));
     expect(retried.outcomes.map((o) => o.status)).toEqual(Array(6).fill('applied'));
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(8);
+    expect(countOf(state)).toBe(8);
   });
 
   // conditional mode with producers that do not partition by user: a second writer commits the user
@@ -299,7 +304,7 @@ describe('one event, one count, whatever its timestamp and whenever it comes bac
     // Assert
     const state = (await store.loadStates<UserLast>(EntityType.user, ['race'])).get('race');
     expect(retried.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(5);
+    expect(countOf(state)).toBe(5);
   });
 
   // publish-alerts marks what it sent on the stored alert; writing that alert again would erase the mark.
@@ -376,8 +381,6 @@ describe('hot entities: a bounded item, and still one count per event', () => {
   async function oneByOne<E extends AnyEnvelope, R>(envelopes: readonly E[], kind: ScoringKind<E, unknown, R>, store: MemoryStateStore) {
     for (const envelope of envelopes) await scoreBatch(itemsOf([envelope]), kind, deps(store));
   }
-  const countOf = (state: { panes: Readonly<Record<string, { count: number }>> } | undefined) =>
-    Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0);
 
   it("keeps only the recent commits' ids in a busy user's item, and finds an older event again by its decision", async () => {
     // Arrange: 60 payments in 60 batches within one window; the first one's commit has left the recent ones.
@@ -457,7 +460,7 @@ describe('errors: retry what can succeed, quarantine what never will, never puni
     const state = (await store.loadStates<UserLast>(EntityType.user, ['u'])).get('u');
     expect(scoring.outcomes.map((o) => o.status)).toEqual(['applied', 'rejected', 'applied', 'applied']);
     expect(scoring.outcomes[1]).toMatchObject({ reason: expect.stringMatching(/Number underflow/) });
-    expect(Object.values(state?.panes ?? {}).reduce((n, p) => n + p.count, 0)).toBe(2);
+    expect(countOf(state)).toBe(2);
     expect(store.decisions.has('t1')).toBe(false);
   });
 
