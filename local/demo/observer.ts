@@ -60,11 +60,13 @@ export function deliveredAlert(body: string, arrivedAt: number): DeliveredAlert 
     summary?: string;
     reasons?: string[];
     eventIds?: string[];
+    relatedEventIds?: string[];
   };
   return {
     alertId: String(alert.alertId),
     severity: String(alert.severity),
     eventIds: alert.eventIds ?? [],
+    ...(alert.relatedEventIds ? { relatedEventIds: alert.relatedEventIds } : {}),
     arrivedAt,
     ...(alert.kind ? { kind: alert.kind } : {}),
     ...(alert.entity ? { entity: `${alert.entity.type ?? '?'} ${alert.entity.id ?? '?'}` } : {}),

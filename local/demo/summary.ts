@@ -5,6 +5,8 @@ export interface DeliveredAlert {
   readonly alertId: string;
   readonly severity: string;
   readonly eventIds: readonly string[];
+  /** The earlier events the alert's reasons rest on (a burst's other purchases): flagged by it too. */
+  readonly relatedEventIds?: readonly string[];
   /** When SQS took the message from SNS (its SentTimestamp), epoch ms. */
   readonly arrivedAt: number;
   readonly kind?: string;
@@ -35,7 +37,7 @@ export interface DemoFigures {
   /** Distinct alerts delivered to the demo's SQS subscriber, by severity, and how many arrived more than once. */
   readonly alertsBySeverity: Record<string, number>;
   readonly repeatedDeliveries: number;
-  /** Against the generator's labels; an event counts as detected when an alert of severity warning or above names it. */
+  /** Against the generator's labels; an event counts as detected when an alert of severity warning or above names it (as its event or a related one). */
   readonly detection: Detection;
   /** From the put of an event to its alert's arrival at the subscriber, ms. */
   readonly latencyMs: LatencySummary;
@@ -63,7 +65,7 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000
 
 /** Precision and recall of the delivered alerts (warning and above) against the generator's labels. */
 export function detection(traffic: readonly LabelledEvent[], alerts: Iterable<DeliveredAlert>): Detection {
-  const flagged = new Set([...alerts].filter((a) => a.severity !== 'info').flatMap((a) => a.eventIds));
+  const flagged = new Set([...alerts].filter((a) => a.severity !== 'info').flatMap((a) => [...a.eventIds, ...(a.relatedEventIds ?? [])]));
   let truePositives = 0;
   let falsePositives = 0;
   let falseNegatives = 0;

@@ -60,7 +60,16 @@ interface User {
   readonly home: string;
   readonly card: string;
   readonly typical: number;
+  /** Event time of the user's latest purchase. */
+  lastPurchase: number;
 }
+
+/**
+ * A normal card holder buys at most once a minute: drawn uniformly, a few of 500 users would buy
+ * six times in three minutes at the demo's rate, which is a burst the velocity rule rightly flags
+ * and a "normal" label would wrongly call a false positive.
+ */
+const NORMAL_PURCHASE_GAP_MS = 60_000;
 
 interface Device {
   readonly id: string;
@@ -81,6 +90,7 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
     home: pick(COUNTRIES),
     card: `4${String(Math.floor(rnd() * 1e15)).padStart(15, '0')}`,
     typical: Math.round((10 + rnd() * 90) * 100) / 100,
+    lastPurchase: -Infinity,
   }));
   const devices: Device[] = Array.from({ length: options.devices ?? 50 }, (_, i) => {
     const baseline = Math.round((18 + rnd() * 30) * 10) / 10;
@@ -189,8 +199,12 @@ export function* generateTraffic(options: GeneratorOptions): Generator<LabelledE
         } else {
           pending.push(...events);
         }
-      } else if (rnd() < transactionShare) pending.push(transaction(pick(normalUsers), TransactionLabel.normal));
-      else {
+      } else if (rnd() < transactionShare) {
+        const user = pick(normalUsers);
+        if (time - user.lastPurchase < NORMAL_PURCHASE_GAP_MS) continue; // draws again
+        user.lastPurchase = time;
+        pending.push(transaction(user, TransactionLabel.normal));
+      } else {
         const device = pick(healthyDevices);
         pending.push(reading(device, device.baseline + (rnd() - 0.5) * 4, ReadingLabel.normal));
       }

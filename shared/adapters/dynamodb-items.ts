@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
-import type { EntityState, Pane, RecentCommits } from '../domain/entity-state';
+import type { EntityState, RecentCommits } from '../domain/entity-state';
+import type { Pane } from '../domain/panes';
 import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
 import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';

@@ -34,6 +34,7 @@ const AlertImageSchema = z.object({
   summary: text,
   reasons: z.array(z.string()),
   eventIds: z.array(text),
+  relatedEventIds: z.optional(z.array(text)),
   eventTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
 });
 
@@ -107,6 +108,7 @@ function maskAlert(alert: Alert): Alert {
     summary: maskCardNumbers(alert.summary),
     reasons: alert.reasons.map(maskCardNumbers),
     eventIds: alert.eventIds.map(maskCardNumbers),
+    ...(alert.relatedEventIds ? { relatedEventIds: alert.relatedEventIds.map(maskCardNumbers) } : {}),
     eventTime: maskCardNumbers(alert.eventTime),
   };
 }
@@ -136,6 +138,7 @@ function emailText(alert: Alert): string {
     ...(alert.reasons.length > 0 ? alert.reasons.map((r) => `  - ${r}`) : ['  (none given)']),
     '',
     `Event ids:  ${alert.eventIds.join(', ')}`,
+    ...(alert.relatedEventIds ? [`Related:    ${alert.relatedEventIds.join(', ')}`] : []),
     `Alert id:   ${alert.alertId}`,
     '',
     'Repeats of an alert carry the same alert id.',

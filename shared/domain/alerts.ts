@@ -18,7 +18,13 @@ export interface Alert {
   readonly entity: { readonly type: 'user' | 'device'; readonly id: string };
   readonly summary: string;
   readonly reasons: readonly string[];
+  /** The event that raised it. */
   readonly eventIds: readonly string[];
+  /**
+   * The earlier events its reasons rest on (a burst's other purchases, the reading before a jump),
+   * as far as the entity remembers them (EVIDENCE_LIMIT): what a person checks beside the event.
+   */
+  readonly relatedEventIds?: readonly string[];
   /** Event time of the triggering event, ISO: alerts hold no wall-clock time, so a recomputed alert is identical. */
   readonly eventTime: string;
 }
@@ -39,7 +45,7 @@ const SEVERITY_OF_ACTION = {
 } as const;
 
 /** Every transaction that a rule fired on is an alert: `info` when approved anyway, for analytics subscribers. */
-export function transactionAlert(decision: Decision): Alert | undefined {
+export function transactionAlert(decision: Decision, related: readonly string[] = []): Alert | undefined {
   if (decision.reasons.length === 0) return undefined;
   const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[
     decision.action
@@ -52,6 +58,7 @@ export function transactionAlert(decision: Decision): Alert | undefined {
     summary: `Transaction ${decision.transactionId} ${verb} (risk ${decision.riskScore.toFixed(2)})`,
     reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
     eventIds: [decision.transactionId],
+    ...(related.length > 0 ? { relatedEventIds: related } : {}),
     eventTime: decision.eventTime,
   };
 }
@@ -59,6 +66,7 @@ export function transactionAlert(decision: Decision): Alert | undefined {
 function sensorAlert(result: ReadingResult, readingId: string, findings: readonly Finding[], scope: string): Alert | undefined {
   const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
   if (!worst) return undefined;
+  const related = [...new Set(findings.flatMap((f) => f.relatedReadingIds ?? []))].filter((id) => id !== readingId);
   return {
     alertId: alertId(AlertKind.sensor, result.deviceId, `${scope}:${worst.level}`),
     kind: AlertKind.sensor,
@@ -67,13 +75,15 @@ function sensorAlert(result: ReadingResult, readingId: string, findings: readonl
     summary: `${worst.message} on ${result.deviceId}`,
     reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
     eventIds: [readingId],
+    ...(related.length > 0 ? { relatedEventIds: related } : {}),
     eventTime: result.eventTime,
   };
 }
 
 /**
  * A reading's own findings make one alert scoped to the reading; a window average over its limit
- * makes one alert scoped to the window, so a hot window alerts once however many readings it holds.
+ * makes one alert scoped to the window (the sliding window by its first pane), so a window whose
+ * average crosses the limit twice within one pane alerts once.
  */
 export function readingAlerts(result: ReadingResult, readingId: string, windowStart: number): Alert[] {
   const own = result.findings.filter((f) => f.rule !== 'windowAverage');

@@ -1,17 +1,19 @@
 import type { Alert } from './alerts';
-import type { EntityState, Pane, WindowTiming } from './entity-state';
+import type { EntityState, WindowTiming } from './entity-state';
 import {
   advanceWatermark,
   applyToPane,
   EventStatus,
   isLate,
-  paneAt,
-  pruneClosedPanes,
   isRecent,
+  pruneClosedPanes,
+  windowAt,
   withCommit,
   workingCopy,
 } from './entity-state';
 import type { AnyEnvelope } from './events';
+import type { Counters, Pane } from './panes';
+import { checkCounters } from './panes';
 
 export type EventOutcome<E extends AnyEnvelope, R> =
   | { readonly status: 'applied'; readonly envelope: E; readonly result: R }
@@ -26,19 +28,27 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
   readonly alerts: readonly Alert[];
 }
 
+/**
+ * How many of its latest events a model may remember (in its last-seen facts) to name in an alert
+ * beside the event that raised it; the alert's reasons give the full counts.
+ */
+export const EVIDENCE_LIMIT = 10;
+
 /** How one event kind plugs into the shared loop: what it counts, how it is judged, what it remembers. */
 export interface EntityModel<E extends AnyEnvelope, Last, R> {
   readonly timing: WindowTiming;
   /** The id kept in the entity's recent commits: short, and unique within one entity. */
   shortId(envelope: E): string;
   value(envelope: E): number;
-  small?(envelope: E): boolean;
+  /** The counts its rules need beyond count, sum, min and max, kept per pane (see panes.ts). */
+  readonly counters?: Counters<E>;
   /**
-   * Judges the event against the state before it. `pane` is the event's own window, or for a late
-   * event (its window closed) the entity's current one: a late event is judged against what the
-   * entity is doing now, never against nothing, and `late` says so.
+   * Judges the event against the state before it. `window` holds the figures of the window that
+   * ends at the event (its last `timing.window`, summed from panes), without the event; for a late
+   * event (its pane closed) the window that ends at the entity's watermark: a late event is judged
+   * against what the entity is doing now, never against nothing, and `late` says so.
    */
-  evaluate(envelope: E, state: EntityState<Last>, pane: Pane, late: boolean): { readonly result: R; readonly alerts: readonly Alert[] };
+  evaluate(envelope: E, state: EntityState<Last>, window: Pane, late: boolean): { readonly result: R; readonly alerts: readonly Alert[] };
   /** The entity's last-seen facts after this event (called for applied events only). */
   remember(last: Last | undefined, envelope: E): Last;
 }
@@ -59,6 +69,8 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   knownDuplicates: ReadonlySet<string> = new Set(),
 ): EntityBatchResult<E, Last, R> {
   const state = workingCopy(initial);
+  const counters = Object.entries(model.counters ?? {});
+  checkCounters(model.counters ?? {});
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
   const applied: string[] = [];
@@ -71,15 +83,16 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     }
     seen.add(shortId);
     const late = isLate(state, envelope.time, model.timing);
-    const pane = (late ? currentPane(state, model) : paneAt(state, envelope.time, model.timing)) ?? EMPTY_PANE;
-    const judged = model.evaluate(envelope, state, pane, late);
+    // A late event's watermark is not null: something was applied after its pane.
+    const window = windowAt(state, late ? (state.watermark as number) : envelope.time, model.timing);
+    const judged = model.evaluate(envelope, state, window, late);
     alerts.push(...judged.alerts);
     if (late) {
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }
-    const small = model.small?.(envelope) ?? false;
-    applyToPane(state, { time: envelope.time, value: model.value(envelope), small }, model.timing);
+    const counted = counters.filter(([, holds]) => holds(envelope)).map(([name]) => name);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing);
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope);
     applied.push(shortId);
@@ -90,10 +103,3 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   state.recent = withCommit(initial.recent, initial.version + 1, applied);
   return { state, changed: true, outcomes, alerts };
 }
-
-/** The entity's features now: the pane its watermark falls in. */
-function currentPane<E extends AnyEnvelope, Last, R>(state: EntityState<Last>, model: EntityModel<E, Last, R>): Pane | undefined {
-  return state.watermark === null ? undefined : paneAt(state, state.watermark, model.timing);
-}
-
-const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0, small: 0 };

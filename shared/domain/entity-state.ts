@@ -1,7 +1,8 @@
-import { tumblingWindowStart } from './windows';
+import type { Pane, PaneTiming } from './panes';
+import { paneStart, windowEndingAt, withEvent } from './panes';
 
 /**
- * The state of one entity (a user or a device): its tumbling-window aggregates ("panes"), its
+ * The state of one entity (a user or a device): its slide-sized aggregates ("panes", see panes.ts), its
  * last-seen facts, and the ids of the events its last few commits applied.
  *
  * One item per entity is the unit of atomicity: an event's contribution to its window and the
@@ -12,15 +13,6 @@ import { tumblingWindowStart } from './windows';
  * entity's version was when it was judged. A record whose id is in no recent commit, while every
  * commit since its version is recent, belongs to a commit that never happened (see score-batch).
  */
-export interface Pane {
-  readonly count: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-  /** Transactions only: how many amounts were at or below the card-testing limit. */
-  readonly small: number;
-}
-
 /**
  * The ids (the model's short ids) the entity's last commits applied, in one string: commits oldest
  * first, separated by a newline, their ids by a space (short ids hold neither). One string, not an
@@ -48,15 +40,15 @@ export interface EntityState<Last> {
   readonly version: number;
   /** The latest event time this entity has seen (epoch ms), or null before its first event. */
   readonly watermark: number | null;
-  /** Keyed by the window start in epoch ms (as a string: the shape of a DynamoDB map). */
+  /** Keyed by the pane start in epoch ms (as a string: the shape of a DynamoDB map). */
   readonly panes: Readonly<Record<string, Pane>>;
   /** The ids of its last commits (see RECENT_LIMITS). */
   readonly recent: RecentCommits;
   readonly last?: Last;
 }
 
-export interface WindowTiming {
-  readonly window: number;
+export interface WindowTiming extends PaneTiming {
+  /** How long after its pane's end an event still counts; a later one is judged but counted nowhere. */
   readonly allowedLateness: number;
 }
 
@@ -67,17 +59,22 @@ export function emptyState<Last>(): EntityState<Last> {
   return { version: 0, watermark: null, panes: {}, recent: NO_RECENT };
 }
 
-/** A window is closed once the entity's watermark passed its end plus the allowed lateness. */
-export function isClosed(windowStart: number, watermark: number | null, timing: WindowTiming): boolean {
-  return watermark !== null && windowStart + timing.window + timing.allowedLateness <= watermark;
+/**
+ * Whether an event at this time is too late to count: the entity's watermark passed its pane's
+ * end plus the allowed lateness. (Whether it was applied before is asked by id, whatever its time
+ * says: a producer may re-stamp a resend.)
+ */
+export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
+  return state.watermark !== null && paneStart(time, timing.pane) + timing.pane + timing.allowedLateness <= state.watermark;
 }
 
 /**
- * Whether an event at this time is too late to count: its window has closed. (Whether it was
- * applied before is asked by id, whatever its time says: a producer may re-stamp a resend.)
+ * Whether no event that can still count reads this pane: the earliest one that is not late ends
+ * its window after `start + window + allowedLateness` (see isLate), so the pane can be dropped once
+ * the watermark passed that.
  */
-export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
-  return isClosed(tumblingWindowStart(time, timing.window), state.watermark, timing);
+function isUnread(start: number, watermark: number | null, timing: WindowTiming): boolean {
+  return watermark !== null && start + timing.window + timing.allowedLateness <= watermark;
 }
 
 /** The recent commits, oldest first, each as its list of ids. */
@@ -137,8 +134,9 @@ function countIds(commit: string): number {
   return count;
 }
 
-export function paneAt(state: EntityState<unknown>, time: number, timing: WindowTiming): Pane | undefined {
-  return state.panes[String(tumblingWindowStart(time, timing.window))];
+/** The figures of the window that ends at `time` (to the pane), summed from the state's panes. */
+export function windowAt(state: EntityState<unknown> | WorkingState<unknown>, time: number, timing: WindowTiming): Pane {
+  return windowEndingAt(state.panes, time, timing);
 }
 
 /**
@@ -157,24 +155,14 @@ export function workingCopy<Last>(state: EntityState<Last>): WorkingState<Last> 
   return { ...state, panes: { ...state.panes } };
 }
 
-/** Adds one event to its pane of the working copy. */
+/** Adds one event to its pane of the working copy; `counted` names the model's counters it holds for. */
 export function applyToPane<Last>(
   working: WorkingState<Last>,
-  event: { readonly time: number; readonly value: number; readonly small?: boolean },
+  event: { readonly time: number; readonly value: number; readonly counted: readonly string[] },
   timing: WindowTiming,
 ): void {
-  const key = String(tumblingWindowStart(event.time, timing.window));
-  const pane = working.panes[key];
-  const small = event.small ? 1 : 0;
-  working.panes[key] = pane
-    ? {
-        count: pane.count + 1,
-        sum: pane.sum + event.value,
-        min: Math.min(pane.min, event.value),
-        max: Math.max(pane.max, event.value),
-        small: pane.small + small,
-      }
-    : { count: 1, sum: event.value, min: event.value, max: event.value, small };
+  const key = String(paneStart(event.time, timing.pane));
+  working.panes[key] = withEvent(working.panes[key], event.value, event.counted);
 }
 
 /**
@@ -188,13 +176,13 @@ export function advanceWatermark(working: WorkingState<unknown>, time: number, a
 }
 
 /**
- * Drops from the working copy the panes of windows that can take no more events.
+ * Drops from the working copy the panes no window that can still take events reads.
  * The panes object is built anew rather than `delete`d from: a deleted key turns an object into a
  * slow dictionary, and every later batch of the entity would copy and read it at that speed.
  */
 export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowTiming): void {
   const starts = Object.keys(working.panes);
-  const open = starts.filter((start) => !isClosed(Number(start), working.watermark, timing));
+  const open = starts.filter((start) => !isUnread(Number(start), working.watermark, timing));
   if (open.length === starts.length) return;
   const panes: Record<string, Pane> = {};
   for (const start of open) panes[start] = working.panes[start] as Pane;
@@ -207,7 +195,7 @@ export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowT
  * has closed, counted from the later of its watermark and now. So TTL never deletes the item of an
  * event that can still come back, and a backfill of old events never writes an item that TTL may
  * delete while its windows still take events. An item TTL has not deleted yet is harmless: panes
- * of closed windows are ignored.
+ * no window reads any more are ignored.
  */
 export function stateExpiry(state: EntityState<unknown>, timing: WindowTiming, now: number, keepFor: number): number {
   const base = Math.max(state.watermark ?? 0, now);

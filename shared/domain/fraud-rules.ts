@@ -47,7 +47,7 @@ const velocity: Rule = (_txn, { windowCount, windowSum }, { velocity: cfg, windo
   if (!cfg.enabled || (windowCount <= cfg.maxCount && windowSum <= cfg.maxSum)) return undefined;
   const what =
     windowCount > cfg.maxCount ? `${windowCount} transactions (limit ${cfg.maxCount})` : `a total of ${windowSum} (limit ${cfg.maxSum})`;
-  return { rule: 'velocity', weight: cfg.weight, detail: `${what} in one ${formatDuration(window)} window` };
+  return { rule: 'velocity', weight: cfg.weight, detail: `${what} in the last ${formatDuration(window)}` };
 };
 
 const cardTesting: Rule = ({ event }, { smallCount }, { cardTesting: cfg, window }) =>
@@ -55,7 +55,7 @@ const cardTesting: Rule = ({ event }, { smallCount }, { cardTesting: cfg, window
     ? {
         rule: 'cardTesting',
         weight: cfg.weight,
-        detail: `${smallCount} amounts of at most ${cfg.smallAmount} in one ${formatDuration(window)} window`,
+        detail: `${smallCount} amounts of at most ${cfg.smallAmount} in the last ${formatDuration(window)}`,
       }
     : undefined;
 

@@ -37,41 +37,72 @@ const level = (warning: number, critical: number) =>
     z.refine((l) => l.critical >= l.warning, { message: 'critical must be >= warning' }),
   );
 
-const TransactionRulesSchema = z.strictObject({
-  /** Tumbling window of the per-user aggregates (velocity and card testing). */
-  window: duration(5 * 60_000),
-  /** How long after a window's end an event for it is still counted; later ones are reported as late. */
-  allowedLateness: duration(10 * 60_000),
-  thresholds: section({ review: weight(0.5), block: weight(0.85) }).check(
-    z.refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
-  ),
-  largeAmount: section({ enabled, weight: weight(0.6), amount: positive(1000) }),
-  velocity: section({ enabled, weight: weight(0.5), maxCount: positiveInt(5), maxSum: positive(5000) }),
-  cardTesting: section({
-    enabled,
-    weight: weight(0.7),
-    smallAmount: positive(5),
-    minCount: z._default(z.number().check(z.int(), z.minimum(2)), 4),
-  }),
-  impossibleTravel: section({ enabled, weight: weight(0.6), within: duration(60 * 60_000) }),
-  riskyMerchant: section({
-    enabled,
-    weight: weight(0.3),
-    categories: z._default(z.array(z.string().check(z.minLength(1))), ['gambling', 'crypto', 'money_transfer', 'gift_cards']),
-  }),
+/**
+ * How far back the window rules look (the last `window` before each event) and the pane they are
+ * summed from (the slide: a window is read to the pane, and the pane is what an event is stored
+ * in). The window must be a whole number of panes.
+ */
+const windowOfPanes = z.check<{ window: number; pane: number }>((ctx) => {
+  const { window, pane } = ctx.value;
+  if (pane > window)
+    ctx.issues.push({
+      code: 'custom',
+      message: `pane (${pane} ms) must not be longer than window (${window} ms)`,
+      input: pane,
+      path: ['pane'],
+    });
+  else if (window % pane !== 0)
+    ctx.issues.push({
+      code: 'custom',
+      message: `window (${window} ms) must be a whole number of panes (${pane} ms)`,
+      input: window,
+      path: ['window'],
+    });
 });
 
-const ReadingRulesSchema = z.strictObject({
-  window: duration(5 * 60_000),
-  allowedLateness: duration(10 * 60_000),
-  temperature: level(80, 90),
-  humidity: level(85, 95),
-  pressure: level(1050, 1080),
-  /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
-  jump: section({ enabled, temperature: positive(15), within: duration(10 * 60_000) }),
-  /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
-  windowAverage: section({ enabled, temperature: number(75), minCount: positiveInt(3) }),
-});
+const TransactionRulesSchema = z
+  .strictObject({
+    /** The per-user window of velocity and card testing: the last 5 minutes before each transaction. */
+    window: duration(5 * 60_000),
+    pane: duration(30_000),
+    /** How long after its pane's end an event is still counted; later ones are judged and reported as late. */
+    allowedLateness: duration(10 * 60_000),
+    thresholds: section({ review: weight(0.5), block: weight(0.85) }).check(
+      z.refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
+    ),
+    largeAmount: section({ enabled, weight: weight(0.6), amount: positive(1000) }),
+    velocity: section({ enabled, weight: weight(0.5), maxCount: positiveInt(5), maxSum: positive(5000) }),
+    cardTesting: section({
+      enabled,
+      weight: weight(0.7),
+      smallAmount: positive(5),
+      minCount: z._default(z.number().check(z.int(), z.minimum(2)), 4),
+    }),
+    impossibleTravel: section({ enabled, weight: weight(0.6), within: duration(60 * 60_000) }),
+    // Alone, at the review threshold: these categories are where stolen cards are cashed out.
+    riskyMerchant: section({
+      enabled,
+      weight: weight(0.5),
+      categories: z._default(z.array(z.string().check(z.minLength(1))), ['gambling', 'crypto', 'money_transfer', 'gift_cards']),
+    }),
+  })
+  .check(windowOfPanes);
+
+const ReadingRulesSchema = z
+  .strictObject({
+    /** The per-device window of the average rule: the last 5 minutes before each reading. */
+    window: duration(5 * 60_000),
+    pane: duration(30_000),
+    allowedLateness: duration(10 * 60_000),
+    temperature: level(80, 90),
+    humidity: level(85, 95),
+    pressure: level(1050, 1080),
+    /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
+    jump: section({ enabled, temperature: positive(15), within: duration(10 * 60_000) }),
+    /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
+    windowAverage: section({ enabled, temperature: number(75), minCount: positiveInt(3) }),
+  })
+  .check(windowOfPanes);
 
 export const RulesConfigSchema = z.strictObject({
   transactions: z.prefault(TransactionRulesSchema, {}),

@@ -11,6 +11,8 @@ export interface Finding {
   /** The short sentence a person reads in an alert. */
   readonly message: string;
   readonly detail: string;
+  /** The earlier readings it rests on (the one before a jump, the window's others for an average). */
+  readonly relatedReadingIds?: readonly string[];
 }
 
 /** The seed's output shape, plus what fired. */
@@ -24,11 +26,13 @@ export interface ReadingResult {
 }
 
 export interface ReadingFeatures {
-  /** The device's latest reading before this one (by event time). */
-  readonly previous?: { readonly time: number; readonly temperature: number };
-  /** The reading's tumbling window, before and after adding this reading. */
+  /** The device's latest reading before this one (by event time), and its id. */
+  readonly previous?: { readonly time: number; readonly temperature: number; readonly id?: string };
+  /** The window that ends at the reading (its last `window`), before and after adding this reading. */
   readonly windowBefore: { readonly count: number; readonly sum: number };
   readonly windowAfter: { readonly count: number; readonly sum: number };
+  /** The ids of the window's earlier readings, as far as the device remembers them. */
+  readonly windowReadingIds?: readonly string[];
 }
 
 const MEASURES = ['temperature', 'humidity', 'pressure'] as const;
@@ -62,12 +66,16 @@ function jumpFinding({ event, time }: ReadingEnvelope, { previous }: ReadingFeat
       level: 'warning',
       message: 'Sudden temperature jump',
       detail: `temperature changed by ${rounded} in ${formatDuration(Math.max(time - previous.time, 1000))} (limit ${jump.temperature})`,
+      ...(previous.id ? { relatedReadingIds: [previous.id] } : {}),
     },
   ];
 }
 
 /** Fires on the reading that takes the window's average over the limit, so a hot window alerts once. */
-function windowAverageFinding({ windowBefore, windowAfter }: ReadingFeatures, { windowAverage, window }: ReadingRules): Finding[] {
+function windowAverageFinding(
+  { windowBefore, windowAfter, windowReadingIds }: ReadingFeatures,
+  { windowAverage, window }: ReadingRules,
+): Finding[] {
   if (!windowAverage.enabled || windowAfter.count < windowAverage.minCount) return [];
   const after = windowAfter.sum / windowAfter.count;
   const wasAbove = windowBefore.count >= windowAverage.minCount && windowBefore.sum / windowBefore.count > windowAverage.temperature;
@@ -77,7 +85,8 @@ function windowAverageFinding({ windowBefore, windowAfter }: ReadingFeatures, { 
       rule: 'windowAverage',
       level: 'warning',
       message: 'Average temperature exceeded limit',
-      detail: `average ${Math.round(after * 100) / 100} over ${windowAfter.count} readings in one ${formatDuration(window)} window (limit ${windowAverage.temperature})`,
+      detail: `average ${Math.round(after * 100) / 100} over ${windowAfter.count} readings in the last ${formatDuration(window)} (limit ${windowAverage.temperature})`,
+      ...(windowReadingIds && windowReadingIds.length > 0 ? { relatedReadingIds: windowReadingIds } : {}),
     },
   ];
 }

@@ -1,36 +1,88 @@
 import { transactionAlert } from './alerts';
 import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
+import { EVIDENCE_LIMIT } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision } from './fraud-rules';
 import { scoreTransaction } from './fraud-rules';
+import { windowStartFor } from './panes';
 import type { TransactionRules } from './rules-config';
 
-/** A user's last-seen fact: where the latest transaction (by event time) happened. */
+/** One of a user's latest transactions: its id, event time and amount. */
+export type SeenTransaction = readonly [id: string, time: number, amount: number];
+
+/**
+ * A user's last-seen facts: where the latest transaction (by event time) happened, and the latest
+ * few transactions themselves, so that an alert of a window rule can name the events that made it
+ * (an analyst reviewing a burst wants every purchase of it, not only the one that tipped it over).
+ */
 export interface UserLast {
   readonly country: string;
   readonly time: number;
+  /** At most EVIDENCE_LIMIT, oldest first. */
+  readonly seen?: readonly SeenTransaction[];
 }
 
 export function transactionModel(rules: TransactionRules): EntityModel<TransactionEnvelope, UserLast, Decision> {
+  const isSmall = (amount: number) => amount <= rules.cardTesting.smallAmount;
+  // No window that can still take events reaches further back than this before the latest event.
+  const remembered = rules.window + rules.allowedLateness + rules.pane;
   return {
-    timing: { window: rules.window, allowedLateness: rules.allowedLateness },
+    timing: { window: rules.window, pane: rules.pane, allowedLateness: rules.allowedLateness },
     shortId: (txn) => compactId(txn.id),
     value: (txn) => txn.event.amount,
-    small: (txn) => txn.event.amount <= rules.cardTesting.smallAmount,
-    evaluate(txn, state, pane, late) {
-      const small = txn.event.amount <= rules.cardTesting.smallAmount ? 1 : 0;
+    counters: { small: (txn) => isSmall(txn.event.amount) },
+    evaluate(txn, state, window, late) {
       const features = {
-        windowCount: pane.count + 1,
-        windowSum: pane.sum + txn.event.amount,
-        smallCount: pane.small + small,
+        windowCount: window.count + 1,
+        windowSum: window.sum + txn.event.amount,
+        smallCount: (window['small'] ?? 0) + (isSmall(txn.event.amount) ? 1 : 0),
         ...(state.last ? { previous: state.last } : {}),
       };
       const scored = scoreTransaction(txn, features, rules);
       const decision: Decision = late ? { ...scored, late: true } : scored;
-      const alert = transactionAlert(decision);
+      // A late event was judged against the window that ends at the watermark: its evidence is there too.
+      const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : txn.time, rules);
+      const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window, isSmall));
       return { result: decision, alerts: alert ? [alert] : [] };
     },
-    remember: (last, txn) => (last && last.time > txn.time ? last : { country: txn.event.country, time: txn.time }),
+    remember(last, txn) {
+      const latest = last && last.time > txn.time ? last : { country: txn.event.country, time: txn.time };
+      const seen = withSeen(last?.seen ?? [], [txn.id, txn.time, txn.event.amount], latest.time - remembered);
+      return { country: latest.country, time: latest.time, seen };
+    },
   };
+}
+
+/**
+ * The earlier transactions a decision's reasons rest on: those of its window for velocity, the
+ * small ones for card testing, the one before for impossible travel (as far as the user remembers).
+ */
+function evidenceOf(
+  decision: Decision,
+  last: UserLast | undefined,
+  windowStart: number,
+  window: number,
+  isSmall: (amount: number) => boolean,
+): string[] {
+  const seen = last?.seen ?? [];
+  const inWindow = (time: number) => time >= windowStart && time < windowStart + window;
+  const ids = new Set<string>();
+  for (const { rule } of decision.reasons) {
+    if (rule === 'velocity' || rule === 'cardTesting') {
+      for (const [id, time, amount] of seen) if (inWindow(time) && (rule === 'velocity' || isSmall(amount))) ids.add(id);
+    } else if (rule === 'impossibleTravel') {
+      const previous = seen.at(-1);
+      if (previous) ids.add(previous[0]);
+    }
+  }
+  ids.delete(decision.transactionId);
+  return [...ids];
+}
+
+/** The latest EVIDENCE_LIMIT transactions by event time since `from`, with one more; the latest is always kept (impossible travel names it). */
+function withSeen(seen: readonly SeenTransaction[], txn: SeenTransaction, from: number): SeenTransaction[] {
+  const next = [...seen, txn].sort((a, b) => a[1] - b[1]);
+  const kept = next.filter(([, time], i) => time >= from || i === next.length - 1);
+  return kept.length > EVIDENCE_LIMIT ? kept.slice(kept.length - EVIDENCE_LIMIT) : kept;
 }

@@ -1,3 +1,6 @@
+import type { Pane } from './panes';
+import { paneStart, windowEndingAt, withEvent } from './panes';
+
 export type WindowSpec =
   | { readonly kind: 'tumbling'; readonly sizeMs: number }
   | { readonly kind: 'hopping'; readonly sizeMs: number; readonly hopMs: number }
@@ -103,20 +106,19 @@ export function assignWindows(time: number, spec: WindowSpec): TimeWindow[] {
   return windowsStartingEvery(time, spec.sizeMs, periodOf(spec));
 }
 
-interface Accumulator {
-  readonly start: number;
-  readonly end: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
-
 function byTimeThenValue(a: TimedValue, b: TimedValue): number {
   return a.time - b.time || a.value - b.value;
 }
 
-/** Every non-empty window with its count, sum, min, max and average, ordered by start. */
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/**
+ * Every non-empty window with its count, sum, min, max and average, ordered by start. Computed as
+ * the pipeline computes its windows: the events go into panes (here as long as the largest span
+ * that divides both the size and the period), and each window is the sum of its panes.
+ */
 export function aggregateWindows(events: ReadonlyArray<TimedValue>, spec: WindowSpec): WindowAggregate[] {
   validateWindowSpec(spec);
   events.forEach((event, index) => {
@@ -127,22 +129,20 @@ export function aggregateWindows(events: ReadonlyArray<TimedValue>, spec: Window
   // Floating-point addition is not associative: adding in one canonical order makes the sums
   // identical whatever order the events arrived in.
   const ordered = [...events].sort(byTimeThenValue);
-  const byStart = new Map<number, Accumulator>();
+  const period = periodOf(spec);
+  const timing = { window: spec.sizeMs, pane: greatestCommonDivisor(spec.sizeMs, period) };
+  const panes: Record<string, Pane> = {};
+  const starts = new Set<number>();
   for (const { time, value } of ordered) {
-    for (const { start, end } of windowsStartingEvery(time, spec.sizeMs, periodOf(spec))) {
-      const accumulator = byStart.get(start);
-      if (accumulator === undefined) {
-        byStart.set(start, { start, end, count: 1, sum: value, min: value, max: value });
-      } else {
-        accumulator.count += 1;
-        accumulator.sum += value;
-        accumulator.min = Math.min(accumulator.min, value);
-        accumulator.max = Math.max(accumulator.max, value);
-      }
-    }
+    const key = String(paneStart(time, timing.pane));
+    panes[key] = withEvent(panes[key], value, []);
+    for (const { start } of windowsStartingEvery(time, spec.sizeMs, period)) starts.add(start);
   }
 
-  return [...byStart.values()]
-    .sort((a, b) => a.start - b.start)
-    .map(({ start, end, count, sum, min, max }) => ({ start, end, count, sum, min, max, avg: sum / count }));
+  return [...starts]
+    .sort((a, b) => a - b)
+    .map((start) => {
+      const { count, sum, min, max } = windowEndingAt(panes, start + spec.sizeMs - 1, timing);
+      return { start, end: start + spec.sizeMs, count, sum, min, max, avg: sum / count };
+    });
 }

@@ -7,8 +7,8 @@ import type { Reference } from './reference';
 /**
  * Holds what the system stored and sent against the ledger: the ledger line of one case.
  *
- * - windows: every distinct event counted once in the window it belongs to, unless it came after
- *   that window closed, with the aggregates of the reference;
+ * - windows: every distinct event counted once in the pane it belongs to (the windows rules read
+ *   are sums of panes), unless it came after that pane closed, with the aggregates of the reference;
  * - decisions: one per distinct transaction, as the fault-free run decided it (late ones say so);
  * - readings: one stored status per distinct reading;
  * - alerts: exactly the fault-free run's alert ids stored, each delivered at least once to the

@@ -64,7 +64,7 @@ export function describeWhenEveryRecordFails(): void {
       }
       const expected = referenceWindows(
         distinct.map((t) => ({ entity: t.userId, time: Date.parse(t.timestamp), value: t.amount })),
-        DEFAULT_RULES.transactions.window,
+        DEFAULT_RULES.transactions.pane,
       );
       expect(stored).toEqual(new Map([...expected].map(([key, w]) => [key, w.count])));
       if (!unreachable) expect(proxy.stats().matched).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ export interface WindowFigures {
 }
 
 export interface Reference {
-  /** Keyed `<entityId>@<window start ms>`. */
+  /** Keyed `<entityId>@<pane start ms>`: what each pane must hold. */
   readonly windows: ReadonlyMap<string, WindowFigures>;
   readonly decisions: ReadonlyMap<string, Decision>;
   readonly alerts: ReadonlyMap<string, Alert>;
@@ -27,9 +27,9 @@ export interface Reference {
 
 /**
  * What the system must hold after any faults, from the ledger alone:
- * - the windows, computed here from the distinct events (each counted once in the one tumbling
- *   window of its entity that its event time falls in, unless its window had closed when it came),
- *   without the code under test;
+ * - the panes, computed here from the distinct events (each counted once in the one pane of its
+ *   entity that its event time falls in, unless its pane had closed when it came), without the
+ *   code under test; every window a rule reads is a sum of these;
  * - the decisions and alerts of a fault-free run: the same scoring core, in memory, fed each
  *   distinct event once, in put order (which is each entity's order on its shard). Faults may
  *   change how often things are delivered, never what is decided or alerted.
@@ -42,12 +42,12 @@ export async function referenceOf(ledger: Ledger, rules: RulesConfig): Promise<R
   for (const event of ledger.events) {
     const isTransaction = event.kind === 'transaction';
     const time = Date.parse(String(event.event['timestamp']));
-    const { window, allowedLateness } = isTransaction ? rules.transactions : rules.readings;
+    const { pane, allowedLateness } = isTransaction ? rules.transactions : rules.readings;
     const entity = String(isTransaction ? event.event['userId'] : event.event['deviceId']);
     const value = Number(isTransaction ? event.event['amount'] : event.event['temperature']);
-    const start = tumblingWindowStart(time, window);
+    const start = tumblingWindowStart(time, pane);
     const watermark = watermarks.get(`${event.kind}:${entity}`);
-    if (watermark !== undefined && start + window + allowedLateness <= watermark) continue; // late: judged, never counted
+    if (watermark !== undefined && start + pane + allowedLateness <= watermark) continue; // late: judged, never counted
     watermarks.set(`${event.kind}:${entity}`, Math.max(watermark ?? time, time));
     const key = `${entity}@${start}`;
     const w = windows.get(key);

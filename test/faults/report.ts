@@ -96,7 +96,7 @@ ${tables.join('\n')}
   the first, so in the same batch, half much later), the poison records (1 %: not JSON, wrong types, larger than
   \`MAX_RECORD_BYTES\`, on both streams), and the hostile producers' input of \`test/faults/hostile.ts\` where a case
   calls for it: numbers DynamoDB cannot store, transactions put again re-stamped, clocks ahead (an entity's last
-  event past its arrival) and events dated after their window closed, one user with 30 % of the transactions. They
+  event past its arrival) and events dated after their pane closed, one user with 30 % of the transactions. They
   are put with \`PutRecords\` on the deployed streams.
 - **The run.** The deployed stack (\`cdk deploy\` into moto, one deploy for the suite) runs in the local runtime, in a
   child process so it can be killed; every request of the runtime and of the functions goes through the fault
@@ -115,9 +115,9 @@ ${tables.join('\n')}
   (\`local/faults/sns-sender-faults.ts\`). The expired case deletes its entity items and ages its records past the
   horizon (standing in for TTL and the days it waits), then replays every stream. The full replay is \`--from-start\`:
   every stream (both Kinesis streams and the outbox stream) from its trim horizon, with every case's records on it.
-- **The audit** (\`test/faults/audit.ts\`), from what the system stored and sent: the windows against a reference
-  computed from the ledger alone (each distinct event once in its tumbling window of its entity, unless it came after
-  that window closed: count, sum, min, max; a loss and a double in one window would cancel in the count, never in the
+- **The audit** (\`test/faults/audit.ts\`), from what the system stored and sent: the panes (every window a rule
+  reads is a sum of them) against a reference computed from the ledger alone (each distinct event once in its pane
+  of its entity, unless it came after that pane closed: count, sum, min, max; a loss and a double in one pane would cancel in the count, never in the
   sum of the ledger's random amounts); one decision per distinct transaction, equal to a fault-free run of the same
   scoring core in memory over the distinct events in put order, and one stored status per distinct reading; exactly
   that run's alert ids in the outbox, each received at least once by an SQS subscriber of the alerts topic or refused
@@ -128,9 +128,9 @@ ${tables.join('\n')}
   decisions not from the ledger and alerts the fault-free run does not make. Repeats are deliveries beyond the first
   (SNS delivery and the quarantine are at least once; subscribers drop repeats by \`alertId\`, a quarantine consumer by
   shard and sequence number).
-- **Windows** are kept open for the suite (allowed lateness 24 h) so that every window an event falls in is still
-  stored at the end: with the default 10 minutes, closed panes are dropped and could not be checked. Events dated
-  after their window closed are dated past these 24 h.
+- **Panes** are kept open for the suite (allowed lateness 24 h) so that every pane an event falls in is still
+  stored at the end: with the default 10 minutes, panes no window reads any more are dropped and could not be
+  checked. Events dated after their pane closed are dated past these 24 h.
 `;
   writeFileSync(path, text);
 }

@@ -14,7 +14,7 @@ import { createResources, scanAll } from '../support/resources';
  * and producer duplicates, every distinct event changes its window once, every decision and alert
  * is stored once. The reference is computed from the ledger of distinct events, not by the code under test.
  */
-const WINDOW = DEFAULT_RULES.transactions.window;
+const PANE = DEFAULT_RULES.transactions.pane;
 const BATCH = 50;
 
 function batches<T>(items: readonly T[], size: number): T[][] {
@@ -36,7 +36,7 @@ async function storedWindows(table: string): Promise<Map<string, ReferenceWindow
 function expectedWindows(distinct: readonly GeneratedTransaction[]): Map<string, ReferenceWindow> {
   const reference = referenceWindows(
     distinct.map((t) => ({ entity: t.userId, time: Date.parse(t.timestamp), value: t.amount })),
-    WINDOW,
+    PANE,
   );
   return new Map([...reference].map(([k, w]) => [k, { ...w, sum: round(w.sum) }]));
 }

@@ -29,12 +29,12 @@ describe('score-readings handler on moto', () => {
       }),
     ]);
     const device = (await scanAll(resources.stateTable)).find((i) => i['pk'] === 'device#sensor-17');
-    expect(device?.['panes']).toEqual({ [String(T0)]: { count: 1, sum: 82.4, min: 82.4, max: 82.4, small: 0 } });
+    expect(device?.['panes']).toEqual({ [String(T0)]: { count: 1, sum: 82.4, min: 82.4, max: 82.4 } });
     expect(device?.['recent']).toBe(T0.toString(36));
     // The reading's status, which recognises it when it comes again after its commit left the recent ones.
     const record = (await scanAll(resources.stateTable)).find((i) => i['pk'] === 'reading#sensor-17@2026-04-25T12:00:00.000Z');
     expect(record).toMatchObject({ itemType: 'reading', deviceId: 'sensor-17', status: 'warning', basedOn: 0 });
-    expect(device?.['last']).toEqual({ time: T0, temperature: 82.4 });
+    expect(device?.['last']).toEqual({ time: T0, temperature: 82.4, seen: [T0] });
   });
 
   it('keeps per-device window aggregates, alerts a jump and a hot window once, and quarantines a bad reading', async () => {
@@ -61,7 +61,10 @@ describe('score-readings handler on moto', () => {
     const devices = (await scanAll(resources.stateTable)).filter((i) => i['entityType'] === 'device');
     expect(devices.map((d) => d['entityId']).sort()).toEqual(['sensor-17', 'sensor-2']);
     const hot = devices.find((d) => d['entityId'] === 'sensor-17')?.['panes'] as Record<string, { count: number; max: number }>;
-    expect(hot[String(T0)]).toMatchObject({ count: 6, max: 80 });
+    // One 30-second pane per reading here: the window rules read their sum.
+    expect(Object.keys(hot)).toHaveLength(6);
+    expect(Object.values(hot).reduce((n, p) => n + p.count, 0)).toBe(6);
+    expect(Math.max(...Object.values(hot).map((p) => p.max))).toBe(80);
     const quarantined = await drainQueue(resources.quarantineQueueUrl);
     expect(quarantined).toEqual([expect.objectContaining({ reason: 'invalid event: field "temperature" must be a number, got string' })]);
   });

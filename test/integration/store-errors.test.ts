@@ -3,7 +3,7 @@ import { DynamoDBStateStore } from '../../shared/adapters/dynamodb-state-store';
 import { decisionKey } from '../../shared/adapters/dynamodb-items';
 import type { TransactionEnvelope } from '../../shared/domain/events';
 import { validateTransaction } from '../../shared/domain/events';
-import type { Pane } from '../../shared/domain/entity-state';
+import type { Pane } from '../../shared/domain/panes';
 import { DEFAULT_RULES } from '../../shared/domain/rules-config';
 import { transactionKind } from '../../shared/pipeline/kinds';
 import { scoreBatch } from '../../shared/pipeline/score-batch';

@@ -54,14 +54,14 @@ export interface ReferenceWindow {
   readonly max: number;
 }
 
-/** What the windows must hold: each distinct event counted once, computed straight from the ledger. */
+/** What the panes must hold: each distinct event counted once in the pane its time falls in, computed straight from the ledger. */
 export function referenceWindows(
   events: ReadonlyArray<{ entity: string; time: number; value: number }>,
-  windowMs: number,
+  paneMs: number,
 ): Map<string, ReferenceWindow> {
   const windows = new Map<string, ReferenceWindow>();
   for (const e of events) {
-    const key = `${e.entity}@${tumblingWindowStart(e.time, windowMs)}`;
+    const key = `${e.entity}@${tumblingWindowStart(e.time, paneMs)}`;
     const w = windows.get(key);
     windows.set(
       key,

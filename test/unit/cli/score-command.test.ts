@@ -87,7 +87,7 @@ describe('riskstream score: state between lines', () => {
     const decisions = parsedLines(result.stdout);
     expect(decisions).toHaveLength(6);
     expect(decisions.slice(0, 5).map((d) => d['reasons'])).toEqual([[], [], [], [], []]);
-    expect(decisions[5]?.['reasons']).toEqual([{ rule: 'velocity', weight: 0.5, detail: '6 transactions (limit 5) in one 5m window' }]);
+    expect(decisions[5]?.['reasons']).toEqual([{ rule: 'velocity', weight: 0.5, detail: '6 transactions (limit 5) in the last 5m' }]);
     expect(decisions[5]).toMatchObject({ transactionId: 'txn-6', action: 'manual_review_required' });
   });
 

@@ -42,7 +42,7 @@ const AVERAGE: Finding = {
   rule: 'windowAverage',
   level: 'warning',
   message: 'Average temperature exceeded limit',
-  detail: 'average 76.67 over 3 readings in one 5m window (limit 75)',
+  detail: 'average 76.67 over 3 readings in the last 5m (limit 75)',
 };
 
 function result(findings: readonly Finding[]): ReadingResult {
@@ -247,7 +247,7 @@ describe('readingAlerts', () => {
       },
       {
         id: alertId('sensor', 'sensor-17', `window:${WINDOW_START}:warning`),
-        reasons: ['windowAverage: average 76.67 over 3 readings in one 5m window (limit 75)'],
+        reasons: ['windowAverage: average 76.67 over 3 readings in the last 5m (limit 75)'],
         summary: 'Average temperature exceeded limit on sensor-17',
       },
     ]);

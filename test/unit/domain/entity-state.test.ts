@@ -12,7 +12,7 @@ import {
 } from '../../../shared/domain/entity-state';
 
 describe('stateExpiry', () => {
-  const timing = { window: 5 * 60_000, allowedLateness: 10 * 60_000 };
+  const timing = { window: 5 * 60_000, pane: 30_000, allowedLateness: 10 * 60_000 };
   const now = Date.parse('2026-11-25T12:00:00Z');
 
   const horizon = 7 * 86_400_000;

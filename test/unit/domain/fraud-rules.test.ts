@@ -119,7 +119,7 @@ describe('rule: velocity', () => {
     const decision = scoreTransaction(envelope, features, RULES);
 
     // Assert
-    expect(decision.reasons).toEqual([{ rule: 'velocity', weight: 0.5, detail: '6 transactions (limit 5) in one 5m window' }]);
+    expect(decision.reasons).toEqual([{ rule: 'velocity', weight: 0.5, detail: '6 transactions (limit 5) in the last 5m' }]);
   });
 });
 
@@ -279,7 +279,7 @@ describe('disabled rules never fire', () => {
 });
 
 describe('scoring: the reasons combine into the score and the action', () => {
-  it('a large amount at a risky merchant combines 0.6 and 0.3 into 0.72 and is held for review', () => {
+  it('a large amount at a risky merchant combines 0.6 and 0.5 into 0.8 and is held for review', () => {
     // Arrange
     const envelope = txn({ amount: 1500, merchantCategory: 'gambling' });
 
@@ -288,7 +288,7 @@ describe('scoring: the reasons combine into the score and the action', () => {
 
     // Assert
     expect(decision.reasons.map((r) => r.rule)).toEqual(['largeAmount', 'riskyMerchant']);
-    expect(decision.riskScore).toBe(0.72);
+    expect(decision.riskScore).toBe(0.8);
     expect(decision.action).toBe(Action.manualReview);
   });
 
@@ -315,7 +315,7 @@ describe('scoring: the reasons combine into the score and the action', () => {
 
     // Assert
     expect(decision.reasons.map((r) => r.rule)).toEqual(['velocity', 'cardTesting', 'riskyMerchant']);
-    expect(decision.riskScore).toBe(0.9);
+    expect(decision.riskScore).toBe(0.93);
     expect(decision.action).toBe(Action.block);
   });
 });

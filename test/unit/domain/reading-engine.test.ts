@@ -11,8 +11,9 @@ import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import type { ReadingResult } from '../../../shared/domain/sensor-rules';
 
 const MODEL = readingModel(DEFAULT_RULES.readings);
+const SECOND = 1_000;
 const MINUTE = 60_000;
-/** 12:00 UTC: the start of a 5-minute window. */
+/** 12:00 UTC: the start of a 30-second pane (windows are the last 5 minutes, read to the pane). */
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 const W0 = String(T0);
 
@@ -62,9 +63,9 @@ describe('reading engine: the seed example', () => {
     expect(result.state).toEqual({
       version: 0,
       watermark: T0,
-      panes: { [W0]: { count: 1, sum: 82.4, min: 82.4, max: 82.4, small: 0 } },
+      panes: { [W0]: { count: 1, sum: 82.4, min: 82.4, max: 82.4 } },
       recent: { from: 1, ids: T0.toString(36) },
-      last: { time: T0, temperature: 82.4 },
+      last: { time: T0, temperature: 82.4, seen: [T0] },
     });
     expect(result.alerts.map((a) => a.alertId)).toEqual([
       alertId('sensor', 'sensor-17', 'reading:sensor-17@2026-04-25T12:00:00.000Z:warning'),
@@ -137,23 +138,23 @@ describe('reading engine: idempotency', () => {
 });
 
 describe('reading engine: event time, lateness and pruning', () => {
-  it('counts an out-of-order reading within the allowed lateness in its own window', () => {
+  it('counts an out-of-order reading within the allowed lateness in its own pane', () => {
     // Arrange
-    const state = apply([reading(12 * MINUTE, 20)]).state;
+    const state = apply([reading(10 * MINUTE, 20)]).state;
 
     // Act
-    const result = apply([reading(4 * MINUTE, 30)], state);
+    const result = apply([reading(10 * SECOND, 30)], state);
 
     // Assert
     expect(statuses(result)).toEqual(['applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0 });
-    expect(result.state.watermark).toBe(T0 + 12 * MINUTE);
-    expect(result.state.last).toEqual({ time: T0 + 12 * MINUTE, temperature: 20 });
+    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30 });
+    expect(result.state.watermark).toBe(T0 + 10 * MINUTE);
+    expect(result.state.last).toEqual({ time: T0 + 10 * MINUTE, temperature: 20, seen: [T0 + 10 * SECOND, T0 + 10 * MINUTE] });
   });
 
-  it('reports a reading after its window closed as late: evaluated, not counted, no window average', () => {
-    // Arrange: two readings of 70 in the 12:00 window; a third (95) would take its average over 75, but 12:15 closed it
-    const state = apply([reading(0, 70), reading(MINUTE, 70), reading(15 * MINUTE, 20)]).state;
+  it('reports a reading after its pane closed as late: evaluated, not counted, no window average', () => {
+    // Arrange: two readings of 70; a third (95) at 12:02 would take the average over 75, but 12:12:30 closed its pane
+    const state = apply([reading(0, 70), reading(MINUTE, 70), reading(12 * MINUTE + 30 * SECOND, 20)]).state;
 
     // Act
     const result = apply([reading(2 * MINUTE, 95)], state);
@@ -166,28 +167,28 @@ describe('reading engine: event time, lateness and pruning', () => {
     expect(result.alerts.map((a) => a.severity)).toEqual(['critical']);
   });
 
-  it('prunes closed panes and their ids', () => {
+  it('prunes the panes no window that can still take readings reads', () => {
     // Arrange
     const state = apply([reading(0, 20), reading(7 * MINUTE, 21)]).state;
 
-    // Act
-    const result = apply([reading(17 * MINUTE, 22)], state);
+    // Act: 12:15 is 12:00 + 5m window + 10m lateness
+    const result = apply([reading(15 * MINUTE, 22)], state);
 
     // Assert
-    expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 5 * MINUTE)]);
-    expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 5 * MINUTE), String(T0 + 15 * MINUTE)]);
+    expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 7 * MINUTE)]);
+    expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 7 * MINUTE), String(T0 + 15 * MINUTE)]);
   });
 
-  it('keeps count, sum, min and max per window', () => {
+  it('keeps count, sum, min and max per pane, and no counter the model does not declare', () => {
     // Arrange
-    const events = [reading(0, 20.5), reading(MINUTE, 18), reading(2 * MINUTE, 25), reading(5 * MINUTE, 30)];
+    const events = [reading(0, 20.5), reading(10 * SECOND, 18), reading(20 * SECOND, 25), reading(30 * SECOND, 30)];
 
     // Act
     const result = apply(events);
 
     // Assert
-    expect(result.state.panes[W0]).toMatchObject({ count: 3, sum: 63.5, min: 18, max: 25 });
-    expect(result.state.panes[String(T0 + 5 * MINUTE)]).toMatchObject({ count: 1, sum: 30, min: 30, max: 30 });
+    expect(result.state.panes[W0]).toEqual({ count: 3, sum: 63.5, min: 18, max: 25 });
+    expect(result.state.panes[String(T0 + 30 * SECOND)]).toEqual({ count: 1, sum: 30, min: 30, max: 30 });
   });
 });
 
@@ -200,7 +201,7 @@ describe('reading engine: the jump rule across batches via `last`', () => {
     const second = apply([reading(2 * MINUTE, 40)], first.state);
 
     // Assert
-    expect(first.state.last).toEqual({ time: T0 + MINUTE, temperature: 20 });
+    expect(first.state.last).toMatchObject({ time: T0 + MINUTE, temperature: 20 });
     expect(rulesFired(second)).toEqual([['jump']]);
     const outcome = second.outcomes[0];
     expect(outcome?.status !== 'duplicate' && outcome?.result.findings[0]?.detail).toBe('temperature changed by 20 in 1m (limit 15)');
@@ -227,7 +228,7 @@ describe('reading engine: the jump rule across batches via `last`', () => {
     // Assert
     expect(statuses(second)).toEqual(['applied']);
     expect(rulesFired(second)).toEqual([[]]);
-    expect(second.state.last).toEqual({ time: T0 + 5 * MINUTE, temperature: 20 });
+    expect(second.state.last).toMatchObject({ time: T0 + 5 * MINUTE, temperature: 20 });
   });
 
   it('compares with the latest reading by event time after an out-of-order one', () => {
@@ -276,7 +277,10 @@ describe('reading engine: the window average', () => {
 
     // Assert
     expect(rulesFired(result)).toEqual([[], [], ['windowAverage'], []]);
-    expect(result.alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${T0}:warning`)]);
+    // Scoped to the window that ends with the 12:02 pane: it starts at 11:57:30.
+    const windowStart = T0 + 2 * MINUTE + 30 * SECOND - 5 * MINUTE;
+    expect(result.alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${windowStart}:warning`)]);
+    expect(result.alerts[0]?.relatedEventIds).toEqual(['sensor-17@2026-04-25T12:00:00.000Z', 'sensor-17@2026-04-25T12:01:00.000Z']);
   });
 
   it('fires across batches, counting the readings already in the stored pane', () => {
@@ -302,15 +306,25 @@ describe('reading engine: the window average', () => {
     expect(rulesFired(result)).toEqual([[], []]);
   });
 
-  it('counts each window on its own', () => {
-    // Arrange: two hot readings in 12:00-12:05, one in 12:05-12:10
-    const events = [reading(0, 79), reading(MINUTE, 79), reading(5 * MINUTE, 79)];
+  it('reads the last 5 minutes: two hot readings 5 minutes before a third are out of its window', () => {
+    // Arrange
+    const events = [reading(0, 79), reading(MINUTE, 79), reading(6 * MINUTE, 79)];
 
     // Act
     const result = apply(events);
 
     // Assert
     expect(rulesFired(result)).toEqual([[], [], []]);
-    expect(result.state.panes[W0]?.count).toBe(2);
+  });
+
+  it('sees a hot run across the 5-minute boundary a tumbling window would split it at', () => {
+    // Arrange: 12:04, 12:05, 12:06: one before the clock's 12:05 boundary, two after
+    const events = [reading(4 * MINUTE, 79), reading(5 * MINUTE, 79), reading(6 * MINUTE, 79)];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(rulesFired(result)).toEqual([[], [], ['windowAverage']]);
   });
 });

@@ -24,13 +24,14 @@ describe('parseRulesConfig: defaults', () => {
     // Assert
     expect(config.transactions).toEqual({
       window: 5 * MINUTE,
+      pane: 30_000,
       allowedLateness: 10 * MINUTE,
       thresholds: { review: 0.5, block: 0.85 },
       largeAmount: { enabled: true, weight: 0.6, amount: 1000 },
       velocity: { enabled: true, weight: 0.5, maxCount: 5, maxSum: 5000 },
       cardTesting: { enabled: true, weight: 0.7, smallAmount: 5, minCount: 4 },
       impossibleTravel: { enabled: true, weight: 0.6, within: 60 * MINUTE },
-      riskyMerchant: { enabled: true, weight: 0.3, categories: ['gambling', 'crypto', 'money_transfer', 'gift_cards'] },
+      riskyMerchant: { enabled: true, weight: 0.5, categories: ['gambling', 'crypto', 'money_transfer', 'gift_cards'] },
     });
   });
 
@@ -44,6 +45,7 @@ describe('parseRulesConfig: defaults', () => {
     // Assert
     expect(config.readings).toEqual({
       window: 5 * MINUTE,
+      pane: 30_000,
       allowedLateness: 10 * MINUTE,
       temperature: { warning: 80, critical: 90 },
       humidity: { warning: 85, critical: 95 },
@@ -229,6 +231,19 @@ describe('parseRulesConfig: invalid fields throw RulesConfigError naming them', 
     // Assert
     expect(error.fields).toEqual(['readings.humidity']);
     expect(error.message).toContain('critical must be >= warning');
+  });
+
+  it('a pane longer than its window, and a window that is not a whole number of panes', () => {
+    // Arrange
+    const input = { transactions: { pane: '10m' }, readings: { window: '5m', pane: '7s' } };
+
+    // Act
+    const error = configErrorOf(input);
+
+    // Assert
+    expect(error.fields).toEqual(['transactions.pane', 'readings.window']);
+    expect(error.message).toContain('transactions.pane: pane (600000 ms) must not be longer than window (300000 ms)');
+    expect(error.message).toContain('readings.window: window (300000 ms) must be a whole number of panes (7000 ms)');
   });
 
   it('an unknown key inside a section: the message names the key', () => {

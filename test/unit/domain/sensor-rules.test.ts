@@ -271,7 +271,7 @@ describe('window average rule', () => {
         rule: 'windowAverage',
         level: 'warning',
         message: 'Average temperature exceeded limit',
-        detail: 'average 76.67 over 3 readings in one 5m window (limit 75)',
+        detail: 'average 76.67 over 3 readings in the last 5m (limit 75)',
       },
     ]);
   });

@@ -13,7 +13,7 @@ import { compactId } from '../../../shared/domain/ids';
 const MODEL = transactionModel(DEFAULT_RULES.transactions);
 const SECOND = 1_000;
 const MINUTE = 60_000;
-/** 12:00 UTC: the start of a 5-minute window. */
+/** 12:00 UTC: the start of a 30-second pane (windows are the last 5 minutes, read to the pane). */
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 const W0 = String(T0);
 
@@ -67,9 +67,9 @@ describe('transaction engine: the seed example', () => {
     expect(result.state).toEqual({
       version: 0,
       watermark: T0,
-      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500, small: 0 } },
+      panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500 } },
       recent: { from: 1, ids: compactId('txn-123') },
-      last: { country: 'DE', time: T0 },
+      last: { country: 'DE', time: T0, seen: [['txn-123', T0, 2500]] },
     });
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);
   });
@@ -141,14 +141,14 @@ describe('transaction engine: idempotency', () => {
 
   it('counts a duplicate inside one batch once', () => {
     // Arrange
-    const events = [txn('a', 0, { amount: 70 }), txn('a', 0, { amount: 70 }), txn('b', MINUTE, { amount: 30 })];
+    const events = [txn('a', 0, { amount: 70 }), txn('a', 0, { amount: 70 }), txn('b', 10 * SECOND, { amount: 30 })];
 
     // Act
     const result = apply(events);
 
     // Assert
     expect(statuses(result)).toEqual(['a:applied', 'a:duplicate', 'b:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70, small: 0 });
+    expect(result.state.panes[W0]).toEqual({ count: 2, sum: 100, min: 30, max: 70 });
   });
 
   it('treats a resent id as a duplicate even when its content changed', () => {
@@ -194,8 +194,8 @@ describe('transaction engine: the state given', () => {
 });
 
 describe('transaction engine: event time, lateness and pruning', () => {
-  it('counts an out-of-order event within the allowed lateness in its own window', () => {
-    // Arrange: the 12:00 window ends 12:05 and takes events until 12:15
+  it('counts an out-of-order event within the allowed lateness in its own pane', () => {
+    // Arrange: the 12:02:00 pane ends 12:02:30 and takes events until 12:12:30
     const events = [txn('now', 10 * MINUTE), txn('earlier', 2 * MINUTE, { amount: 30 })];
 
     // Act
@@ -203,29 +203,29 @@ describe('transaction engine: event time, lateness and pruning', () => {
 
     // Assert
     expect(statuses(result)).toEqual(['now:applied', 'earlier:applied']);
-    expect(result.state.panes[W0]).toEqual({ count: 1, sum: 30, min: 30, max: 30, small: 0 });
+    expect(result.state.panes[String(T0 + 2 * MINUTE)]).toEqual({ count: 1, sum: 30, min: 30, max: 30 });
     expect(result.state.panes[String(T0 + 10 * MINUTE)]?.count).toBe(1);
     expect(result.state.watermark).toBe(T0 + 10 * MINUTE);
   });
 
-  it('still counts an event when the watermark is 1 ms short of window end + allowed lateness', () => {
+  it('still counts an event when the watermark is 1 ms short of pane end + allowed lateness', () => {
     // Arrange
-    const state = apply([txn('now', 15 * MINUTE - 1)]).state;
+    const state = apply([txn('now', 10 * MINUTE + 30 * SECOND - 1)]).state;
 
     // Act
-    const result = apply([txn('old', 4 * MINUTE)], state);
+    const result = apply([txn('old', 0)], state);
 
     // Assert
     expect(statuses(result)).toEqual(['old:applied']);
     expect(result.state.panes[W0]?.count).toBe(1);
   });
 
-  it('reports an event after its window closed as late: scored, marked late, not counted', () => {
-    // Arrange: the watermark reaches 12:15 = window end (12:05) + allowed lateness (10m)
-    const state = apply([txn('now', 15 * MINUTE)]).state;
+  it('reports an event after its pane closed as late: scored, marked late, not counted', () => {
+    // Arrange: the watermark reaches 12:10:30 = pane end (12:00:30) + allowed lateness (10m)
+    const state = apply([txn('now', 10 * MINUTE + 30 * SECOND)]).state;
 
     // Act
-    const result = apply([txn('old', 4 * MINUTE, { amount: 2500 })], state);
+    const result = apply([txn('old', 0, { amount: 2500 })], state);
 
     // Assert
     expect(statuses(result)).toEqual(['old:late']);
@@ -248,7 +248,7 @@ describe('transaction engine: event time, lateness and pruning', () => {
     const state = apply([txn('now', 15 * MINUTE)]).state;
 
     // Act
-    const result = apply([txn('old', 4 * MINUTE, { amount: 2500 }), txn('old', 4 * MINUTE, { amount: 2500 })], state);
+    const result = apply([txn('old', 0, { amount: 2500 }), txn('old', 0, { amount: 2500 })], state);
 
     // Assert
     expect(statuses(result)).toEqual(['old:late', 'old:duplicate']);
@@ -266,7 +266,8 @@ describe('transaction engine: event time, lateness and pruning', () => {
     expect(statuses(result)).toEqual(['old:late', 'next:applied']);
     expect(result.alerts.map((a) => a.eventIds)).toEqual([['old']]);
     expect(decisionOf(result, 'next').reasons).toEqual([]);
-    expect(result.state.last).toEqual({ country: 'DE', time: T0 + 21 * MINUTE });
+    expect(result.state.last).toMatchObject({ country: 'DE', time: T0 + 21 * MINUTE });
+    expect(result.state.last?.seen?.map(([id]) => id)).toEqual(['now', 'next']);
   });
 
   it('an applied event is not marked late', () => {
@@ -280,16 +281,16 @@ describe('transaction engine: event time, lateness and pruning', () => {
     expect(decisionOf(result, 'a').late).toBeUndefined();
   });
 
-  it('prunes closed panes', () => {
-    // Arrange
+  it('prunes the panes no window that can still take events reads', () => {
+    // Arrange: an event counts until its pane's end + 10m, and reads the 5 minutes before it
     const state = apply([txn('a', 0), txn('b', 6 * MINUTE)]).state;
 
-    // Act
-    const result = apply([txn('c', 16 * MINUTE)], state);
+    // Act: the watermark at 12:15 makes 12:00 unread (12:00 + 5m + 10m) but not 12:06
+    const result = apply([txn('c', 15 * MINUTE)], state);
 
     // Assert
-    expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 5 * MINUTE)]);
-    expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 5 * MINUTE), String(T0 + 15 * MINUTE)]);
+    expect(Object.keys(state.panes).sort()).toEqual([W0, String(T0 + 6 * MINUTE)]);
+    expect(Object.keys(result.state.panes).sort()).toEqual([String(T0 + 6 * MINUTE), String(T0 + 15 * MINUTE)]);
   });
 
   it('does not prune a pane whose window is still open', () => {
@@ -316,14 +317,14 @@ describe('transaction engine: event time, lateness and pruning', () => {
 });
 
 describe('transaction engine: panes', () => {
-  it('keeps count, sum, min, max and the small-amount count per window', () => {
+  it("keeps count, sum, min, max and the small-amount count per 30-second pane, the model's counter only where it counted", () => {
     // Arrange
     const events = [
       txn('a', 0, { amount: 120 }),
-      txn('b', 1 * MINUTE, { amount: 4.5 }),
-      txn('c', 2 * MINUTE, { amount: 5 }),
-      txn('d', 4 * MINUTE + 59 * SECOND, { amount: 800 }),
-      txn('e', 5 * MINUTE, { amount: 1 }),
+      txn('b', 10 * SECOND, { amount: 4.5 }),
+      txn('c', 29 * SECOND, { amount: 5 }),
+      txn('d', 30 * SECOND, { amount: 800 }),
+      txn('e', 59 * SECOND, { amount: 1 }),
     ];
 
     // Act
@@ -331,15 +332,14 @@ describe('transaction engine: panes', () => {
 
     // Assert
     expect(result.state.panes).toEqual({
-      [W0]: { count: 4, sum: 929.5, min: 4.5, max: 800, small: 2 },
-      [String(T0 + 5 * MINUTE)]: { count: 1, sum: 1, min: 1, max: 1, small: 1 },
+      [W0]: { count: 3, sum: 129.5, min: 4.5, max: 120, small: 2 },
+      [String(T0 + 30 * SECOND)]: { count: 2, sum: 801, min: 1, max: 800, small: 1 },
     });
   });
 
-  it('keeps panes of different windows apart in the features', () => {
-    // Arrange: five in 12:00-12:05, the sixth in the next window
-    const events = [0, 1, 2, 3, 4].map((m) => txn(`t${m}`, m * MINUTE));
-    events.push(txn('t5', 5 * MINUTE));
+  it('forgets what is older than the window: the sixth transaction 5 minutes after the first is not a burst', () => {
+    // Arrange: one a minute, the sixth five minutes after the first
+    const events = [0, 1, 2, 3, 4, 5].map((m) => txn(`t${m}`, m * MINUTE));
 
     // Act
     const result = apply(events);
@@ -395,7 +395,7 @@ describe('transaction engine: the rules over the windows', () => {
     // Assert
     expect(decisionOf(result, 'b').reasons).toEqual([]);
     expect(decisionOf(result, 'c').reasons).toEqual([
-      { rule: 'velocity', weight: 0.5, detail: 'a total of 5001 (limit 5000) in one 5m window' },
+      { rule: 'velocity', weight: 0.5, detail: 'a total of 5001 (limit 5000) in the last 5m' },
     ]);
   });
 
@@ -437,7 +437,7 @@ describe('transaction engine: the rules over the windows', () => {
     // Assert
     expect(statuses(first)).toEqual(['de:applied', 'fr:applied', 'us:applied']);
     expect(decisionOf(first, 'us').reasons.map((r) => r.detail)).toEqual(['FR then US within 4m']);
-    expect(first.state.last).toEqual({ country: 'FR', time: T0 + 8 * MINUTE });
+    expect(first.state.last).toMatchObject({ country: 'FR', time: T0 + 8 * MINUTE });
     expect(decisionOf(next, 'fr2').reasons).toEqual([]);
   });
 
@@ -460,11 +460,86 @@ describe('transaction engine: the rules over the windows', () => {
     const first = apply(events);
     const again = apply(events);
 
-    // Assert
+    // Assert: a risky merchant alone is at the review threshold
     expect(first.alerts.map((a) => [a.eventIds[0], a.severity])).toEqual([
       ['big', 'warning'],
-      ['crypto', 'info'],
+      ['crypto', 'warning'],
     ]);
     expect(again.alerts).toEqual(first.alerts);
+  });
+});
+
+describe('transaction engine: sliding windows, wherever the clock puts a burst', () => {
+  /** For every start from 12:00 to 12:05 in 10-second steps: the first transaction a rule fires on (1-based), by id. */
+  function firstFlagged(burst: (start: number) => TransactionEnvelope[], rule: string): Set<number> {
+    const found = new Set<number>();
+    for (let start = 0; start < 5 * MINUTE; start += 10 * SECOND) {
+      const result = apply(burst(start));
+      const fired = result.outcomes.map((o) => o.status !== 'duplicate' && o.result.reasons.some((r) => r.rule === rule));
+      found.add(fired.indexOf(true) + 1);
+    }
+    return found;
+  }
+
+  it('flags a burst of 8 payments 30 s apart by its 6th, whichever 5-minute boundary it straddles', () => {
+    const burst = (start: number) => Array.from({ length: 8 }, (_, i) => txn(`b${i}`, start + i * 30 * SECOND, { amount: 40 }));
+
+    expect(firstFlagged(burst, 'velocity')).toEqual(new Set([6]));
+  });
+
+  it('flags structuring (amounts just under the large-amount line) by the 6th, wherever it falls', () => {
+    const burst = (start: number) => Array.from({ length: 8 }, (_, i) => txn(`s${i}`, start + i * 30 * SECOND, { amount: 990 }));
+
+    expect(firstFlagged(burst, 'velocity')).toEqual(new Set([6]));
+  });
+
+  it('flags card testing by its 4th small amount, wherever it falls', () => {
+    const burst = (start: number) => Array.from({ length: 6 }, (_, i) => txn(`c${i}`, start + i * 20 * SECOND, { amount: 1.5 }));
+
+    expect(firstFlagged(burst, 'cardTesting')).toEqual(new Set([4]));
+  });
+
+  it('names the earlier purchases of the burst in the alert, and only those of the last 5 minutes', () => {
+    // Arrange: an old purchase 6 minutes before a burst of six, 30 s apart
+    const events = [txn('old', 0), ...Array.from({ length: 6 }, (_, i) => txn(`b${i}`, 6 * MINUTE + i * 30 * SECOND))];
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    expect(result.alerts.map((a) => [a.eventIds, a.relatedEventIds])).toEqual([[['b5'], ['b0', 'b1', 'b2', 'b3', 'b4']]]);
+  });
+
+  it('names only the small amounts for card testing, and the transaction before for impossible travel', () => {
+    // Arrange
+    const events = [txn('big', 0, { amount: 60 }), ...[1, 2, 3, 4].map((i) => txn(`s${i}`, i * SECOND, { amount: 1 }))];
+    const travel = [txn('home', 0, { country: 'DE' }), txn('far', 10 * MINUTE, { country: 'BR' })];
+
+    // Act
+    const testing = apply(events);
+    const travelled = apply(travel);
+
+    // Assert
+    expect(testing.alerts.map((a) => a.relatedEventIds)).toEqual([['s1', 's2', 's3']]);
+    expect(travelled.alerts.map((a) => a.relatedEventIds)).toEqual([['home']]);
+  });
+
+  it('remembers at most the latest 10 transactions to name, whatever the rate', () => {
+    // Act
+    const result = apply(Array.from({ length: 30 }, (_, i) => txn(`t${i}`, i * SECOND)));
+
+    // Assert
+    expect(result.state.last?.seen?.map(([id]) => id)).toEqual(Array.from({ length: 10 }, (_, i) => `t${20 + i}`));
+    expect(result.alerts.at(-1)?.relatedEventIds).toHaveLength(10);
+  });
+
+  it('forgets the transactions no window can reach any more (window + lateness + pane before the latest), keeping the latest', () => {
+    // Act
+    const result = apply([txn('a', 0), txn('b', 2 * MINUTE), txn('c', 17 * MINUTE + 10 * SECOND)]);
+    const alone = apply([txn('x', 0), txn('y', 60 * MINUTE)]);
+
+    // Assert: 17:10 - 15:30 = 1:40, so b stays and a goes
+    expect(result.state.last?.seen?.map(([id]) => id)).toEqual(['b', 'c']);
+    expect(alone.state.last?.seen?.map(([id]) => id)).toEqual(['y']);
   });
 });

@@ -135,7 +135,7 @@ describe('scoreBatch: outcomes', () => {
     const velocityOf = (id: string): string[] =>
       (resultOf(scoring, id) as Decision).reasons.filter((r) => r.rule === 'velocity').map((r) => r.detail);
     expect(velocityOf('a-5')).toEqual([]);
-    expect(velocityOf('a-6')).toEqual(['6 transactions (limit 5) in one 5m window']);
+    expect(velocityOf('a-6')).toEqual(['6 transactions (limit 5) in the last 5m']);
     expect(velocityOf('b-2')).toEqual([]);
     expect(paneOf(await userState(store, 'user-a'), 0)?.count).toBe(6);
     expect(paneOf(await userState(store, 'user-b'), 0)?.count).toBe(2);
@@ -432,7 +432,7 @@ describe('scoreBatch: commits', () => {
     expect(stateA?.version).toBe(2);
     expect((await userState(store, 'user-b'))?.version).toBe(1);
     expect((resultOf(scoring, 'a-5') as Decision).reasons).toEqual([]);
-    expect((resultOf(scoring, 'a-6') as Decision).reasons.map((r) => r.detail)).toEqual(['6 transactions (limit 5) in one 5m window']);
+    expect((resultOf(scoring, 'a-6') as Decision).reasons.map((r) => r.detail)).toEqual(['6 transactions (limit 5) in the last 5m']);
   });
 
   it('fails only the records of an entity whose state keeps changing, after the allowed retries', async () => {

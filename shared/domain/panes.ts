@@ -1,0 +1,91 @@
+/**
+ * Slide-sized buckets of an entity's events ("panes"), and the windows read from them.
+ *
+ * A rule asks about the last `window` (say 5 minutes) before an event. Keeping one aggregate per
+ * window an event falls in would cost a write per window; keeping one per pane (say 30 s) costs
+ * one, and the window ending at any event is the sum of the `window / pane` panes before it, so a
+ * burst is judged the same wherever the clock's boundaries fall (to the pane). Panes are aligned to
+ * time zero and half-open `[start, start + pane)`, like every window here.
+ */
+export interface Pane {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** The model's own counts (see `Counters`), by name: how many of the pane's events each holds for. */
+  readonly [counter: string]: number;
+}
+
+/** What a model counts beyond count, sum, min and max: a name per predicate, e.g. `small` for card testing. */
+export type Counters<E> = Readonly<Record<string, (event: E) => boolean>>;
+
+const BUILT_IN = new Set(['count', 'sum', 'min', 'max']);
+
+/** Counter names may not shadow the built-in figures. */
+export function checkCounters(counters: Counters<never>): void {
+  for (const name of Object.keys(counters))
+    if (BUILT_IN.has(name)) throw new RangeError(`counter "${name}" would overwrite the pane's own ${name}`);
+}
+
+export interface PaneTiming {
+  /** How far back a rule looks, ending at the event: a whole number of panes. */
+  readonly window: number;
+  /** The slide: windows are read to the pane. */
+  readonly pane: number;
+}
+
+/** The start of the pane holding `time` (floor alignment; `+ 0` turns -0 into 0). */
+export function paneStart(time: number, pane: number): number {
+  return Math.floor(time / pane) * pane + 0;
+}
+
+/** The start of the first pane of the window that ends with the pane holding `time`. */
+export function windowStartFor(time: number, timing: PaneTiming): number {
+  return paneStart(time, timing.pane) + timing.pane - timing.window;
+}
+
+/** A pane with one more event: `counted` names the counters the event holds for. */
+export function withEvent(pane: Pane | undefined, value: number, counted: readonly string[]): Pane {
+  const next: Record<string, number> = pane
+    ? { ...pane, count: pane.count + 1, sum: pane.sum + value, min: Math.min(pane.min, value), max: Math.max(pane.max, value) }
+    : { count: 1, sum: value, min: value, max: value };
+  for (const name of counted) next[name] = (pane?.[name] ?? 0) + 1;
+  return next as Pane;
+}
+
+export const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0 };
+
+/**
+ * The window of `timing.window` that ends with the pane holding `time`: its panes summed (counters
+ * included), oldest first so the float sum is the same however the panes were filled. Empty
+ * figures are `EMPTY_PANE`. It visits the window's pane slots or the stored panes, whichever are
+ * fewer (a window of many short panes, as `riskstream windows` may ask for, holds few events).
+ */
+export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: number, timing: PaneTiming): Pane {
+  const last = paneStart(time, timing.pane);
+  const first = last + timing.pane - timing.window;
+  let starts: number[];
+  const stored = Object.keys(panes);
+  if (stored.length < timing.window / timing.pane) {
+    starts = stored.map(Number).filter((start) => start >= first && start <= last);
+    starts.sort((a, b) => a - b);
+  } else {
+    starts = [];
+    for (let start = first; start <= last; start += timing.pane) if (panes[String(start)] !== undefined) starts.push(start);
+  }
+  let figures: Record<string, number> | undefined;
+  for (const start of starts) {
+    const pane = panes[String(start)] as Pane;
+    if (figures === undefined) {
+      figures = { ...pane };
+      continue;
+    }
+    for (const name in pane) {
+      const value = pane[name] as number;
+      if (name === 'min') figures['min'] = Math.min(figures['min'] as number, value);
+      else if (name === 'max') figures['max'] = Math.max(figures['max'] as number, value);
+      else figures[name] = (figures[name] ?? 0) + value;
+    }
+  }
+  return (figures as Pane | undefined) ?? EMPTY_PANE;
+}
