@@ -94,6 +94,8 @@ export interface StoredEntity<Last> {
   readonly ver: number;
   readonly watermark?: number;
   readonly panes: Record<string, Pane>;
+  /** The pane length (ms) the panes were cut by; absent on items of the tumbling-window release. */
+  readonly paneMs?: number;
   /** The version the first of `recent`'s commits made; the others follow one by one. */
   readonly recentFrom?: number;
   /** The recent commits' ids as the domain keeps them (RecentCommits): one string, a few bytes an id. */
@@ -112,6 +114,7 @@ export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last>
     ver: commit.basedOn + 1,
     ...(commit.state.watermark === null ? {} : { watermark: commit.state.watermark }),
     panes: commit.state.panes as Record<string, Pane>,
+    ...(commit.state.pane === undefined ? {} : { paneMs: commit.state.pane }),
     ...(commit.state.recent.ids === '' ? {} : { recentFrom: commit.state.recent.from, recent: commit.state.recent.ids }),
     ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
     expiresAt: commit.expiresAt,
@@ -123,6 +126,7 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     version: item.ver,
     watermark: item.watermark ?? null,
     panes: item.panes ?? {},
+    ...(item.paneMs === undefined ? {} : { pane: item.paneMs }),
     recent: item.recent === undefined ? paneIdsAsCommit(item) : { from: item.recentFrom ?? 0, ids: item.recent },
     ...(item.last === undefined ? {} : { last: item.last }),
   };

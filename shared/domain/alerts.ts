@@ -81,15 +81,14 @@ function sensorAlert(result: ReadingResult, readingId: string, findings: readonl
 }
 
 /**
- * A reading's own findings make one alert scoped to the reading; a window average over its limit
- * makes one alert scoped to the window (the sliding window by its first pane), so a window whose
- * average crosses the limit twice within one pane alerts once.
+ * A reading's own findings make one alert; a window average crossing its limit on this reading
+ * makes another (each crossing is its own alert: a sliding window has no fixed scope to share).
  */
-export function readingAlerts(result: ReadingResult, readingId: string, windowStart: number): Alert[] {
+export function readingAlerts(result: ReadingResult, readingId: string): Alert[] {
   const own = result.findings.filter((f) => f.rule !== 'windowAverage');
   const windowed = result.findings.filter((f) => f.rule === 'windowAverage');
   return [
     sensorAlert(result, readingId, own, `reading:${readingId}`),
-    sensorAlert(result, readingId, windowed, `window:${windowStart}`),
+    sensorAlert(result, readingId, windowed, `average:${readingId}`),
   ].filter((a): a is Alert => a !== undefined);
 }

@@ -49,8 +49,11 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
    * against what the entity is doing now, never against nothing, and `late` says so.
    */
   evaluate(envelope: E, state: EntityState<Last>, window: Pane, late: boolean): { readonly result: R; readonly alerts: readonly Alert[] };
-  /** The entity's last-seen facts after this event (called for applied events only). */
-  remember(last: Last | undefined, envelope: E): Last;
+  /**
+   * The entity's last-seen facts after this event (called for applied events only), given the
+   * entity's watermark after it: what no window that can still take events reaches may be forgotten.
+   */
+  remember(last: Last | undefined, envelope: E, watermark: number): Last;
 }
 
 /**
@@ -68,7 +71,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   /** Event ids the caller knows were applied before (a stored record shows it): skipped, whatever the state says. */
   knownDuplicates: ReadonlySet<string> = new Set(),
 ): EntityBatchResult<E, Last, R> {
-  const state = workingCopy(initial);
+  const state = workingCopy(initial, model.timing.pane);
   const counters = Object.entries(model.counters ?? {});
   checkCounters(model.counters ?? {});
   const outcomes: Array<EventOutcome<E, R>> = [];
@@ -94,7 +97,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     const counted = counters.filter(([, holds]) => holds(envelope)).map(([name]) => name);
     applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing);
     advanceWatermark(state, envelope.time, envelope.arrival);
-    state.last = model.remember(state.last, envelope);
+    state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }

@@ -42,6 +42,8 @@ export interface EntityState<Last> {
   readonly watermark: number | null;
   /** Keyed by the pane start in epoch ms (as a string: the shape of a DynamoDB map). */
   readonly panes: Readonly<Record<string, Pane>>;
+  /** The pane length the panes were cut by (absent on items from before panes had one: 5-minute windows). */
+  readonly pane?: number;
   /** The ids of its last commits (see RECENT_LIMITS). */
   readonly recent: RecentCommits;
   readonly last?: Last;
@@ -147,12 +149,20 @@ export interface WorkingState<Last> {
   readonly version: number;
   watermark: number | null;
   panes: Record<string, Pane>;
+  pane: number;
   recent: RecentCommits;
   last?: Last;
 }
 
-export function workingCopy<Last>(state: EntityState<Last>): WorkingState<Last> {
-  return { ...state, panes: { ...state.panes } };
+/**
+ * A working copy whose panes are cut by `pane`. Panes cut by another length (a changed config, or an
+ * item from the tumbling-window release) cannot be summed into these windows: they are dropped, and
+ * the windows start afresh (for at most a window and the lateness, the rules see less history).
+ * Counting stays exactly-once: which events were applied is in the recent commits, not the panes.
+ */
+export function workingCopy<Last>(state: EntityState<Last>, pane: number): WorkingState<Last> {
+  const panes = state.pane === pane ? { ...state.panes } : {};
+  return { ...state, panes, pane };
 }
 
 /** Adds one event to its pane of the working copy; `counted` names the model's counters it holds for. */

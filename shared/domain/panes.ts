@@ -55,27 +55,10 @@ export function withEvent(pane: Pane | undefined, value: number, counted: readon
 
 export const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0 };
 
-/**
- * The window of `timing.window` that ends with the pane holding `time`: its panes summed (counters
- * included), oldest first so the float sum is the same however the panes were filled. Empty
- * figures are `EMPTY_PANE`. It visits the window's pane slots or the stored panes, whichever are
- * fewer (a window of many short panes, as `riskstream windows` may ask for, holds few events).
- */
-export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: number, timing: PaneTiming): Pane {
-  const last = paneStart(time, timing.pane);
-  const first = last + timing.pane - timing.window;
-  let starts: number[];
-  const stored = Object.keys(panes);
-  if (stored.length < timing.window / timing.pane) {
-    starts = stored.map(Number).filter((start) => start >= first && start <= last);
-    starts.sort((a, b) => a - b);
-  } else {
-    starts = [];
-    for (let start = first; start <= last; start += timing.pane) if (panes[String(start)] !== undefined) starts.push(start);
-  }
+/** Panes added up, in the order given (oldest first keeps float sums the same however they were filled). */
+export function sumPanes(panes: Iterable<Pane>): Pane {
   let figures: Record<string, number> | undefined;
-  for (const start of starts) {
-    const pane = panes[String(start)] as Pane;
+  for (const pane of panes) {
     if (figures === undefined) {
       figures = { ...pane };
       continue;
@@ -88,4 +71,24 @@ export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: numb
     }
   }
   return (figures as Pane | undefined) ?? EMPTY_PANE;
+}
+
+/**
+ * The window of `timing.window` that ends with the pane holding `time`: its panes summed (counters
+ * included), oldest first. Empty figures are `EMPTY_PANE`. It visits the window's pane slots or the
+ * stored panes, whichever are fewer (a window of many short panes holds few events).
+ */
+export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: number, timing: PaneTiming): Pane {
+  const last = paneStart(time, timing.pane);
+  const first = last + timing.pane - timing.window;
+  const stored = Object.keys(panes);
+  let starts: number[];
+  if (stored.length < timing.window / timing.pane) {
+    starts = stored.map(Number).filter((start) => start >= first && start <= last && (start - first) % timing.pane === 0);
+    starts.sort((a, b) => a - b);
+  } else {
+    starts = [];
+    for (let start = first; start <= last; start += timing.pane) if (panes[String(start)] !== undefined) starts.push(start);
+  }
+  return sumPanes(starts.map((start) => panes[String(start)] as Pane));
 }

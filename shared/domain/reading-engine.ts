@@ -3,7 +3,7 @@ import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { ReadingEnvelope } from './events';
 import { readingId } from './events';
-import { windowStartFor } from './panes';
+import { windowEndingAt, windowStartFor } from './panes';
 import type { ReadingRules } from './rules-config';
 import type { ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
@@ -20,17 +20,22 @@ export interface DeviceLast {
 }
 
 export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, DeviceLast, ReadingResult> {
+  const timing = { window: rules.window, pane: rules.pane, allowedLateness: rules.allowedLateness };
   return {
-    timing: { window: rules.window, pane: rules.pane, allowedLateness: rules.allowedLateness },
+    timing,
     // Within one device the timestamp is the reading's identity; base 36 keeps the stored id short.
     shortId: (reading) => reading.time.toString(36),
     value: (reading) => reading.event.temperature,
     evaluate(reading, state, window, late) {
-      // A late reading's pane is closed: it cannot move an average, so the window rule sees no change.
-      const before = { count: window.count, sum: window.sum };
-      const after = late ? before : { count: before.count + 1, sum: before.sum + reading.event.temperature };
-      const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : reading.time, rules);
       const last = state.last;
+      // "Before" is the window as the device's previous reading left it: a window ending later has
+      // let cold readings slide out, and judged against that, a device that warms up while its cold
+      // readings leave would never be seen crossing the limit. For a reading older than the latest,
+      // it is its own window without it. A late reading's pane is closed: it cannot move an average.
+      const previous = !late && last && last.time < reading.time ? windowEndingAt(state.panes, last.time, timing) : window;
+      const before = { count: previous.count, sum: previous.sum };
+      const after = late ? before : { count: window.count + 1, sum: window.sum + reading.event.temperature };
+      const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : reading.time, rules);
       const seen = last?.seen ?? [];
       const features = {
         windowBefore: before,
@@ -41,12 +46,12 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
         ...(last ? { previous: { time: last.time, temperature: last.temperature, id: readingId(reading.entity, last.time) } } : {}),
       };
       const result = evaluateReading(reading, features, rules);
-      return { result, alerts: readingAlerts(result, reading.id, windowStart) };
+      return { result, alerts: readingAlerts(result, reading.id) };
     },
-    remember(last, reading) {
+    remember(last, reading, watermark) {
       const latest = last && last.time > reading.time ? last : { time: reading.time, temperature: reading.event.temperature };
-      // No window that can still take readings reaches further back than this before the latest one.
-      const from = latest.time - (rules.window + rules.allowedLateness + rules.pane);
+      // No window that can still take readings reaches further back than this before the watermark.
+      const from = watermark - (rules.window + rules.allowedLateness + rules.pane);
       const seen = [...(last?.seen ?? []), reading.time]
         .filter((time) => time >= from)
         .sort((a, b) => a - b)

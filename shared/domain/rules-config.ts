@@ -44,20 +44,14 @@ const level = (warning: number, critical: number) =>
  */
 const windowOfPanes = z.check<{ window: number; pane: number }>((ctx) => {
   const { window, pane } = ctx.value;
-  if (pane > window)
-    ctx.issues.push({
-      code: 'custom',
-      message: `pane (${pane} ms) must not be longer than window (${window} ms)`,
-      input: pane,
-      path: ['pane'],
-    });
-  else if (window % pane !== 0)
-    ctx.issues.push({
-      code: 'custom',
-      message: `window (${window} ms) must be a whole number of panes (${pane} ms)`,
-      input: window,
-      path: ['window'],
-    });
+  // The pane is 30 s unless set: say so, since a user who only changed `window` never wrote one.
+  const problem =
+    pane > window
+      ? `window (${window} ms) must be at least one pane (${pane} ms; set "pane" to change it)`
+      : window % pane !== 0
+        ? `window (${window} ms) must be a whole number of panes (${pane} ms; set "pane" to one that divides it)`
+        : undefined;
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: window, path: ['window'] });
 });
 
 const TransactionRulesSchema = z

@@ -25,7 +25,7 @@ export interface UserLast {
 
 export function transactionModel(rules: TransactionRules): EntityModel<TransactionEnvelope, UserLast, Decision> {
   const isSmall = (amount: number) => amount <= rules.cardTesting.smallAmount;
-  // No window that can still take events reaches further back than this before the latest event.
+  // No window that can still take events reaches further back than this before the watermark.
   const remembered = rules.window + rules.allowedLateness + rules.pane;
   return {
     timing: { window: rules.window, pane: rules.pane, allowedLateness: rules.allowedLateness },
@@ -46,9 +46,9 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
       const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window, isSmall));
       return { result: decision, alerts: alert ? [alert] : [] };
     },
-    remember(last, txn) {
+    remember(last, txn, watermark) {
       const latest = last && last.time > txn.time ? last : { country: txn.event.country, time: txn.time };
-      const seen = withSeen(last?.seen ?? [], [txn.id, txn.time, txn.event.amount], latest.time - remembered);
+      const seen = withSeen(last?.seen ?? [], [txn.id, txn.time, txn.event.amount], watermark - remembered);
       return { country: latest.country, time: latest.time, seen };
     },
   };

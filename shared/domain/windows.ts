@@ -1,5 +1,5 @@
 import type { Pane } from './panes';
-import { paneStart, windowEndingAt, withEvent } from './panes';
+import { paneStart, sumPanes, withEvent } from './panes';
 
 export type WindowSpec =
   | { readonly kind: 'tumbling'; readonly sizeMs: number }
@@ -130,19 +130,35 @@ export function aggregateWindows(events: ReadonlyArray<TimedValue>, spec: Window
   // identical whatever order the events arrived in.
   const ordered = [...events].sort(byTimeThenValue);
   const period = periodOf(spec);
-  const timing = { window: spec.sizeMs, pane: greatestCommonDivisor(spec.sizeMs, period) };
-  const panes: Record<string, Pane> = {};
-  const starts = new Set<number>();
+  const pane = greatestCommonDivisor(spec.sizeMs, period);
+  const panes = new Map<number, Pane>();
+  const windowStarts = new Set<number>();
   for (const { time, value } of ordered) {
-    const key = String(paneStart(time, timing.pane));
-    panes[key] = withEvent(panes[key], value, []);
-    for (const { start } of windowsStartingEvery(time, spec.sizeMs, period)) starts.add(start);
+    const start = paneStart(time, pane);
+    panes.set(start, withEvent(panes.get(start), value, []));
+    for (const window of windowsStartingEvery(time, spec.sizeMs, period)) windowStarts.add(window.start);
   }
-
-  return [...starts]
+  // Panes by start, so each window finds its own with a binary search: a window of many short panes
+  // holds few of them, and visiting every pane for every window would be quadratic.
+  const paneStarts = [...panes.keys()].sort((a, b) => a - b);
+  return [...windowStarts]
     .sort((a, b) => a - b)
     .map((start) => {
-      const { count, sum, min, max } = windowEndingAt(panes, start + spec.sizeMs - 1, timing);
+      const inWindow: Pane[] = [];
+      for (let i = firstAtOrAfter(paneStarts, start); i < paneStarts.length && (paneStarts[i] as number) < start + spec.sizeMs; i++)
+        inWindow.push(panes.get(paneStarts[i] as number) as Pane);
+      const { count, sum, min, max } = sumPanes(inWindow);
       return { start, end: start + spec.sizeMs, count, sum, min, max, avg: sum / count };
     });
+}
+
+function firstAtOrAfter(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -3,7 +3,6 @@ import type { Decision, Reason } from '../../../shared/domain/fraud-rules';
 import type { Finding, ReadingResult } from '../../../shared/domain/sensor-rules';
 
 const EVENT_TIME = '2026-04-25T12:00:00.000Z';
-const WINDOW_START = Date.UTC(2026, 3, 25, 12, 0, 0);
 
 const LARGE: Reason = { rule: 'largeAmount', weight: 0.6, detail: 'amount 2500 is at or above 1000' };
 const RISKY: Reason = { rule: 'riskyMerchant', weight: 0.3, detail: 'high-risk merchant category crypto' };
@@ -183,7 +182,7 @@ describe('readingAlerts', () => {
     const input = result([]);
 
     // Act
-    const alerts = readingAlerts(input, READING_ID, WINDOW_START);
+    const alerts = readingAlerts(input, READING_ID);
 
     // Assert
     expect(alerts).toEqual([]);
@@ -194,7 +193,7 @@ describe('readingAlerts', () => {
     const input = result([HOT]);
 
     // Act
-    const alerts = readingAlerts(input, READING_ID, WINDOW_START);
+    const alerts = readingAlerts(input, READING_ID);
 
     // Assert
     expect(alerts).toEqual([
@@ -216,7 +215,7 @@ describe('readingAlerts', () => {
     const input = result([HOT, HUMID, JUMP]);
 
     // Act
-    const alerts = readingAlerts(input, READING_ID, WINDOW_START);
+    const alerts = readingAlerts(input, READING_ID);
 
     // Assert
     expect(alerts).toHaveLength(1);
@@ -231,12 +230,12 @@ describe('readingAlerts', () => {
     });
   });
 
-  it('splits a window average finding into its own window-scoped alert', () => {
+  it('splits a window average finding into an alert of its own', () => {
     // Arrange
     const input = result([HOT, AVERAGE]);
 
     // Act
-    const alerts = readingAlerts(input, READING_ID, WINDOW_START);
+    const alerts = readingAlerts(input, READING_ID);
 
     // Assert
     expect(alerts.map((a) => ({ id: a.alertId, reasons: a.reasons, summary: a.summary }))).toEqual([
@@ -246,7 +245,7 @@ describe('readingAlerts', () => {
         summary: 'Temperature exceeded threshold on sensor-17',
       },
       {
-        id: alertId('sensor', 'sensor-17', `window:${WINDOW_START}:warning`),
+        id: alertId('sensor', 'sensor-17', `average:${READING_ID}:warning`),
         reasons: ['windowAverage: average 76.67 over 3 readings in the last 5m (limit 75)'],
         summary: 'Average temperature exceeded limit on sensor-17',
       },
@@ -258,39 +257,23 @@ describe('readingAlerts', () => {
     const input = result([AVERAGE]);
 
     // Act
-    const alerts = readingAlerts(input, READING_ID, WINDOW_START);
+    const alerts = readingAlerts(input, READING_ID);
 
     // Assert
-    expect(alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${WINDOW_START}:warning`)]);
+    expect(alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `average:${READING_ID}:warning`)]);
     expect(alerts[0]?.eventIds).toEqual([READING_ID]);
   });
 
-  it('gives two readings of one window the same window alert id but different reading alert ids', () => {
+  it('gives each crossing of the window average its own alert: two readings, two ids', () => {
     // Arrange
     const otherId = 'sensor-17@2026-04-25T12:01:00.000Z';
     const input = result([HOT, AVERAGE]);
 
     // Act
-    const first = readingAlerts(input, READING_ID, WINDOW_START).map((a) => a.alertId);
-    const second = readingAlerts(input, otherId, WINDOW_START).map((a) => a.alertId);
+    const first = readingAlerts(input, READING_ID).map((a) => a.alertId);
+    const second = readingAlerts(input, otherId).map((a) => a.alertId);
 
     // Assert
-    expect(first[0]).not.toBe(second[0]);
-    expect(first[1]).toBe(second[1]);
-  });
-
-  it('gives the same window alert in different windows different ids', () => {
-    // Arrange
-    const input = result([AVERAGE]);
-
-    // Act
-    const ids = [
-      readingAlerts(input, READING_ID, WINDOW_START)[0]?.alertId,
-      readingAlerts(input, READING_ID, WINDOW_START + 300_000)[0]?.alertId,
-    ];
-
-    // Assert
-    expect(ids[0]).toBeDefined();
-    expect(ids[0]).not.toBe(ids[1]);
+    expect(new Set([...first, ...second]).size).toBe(4);
   });
 });

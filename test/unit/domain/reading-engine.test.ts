@@ -64,6 +64,7 @@ describe('reading engine: the seed example', () => {
       version: 0,
       watermark: T0,
       panes: { [W0]: { count: 1, sum: 82.4, min: 82.4, max: 82.4 } },
+      pane: 30 * SECOND,
       recent: { from: 1, ids: T0.toString(36) },
       last: { time: T0, temperature: 82.4, seen: [T0] },
     });
@@ -277,9 +278,9 @@ describe('reading engine: the window average', () => {
 
     // Assert
     expect(rulesFired(result)).toEqual([[], [], ['windowAverage'], []]);
-    // Scoped to the window that ends with the 12:02 pane: it starts at 11:57:30.
-    const windowStart = T0 + 2 * MINUTE + 30 * SECOND - 5 * MINUTE;
-    expect(result.alerts.map((a) => a.alertId)).toEqual([alertId('sensor', 'sensor-17', `window:${windowStart}:warning`)]);
+    expect(result.alerts.map((a) => a.alertId)).toEqual([
+      alertId('sensor', 'sensor-17', 'average:sensor-17@2026-04-25T12:02:00.000Z:warning'),
+    ]);
     expect(result.alerts[0]?.relatedEventIds).toEqual(['sensor-17@2026-04-25T12:00:00.000Z', 'sensor-17@2026-04-25T12:01:00.000Z']);
   });
 
@@ -315,6 +316,28 @@ describe('reading engine: the window average', () => {
 
     // Assert
     expect(rulesFired(result)).toEqual([[], [], []]);
+  });
+
+  it('fires when the average goes over the limit because cold readings slid out of the window', () => {
+    // Arrange: three cold readings, then 79 every minute: the cold ones leave the last 5 minutes one by one
+    const events = [reading(0, 60), reading(10 * SECOND, 60), reading(20 * SECOND, 60)];
+    for (let m = 1; m <= 6; m++) events.push(reading(m * MINUTE, 79));
+
+    // Act
+    const result = apply(events);
+
+    // Assert: at 12:04 the last 5 minutes hold the cold ones (average 70.9); at 12:05 they have slid out (79)
+    expect(rulesFired(result).map((rules) => rules.includes('windowAverage'))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it('sees a hot run across the 5-minute boundary a tumbling window would split it at', () => {

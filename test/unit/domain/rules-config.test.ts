@@ -241,9 +241,13 @@ describe('parseRulesConfig: invalid fields throw RulesConfigError naming them', 
     const error = configErrorOf(input);
 
     // Assert
-    expect(error.fields).toEqual(['transactions.pane', 'readings.window']);
-    expect(error.message).toContain('transactions.pane: pane (600000 ms) must not be longer than window (300000 ms)');
-    expect(error.message).toContain('readings.window: window (300000 ms) must be a whole number of panes (7000 ms)');
+    expect(error.fields).toEqual(['transactions.window', 'readings.window']);
+    expect(error.message).toContain(
+      'transactions.window: window (300000 ms) must be at least one pane (600000 ms; set "pane" to change it)',
+    );
+    expect(error.message).toContain(
+      'readings.window: window (300000 ms) must be a whole number of panes (7000 ms; set "pane" to one that divides it)',
+    );
   });
 
   it('an unknown key inside a section: the message names the key', () => {

@@ -68,6 +68,7 @@ describe('transaction engine: the seed example', () => {
       version: 0,
       watermark: T0,
       panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500 } },
+      pane: 30 * SECOND,
       recent: { from: 1, ids: compactId('txn-123') },
       last: { country: 'DE', time: T0, seen: [['txn-123', T0, 2500]] },
     });
@@ -531,6 +532,43 @@ describe('transaction engine: sliding windows, wherever the clock puts a burst',
     // Assert
     expect(result.state.last?.seen?.map(([id]) => id)).toEqual(Array.from({ length: 10 }, (_, i) => `t${20 + i}`));
     expect(result.alerts.at(-1)?.relatedEventIds).toHaveLength(10);
+  });
+
+  it('keeps naming the burst when a clock-ahead transaction came in between (forgetting goes by the watermark)', () => {
+    // Arrange: a burst of six arriving at their own time, one of another purchase dated 14 minutes ahead in the middle
+    const ahead = { ...txn('ahead', 3 * MINUTE + 14 * MINUTE), arrival: T0 + 3 * MINUTE };
+    const events = [...Array.from({ length: 3 }, (_, i) => txn(`b${i}`, i * 30 * SECOND)), ahead];
+    events.push(...[3, 4, 5].map((i) => txn(`b${i}`, i * 30 * SECOND)));
+
+    // Act
+    const result = apply(events);
+
+    // Assert
+    const burst = result.alerts.find((a) => a.eventIds[0] === 'b5');
+    expect(burst?.relatedEventIds).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('starts the windows afresh when the pane length changed (or the item is from the tumbling-window release)', () => {
+    // Arrange: five purchases stored under 1-minute panes, then the config says 30 s
+    const minutePanes = transactionModel({ ...DEFAULT_RULES.transactions, pane: MINUTE });
+    const stored = applyEntityBatch(
+      minutePanes,
+      emptyState<UserLast>(),
+      [0, 1, 2, 3, 4].map((i) => txn(`t${i}`, i * 20 * SECOND)),
+    ).state;
+    const legacy = { ...stored, pane: undefined };
+
+    // Act
+    const result = apply([txn('t5', 2 * MINUTE)], stored);
+    const fromLegacy = apply([txn('t5', 2 * MINUTE)], legacy);
+    const again = apply([txn('t0', 0)], stored);
+
+    // Assert: the old panes are not read as 30-second ones (no velocity from them); ids still count once
+    expect(stored.pane).toBe(MINUTE);
+    expect(decisionOf(result, 't5').reasons).toEqual([]);
+    expect(result.state.panes).toEqual({ [String(T0 + 2 * MINUTE)]: { count: 1, sum: 10, min: 10, max: 10 } });
+    expect(decisionOf(fromLegacy, 't5').reasons).toEqual([]);
+    expect(statuses(again)).toEqual(['t0:duplicate']);
   });
 
   it('forgets the transactions no window can reach any more (window + lateness + pane before the latest), keeping the latest', () => {
