@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { Severity } from './alerts';
+import { SEVERITY_ORDER } from './alerts';
+
+/**
+ * Incidents: what a person handles, instead of one alert per event. An incident is one entity and
+ * one cause (a family of rules: "fraud" for a user, "temperature" for a device); it opens with the
+ * first signal, escalates when the severity rises, reminds at most once per interval while nobody
+ * acknowledged it, and resolves after a quiet period without signals. Each of those is a
+ * transition, and transitions are what reach people.
+ *
+ * Pure and deterministic: the same signals and ticks in the same order give the same transitions
+ * with the same ids (the incident's id comes from the event that opened it, a transition's from its
+ * incident, its type and its number), so a replayed batch stores and sends no transition twice. Time
+ * is what the caller says it is: an event's time for a signal, the clock for a tick.
+ */
+
+export interface IncidentSettings {
+  /** Resolved once this long passed without a signal (ms). */
+  readonly quietPeriod: number;
+  /** At most one reminder per this long while open and not acknowledged (ms). */
+  readonly remindEvery: number;
+}
+
+/** One alertable finding about an event, as an incident sees it. */
+export interface Signal {
+  readonly cause: string;
+  readonly severity: Exclude<Severity, 'info'>;
+  readonly eventId: string;
+  readonly time: number;
+  /** The value that made it (an amount, a temperature), for "worst value". */
+  readonly value?: number;
+  readonly reasons: readonly string[];
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly cause: string;
+  readonly severity: Exclude<Severity, 'info'>;
+  readonly openedAt: number;
+  readonly lastSignalAt: number;
+  readonly events: number;
+  readonly worst?: number;
+  /** The latest signal's reasons. */
+  readonly reasons: readonly string[];
+  /** When the last notification (open, escalation, reminder) was made. */
+  readonly notifiedAt: number;
+  readonly reminders: number;
+  /** Acknowledged by an operator: no more reminders (escalations and the resolution still notify). */
+  readonly acknowledgedAt?: number;
+  /** Snoozed until then: transitions are still recorded, none is delivered. */
+  readonly snoozedUntil?: number;
+}
+
+/** An entity's open incidents, by cause. */
+export type OpenIncidents = Readonly<Record<string, Incident>>;
+
+export const TransitionType = { opened: 'opened', escalated: 'escalated', reminded: 'reminded', resolved: 'resolved' } as const;
+export type TransitionType = (typeof TransitionType)[keyof typeof TransitionType];
+
+export interface Transition {
+  /** Deterministic: the incident, the type and its number; the outbox stores it once. */
+  readonly transitionId: string;
+  readonly type: TransitionType;
+  readonly at: number;
+  /** False while the incident is snoozed: recorded, not sent. */
+  readonly deliver: boolean;
+  /** The incident as it stands after the transition. */
+  readonly incident: Incident;
+}
+
+export interface IncidentStep {
+  readonly incidents: OpenIncidents;
+  readonly transitions: readonly Transition[];
+}
+
+const REASONS_KEPT = 5;
+
+export function incidentId(entityKey: string, cause: string, openingEventId: string): string {
+  return createHash('sha256').update(`incident\u0000${entityKey}\u0000${cause}\u0000${openingEventId}`).digest('hex').slice(0, 32);
+}
+
+function transitionId(incident: Incident, type: TransitionType, number: string): string {
+  return createHash('sha256').update(`${incident.id}\u0000${type}\u0000${number}`).digest('hex').slice(0, 32);
+}
+
+function rank(severity: Severity): number {
+  return SEVERITY_ORDER.indexOf(severity);
+}
+
+function transition(incident: Incident, type: TransitionType, number: string, at: number): Transition {
+  const deliver = incident.snoozedUntil === undefined || incident.snoozedUntil <= at;
+  return { transitionId: transitionId(incident, type, number), type, at, deliver, incident };
+}
+
+/**
+ * Time passing for an entity (an event's time, or the clock when no event comes): incidents quiet
+ * for the quiet period resolve; open ones not acknowledged get their reminder when one is due.
+ */
+export function tick(incidents: OpenIncidents, now: number, settings: IncidentSettings): IncidentStep {
+  const next: Record<string, Incident> = {};
+  const transitions: Transition[] = [];
+  for (const [cause, incident] of Object.entries(incidents)) {
+    if (now - incident.lastSignalAt >= settings.quietPeriod) {
+      transitions.push(transition(incident, TransitionType.resolved, '', now));
+      continue;
+    }
+    if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
+      const reminded = { ...incident, reminders: incident.reminders + 1, notifiedAt: now };
+      transitions.push(transition(reminded, TransitionType.reminded, String(reminded.reminders), now));
+      next[cause] = reminded;
+      continue;
+    }
+    next[cause] = incident;
+  }
+  return { incidents: next, transitions };
+}
+
+/** A signal: opens its cause's incident, or adds to it and escalates it when the severity rose. */
+export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, settings: IncidentSettings): IncidentStep {
+  const passed = tick(incidents, s.time, settings);
+  const open = passed.incidents[s.cause];
+  const transitions = [...passed.transitions];
+  let incident: Incident;
+  if (open === undefined) {
+    incident = {
+      id: incidentId(entityKey, s.cause, s.eventId),
+      cause: s.cause,
+      severity: s.severity,
+      openedAt: s.time,
+      lastSignalAt: s.time,
+      events: 1,
+      ...(s.value === undefined ? {} : { worst: s.value }),
+      reasons: s.reasons.slice(0, REASONS_KEPT),
+      notifiedAt: s.time,
+      reminders: 0,
+    };
+    transitions.push(transition(incident, TransitionType.opened, '', s.time));
+  } else {
+    const rises = rank(s.severity) > rank(open.severity);
+    const worst = s.value === undefined ? open.worst : Math.max(open.worst ?? s.value, s.value);
+    incident = {
+      ...open,
+      severity: rises ? s.severity : open.severity,
+      lastSignalAt: Math.max(open.lastSignalAt, s.time),
+      events: open.events + 1,
+      ...(worst === undefined ? {} : { worst }),
+      reasons: s.reasons.slice(0, REASONS_KEPT),
+      ...(rises ? { notifiedAt: s.time } : {}),
+    };
+    if (rises) transitions.push(transition(incident, TransitionType.escalated, incident.severity, s.time));
+  }
+  return { incidents: { ...passed.incidents, [s.cause]: incident }, transitions };
+}
+
+export type OperatorAction =
+  | { readonly action: 'ack'; readonly cause: string; readonly at: number }
+  | { readonly action: 'snooze'; readonly cause: string; readonly at: number; readonly until: number }
+  | { readonly action: 'resolve'; readonly cause: string; readonly at: number };
+
+/** An operator's word on an entity's incident of one cause; an action on no open incident changes nothing. */
+export function operate(incidents: OpenIncidents, op: OperatorAction): IncidentStep {
+  const open = incidents[op.cause];
+  if (open === undefined) return { incidents, transitions: [] };
+  if (op.action === 'resolve') {
+    const rest = Object.fromEntries(Object.entries(incidents).filter(([cause]) => cause !== op.cause));
+    return { incidents: rest, transitions: [transition(open, TransitionType.resolved, '', op.at)] };
+  }
+  const changed: Incident = op.action === 'ack' ? { ...open, acknowledgedAt: op.at } : { ...open, snoozedUntil: op.until };
+  return { incidents: { ...incidents, [op.cause]: changed }, transitions: [] };
+}
