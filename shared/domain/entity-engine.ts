@@ -94,8 +94,9 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }
-    const counted = counters.filter(([, holds]) => holds(envelope)).map(([name]) => name);
-    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing);
+    const counted: string[] = [];
+    for (const [name, holds] of counters) if (holds(envelope)) counted.push(name);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing, applied.length > 0);
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
     applied.push(shortId);

@@ -143,7 +143,8 @@ export function windowAt(state: EntityState<unknown> | WorkingState<unknown>, ti
 
 /**
  * The copy of a state that one batch's events are applied to, in place. It shares the panes it
- * has not changed with the state it was taken from, so a pane is replaced, never changed.
+ * has not changed with the state it was taken from, so a pane is replaced, never changed; the panes
+ * object itself is shared until the first event is applied (see `applyToPane`).
  */
 export interface WorkingState<Last> {
   readonly version: number;
@@ -161,16 +162,22 @@ export interface WorkingState<Last> {
  * Counting stays exactly-once: which events were applied is in the recent commits, not the panes.
  */
 export function workingCopy<Last>(state: EntityState<Last>, pane: number): WorkingState<Last> {
-  const panes = state.pane === pane ? { ...state.panes } : {};
-  return { ...state, panes, pane };
+  const panes = state.pane === pane ? state.panes : {};
+  return { ...state, panes: panes as Record<string, Pane>, pane };
 }
 
-/** Adds one event to its pane of the working copy; `counted` names the model's counters it holds for. */
+/**
+ * Adds one event to its pane of the working copy; `counted` names the model's counters it holds for.
+ * `fresh` says the working copy's panes object is its own already; the first event of a batch copies
+ * it (a batch of duplicates then copies nothing).
+ */
 export function applyToPane<Last>(
   working: WorkingState<Last>,
   event: { readonly time: number; readonly value: number; readonly counted: readonly string[] },
   timing: WindowTiming,
+  fresh: boolean,
 ): void {
+  if (!fresh) working.panes = { ...working.panes };
   const key = String(paneStart(event.time, timing.pane));
   working.panes[key] = withEvent(working.panes[key], event.value, event.counted);
 }
@@ -191,11 +198,11 @@ export function advanceWatermark(working: WorkingState<unknown>, time: number, a
  * slow dictionary, and every later batch of the entity would copy and read it at that speed.
  */
 export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowTiming): void {
-  const starts = Object.keys(working.panes);
-  const open = starts.filter((start) => !isUnread(Number(start), working.watermark, timing));
-  if (open.length === starts.length) return;
+  let unread = false;
+  for (const start in working.panes) if (isUnread(+start, working.watermark, timing)) unread = true;
+  if (!unread) return;
   const panes: Record<string, Pane> = {};
-  for (const start of open) panes[start] = working.panes[start] as Pane;
+  for (const start in working.panes) if (!isUnread(+start, working.watermark, timing)) panes[start] = working.panes[start] as Pane;
   working.panes = panes;
 }
 

@@ -81,14 +81,21 @@ export function sumPanes(panes: Iterable<Pane>): Pane {
 export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: number, timing: PaneTiming): Pane {
   const last = paneStart(time, timing.pane);
   const first = last + timing.pane - timing.window;
-  const stored = Object.keys(panes);
-  let starts: number[];
-  if (stored.length < timing.window / timing.pane) {
-    starts = stored.map(Number).filter((start) => start >= first && start <= last && (start - first) % timing.pane === 0);
-    starts.sort((a, b) => a - b);
-  } else {
-    starts = [];
-    for (let start = first; start <= last; start += timing.pane) if (panes[String(start)] !== undefined) starts.push(start);
+  // Every event of every batch reads a window: no more arrays than the panes found (usually one or two).
+  const found: Array<[number, Pane]> = [];
+  let stored = 0;
+  for (const key in panes) {
+    if (++stored > timing.window / timing.pane) break;
+    const start = +key;
+    if (start >= first && start <= last && (start - first) % timing.pane === 0) found.push([start, panes[key] as Pane]);
   }
-  return sumPanes(starts.map((start) => panes[String(start)] as Pane));
+  if (stored > timing.window / timing.pane) {
+    found.length = 0;
+    for (let start = first; start <= last; start += timing.pane) {
+      const pane = panes[String(start)];
+      if (pane !== undefined) found.push([start, pane]);
+    }
+  } else if (found.length > 1) found.sort((a, b) => a[0] - b[0]);
+  if (found.length === 1) return (found[0] as [number, Pane])[1];
+  return sumPanes(found.map(([, pane]) => pane));
 }

@@ -82,7 +82,14 @@ function evidenceOf(
 
 /** The latest EVIDENCE_LIMIT transactions by event time since `from`, with one more; the latest is always kept (impossible travel names it). */
 function withSeen(seen: readonly SeenTransaction[], txn: SeenTransaction, from: number): SeenTransaction[] {
-  const next = [...seen, txn].sort((a, b) => a[1] - b[1]);
-  const kept = next.filter(([, time], i) => time >= from || i === next.length - 1);
-  return kept.length > EVIDENCE_LIMIT ? kept.slice(kept.length - EVIDENCE_LIMIT) : kept;
+  // Oldest first; events mostly come in time order, so the new one usually goes last.
+  let at = seen.length;
+  while (at > 0 && (seen[at - 1] as SeenTransaction)[1] > txn[1]) at--;
+  let drop = 0;
+  while (drop < seen.length && (seen.length + 1 - drop > EVIDENCE_LIMIT || (seen[drop] as SeenTransaction)[1] < from)) drop++;
+  const next = seen.slice(Math.min(drop, at), at);
+  next.push(txn);
+  for (let i = at; i < seen.length; i++) next.push(seen[i] as SeenTransaction);
+  // Dropping before `at` only: the latest is always kept, and what is after the new one is newer.
+  return next.length > EVIDENCE_LIMIT ? next.slice(next.length - EVIDENCE_LIMIT) : next;
 }
