@@ -44,7 +44,17 @@ const FunctionSchema = z.strictObject({
   tracing: z.boolean().default(true),
 });
 
-const subscriber = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds });
+/**
+ * What a subscriber receives: incident notifications (open, escalation, reminder, resolution: what
+ * people act on), per-event alerts (what analytics and case tools consume), or both.
+ */
+const notifications = (fallback: Array<'incident' | 'alert'>) =>
+  z
+    .array(z.enum(['incident', 'alert']))
+    .min(1)
+    .default(fallback);
+const subscriber = <T extends z.ZodRawShape>(shape: T, receives: Array<'incident' | 'alert'>) =>
+  z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds, notifications: notifications(receives) });
 
 /** Counts are "alarm when it reaches N" (N ≥ 1); the iterator age alarms when it is above the limit. */
 const AlarmsSchema = z.strictObject({
@@ -93,10 +103,13 @@ export const DeployConfigSchema = z.strictObject({
   queues: z.strictObject({ retention: z._default(duration, 14 * 86_400_000) }).prefault({}),
   subscriptions: z
     .strictObject({
-      email: z.array(subscriber({ address: z.email() })).default([]),
-      sms: z.array(subscriber({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678') })).default([]),
-      sqs: z.array(subscriber({ queueArn: z.string().startsWith('arn:') })).default([]),
-      https: z.array(subscriber({ url: z.url({ protocol: /^https$/ }) })).default([]),
+      // People get incidents; machines get both unless told otherwise.
+      email: z.array(subscriber({ address: z.email() }, ['incident'])).default([]),
+      sms: z
+        .array(subscriber({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678') }, ['incident']))
+        .default([]),
+      sqs: z.array(subscriber({ queueArn: z.string().startsWith('arn:') }, ['incident', 'alert'])).default([]),
+      https: z.array(subscriber({ url: z.url({ protocol: /^https$/ }) }, ['incident', 'alert'])).default([]),
     })
     .prefault({}),
   alarms: AlarmsSchema.prefault({}),

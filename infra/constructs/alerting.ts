@@ -26,14 +26,20 @@ export function severitiesFrom(minimum: Severity): Severity[] {
   return SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(minimum));
 }
 
-/** An SNS filter policy on the message attributes publish-alerts sets: severity, and optionally kind. */
+/**
+ * An SNS filter policy on the message attributes publish-alerts sets: severity, optionally kind, and
+ * the notification type when the subscriber takes only one of incidents and alerts.
+ */
 export function filterPolicy(subscriber: {
   minSeverity: Severity;
   kinds?: readonly string[] | undefined;
+  notifications?: readonly string[] | undefined;
 }): Record<string, SubscriptionFilter> {
+  const types = subscriber.notifications;
   return {
     severity: SubscriptionFilter.stringFilter({ allowlist: severitiesFrom(subscriber.minSeverity) }),
     ...(subscriber.kinds ? { kind: SubscriptionFilter.stringFilter({ allowlist: [...subscriber.kinds] }) } : {}),
+    ...(types && types.length === 1 ? { notification: SubscriptionFilter.stringFilter({ allowlist: [...types] }) } : {}),
   };
 }
 

@@ -61,6 +61,7 @@ export function deliveredAlert(body: string, arrivedAt: number): DeliveredAlert 
     reasons?: string[];
     eventIds?: string[];
     relatedEventIds?: string[];
+    incident?: { transition?: string };
   };
   return {
     alertId: String(alert.alertId),
@@ -72,5 +73,6 @@ export function deliveredAlert(body: string, arrivedAt: number): DeliveredAlert 
     ...(alert.entity ? { entity: `${alert.entity.type ?? '?'} ${alert.entity.id ?? '?'}` } : {}),
     ...(alert.summary ? { summary: alert.summary } : {}),
     ...(alert.reasons ? { reasons: alert.reasons } : {}),
+    ...(alert.incident?.transition ? { transition: alert.incident.transition } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface DeliveredAlert {
   readonly entity?: string;
   readonly summary?: string;
   readonly reasons?: readonly string[];
+  /** Set on an incident's notification: its transition (opened, escalated, reminded, resolved). */
+  readonly transition?: string;
 }
 
 export interface Detection {
@@ -36,6 +38,8 @@ export interface DemoFigures {
   readonly decisionsByAction: Record<string, number>;
   /** Distinct alerts delivered to the demo's SQS subscriber, by severity, and how many arrived more than once. */
   readonly alertsBySeverity: Record<string, number>;
+  /** Distinct incident notifications delivered (what people receive), by transition. */
+  readonly notificationsByTransition: Record<string, number>;
   readonly repeatedDeliveries: number;
   /** Against the generator's labels; an event counts as detected when an alert of severity warning or above names it (as its event or a related one). */
   readonly detection: Detection;
@@ -65,7 +69,12 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000
 
 /** Precision and recall of the delivered alerts (warning and above) against the generator's labels. */
 export function detection(traffic: readonly LabelledEvent[], alerts: Iterable<DeliveredAlert>): Detection {
-  const flagged = new Set([...alerts].filter((a) => a.severity !== 'info').flatMap((a) => [...a.eventIds, ...(a.relatedEventIds ?? [])]));
+  // An incident's notification names the event that opened or escalated it: an alert named it already.
+  const flagged = new Set(
+    [...alerts]
+      .filter((a) => a.severity !== 'info' && a.transition === undefined)
+      .flatMap((a) => [...a.eventIds, ...(a.relatedEventIds ?? [])]),
+  );
   let truePositives = 0;
   let falsePositives = 0;
   let falseNegatives = 0;
@@ -92,7 +101,9 @@ export function summarize(
   decisions: Record<string, number>,
   seconds: number,
 ): DemoFigures {
-  const distinct = distinctAlerts(delivered);
+  const all = distinctAlerts(delivered);
+  const distinct = new Map([...all].filter(([, a]) => a.transition === undefined));
+  const notifications = [...all.values()].filter((a) => a.transition !== undefined);
   const latencies = [...distinct.values()]
     .flatMap((a) => a.eventIds.map((id) => (putAt.has(id) ? a.arrivedAt - (putAt.get(id) ?? 0) : undefined)))
     .filter((l): l is number => l !== undefined)
@@ -103,7 +114,8 @@ export function summarize(
     eventsPerSecond: Math.round(traffic.length / Math.max(seconds, 0.001)),
     decisionsByAction: decisions,
     alertsBySeverity: countBy(distinct.values(), (a) => a.severity),
-    repeatedDeliveries: delivered.length - distinct.size,
+    notificationsByTransition: countBy(notifications, (a) => a.transition ?? ''),
+    repeatedDeliveries: delivered.length - all.size,
     detection: detection(traffic, distinct.values()),
     latencyMs: {
       p50: percentile(latencies, 50),

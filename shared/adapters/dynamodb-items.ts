@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
 import type { EntityState, RecentCommits } from '../domain/entity-state';
+import type { OpenIncidents } from '../domain/incidents';
 import type { Pane } from '../domain/panes';
 import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
@@ -101,6 +102,8 @@ export interface StoredEntity<Last> {
   /** The recent commits' ids as the domain keeps them (RecentCommits): one string, a few bytes an id. */
   readonly recent?: string;
   readonly last?: Last;
+  /** Its open incidents by cause (see incidents.ts). */
+  readonly incidents?: OpenIncidents;
   readonly expiresAt: number;
 }
 
@@ -117,6 +120,7 @@ export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last>
     ...(commit.state.pane === undefined ? {} : { paneMs: commit.state.pane }),
     ...(commit.state.recent.ids === '' ? {} : { recentFrom: commit.state.recent.from, recent: commit.state.recent.ids }),
     ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
+    ...(commit.state.incidents === undefined ? {} : { incidents: commit.state.incidents }),
     expiresAt: commit.expiresAt,
   };
 }
@@ -129,6 +133,7 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     ...(item.paneMs === undefined ? {} : { pane: item.paneMs }),
     recent: item.recent === undefined ? paneIdsAsCommit(item) : { from: item.recentFrom ?? 0, ids: item.recent },
     ...(item.last === undefined ? {} : { last: item.last }),
+    ...(item.incidents === undefined ? {} : { incidents: item.incidents }),
   };
 }
 

@@ -35,6 +35,17 @@ const AlertImageSchema = z.object({
   reasons: z.array(z.string()),
   eventIds: z.array(text),
   relatedEventIds: z.optional(z.array(text)),
+  incident: z.optional(
+    z.object({
+      id: text,
+      cause: text,
+      transition: z.enum(['opened', 'escalated', 'reminded', 'resolved']),
+      events: z.number(),
+      firstSeen: text,
+      lastSeen: text,
+      worst: z.optional(z.number()),
+    }),
+  ),
   eventTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
 });
 
@@ -60,7 +71,7 @@ export function alertFromImage(image: Record<string, unknown>): Alert {
   throw new MalformedAlertError(`invalid alert: ${problems.join('; ')}`);
 }
 
-export type AlertAttributeName = 'severity' | 'kind' | 'entity';
+export type AlertAttributeName = 'severity' | 'kind' | 'entity' | 'notification';
 
 export interface SnsAlertMessage {
   /** The message for `MessageStructure: 'json'`: one entry per protocol, `default` always present. */
@@ -95,6 +106,8 @@ export function snsMessage(alert: Alert): SnsAlertMessage {
       severity: masked.severity,
       kind: masked.kind,
       entity: maskCardNumbers(`${masked.entity.type}:${masked.entity.id}`),
+      // People's subscriptions take incidents only (infra/config.ts), machines' both.
+      notification: masked.incident ? 'incident' : 'alert',
     },
   };
 }
@@ -110,6 +123,7 @@ function maskAlert(alert: Alert): Alert {
     eventIds: alert.eventIds.map(maskCardNumbers),
     ...(alert.relatedEventIds ? { relatedEventIds: alert.relatedEventIds.map(maskCardNumbers) } : {}),
     eventTime: maskCardNumbers(alert.eventTime),
+    ...(alert.incident ? { incident: { ...alert.incident, id: maskCardNumbers(alert.incident.id) } } : {}),
   };
 }
 
@@ -137,7 +151,14 @@ function emailText(alert: Alert): string {
     'Reasons:',
     ...(alert.reasons.length > 0 ? alert.reasons.map((r) => `  - ${r}`) : ['  (none given)']),
     '',
-    `Event ids:  ${alert.eventIds.join(', ')}`,
+    ...(alert.incident
+      ? [
+          `Incident:   ${alert.incident.id} (${alert.incident.cause}, ${alert.incident.transition})`,
+          `Events:     ${alert.incident.events}, first ${alert.incident.firstSeen}, last ${alert.incident.lastSeen}` +
+            (alert.incident.worst === undefined ? '' : `, worst value ${alert.incident.worst}`),
+        ]
+      : []),
+    `Event ids:  ${alert.eventIds.join(', ') || '(none: time passing)'}`,
     ...(alert.relatedEventIds ? [`Related:    ${alert.relatedEventIds.join(', ')}`] : []),
     `Alert id:   ${alert.alertId}`,
     '',

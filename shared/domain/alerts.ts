@@ -27,6 +27,20 @@ export interface Alert {
   readonly relatedEventIds?: readonly string[];
   /** Event time of the triggering event, ISO: alerts hold no wall-clock time, so a recomputed alert is identical. */
   readonly eventTime: string;
+  /** Set on an incident's notification (a transition: see incidents.ts), which is what people receive. */
+  readonly incident?: IncidentNotice;
+}
+
+/** What a notification says of its incident. */
+export interface IncidentNotice {
+  readonly id: string;
+  readonly cause: string;
+  readonly transition: 'opened' | 'escalated' | 'reminded' | 'resolved';
+  readonly events: number;
+  /** Event times, ISO. */
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly worst?: number;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { Alert } from './alerts';
+import type { Alert, AlertKind } from './alerts';
+import type { IncidentSettings, OpenIncidents, Signal, Transition } from './incidents';
+import { incidentNotification, signal, tick } from './incidents';
 import type { EntityState, WindowTiming } from './entity-state';
 import {
   advanceWatermark,
@@ -26,6 +28,8 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
   readonly changed: boolean;
   readonly outcomes: ReadonlyArray<EventOutcome<E, R>>;
   readonly alerts: readonly Alert[];
+  /** The incidents' notifications (alert-shaped: see incidentNotification), stored in the outbox beside the alerts. */
+  readonly notifications: readonly Alert[];
 }
 
 /**
@@ -54,6 +58,48 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
    * entity's watermark after it: what no window that can still take events reaches may be forgotten.
    */
   remember(last: Last | undefined, envelope: E, watermark: number): Last;
+  /** How the kind's findings become incidents; without it, the kind's alerts are all it sends. */
+  readonly incidents?: IncidentHooks<E, R>;
+}
+
+/** What a kind tells the engine for its incidents. */
+export interface IncidentHooks<E extends AnyEnvelope, R> {
+  readonly settings: IncidentSettings;
+  readonly kind: AlertKind;
+  readonly entityType: Alert['entity']['type'];
+  /** The signals of a judged event: none for an event that is fine, one per cause otherwise. */
+  signalsOf(envelope: E, result: R): readonly Signal[];
+}
+
+/**
+ * An applied event's effect on its entity's incidents: its time passing resolves the quiet ones
+ * and reminds of the others, its signals open, add to or escalate them. The notifications are
+ * alerts (incidentNotification), stored and sent like every alert. Late events leave incidents
+ * alone: they count in no window, and their signal would need a commit without an applied event.
+ */
+function followIncidents<E extends AnyEnvelope, R>(
+  hooks: IncidentHooks<E, R>,
+  open: OpenIncidents | undefined,
+  envelope: E,
+  result: R,
+): { incidents: OpenIncidents | undefined; notifications: Alert[] } {
+  const signals = hooks.signalsOf(envelope, result);
+  if (signals.length === 0 && open === undefined) return { incidents: undefined, notifications: [] };
+  const key = `${hooks.entityType}#${envelope.entity}`;
+  const steps = signals.length === 0 ? [tick(open ?? {}, envelope.time, hooks.settings)] : [];
+  let incidents: OpenIncidents = open ?? {};
+  for (const s of signals) {
+    const step = signal(key, incidents, s, hooks.settings);
+    incidents = step.incidents;
+    steps.push(step);
+  }
+  if (signals.length === 0) incidents = (steps[0] as { incidents: OpenIncidents }).incidents;
+  const entity = { type: hooks.entityType, id: envelope.entity };
+  const transitions: Transition[] = steps.flatMap((step) => step.transitions);
+  return {
+    incidents: Object.keys(incidents).length === 0 ? undefined : incidents,
+    notifications: transitions.map((t) => incidentNotification(entity, hooks.kind, t, envelope.id)),
+  };
 }
 
 /**
@@ -76,6 +122,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   checkCounters(model.counters ?? {});
   const outcomes: Array<EventOutcome<E, R>> = [];
   const alerts: Alert[] = [];
+  const notifications: Alert[] = [];
   const applied: string[] = [];
   const seen = new Set<string>(); // ids judged earlier in this batch
   for (const envelope of envelopes) {
@@ -99,11 +146,16 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing, applied.length > 0);
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
+    if (model.incidents) {
+      const followed = followIncidents(model.incidents, state.incidents, envelope, judged.result);
+      state.incidents = followed.incidents;
+      notifications.push(...followed.notifications);
+    }
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
-  if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts };
+  if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts, notifications };
   pruneClosedPanes(state, model.timing);
   state.recent = withCommit(initial.recent, initial.version + 1, applied);
-  return { state, changed: true, outcomes, alerts };
+  return { state, changed: true, outcomes, alerts, notifications };
 }

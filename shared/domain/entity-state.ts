@@ -1,3 +1,4 @@
+import type { OpenIncidents } from './incidents';
 import type { Pane, PaneTiming } from './panes';
 import { paneStart, windowEndingAt, withEvent } from './panes';
 
@@ -47,6 +48,8 @@ export interface EntityState<Last> {
   /** The ids of its last commits (see RECENT_LIMITS). */
   readonly recent: RecentCommits;
   readonly last?: Last;
+  /** Its open incidents by cause (absent when none). */
+  readonly incidents?: OpenIncidents;
 }
 
 export interface WindowTiming extends PaneTiming {
@@ -153,6 +156,7 @@ export interface WorkingState<Last> {
   pane: number;
   recent: RecentCommits;
   last?: Last;
+  incidents?: OpenIncidents;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Severity } from './alerts';
+import type { Alert, AlertKind, Severity } from './alerts';
 import { SEVERITY_ORDER } from './alerts';
 
 /**
@@ -45,7 +45,8 @@ export interface Incident {
   readonly reasons: readonly string[];
   /** When the last notification (open, escalation, reminder) was made. */
   readonly notifiedAt: number;
-  readonly reminders: number;
+  /** How many reminders were made (absent: none; an incident lives in a hot entity's item, every byte is paid per write). */
+  readonly reminders?: number;
   /** Acknowledged by an operator: no more reminders (escalations and the resolution still notify). */
   readonly acknowledgedAt?: number;
   /** Snoozed until then: transitions are still recorded, none is delivered. */
@@ -77,7 +78,7 @@ export interface IncidentStep {
 const REASONS_KEPT = 5;
 
 export function incidentId(entityKey: string, cause: string, openingEventId: string): string {
-  return createHash('sha256').update(`incident\u0000${entityKey}\u0000${cause}\u0000${openingEventId}`).digest('hex').slice(0, 32);
+  return createHash('sha256').update(`incident\u0000${entityKey}\u0000${cause}\u0000${openingEventId}`).digest('base64url').slice(0, 22);
 }
 
 function transitionId(incident: Incident, type: TransitionType, number: string): string {
@@ -106,7 +107,7 @@ export function tick(incidents: OpenIncidents, now: number, settings: IncidentSe
       continue;
     }
     if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
-      const reminded = { ...incident, reminders: incident.reminders + 1, notifiedAt: now };
+      const reminded = { ...incident, reminders: (incident.reminders ?? 0) + 1, notifiedAt: now };
       transitions.push(transition(reminded, TransitionType.reminded, String(reminded.reminders), now));
       next[cause] = reminded;
       continue;
@@ -133,7 +134,6 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, s
       ...(s.value === undefined ? {} : { worst: s.value }),
       reasons: s.reasons.slice(0, REASONS_KEPT),
       notifiedAt: s.time,
-      reminders: 0,
     };
     transitions.push(transition(incident, TransitionType.opened, '', s.time));
   } else {
@@ -168,4 +168,41 @@ export function operate(incidents: OpenIncidents, op: OperatorAction): IncidentS
   }
   const changed: Incident = op.action === 'ack' ? { ...open, acknowledgedAt: op.at } : { ...open, snoozedUntil: op.until };
   return { incidents: { ...incidents, [op.cause]: changed }, transitions: [] };
+}
+
+const HEADLINE: Record<TransitionType, string> = {
+  opened: 'Incident opened',
+  escalated: 'Incident escalated',
+  reminded: 'Incident still open',
+  resolved: 'Incident resolved',
+};
+
+/**
+ * A transition as the outbox stores it and publish-alerts sends it: an alert whose id is the
+ * transition's, with the incident's figures. It names its triggering event only for an open or an
+ * escalation (a reminder or a resolution is time passing, not an event's doing).
+ */
+export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t: Transition, eventId: string | undefined): Alert {
+  const { incident } = t;
+  const iso = (time: number) => new Date(time).toISOString();
+  const events = `${incident.events} event${incident.events === 1 ? '' : 's'}`;
+  return {
+    alertId: t.transitionId,
+    kind,
+    severity: incident.severity,
+    entity,
+    summary: `${HEADLINE[t.type]}: ${incident.cause} on ${entity.id} (${incident.severity}, ${events})`,
+    reasons: incident.reasons,
+    eventIds: eventId !== undefined && (t.type === 'opened' || t.type === 'escalated') ? [eventId] : [],
+    eventTime: iso(t.at),
+    incident: {
+      id: incident.id,
+      cause: incident.cause,
+      transition: t.type,
+      events: incident.events,
+      firstSeen: iso(incident.openedAt),
+      lastSeen: iso(incident.lastSignalAt),
+      ...(incident.worst === undefined ? {} : { worst: incident.worst }),
+    },
+  };
 }

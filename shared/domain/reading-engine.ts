@@ -1,11 +1,12 @@
-import { readingAlerts } from './alerts';
+import { AlertKind, readingAlerts } from './alerts';
+import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { ReadingEnvelope } from './events';
 import { readingId } from './events';
 import { windowEndingAt, windowStartFor } from './panes';
 import type { ReadingRules } from './rules-config';
-import type { ReadingResult } from './sensor-rules';
+import type { Finding, ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
 
 /**
@@ -48,6 +49,12 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       const result = evaluateReading(reading, features, rules);
       return { result, alerts: readingAlerts(result, reading.id) };
     },
+    incidents: {
+      settings: rules.incidents,
+      kind: AlertKind.sensor,
+      entityType: 'device',
+      signalsOf: (reading, result) => signalsOf(reading, result),
+    },
     remember(last, reading, watermark) {
       const latest = last && last.time > reading.time ? last : { time: reading.time, temperature: reading.event.temperature };
       // No window that can still take readings reaches further back than this before the watermark.
@@ -59,4 +66,29 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       return { time: latest.time, temperature: latest.temperature, seen };
     },
   };
+}
+
+/** A device's incidents are per measure: the temperature's rules (threshold, jump, average) are one cause. */
+const CAUSE: Record<Finding['rule'], 'temperature' | 'humidity' | 'pressure'> = {
+  temperature: 'temperature',
+  jump: 'temperature',
+  windowAverage: 'temperature',
+  humidity: 'humidity',
+  pressure: 'pressure',
+};
+
+function signalsOf(reading: ReadingEnvelope, result: ReadingResult): Signal[] {
+  const byCause = new Map<string, Finding[]>();
+  for (const finding of result.findings) byCause.set(CAUSE[finding.rule], [...(byCause.get(CAUSE[finding.rule]) ?? []), finding]);
+  return [...byCause].map(([cause, findings]) => {
+    const value = reading.event[cause as 'temperature' | 'humidity' | 'pressure'];
+    return {
+      cause,
+      severity: findings.some((f) => f.level === 'critical') ? 'critical' : 'warning',
+      eventId: reading.id,
+      time: reading.time,
+      ...(value === undefined ? {} : { value }),
+      reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
+    };
+  });
 }

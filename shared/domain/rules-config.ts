@@ -54,6 +54,9 @@ const windowOfPanes = z.check<{ window: number; pane: number }>((ctx) => {
   if (problem) ctx.issues.push({ code: 'custom', message: problem, input: window, path: ['window'] });
 });
 
+/** How incidents resolve (after `quietPeriod` without a signal) and remind (at most once per `remindEvery` while open). */
+const incidentSettings = (quietPeriod: number) => section({ quietPeriod: duration(quietPeriod), remindEvery: duration(30 * 60_000) });
+
 const TransactionRulesSchema = z
   .strictObject({
     /** The per-user window of velocity and card testing: the last 5 minutes before each transaction. */
@@ -73,6 +76,8 @@ const TransactionRulesSchema = z
       minCount: z._default(z.number().check(z.int(), z.minimum(2)), 4),
     }),
     impossibleTravel: section({ enabled, weight: weight(0.6), within: duration(60 * 60_000) }),
+    /** A user's fraud incident resolves after one window without a signal. */
+    incidents: incidentSettings(5 * 60_000),
     // Alone, at the review threshold: these categories are where stolen cards are cashed out.
     riskyMerchant: section({
       enabled,
@@ -95,6 +100,8 @@ const ReadingRulesSchema = z
     jump: section({ enabled, temperature: positive(15), within: duration(10 * 60_000) }),
     /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
     windowAverage: section({ enabled, temperature: number(75), minCount: positiveInt(3) }),
+    /** A device's incident resolves once it stayed in range for 10 minutes. */
+    incidents: incidentSettings(10 * 60_000),
   })
   .check(windowOfPanes);
 

@@ -1,15 +1,15 @@
-import { transactionAlert } from './alerts';
+import { AlertKind, Severity, transactionAlert } from './alerts';
 import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision } from './fraud-rules';
-import { scoreTransaction } from './fraud-rules';
+import { Action, scoreTransaction } from './fraud-rules';
 import { windowStartFor } from './panes';
 import type { TransactionRules } from './rules-config';
 
-/** One of a user's latest transactions: its id, event time and amount. */
-export type SeenTransaction = readonly [id: string, time: number, amount: number];
+/** One of a user's latest transactions: its id, event time, and 1 when its amount was small (card testing). */
+export type SeenTransaction = readonly [id: string, time: number, small?: 1];
 
 /**
  * A user's last-seen facts: where the latest transaction (by event time) happened, and the latest
@@ -43,12 +43,32 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
       const decision: Decision = late ? { ...scored, late: true } : scored;
       // A late event was judged against the window that ends at the watermark: its evidence is there too.
       const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : txn.time, rules);
-      const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window, isSmall));
+      const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window));
       return { result: decision, alerts: alert ? [alert] : [] };
+    },
+    // One incident per user: whatever the rules that fire, it is one card to look at.
+    incidents: {
+      settings: rules.incidents,
+      kind: AlertKind.fraud,
+      entityType: 'user',
+      signalsOf: (txn, decision) =>
+        decision.action === Action.approve
+          ? []
+          : [
+              {
+                cause: 'fraud',
+                severity: decision.action === Action.block ? Severity.critical : Severity.warning,
+                eventId: txn.id,
+                time: txn.time,
+                value: txn.event.amount,
+                reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
+              },
+            ],
     },
     remember(last, txn, watermark) {
       const latest = last && last.time > txn.time ? last : { country: txn.event.country, time: txn.time };
-      const seen = withSeen(last?.seen ?? [], [txn.id, txn.time, txn.event.amount], watermark - remembered);
+      const entry: SeenTransaction = isSmall(txn.event.amount) ? [txn.id, txn.time, 1] : [txn.id, txn.time];
+      const seen = withSeen(last?.seen ?? [], entry, watermark - remembered);
       return { country: latest.country, time: latest.time, seen };
     },
   };
@@ -58,19 +78,13 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
  * The earlier transactions a decision's reasons rest on: those of its window for velocity, the
  * small ones for card testing, the one before for impossible travel (as far as the user remembers).
  */
-function evidenceOf(
-  decision: Decision,
-  last: UserLast | undefined,
-  windowStart: number,
-  window: number,
-  isSmall: (amount: number) => boolean,
-): string[] {
+function evidenceOf(decision: Decision, last: UserLast | undefined, windowStart: number, window: number): string[] {
   const seen = last?.seen ?? [];
   const inWindow = (time: number) => time >= windowStart && time < windowStart + window;
   const ids = new Set<string>();
   for (const { rule } of decision.reasons) {
     if (rule === 'velocity' || rule === 'cardTesting') {
-      for (const [id, time, amount] of seen) if (inWindow(time) && (rule === 'velocity' || isSmall(amount))) ids.add(id);
+      for (const [id, time, small] of seen) if (inWindow(time) && (rule === 'velocity' || small === 1)) ids.add(id);
     } else if (rule === 'impossibleTravel') {
       const previous = seen.at(-1);
       if (previous) ids.add(previous[0]);

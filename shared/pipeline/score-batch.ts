@@ -62,6 +62,8 @@ export interface BatchScoring<E extends AnyEnvelope, R> {
   readonly outcomes: ReadonlyArray<ItemOutcome<E, R>>;
   /** Alerts written to the outbox for events that were applied or late (not duplicates). */
   readonly alerts: readonly Alert[];
+  /** Incident notifications written to the outbox by the applied events. */
+  readonly notifications: readonly Alert[];
   readonly conflicts: number;
 }
 
@@ -90,6 +92,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const groups = groupByEntity(items);
   const outcomes = new Map<ScoringItem<E>, ItemOutcome<E, R>>();
   const alerts: Alert[] = [];
+  const notifications: Alert[] = [];
   let conflicts = 0;
 
   const now = (deps.now ?? Date.now)();
@@ -180,7 +183,8 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
             : { recordId: item.recordId, status: eventOutcome.status, envelope: item.envelope, result: eventOutcome.result },
         );
       });
-      alerts.push(...effects.alerts.filter((a) => a.entity.id === entity));
+      for (const alert of effects.alerts)
+        if (alert.entity.id === entity) (alert.incident === undefined ? alerts : notifications).push(alert);
     }
     pending = retry;
   }
@@ -188,7 +192,12 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     const error = new RetryableError(`state of ${kind.entityType} ${entity} kept changing under concurrent writers`);
     for (const item of groups.get(entity) ?? []) outcomes.set(item, failed(item, error));
   }
-  return { outcomes: items.map((item) => outcomes.get(item) ?? failed(item, new Error('record was not processed'))), alerts, conflicts };
+  return {
+    outcomes: items.map((item) => outcomes.get(item) ?? failed(item, new Error('record was not processed'))),
+    alerts,
+    notifications,
+    conflicts,
+  };
 }
 
 /**
@@ -221,7 +230,8 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
       });
     }
   }
-  return { records, alerts: [...computed.values()].flatMap((r) => r.alerts), alertsMayBeStored };
+  // Notifications go to the outbox like alerts: same ids on a retry, same conditional writes.
+  return { records, alerts: [...computed.values()].flatMap((r) => [...r.alerts, ...r.notifications]), alertsMayBeStored };
 }
 
 /**
@@ -319,5 +329,5 @@ function rejectItems<E extends AnyEnvelope, R>(
 /** A read failed: a retryable error fails every record (the batch comes again); any other kind stops the batch. */
 function failAll<E extends AnyEnvelope, R>(items: ReadonlyArray<ScoringItem<E>>, error: unknown, alerts: Alert[]): BatchScoring<E, R> {
   if (!(error instanceof RetryableError)) throw error;
-  return { outcomes: items.map((item) => failed<E, R>(item, error)), alerts, conflicts: 0 };
+  return { outcomes: items.map((item) => failed<E, R>(item, error)), alerts, notifications: [], conflicts: 0 };
 }

@@ -94,13 +94,17 @@ describe('the pipeline on moto, end to end', () => {
     expect(quarantined).toEqual([
       expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` }),
     ]);
-    const delivered = await drainQueue(subscriberUrl);
-    const alerts = delivered.map((m) => ({
+    const delivered = (await drainQueue(subscriberUrl)).map((m) => ({
       alert: JSON.parse(String(m['Message'])) as Record<string, unknown>,
       attributes: m['MessageAttributes'] as Record<string, { Value: string }>,
     }));
+    const alerts = delivered.filter((d) => d.attributes['notification']?.Value === 'alert');
+    const incidents = delivered.filter((d) => d.attributes['notification']?.Value === 'incident');
     expect(alerts.map((a) => a.alert['eventIds']).sort()).toEqual([[`sensor-17@${AT}`], ['txn-123']]);
-    for (const { alert, attributes } of alerts) {
+    // The user's and the device's incidents open with them (this subscriber takes both kinds of message).
+    expect(incidents.map((i) => (i.alert['incident'] as { transition: string }).transition)).toEqual(['opened', 'opened']);
+    expect(delivered).toHaveLength(4);
+    for (const { alert, attributes } of delivered) {
       expect(attributes['severity']?.Value).toBe(alert['severity']);
       expect(attributes['kind']?.Value).toBe(alert['kind']);
       expect(attributes['entity']?.Value).toBe(`${(alert['entity'] as { type: string }).type}:${(alert['entity'] as { id: string }).id}`);

@@ -23,13 +23,35 @@ describe('snsMessage', () => {
     for (const key of ['default', 'sqs', 'https', 'lambda']) expect(JSON.parse(message[key] ?? '')).toEqual(ALERT);
   });
 
-  it('carries severity, kind and entity as attributes for filter policies', () => {
-    expect(snsMessage(ALERT).attributes).toEqual({ severity: 'critical', kind: 'fraud', entity: 'user:user-456' });
+  it('carries severity, kind, entity and the notification type as attributes for filter policies', () => {
+    expect(snsMessage(ALERT).attributes).toEqual({ severity: 'critical', kind: 'fraud', entity: 'user:user-456', notification: 'alert' });
     expect(snsMessage({ ...ALERT, kind: 'sensor', severity: 'warning', entity: { type: 'device', id: 'sensor-17' } }).attributes).toEqual({
       severity: 'warning',
       kind: 'sensor',
       entity: 'device:sensor-17',
+      notification: 'alert',
     });
+  });
+
+  it("marks an incident's notification as one, and the email gives its figures", () => {
+    const incident = {
+      id: 'inc-1',
+      cause: 'fraud',
+      transition: 'opened',
+      events: 4,
+      firstSeen: '2026-04-25T12:00:00.000Z',
+      lastSeen: '2026-04-25T12:00:15.000Z',
+      worst: 4.5,
+    } as const;
+    const notification = { ...ALERT, summary: 'Incident opened: fraud on user-456 (critical, 4 events)', incident };
+
+    expect(snsMessage(notification).attributes.notification).toBe('incident');
+    expect(protocols(notification)['sms']).toBe('riskstream CRITICAL: Incident opened: fraud on user-456 (critical, 4 events)');
+    expect(protocols(notification)['email']).toContain('Incident:   inc-1 (fraud, opened)');
+    expect(protocols(notification)['email']).toContain(
+      'Events:     4, first 2026-04-25T12:00:00.000Z, last 2026-04-25T12:00:15.000Z, worst value 4.5',
+    );
+    expect(JSON.parse(protocols(notification)['sqs'] ?? '{}')).toMatchObject({ incident });
   });
 
   it('keeps the SMS short: severity and summary, no reasons, at most 140 characters', () => {
@@ -78,6 +100,22 @@ describe('alertFromImage', () => {
 
   it('reads back the alert that alertItem() wrote, without the item-only attributes', () => {
     expect(alertFromImage(image())).toEqual(ALERT);
+  });
+
+  it("reads back an incident's notification with its figures", () => {
+    const incident = {
+      id: 'inc-1',
+      cause: 'temperature',
+      transition: 'resolved',
+      events: 360,
+      firstSeen: '2026-04-25T12:00:00.000Z',
+      lastSeen: '2026-04-25T12:59:50.000Z',
+    } as const;
+    const notification = { ...ALERT, eventIds: [], incident };
+
+    expect(alertFromImage(JSON.parse(JSON.stringify(alertItem(notification, 1_800_000_000))) as Record<string, unknown>)).toEqual(
+      notification,
+    );
   });
 
   it('names the field that is missing or wrong', () => {

@@ -67,6 +67,7 @@ describe('reading engine: the seed example', () => {
       pane: 30 * SECOND,
       recent: { from: 1, ids: T0.toString(36) },
       last: { time: T0, temperature: 82.4, seen: [T0] },
+      incidents: { temperature: expect.objectContaining({ cause: 'temperature', severity: 'warning', events: 1, worst: 82.4 }) },
     });
     expect(result.alerts.map((a) => a.alertId)).toEqual([
       alertId('sensor', 'sensor-17', 'reading:sensor-17@2026-04-25T12:00:00.000Z:warning'),

@@ -70,8 +70,10 @@ describe('transaction engine: the seed example', () => {
       panes: { [W0]: { count: 1, sum: 2500, min: 2500, max: 2500 } },
       pane: 30 * SECOND,
       recent: { from: 1, ids: compactId('txn-123') },
-      last: { country: 'DE', time: T0, seen: [['txn-123', T0, 2500]] },
+      last: { country: 'DE', time: T0, seen: [['txn-123', T0]] },
+      incidents: { fraud: expect.objectContaining({ cause: 'fraud', severity: 'warning', events: 1, openedAt: T0, worst: 2500 }) },
     });
+    expect(result.notifications.map((n) => n.summary)).toEqual(['Incident opened: fraud on user-456 (warning, 1 event)']);
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);
   });
 });

@@ -192,17 +192,12 @@ describe('state, alerting and monitoring', () => {
     });
   });
 
-  it('builds each subscription’s filter policy from its minimum severity and kinds', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'oncall@example.com',
-      FilterPolicy: { severity: ['critical'] },
-    });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'sms',
-      Endpoint: '+4915112345678',
-      FilterPolicy: { severity: ['warning', 'critical'], kind: ['fraud'] },
-    });
+  it('builds each subscription’s filter policy from its minimum severity and kinds; people get incidents only', () => {
+    const policies = Object.fromEntries(
+      resources(template, 'AWS::SNS::Subscription').map((s) => [s.Properties['Protocol'] as string, s.Properties['FilterPolicy']]),
+    );
+    expect(policies['email']).toEqual({ severity: ['critical'], notification: ['incident'] });
+    expect(policies['sms']).toEqual({ severity: ['warning', 'critical'], kind: ['fraud'], notification: ['incident'] });
   });
 
   it('alarms with the configured thresholds, all to the ops topic', () => {

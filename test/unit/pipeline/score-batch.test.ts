@@ -111,7 +111,9 @@ describe('scoreBatch: outcomes', () => {
     expect(resultOf(scoring, 'txn-123')).toMatchObject({ action: 'manual_review_required', riskScore: 0.6 });
     expect([...store.decisions.keys()].sort()).toEqual(['txn-123', 'txn-124']);
     expect(scoring.alerts.map((a) => a.eventIds)).toEqual([['txn-123']]);
-    expect([...store.alerts.values()]).toEqual(scoring.alerts);
+    // The user's fraud incident opens with it: its notification goes to the outbox beside the alert.
+    expect(scoring.notifications.map((n) => [n.incident?.transition, n.eventIds])).toEqual([['opened', ['txn-123']]]);
+    expect([...store.alerts.values()]).toEqual([...scoring.alerts, ...scoring.notifications]);
   });
 
   it('keeps several users apart in one batch: only the user with six transactions trips velocity', async () => {
@@ -162,7 +164,8 @@ describe('scoreBatch: duplicates', () => {
     // Assert
     expect(statuses(again)).toEqual(['txn-1:duplicate', 'txn-2:duplicate', 'txn-3:duplicate']);
     expect(again.alerts).toEqual([]);
-    expect(alertsBefore).toHaveLength(2);
+    expect(again.notifications).toEqual([]);
+    expect(alertsBefore).toHaveLength(3); // two alerts and the incident's opening
     expect(snapshot(store.decisions)).toEqual(decisionsBefore);
     expect(snapshot(store.alerts)).toEqual(alertsBefore);
     expect(await userState(store, 'user-a')).toEqual(stateBefore);
@@ -180,9 +183,10 @@ describe('scoreBatch: duplicates', () => {
 
     // Assert
     expect(first.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
-    expect(alertsBefore).toHaveLength(2);
+    expect(alertsBefore).toHaveLength(4); // two alerts, the incident's opening and its escalation
     expect(again.outcomes.map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(again.alerts).toEqual([]);
+    expect(again.notifications).toEqual([]);
     expect(snapshot(store.alerts)).toEqual(alertsBefore);
     expect(store.decisions.size).toBe(0);
   });

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { produceCommand } from '../../cli/commands/produce';
+import { deployLocal, recordPath, ROOT } from '../../local/deploy';
+import { startLocalRuntime } from '../../local/runtime/runtime';
+import { runCommand } from '../support/command-io';
+import { drainQueue, sqs } from '../support/resources';
+
+/**
+ * The issue's storms through the deployed pipeline on moto: an hour of one device at 85° (a reading
+ * every 10 s) and a 60-payment card-testing run, counted on an SQS subscriber that takes what people
+ * take (incident notifications), and on one that takes every alert. Then a full replay of every
+ * stream from its trim horizon: no notification is sent again.
+ */
+const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
+const STACK = `RiskstreamStorms${Date.now().toString(36)}`;
+const NAME = `rs${Date.now().toString(36)}`;
+const MINUTE = 60_000;
+// The hour ends a minute ago: the scorers refuse events dated after their arrival (beyond the skew).
+const END = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
+
+const readings = Array.from({ length: 360 }, (_, i) => ({
+  deviceId: 'sensor-storm',
+  temperature: 85,
+  timestamp: new Date(END - 60 * MINUTE + i * 10_000).toISOString(),
+}));
+const payments = Array.from({ length: 60 }, (_, i) => ({
+  transactionId: `storm-${i}`,
+  userId: 'user-storm',
+  amount: 1 + (i % 4),
+  country: 'DE',
+  timestamp: new Date(END - 6 * MINUTE + i * 5_000).toISOString(),
+}));
+
+interface Received {
+  readonly alertId: string;
+  readonly kind: string;
+  readonly transition?: string;
+  readonly notification?: string;
+}
+
+async function received(queueUrl: string): Promise<Received[]> {
+  return (await drainQueue(queueUrl)).map((m) => {
+    const alert = JSON.parse(String(m['Message'])) as { alertId: string; kind: string; incident?: { transition: string } };
+    const attributes = m['MessageAttributes'] as Record<string, { Value: string }> | undefined;
+    return {
+      alertId: alert.alertId,
+      kind: alert.kind,
+      ...(alert.incident ? { transition: alert.incident.transition } : {}),
+      ...(attributes?.['notification'] ? { notification: attributes['notification'].Value } : {}),
+    };
+  });
+}
+
+async function queue(name: string): Promise<{ url: string; arn: string }> {
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+  const arn =
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
+  return { url, arn };
+}
+
+describe('incident storms through the deployed pipeline on moto', () => {
+  let people: { url: string; arn: string };
+  let everything: { url: string; arn: string };
+  const dir = mkdtempSync(join(tmpdir(), 'riskstream-storms-'));
+
+  beforeAll(async () => {
+    people = await queue(`${NAME}-people`);
+    everything = await queue(`${NAME}-everything`);
+    await deployLocal({
+      endpoint,
+      stackName: STACK,
+      outdir: mkdtempSync(join(tmpdir(), 'riskstream-storms-cdk-')),
+      log: () => undefined,
+      config: {
+        name: NAME,
+        subscriptions: {
+          sqs: [
+            { queueArn: people.arn, minSeverity: 'warning', notifications: ['incident'] },
+            { queueArn: everything.arn, minSeverity: 'warning' },
+          ],
+        },
+      },
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(recordPath(STACK), { force: true });
+    rmSync(join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), { force: true });
+    rmSync(join(ROOT, '.riskstream', `${STACK}.functions.log`), { force: true });
+  });
+
+  it('reaches people as 2 notifications for an hour at 85° and 2 for a card-testing run, where every alert is 421', async () => {
+    const file = join(dir, 'storms.jsonl');
+    writeFileSync(file, [...readings, ...payments].map((e) => JSON.stringify(e)).join('\n'));
+    expect((await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], [])).code).toBe(0);
+
+    await (await startLocalRuntime({ stackName: STACK, log: () => undefined })).runUntilIdle(2000);
+
+    const forPeople = await received(people.url);
+    const byKind = (kind: string) => forPeople.filter((r) => r.kind === kind).map((r) => r.transition);
+    expect(new Set(forPeople.map((r) => r.alertId)).size).toBe(forPeople.length);
+    expect(byKind('sensor')).toEqual(['opened', 'reminded']);
+    expect(byKind('fraud').sort()).toEqual(['escalated', 'opened']);
+    expect(forPeople.every((r) => r.notification === 'incident')).toBe(true);
+    const all = await received(everything.url);
+    const alerts = all.filter((r) => r.notification === 'alert');
+    expect(new Set(alerts.map((r) => r.alertId)).size).toBeGreaterThanOrEqual(360 + 57);
+    expect(all.filter((r) => r.notification === 'incident')).toHaveLength(4);
+  });
+
+  it('sends no notification again when every stream is read again from its trim horizon', async () => {
+    await (await startLocalRuntime({ stackName: STACK, log: () => undefined, fromStart: true })).runUntilIdle(2000);
+
+    expect(await received(people.url)).toEqual([]);
+  });
+});
