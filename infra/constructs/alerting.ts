@@ -35,11 +35,11 @@ export function filterPolicy(subscriber: {
   kinds?: readonly string[] | undefined;
   notifications?: readonly string[] | undefined;
 }): Record<string, SubscriptionFilter> {
-  const types = subscriber.notifications;
+  const types = [...new Set(subscriber.notifications ?? [])];
   return {
     severity: SubscriptionFilter.stringFilter({ allowlist: severitiesFrom(subscriber.minSeverity) }),
     ...(subscriber.kinds ? { kind: SubscriptionFilter.stringFilter({ allowlist: [...subscriber.kinds] }) } : {}),
-    ...(types && types.length === 1 ? { notification: SubscriptionFilter.stringFilter({ allowlist: [...types] }) } : {}),
+    ...(types.length === 1 ? { notification: SubscriptionFilter.stringFilter({ allowlist: types }) } : {}),
   };
 }
 

@@ -115,6 +115,7 @@ export function progressLine(s: LiveSnapshot): string {
     `lag ${(lag / 1000).toFixed(1)} s`,
     `decisions ${n(d['approve'] ?? 0)} approve / ${n(d['manual_review_required'] ?? 0)} review / ${n(d['block'] ?? 0)} block`,
     `alerts ${sev['critical'] ?? 0} critical / ${sev['warning'] ?? 0} warning / ${sev['info'] ?? 0} info`,
+    `notifications ${Object.values(s.alerts.notificationsByTransition).reduce((a, b) => a + b, 0)}`,
     `quarantine ${s.queues.quarantine} · dlq ${dlq}`,
     `precision ${s.detection.precision.toFixed(2)} recall ${s.detection.recall.toFixed(2)}`,
   ].join(' · ');

@@ -240,6 +240,7 @@ export class DemoSession {
       alerts: {
         delivered: distinct.size,
         bySeverity: figures.alertsBySeverity,
+        notificationsByTransition: figures.notificationsByTransition,
         repeatedDeliveries: figures.repeatedDeliveries,
         latest: [...distinct.values()].sort((a, b) => b.arrivedAt - a.arrivedAt).slice(0, 15),
       },

@@ -31,6 +31,8 @@ export interface LiveSnapshot {
   readonly alerts: {
     readonly delivered: number;
     readonly bySeverity: Record<string, number>;
+    /** Incident notifications (what people receive) by transition, beside the raw alerts. */
+    readonly notificationsByTransition: Record<string, number>;
     readonly repeatedDeliveries: number;
     /** Newest first. */
     readonly latest: readonly DeliveredAlert[];

@@ -83,19 +83,22 @@ function followIncidents<E extends AnyEnvelope, R>(
   envelope: E,
   result: R,
 ): { incidents: OpenIncidents | undefined; notifications: Alert[] } {
+  // Event time, as every rule reads it. (A clock running ahead can resolve an incident early: the
+  // arrival would be the trusted time, as for the watermark, but a replay without arrival times,
+  // such as `riskstream score` or the fault suite's reference, must reach the same transitions.)
+  const time = envelope.time;
   const signals = hooks.signalsOf(envelope, result);
   if (signals.length === 0 && open === undefined) return { incidents: undefined, notifications: [] };
   const key = `${hooks.entityType}#${envelope.entity}`;
-  const steps = signals.length === 0 ? [tick(open ?? {}, envelope.time, hooks.settings)] : [];
-  let incidents: OpenIncidents = open ?? {};
+  const passed = tick(open ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)));
+  let incidents = passed.incidents;
+  const transitions: Transition[] = [...passed.transitions];
   for (const s of signals) {
-    const step = signal(key, incidents, s, hooks.settings);
+    const step = signal(key, incidents, s);
     incidents = step.incidents;
-    steps.push(step);
+    transitions.push(...step.transitions);
   }
-  if (signals.length === 0) incidents = (steps[0] as { incidents: OpenIncidents }).incidents;
   const entity = { type: hooks.entityType, id: envelope.entity };
-  const transitions: Transition[] = steps.flatMap((step) => step.transitions);
   return {
     incidents: Object.keys(incidents).length === 0 ? undefined : incidents,
     notifications: transitions.map((t) => incidentNotification(entity, hooks.kind, t, envelope.id)),

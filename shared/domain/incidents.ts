@@ -97,13 +97,22 @@ function transition(incident: Incident, type: TransitionType, number: string, at
 /**
  * Time passing for an entity (an event's time, or the clock when no event comes): incidents quiet
  * for the quiet period resolve; open ones not acknowledged get their reminder when one is due.
+ * `signalling` names the causes the event at `now` signals: those are not quiet, whatever the time
+ * since their last signal (an entity that reports every 15 minutes is not back in range between
+ * its reports; resolving and reopening on every report would page people twice an event).
  */
-export function tick(incidents: OpenIncidents, now: number, settings: IncidentSettings): IncidentStep {
+export function tick(
+  incidents: OpenIncidents,
+  now: number,
+  settings: IncidentSettings,
+  signalling: ReadonlySet<string> = new Set(),
+): IncidentStep {
   const next: Record<string, Incident> = {};
   const transitions: Transition[] = [];
   for (const [cause, incident] of Object.entries(incidents)) {
-    if (now - incident.lastSignalAt >= settings.quietPeriod) {
-      transitions.push(transition(incident, TransitionType.resolved, '', now));
+    if (!signalling.has(cause) && now - incident.lastSignalAt >= settings.quietPeriod) {
+      // Numbered by its events: a resolution computed from other events is another transition.
+      transitions.push(transition(incident, TransitionType.resolved, String(incident.events), now));
       continue;
     }
     if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
@@ -117,11 +126,13 @@ export function tick(incidents: OpenIncidents, now: number, settings: IncidentSe
   return { incidents: next, transitions };
 }
 
-/** A signal: opens its cause's incident, or adds to it and escalates it when the severity rose. */
-export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, settings: IncidentSettings): IncidentStep {
-  const passed = tick(incidents, s.time, settings);
-  const open = passed.incidents[s.cause];
-  const transitions = [...passed.transitions];
+/**
+ * A signal: opens its cause's incident, or adds to it and escalates it when the severity rose.
+ * Time passing is the caller's `tick` first, with the event's causes as `signalling`.
+ */
+export function signal(entityKey: string, incidents: OpenIncidents, s: Signal): IncidentStep {
+  const open = incidents[s.cause];
+  const transitions: Transition[] = [];
   let incident: Incident;
   if (open === undefined) {
     incident = {
@@ -145,12 +156,13 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, s
       lastSignalAt: Math.max(open.lastSignalAt, s.time),
       events: open.events + 1,
       ...(worst === undefined ? {} : { worst }),
-      reasons: s.reasons.slice(0, REASONS_KEPT),
+      // The worst signal's reasons stand until one as bad comes.
+      reasons: rank(s.severity) >= rank(open.severity) ? s.reasons.slice(0, REASONS_KEPT) : open.reasons,
       ...(rises ? { notifiedAt: s.time } : {}),
     };
     if (rises) transitions.push(transition(incident, TransitionType.escalated, incident.severity, s.time));
   }
-  return { incidents: { ...passed.incidents, [s.cause]: incident }, transitions };
+  return { incidents: { ...incidents, [s.cause]: incident }, transitions };
 }
 
 export type OperatorAction =
@@ -164,7 +176,7 @@ export function operate(incidents: OpenIncidents, op: OperatorAction): IncidentS
   if (open === undefined) return { incidents, transitions: [] };
   if (op.action === 'resolve') {
     const rest = Object.fromEntries(Object.entries(incidents).filter(([cause]) => cause !== op.cause));
-    return { incidents: rest, transitions: [transition(open, TransitionType.resolved, '', op.at)] };
+    return { incidents: rest, transitions: [transition(open, TransitionType.resolved, String(open.events), op.at)] };
   }
   const changed: Incident = op.action === 'ack' ? { ...open, acknowledgedAt: op.at } : { ...open, snoozedUntil: op.until };
   return { incidents: { ...incidents, [op.cause]: changed }, transitions: [] };
@@ -179,10 +191,10 @@ const HEADLINE: Record<TransitionType, string> = {
 
 /**
  * A transition as the outbox stores it and publish-alerts sends it: an alert whose id is the
- * transition's, with the incident's figures. It names its triggering event only for an open or an
- * escalation (a reminder or a resolution is time passing, not an event's doing).
+ * transition's, with the incident's figures, naming the event whose judgement made it (for a
+ * reminder or a resolution, the event whose time showed the time passing).
  */
-export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t: Transition, eventId: string | undefined): Alert {
+export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t: Transition, eventId: string): Alert {
   const { incident } = t;
   const iso = (time: number) => new Date(time).toISOString();
   const events = `${incident.events} event${incident.events === 1 ? '' : 's'}`;
@@ -193,7 +205,7 @@ export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t
     entity,
     summary: `${HEADLINE[t.type]}: ${incident.cause} on ${entity.id} (${incident.severity}, ${events})`,
     reasons: incident.reasons,
-    eventIds: eventId !== undefined && (t.type === 'opened' || t.type === 'escalated') ? [eventId] : [],
+    eventIds: [eventId],
     eventTime: iso(t.at),
     incident: {
       id: incident.id,

@@ -117,11 +117,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
-    // Whether an alert of this round may be stored already: only if an event with a stored record
-    // that is not a duplicate (an unfinished commit) is judged again.
-    const alertsMayBeStored = [...computed.values()].some((r) =>
-      r.outcomes.some((o) => o.status !== 'duplicate' && recorded.has(refKeyOf(o.envelope))),
-    );
+    // Whether an alert of this round may be stored already: if an event with a stored record that
+    // is not a duplicate (an unfinished commit) is judged again, or after a round that lost its
+    // commit (its alerts and notifications were written: a blind write would overwrite one in
+    // place, a MODIFY the outbox stream's reader never sends).
+    const alertsMayBeStored =
+      round > 0 ||
+      [...computed.values()].some((r) => r.outcomes.some((o) => o.status !== 'duplicate' && recorded.has(refKeyOf(o.envelope))));
     let effects: Effects;
     try {
       effects = collectEffects(kind, computed, states, { now, horizonMs }, alertsMayBeStored);

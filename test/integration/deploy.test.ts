@@ -104,8 +104,9 @@ describe('cdk deploy into the emulator', () => {
       policies.set(`${s.Protocol}:${s.Endpoint}`, JSON.parse(attributes.Attributes?.['FilterPolicy'] ?? '{}'));
     }
     expect(Object.fromEntries(policies)).toEqual({
-      'email:oncall@example.com': { severity: ['critical'] },
-      'sms:+4915112345678': { severity: ['warning', 'critical'], kind: ['fraud'] },
+      // People take incidents only; the SQS subscriber both, so no filter on the notification type.
+      'email:oncall@example.com': { severity: ['critical'], notification: ['incident'] },
+      'sms:+4915112345678': { severity: ['warning', 'critical'], kind: ['fraud'], notification: ['incident'] },
       [`sqs:${subscriberQueueArn}`]: { severity: ['info', 'warning', 'critical'] },
     });
     expect(result.outputs['OpsTopicArn']).toMatch(new RegExp(`:${NAME}-ops$`));

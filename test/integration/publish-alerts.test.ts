@@ -260,6 +260,7 @@ describe('publish-alerts handler on moto', () => {
         severity: { Type: 'String', Value: a?.severity },
         kind: { Type: 'String', Value: a?.kind },
         entity: { Type: 'String', Value: `${a?.entity.type}:${a?.entity.id}` },
+        notification: { Type: 'String', Value: 'alert' },
       });
     }
     expect(fn.emitted).toEqual({

@@ -115,7 +115,7 @@ describe('riskstream redrive on moto', () => {
       config: {
         name: NAME,
         mappings: { transactions: { retryAttempts: 0 }, publishAlerts: { retryAttempts: 0 } },
-        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info' }] },
+        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info', notifications: ['alert'] }] }, // the redrive of alerts, not incidents
       },
     });
   }, 300_000);

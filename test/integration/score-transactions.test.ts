@@ -52,7 +52,20 @@ describe('score-transactions handler (functions/score-transactions/handler.ts) o
     expect(decision?.['expiresAt']).toEqual(expect.any(Number));
     const alerts = (await scanAll(resources.alertsTable)).filter((a) => (a['eventIds'] as string[]).includes('txn-123'));
     expect(alerts).toEqual([
-      expect.objectContaining({ kind: 'fraud', severity: 'warning', entityId: 'user-456', expiresAt: expect.any(Number) }),
+      expect.objectContaining({
+        kind: 'fraud',
+        severity: 'warning',
+        entityId: 'user-456',
+        expiresAt: expect.any(Number),
+        summary: expect.stringMatching(/^Transaction/),
+      }),
+      // The user's fraud incident opens with it: its notification sits in the outbox beside the alert.
+      expect.objectContaining({
+        kind: 'fraud',
+        severity: 'warning',
+        entityId: 'user-456',
+        incident: expect.objectContaining({ transition: 'opened' }),
+      }),
     ]);
   });
 

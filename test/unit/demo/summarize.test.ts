@@ -32,6 +32,7 @@ describe('demo summary', () => {
       { alertId: 'x', severity: 'warning', eventIds: ['c'], arrivedAt: 1600 }, // delivered twice
       { alertId: 'y', severity: 'critical', eventIds: ['e'], arrivedAt: 4000 }, // a false positive
       { alertId: 'z', severity: 'info', eventIds: ['d'], arrivedAt: 2100 }, // info does not count as detection
+      { alertId: 'n', severity: 'warning', eventIds: ['e'], arrivedAt: 4100, transition: 'opened' }, // a notification: no alert, no detection
     ];
 
     const summary = summarize(traffic, putAt, delivered, { approve: 4, block: 1 }, 2);
@@ -40,6 +41,7 @@ describe('demo summary', () => {
       eventsIn: 5,
       eventsPerSecond: 3,
       alertsBySeverity: { warning: 1, critical: 1, info: 1 },
+      notificationsByTransition: { opened: 1 },
       repeatedDeliveries: 1,
       detection: { precision: 0.5, recall: 0.333, scenarioRecall: 0.5 },
     });

@@ -16,9 +16,16 @@ function run(steps: ReadonlyArray<Signal | number>, start: OpenIncidents = {}): 
   let incidents = start;
   const transitions: Transition[] = [];
   for (const step of steps) {
-    const next = typeof step === 'number' ? tick(incidents, T0 + step, SETTINGS) : signal(DEVICE, incidents, step, SETTINGS);
+    // As the engine does: time passes first (the signal's own cause is not quiet), then the signal.
+    const passed = tick(
+      incidents,
+      typeof step === 'number' ? T0 + step : step.time,
+      SETTINGS,
+      new Set(typeof step === 'number' ? [] : [step.cause]),
+    );
+    const next = typeof step === 'number' ? passed : signal(DEVICE, passed.incidents, step);
     incidents = next.incidents;
-    transitions.push(...next.transitions);
+    transitions.push(...passed.transitions, ...(next === passed ? [] : next.transitions));
   }
   return { incidents, transitions };
 }
@@ -56,12 +63,25 @@ describe('incidents', () => {
     expect(Object.keys(incidents).sort()).toEqual(['humidity', 'temperature']);
   });
 
-  it('reopens after the quiet period as a new incident with a new id', () => {
-    const { transitions } = run([hot(0), hot(11 * MINUTE)]);
+  it('reopens as a new incident, with a new id, after a quiet period someone saw (a clean event or the clock)', () => {
+    const { transitions } = run([hot(0), 10 * MINUTE, hot(11 * MINUTE)]);
 
     expect(types(transitions)).toEqual(['opened', 'resolved', 'opened']);
     expect(transitions[0]?.incident.id).not.toBe(transitions[2]?.incident.id);
     expect(transitions[2]?.incident.id).toBe(incidentId(DEVICE, 'temperature', 'r660000'));
+  });
+
+  it('keeps one incident for a device that reports hot every 15 minutes: silence between reports is not a quiet period', () => {
+    const { incidents, transitions } = run(Array.from({ length: 12 }, (_, i) => hot(i * 15 * MINUTE)));
+
+    expect(types(transitions)).toEqual(['opened', 'reminded', 'reminded', 'reminded', 'reminded', 'reminded']);
+    expect(incidents['temperature']?.events).toBe(12);
+  });
+
+  it('keeps the reasons of the worst signal until one as bad comes', () => {
+    const { incidents } = run([hot(0, 'critical', 95), hot(MINUTE, 'warning', 85)]);
+
+    expect(incidents['temperature']?.reasons).toEqual(['temperature: 95']);
   });
 
   it('resolves by the clock when no event comes, and not a moment before the quiet period', () => {
