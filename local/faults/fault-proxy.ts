@@ -19,7 +19,8 @@ import { allRefusedAnswer, isPublishBatch, refuseEntries, withRefusedEntries } f
  *  - `errorAfterForward`: forwarded (the emulator applies it), then answered with HTTP 500: the write
  *    happened but the client believes it failed and tries again;
  *  - `senderFault`: per entry of an SNS PublishBatch (whatever `matches` says), the entry refused as
- *    the sender's fault, the rest published (sns-sender-faults.ts).
+ *    the sender's fault, the rest published (sns-sender-faults.ts); the first entry after the faults
+ *    are set is always refused, so a run with few alerts still sees one (2 % of 64 is none, 27 % of the time).
  * `stop()` closes the port and every open connection (the emulator becomes unreachable: connection
  * refused), `start()` listens again on the same port.
  */
@@ -115,6 +116,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const matches = options.matches ?? isDynamoDBRequest;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let faults: FaultRates = options.faults ?? {};
+  let senderFaultOwed = (faults.senderFault ?? 0) > 0;
   const counts = { forwarded: 0, matched: 0, dropped: 0, injected: { throttle: 0, serverError: 0, errorAfterForward: 0, senderFault: 0 } };
   const sockets = new Set<Socket>();
 
@@ -172,7 +174,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   /** A PublishBatch with entries refused as the sender's fault: the rest forwarded, the answer completed. */
   const refuseSomeEntries = async (req: IncomingMessage, res: ServerResponse, request: ProxiedRequest): Promise<void> => {
-    const split = refuseEntries(request.body, () => random() < (faults.senderFault ?? 0));
+    const split = refuseEntries(request.body, () => {
+      if (!senderFaultOwed) return random() < (faults.senderFault ?? 0);
+      senderFaultOwed = false;
+      return true;
+    });
     counts.injected.senderFault += split.refused.length;
     let xml: string;
     let status = 200;
@@ -240,6 +246,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats: () => ({ forwarded: counts.forwarded, matched: counts.matched, dropped: counts.dropped, injected: { ...counts.injected } }),
     setFaults(next) {
       faults = next;
+      senderFaultOwed = (next.senderFault ?? 0) > 0;
     },
     stop: stopListening,
     async start() {

@@ -49,12 +49,9 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       const result = evaluateReading(reading, features, rules);
       return { result, alerts: readingAlerts(result, reading.id) };
     },
-    incidents: {
-      settings: rules.incidents,
-      kind: AlertKind.sensor,
-      entityType: 'device',
-      signalsOf: (reading, result) => signalsOf(reading, result),
-    },
+    ...(rules.incidents.enabled
+      ? { incidents: { settings: rules.incidents, kind: AlertKind.sensor, entityType: 'device' as const, signalsOf } }
+      : {}),
     remember(last, reading, watermark) {
       const latest = last && last.time > reading.time ? last : { time: reading.time, temperature: reading.event.temperature };
       // No window that can still take readings reaches further back than this before the watermark.

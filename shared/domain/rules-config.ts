@@ -54,8 +54,12 @@ const windowOfPanes = z.check<{ window: number; pane: number }>((ctx) => {
   if (problem) ctx.issues.push({ code: 'custom', message: problem, input: window, path: ['window'] });
 });
 
-/** How incidents resolve (after `quietPeriod` without a signal) and remind (at most once per `remindEvery` while open). */
-const incidentSettings = (quietPeriod: number) => section({ quietPeriod: duration(quietPeriod), remindEvery: duration(30 * 60_000) });
+/**
+ * How incidents resolve (after `quietPeriod` without a signal) and remind (at most once per
+ * `remindEvery` while open); disabled, the kind sends its per-event alerts only.
+ */
+const incidentSettings = (quietPeriod: number) =>
+  section({ enabled, quietPeriod: duration(quietPeriod), remindEvery: duration(30 * 60_000) });
 
 const TransactionRulesSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { AlertKind, Severity, transactionAlert } from './alerts';
 import { compactId } from './ids';
-import type { EntityModel } from './entity-engine';
+import type { EntityModel, IncidentHooks } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision } from './fraud-rules';
@@ -27,6 +27,24 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
   const isSmall = (amount: number) => amount <= rules.cardTesting.smallAmount;
   // No window that can still take events reaches further back than this before the watermark.
   const remembered = rules.window + rules.allowedLateness + rules.pane;
+  const incidentHooks: IncidentHooks<TransactionEnvelope, Decision> = {
+    settings: rules.incidents,
+    kind: AlertKind.fraud,
+    entityType: 'user',
+    signalsOf: (txn, decision) =>
+      decision.action === Action.approve
+        ? []
+        : [
+            {
+              cause: 'fraud',
+              severity: decision.action === Action.block ? Severity.critical : Severity.warning,
+              eventId: txn.id,
+              time: txn.time,
+              value: txn.event.amount,
+              reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
+            },
+          ],
+  };
   return {
     timing: { window: rules.window, pane: rules.pane, allowedLateness: rules.allowedLateness },
     shortId: (txn) => compactId(txn.id),
@@ -47,24 +65,7 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
       return { result: decision, alerts: alert ? [alert] : [] };
     },
     // One incident per user: whatever the rules that fire, it is one card to look at.
-    incidents: {
-      settings: rules.incidents,
-      kind: AlertKind.fraud,
-      entityType: 'user',
-      signalsOf: (txn, decision) =>
-        decision.action === Action.approve
-          ? []
-          : [
-              {
-                cause: 'fraud',
-                severity: decision.action === Action.block ? Severity.critical : Severity.warning,
-                eventId: txn.id,
-                time: txn.time,
-                value: txn.event.amount,
-                reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
-              },
-            ],
-    },
+    ...(rules.incidents.enabled ? { incidents: incidentHooks } : {}),
     remember(last, txn, watermark) {
       const latest = last && last.time > txn.time ? last : { country: txn.event.country, time: txn.time };
       const entry: SeenTransaction = isSmall(txn.event.amount) ? [txn.id, txn.time, 1] : [txn.id, txn.time];

@@ -115,7 +115,9 @@ describe('riskstream redrive on moto', () => {
       config: {
         name: NAME,
         mappings: { transactions: { retryAttempts: 0 }, publishAlerts: { retryAttempts: 0 } },
-        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info', notifications: ['alert'] }] }, // the redrive of alerts, not incidents
+        // The redrive of alerts: incidents off, so the outbox holds exactly the alerts counted below.
+        rules: { transactions: { incidents: { enabled: false } }, readings: { incidents: { enabled: false } } },
+        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info' }] },
       },
     });
   }, 300_000);

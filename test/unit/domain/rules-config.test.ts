@@ -32,7 +32,7 @@ describe('parseRulesConfig: defaults', () => {
       cardTesting: { enabled: true, weight: 0.7, smallAmount: 5, minCount: 4 },
       impossibleTravel: { enabled: true, weight: 0.6, within: 60 * MINUTE },
       riskyMerchant: { enabled: true, weight: 0.5, categories: ['gambling', 'crypto', 'money_transfer', 'gift_cards'] },
-      incidents: { quietPeriod: 5 * MINUTE, remindEvery: 30 * MINUTE },
+      incidents: { enabled: true, quietPeriod: 5 * MINUTE, remindEvery: 30 * MINUTE },
     });
   });
 
@@ -53,7 +53,7 @@ describe('parseRulesConfig: defaults', () => {
       pressure: { warning: 1050, critical: 1080 },
       jump: { enabled: true, temperature: 15, within: 10 * MINUTE },
       windowAverage: { enabled: true, temperature: 75, minCount: 3 },
-      incidents: { quietPeriod: 10 * MINUTE, remindEvery: 30 * MINUTE },
+      incidents: { enabled: true, quietPeriod: 10 * MINUTE, remindEvery: 30 * MINUTE },
     });
     expect(config.retention).toEqual({ decisions: 30 * DAY, alerts: 30 * DAY });
   });

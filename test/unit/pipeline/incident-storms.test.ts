@@ -2,7 +2,7 @@ import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { Alert } from '../../../shared/domain/alerts';
 import type { AnyEnvelope } from '../../../shared/domain/events';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
-import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
+import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
 import type { ScoringKind } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
@@ -116,5 +116,18 @@ describe('incident storms', () => {
       ['opened', 13],
     ]);
     expect(notifications[0]?.incident?.id).not.toBe(notifications[2]?.incident?.id);
+  });
+
+  it('sends per-event alerts only when a kind has incidents disabled in the rules config', async () => {
+    const rules = parseRulesConfig({ readings: { incidents: { enabled: false } } });
+
+    const { alerts, notifications } = await scoreInBatches(
+      overheating().slice(0, 30),
+      readingKind(rules) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      10,
+    );
+
+    expect(alerts).toHaveLength(31);
+    expect(notifications).toEqual([]);
   });
 });
