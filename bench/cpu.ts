@@ -79,7 +79,7 @@ function decodeBatch(batch: readonly KinesisStreamRecord[]): Array<ScoringItem<T
   const items: Array<ScoringItem<TransactionEnvelope>> = [];
   for (const record of batch) {
     const decoded = decodeRecord(record, validateTransaction);
-    if (decoded.status !== 'valid') throw new Error(`bench record rejected: ${decoded.reason}`);
+    if (decoded.status !== 'valid') throw new Error(`bench record not an event: ${decoded.status}`);
     items.push({ recordId: decoded.ref.sequenceNumber, envelope: decoded.envelope });
   }
   return items;

@@ -7,6 +7,7 @@ import type { DeployConfig } from './config';
 import { Alerting } from './constructs/alerting';
 import { Monitoring } from './constructs/monitoring';
 import { Scoring } from './constructs/scoring';
+import { Sweep } from './constructs/sweep';
 import { State } from './constructs/state';
 import { Streams } from './constructs/streams';
 
@@ -20,6 +21,7 @@ export class RiskstreamStack extends Stack {
   readonly state: State;
   readonly scoring: Scoring;
   readonly alerting: Alerting;
+  readonly sweep: Sweep;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: RiskstreamStackProps) {
@@ -53,6 +55,7 @@ export class RiskstreamStack extends Stack {
     this.state = new State(this, 'State', { encryptionKey: key, name: config.name, removalPolicy });
     this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
     this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
+    this.sweep = new Sweep(this, 'Sweep', { config, streams: this.streams, state: this.state, key });
     const scorers = [this.scoring.scoreTransactions, this.scoring.scoreReadings];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -70,14 +70,18 @@ export class RiskstreamFunction extends NodejsFunction {
     for (const finding of ACKNOWLEDGED) Validations.of(role).acknowledge(finding);
   }
 
-  /** `actions` grants exactly those DynamoDB actions (and the table key's use), for least privilege. */
-  bindTable(table: ITable, variable: string, access: 'read' | 'readWrite' | { readonly actions: readonly string[] }): this {
-    if (access === 'read') table.grantReadData(this);
-    else if (access === 'readWrite') table.grantReadWriteData(this);
-    else {
-      table.grant(this, ...access.actions.map((a) => `dynamodb:${a}`));
-      table.encryptionKey?.grantEncryptDecrypt(this);
-    }
+  /**
+   * Grants exactly these DynamoDB actions on the table, or on one of its indexes only (and the table
+   * key's use), for least privilege: `table.grant` would add every index of the table (`index/*`)
+   * to every grant once the table has one.
+   */
+  bindTable(table: ITable, variable: string, access: { readonly actions: readonly string[]; readonly index?: string }): this {
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: access.actions.map((a) => `dynamodb:${a}`),
+      resourceArns: [access.index === undefined ? table.tableArn : `${table.tableArn}/index/${access.index}`],
+    });
+    table.encryptionKey?.grantEncryptDecrypt(this);
     this.addEnvironment(variable, table.tableName);
     return this;
   }

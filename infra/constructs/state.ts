@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ALERT_KEY, KEY, TTL_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
+import { ALERT_KEY, INCIDENTS_INDEX, KEY, TTL_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
 
 export interface StateProps {
   readonly name: string;
@@ -33,6 +33,13 @@ export class State extends Construct {
       ...common,
       tableName: `${props.name}-state`,
       partitionKey: { name: KEY, type: AttributeType.STRING },
+    });
+    // Entities with open incidents, by when they are due: the sweep's and the CLI's (sparse: see INCIDENTS_INDEX).
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: INCIDENTS_INDEX.name,
+      partitionKey: { name: INCIDENTS_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: INCIDENTS_INDEX.sortKey, type: AttributeType.NUMBER },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
     this.alertsTable = new Table(this, 'AlertsTable', {
       ...common,

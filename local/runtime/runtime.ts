@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -9,6 +10,8 @@ import type { LoadedFunction } from './functions/invoker';
 import { deployedFunction, loadFunction } from './functions/invoker';
 import type { DefaultSynth } from './functions/mappings';
 import { mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './functions/mappings';
+import type { ScheduleSpec } from './functions/schedules';
+import { schedulesFromTemplate } from './functions/schedules';
 import { FileCheckpointStore } from './kinesis/file-checkpoints';
 import type { MappingStats } from './kinesis/mapping-runner';
 import { createMappingRunner } from './mapping-runners';
@@ -30,6 +33,8 @@ export interface LocalRuntimeOptions {
   readonly stack?: DeployedStack;
   /** Wraps every invocation of a function: where a test plays Lambda's own delivery faults (a batch delivered twice, say). */
   readonly invokeThrough?: (functionName: string, invoke: Invoke) => Invoke;
+  /** Whether `start()` invokes the scheduled functions at their rates (default true); `runUntilIdle` never does. */
+  readonly schedules?: boolean;
 }
 
 export interface MappingStatus {
@@ -44,7 +49,9 @@ export interface LocalRuntime {
   readonly mappings: readonly MappingSpec[];
   /** Runs the mappings until no new record came for idleMs, in pipeline order, then stops. */
   runUntilIdle(idleMs: number): Promise<MappingStatus[]>;
-  /** Runs until stop(). */
+  /** Invokes every scheduled function once, now, as if its schedule fired (the incidents sweep). */
+  fireSchedules(): Promise<void>;
+  /** Runs until stop(), the scheduled functions at their rates included (see LocalRuntimeOptions.schedules). */
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): MappingStatus[];
@@ -63,6 +70,8 @@ export interface DeployedStack {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly outputs: Record<string, string>;
   readonly mappings: readonly MappingSpec[];
+  /** The scheduled rules' functions (EventBridge on AWS); absent on a stack opened before schedules were run. */
+  readonly schedules?: readonly ScheduleSpec[];
   /** Function logical id → its bundle's directory in the synthesized assembly. */
   readonly assetDirs: ReadonlyMap<string, string>;
 }
@@ -98,6 +107,7 @@ export async function openDeployedStack(
     credentials,
     outputs: deployed.outputs,
     mappings,
+    schedules: schedulesFromTemplate(synth.template, physicalIds),
     assetDirs: synth.assetDirs,
   };
 }
@@ -117,7 +127,7 @@ export function synthForRuntime(options: {
 /** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
 export async function loadMappedFunction(
   stack: DeployedStack,
-  spec: MappingSpec,
+  spec: Pick<MappingSpec, 'functionLogicalId' | 'functionName'>,
   logs: NodeJS.WritableStream,
   log: (line: string) => void = () => undefined,
 ): Promise<LoadedFunction> {
@@ -203,6 +213,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const closeFunctions = async () => {
     await Promise.all([...functions.values()].map((f) => f.close()));
   };
+  // Scheduled functions are loaded when first fired: a bounded run never needs them.
+  const scheduled = async (spec: ScheduleSpec): Promise<LoadedFunction> => {
+    const loaded = functions.get(spec.functionName) ?? (await loadMappedFunction(stack, spec, functionLogs, log));
+    functions.set(spec.functionName, loaded);
+    return loaded;
+  };
+  const fire = async (spec: ScheduleSpec): Promise<void> => {
+    try {
+      await (await scheduled(spec)).invoke(scheduledEvent(spec, region, account));
+    } catch (error) {
+      // As EventBridge: a failed invocation is logged, and the next one comes at the next period.
+      log(`${spec.functionName} (schedule ${spec.ruleLogicalId}) failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const timers: NodeJS.Timeout[] = [];
   return {
     mappings,
     status,
@@ -218,12 +243,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await closeFunctions();
       }
     },
+    async fireSchedules() {
+      await Promise.all((stack.schedules ?? []).map(fire));
+    },
     async start() {
+      if (options.schedules !== false) {
+        for (const spec of stack.schedules ?? []) timers.push(setInterval(() => void fire(spec), spec.everyMs));
+      }
       await Promise.all(runners.map(({ runner }) => runner.start()));
     },
     async stop() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
       await Promise.all(runners.map(({ runner }) => runner.stop()));
       await closeFunctions();
     },
+  };
+}
+
+/** What EventBridge sends a function its schedule invokes. */
+function scheduledEvent(spec: ScheduleSpec, region: string, account: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [`arn:aws:events:${region}:${account}:rule/${spec.ruleLogicalId}`],
+    detail: {},
   };
 }

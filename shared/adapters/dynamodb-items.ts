@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../domain/alerts';
 import type { EntityState, RecentCommits } from '../domain/entity-state';
-import type { OpenIncidents } from '../domain/incidents';
+import type { Incident, OpenIncidents, OperatorAction, Snoozes } from '../domain/incidents';
 import type { Pane } from '../domain/panes';
 import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
@@ -14,6 +14,8 @@ import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
  *   `txn#["<userId>","<transactionId>"]`: a transaction's decision, one GetItem away by user and
  *     transaction id, and `reading#<deviceId>@<time>`: a reading's status; both with the entity
  *     version they were judged at (`basedOn`) and when (`decidedAt`)
+ *   `ops#<type>#<id>`: operators' actions on the entity's incidents (`OperatorActionsItem`), written by the
+ *     CLI, read by the scorer when a control record for the entity comes
  * The alert outbox table is keyed by `alertId`. Every item carries `expiresAt` (epoch seconds, TTL).
  */
 export const KEY = 'pk';
@@ -24,6 +26,24 @@ export const PUBLISHED_ATTRIBUTE = 'publishedAt';
 
 export function entityKey(type: EntityType, id: string): Record<string, AttributeValue> {
   return { [KEY]: { S: `${type}#${id}` } };
+}
+
+/** Where operators' actions on an entity's incidents are kept (see OperatorActionsItem). */
+export function operatorActionsKey(type: EntityType, id: string): Record<string, AttributeValue> {
+  return { [KEY]: { S: `ops#${type}#${id}` } };
+}
+
+/**
+ * Operators' actions on one entity's incidents, oldest first. Written by the CLI only: the scorer,
+ * the entity's one writer, reads them when a control record for the entity comes and applies them
+ * all again (an action means the same every time: see `operate`), so nothing marks one as done.
+ */
+export interface OperatorActionsItem {
+  readonly pk: string;
+  readonly entityType: EntityType;
+  readonly entityId: string;
+  readonly actions: readonly OperatorAction[];
+  readonly expiresAt: number;
 }
 
 /**
@@ -102,9 +122,54 @@ export interface StoredEntity<Last> {
   /** The recent commits' ids as the domain keeps them (RecentCommits): one string, a few bytes an id. */
   readonly recent?: string;
   readonly last?: Last;
-  /** Its open incidents by cause (see incidents.ts). */
-  readonly incidents?: OpenIncidents;
+  /** Its open incidents by cause (see incidents.ts), as `storedIncident` keeps them. */
+  readonly incidents?: Record<string, StoredIncident>;
+  readonly snoozed?: Snoozes;
+  /** On an item with open incidents only: when the sweep should look at them, epoch seconds rounded up to the minute (INCIDENTS_INDEX). */
+  readonly due?: number;
   readonly expiresAt: number;
+}
+
+/**
+ * An incident as its entity's item keeps it. A hot entity pays for every byte on every write (a
+ * user's item at 1,020 bytes is one write unit, at 1,030 two), so what can be derived is left out:
+ * the cause is the map's key, and the arrival is kept as its lag behind the last signal's time
+ * (a few bytes, where an epoch time takes eight).
+ */
+type StoredIncident = Omit<Incident, 'cause' | 'arrivedAt'> & { readonly lag?: number };
+
+function storedIncidents(incidents: OpenIncidents): Record<string, StoredIncident> {
+  return Object.fromEntries(
+    Object.entries(incidents).map(([cause, { cause: _cause, arrivedAt, ...kept }]) => [
+      cause,
+      arrivedAt === undefined ? kept : { ...kept, lag: arrivedAt - kept.lastSignalAt },
+    ]),
+  );
+}
+
+function incidentsOf(stored: Record<string, StoredIncident>): OpenIncidents {
+  return Object.fromEntries(
+    Object.entries(stored).map(([cause, { lag, ...kept }]) => [
+      cause,
+      { ...kept, cause, ...(lag === undefined ? {} : { arrivedAt: kept.lastSignalAt + lag }) },
+    ]),
+  );
+}
+
+/**
+ * A sparse index of the entities with open incidents (only their items have `due`), by type and
+ * when time passing next changes them: the sweep queries what is due, the CLI lists what is open.
+ * Keys only: a key changes at most once a minute however often the entity signals (the due time is
+ * rounded up to the minute, the sweep's period), so the index costs a write a minute per entity
+ * with an incident, not one an event.
+ */
+export const INCIDENTS_INDEX = { name: 'incidents-due', partitionKey: 'entityType', sortKey: 'due' } as const;
+
+/** How coarse the index's due times are (see INCIDENTS_INDEX). */
+export const DUE_ROUNDING_SECONDS = 60;
+
+function dueMinute(ms: number): number {
+  return Math.ceil(ms / 1000 / DUE_ROUNDING_SECONDS) * DUE_ROUNDING_SECONDS;
 }
 
 export const ENTITY_VERSION = 'ver';
@@ -120,7 +185,9 @@ export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last>
     ...(commit.state.pane === undefined ? {} : { paneMs: commit.state.pane }),
     ...(commit.state.recent.ids === '' ? {} : { recentFrom: commit.state.recent.from, recent: commit.state.recent.ids }),
     ...(commit.state.last === undefined ? {} : { last: commit.state.last }),
-    ...(commit.state.incidents === undefined ? {} : { incidents: commit.state.incidents }),
+    ...(commit.state.incidents === undefined ? {} : { incidents: storedIncidents(commit.state.incidents) }),
+    ...(commit.state.snoozed === undefined ? {} : { snoozed: commit.state.snoozed }),
+    ...(commit.state.incidentsDue === undefined ? {} : { due: dueMinute(commit.state.incidentsDue) }),
     expiresAt: commit.expiresAt,
   };
 }
@@ -133,7 +200,9 @@ export function entityStateOf<Last>(item: StoredEntity<Last>): EntityState<Last>
     ...(item.paneMs === undefined ? {} : { pane: item.paneMs }),
     recent: item.recent === undefined ? paneIdsAsCommit(item) : { from: item.recentFrom ?? 0, ids: item.recent },
     ...(item.last === undefined ? {} : { last: item.last }),
-    ...(item.incidents === undefined ? {} : { incidents: item.incidents }),
+    ...(item.incidents === undefined ? {} : { incidents: incidentsOf(item.incidents) }),
+    ...(item.snoozed === undefined ? {} : { snoozed: item.snoozed }),
+    ...(item.due === undefined ? {} : { incidentsDue: item.due * 1000 }),
   };
 }
 

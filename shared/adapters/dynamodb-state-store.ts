@@ -2,13 +2,14 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EntityState } from '../domain/entity-state';
+import type { OperatorAction } from '../domain/incidents';
 import { emptyState } from '../domain/entity-state';
 import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, EventRef, StateStore, StoredEvent } from '../state/store';
 import { RefusedItemsError } from '../state/store';
 import type { RiskstreamError } from '../errors';
 import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError } from '../errors';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
-import type { StoredEntity } from './dynamodb-items';
+import type { OperatorActionsItem, StoredEntity } from './dynamodb-items';
 import {
   ALERT_KEY,
   alertKey,
@@ -19,6 +20,7 @@ import {
   entityStateOf,
   isRecordItem,
   KEY,
+  operatorActionsKey,
   projectionOf,
   recordItem,
   recordKey,
@@ -80,6 +82,24 @@ export class DynamoDBStateStore implements StateStore {
       states.set(entity.entityId, entityStateOf(entity));
     }
     return { states, records };
+  }
+
+  /** Entities and their operators' actions live in one table: one BatchGetItem reads both. */
+  async loadControl<Last>(
+    type: EntityType,
+    ids: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; actions: Map<string, readonly OperatorAction[]> }> {
+    const items = await this.batchGet(this.options.stateTable, [
+      ...ids.map((id) => entityKey(type, id)),
+      ...ids.map((id) => operatorActionsKey(type, id)),
+    ]);
+    const states = new Map<string, EntityState<Last>>();
+    const actions = new Map<string, readonly OperatorAction[]>();
+    for (const item of items.map((i) => unmarshall(i))) {
+      if (String(item[KEY]).startsWith('ops#')) actions.set(String(item['entityId']), (item as OperatorActionsItem).actions);
+      else states.set(String(item['entityId']), entityStateOf(item as StoredEntity<Last>));
+    }
+    return { states, actions };
   }
 
   /**

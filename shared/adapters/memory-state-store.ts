@@ -1,5 +1,6 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
+import type { OperatorAction } from '../domain/incidents';
 import type { Decision } from '../domain/fraud-rules';
 import type { CommitOutcome, Effects, EntityCommit, EntityType, EventRecord, EventRef, StateStore, StoredEvent } from '../state/store';
 import { EntityType as EntityTypes, eventRefKey } from '../state/store';
@@ -45,6 +46,21 @@ export class MemoryStateStore implements StateStore {
       if (record) records.set(eventRefKey(ref), storedEventOf(record));
     }
     return { states: await this.loadStates<Last>(type, entityIds), records };
+  }
+
+  /** Operators' actions by `type#id`, as the CLI would store them (see OperatorActionsItem). */
+  readonly operatorActions = new Map<string, OperatorAction[]>();
+
+  async loadControl<Last>(
+    type: EntityType,
+    ids: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; actions: Map<string, readonly OperatorAction[]> }> {
+    const actions = new Map<string, readonly OperatorAction[]>();
+    for (const id of ids) {
+      const found = this.operatorActions.get(`${type}#${id}`);
+      if (found) actions.set(id, found);
+    }
+    return { states: await this.loadStates<Last>(type, ids), actions };
   }
 
   async writeEffects({ records, alerts }: Effects): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Alert, AlertKind } from './alerts';
-import type { IncidentSettings, OpenIncidents, Signal, Transition } from './incidents';
-import { incidentNotification, signal, tick } from './incidents';
+import type { IncidentSettings, OpenIncidents, OperatorAction, Signal, Snoozes, Transition } from './incidents';
+import { incidentNotification, nextDueAt, operate, runningSnoozes, signal, tick, tickAtArrival } from './incidents';
 import type { EntityState, WindowTiming } from './entity-state';
 import {
   advanceWatermark,
@@ -71,38 +71,106 @@ export interface IncidentHooks<E extends AnyEnvelope, R> {
   signalsOf(envelope: E, result: R): readonly Signal[];
 }
 
+/** An entity's incidents as the engine follows them. */
+interface IncidentBook {
+  incidents?: OpenIncidents;
+  snoozed?: Snoozes;
+  incidentsDue?: number;
+}
+
 /**
  * An applied event's effect on its entity's incidents: its time passing resolves the quiet ones
  * and reminds of the others, its signals open, add to or escalate them. The notifications are
  * alerts (incidentNotification), stored and sent like every alert. Late events leave incidents
  * alone: they count in no window, and their signal would need a commit without an applied event.
  */
-function followIncidents<E extends AnyEnvelope, R>(
-  hooks: IncidentHooks<E, R>,
-  open: OpenIncidents | undefined,
-  envelope: E,
-  result: R,
-): { incidents: OpenIncidents | undefined; notifications: Alert[] } {
+function followIncidents<E extends AnyEnvelope, R>(hooks: IncidentHooks<E, R>, book: IncidentBook, envelope: E, result: R): Alert[] {
   // Event time, as every rule reads it. (A clock running ahead can resolve an incident early: the
   // arrival would be the trusted time, as for the watermark, but a replay without arrival times,
   // such as `riskstream score` or the fault suite's reference, must reach the same transitions.)
   const time = envelope.time;
   const signals = hooks.signalsOf(envelope, result);
-  if (signals.length === 0 && open === undefined) return { incidents: undefined, notifications: [] };
+  if (signals.length === 0 && book.incidents === undefined) return [];
   const key = `${hooks.entityType}#${envelope.entity}`;
-  const passed = tick(open ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)));
+  const snoozes = runningSnoozes(book.snoozed, time);
+  const passed = tick(book.incidents ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)));
   let incidents = passed.incidents;
   const transitions: Transition[] = [...passed.transitions];
   for (const s of signals) {
-    const step = signal(key, incidents, s);
+    const step = signal(key, incidents, envelope.arrival === undefined ? s : { ...s, arrival: envelope.arrival }, snoozes);
     incidents = step.incidents;
     transitions.push(...step.transitions);
   }
-  const entity = { type: hooks.entityType, id: envelope.entity };
-  return {
-    incidents: Object.keys(incidents).length === 0 ? undefined : incidents,
-    notifications: transitions.map((t) => incidentNotification(entity, hooks.kind, t, envelope.id)),
+  keep(book, hooks.settings, incidents, snoozes);
+  return notificationsOf(hooks, envelope.entity, transitions, [envelope.id]);
+}
+
+function keep(book: IncidentBook, settings: IncidentSettings, incidents: OpenIncidents, snoozes: Snoozes | undefined): void {
+  const open = Object.keys(incidents).length > 0;
+  book.incidents = open ? incidents : undefined;
+  book.snoozed = snoozes;
+  book.incidentsDue = open ? nextDueAt(incidents, settings) : undefined;
+}
+
+/** The transitions people receive: a snoozed incident's are recorded in its state, not sent. */
+function notificationsOf<E extends AnyEnvelope, R>(
+  hooks: IncidentHooks<E, R>,
+  entityId: string,
+  transitions: readonly Transition[],
+  eventIds: readonly string[],
+): Alert[] {
+  const entity = { type: hooks.entityType, id: entityId };
+  return transitions.filter((t) => t.deliver).map((t) => incidentNotification(entity, hooks.kind, t, eventIds));
+}
+
+/** Time passing for one entity with no event, and operators' actions on its incidents (see `applyEntityControl`). */
+export interface EntityControl {
+  /** When the stream took the control record (epoch ms): the clock time passes by. */
+  readonly arrival: number;
+  readonly actions: readonly OperatorAction[];
+}
+
+/**
+ * A control record for one entity: the operators' actions on its incidents, then time passing to
+ * the record's arrival (quiet incidents resolve, due reminders go out). Pure, like
+ * `applyEntityBatch`; the new state is a commit of its own, applying no event. Applied again (a
+ * retry, a replay, a later sweep) it changes nothing more: actions name their incident, and time
+ * that has passed once passes no further.
+ */
+export function applyEntityControl<E extends AnyEnvelope, Last, R>(
+  model: EntityModel<E, Last, R>,
+  initial: EntityState<Last>,
+  entityId: string,
+  control: EntityControl,
+): { readonly state: EntityState<Last>; readonly changed: boolean; readonly notifications: readonly Alert[] } {
+  const hooks = model.incidents;
+  if (hooks === undefined || (initial.incidents === undefined && control.actions.length === 0)) {
+    return { state: initial, changed: false, notifications: [] };
+  }
+  let incidents = initial.incidents ?? {};
+  let snoozes = initial.snoozed ?? {};
+  const transitions: Transition[] = [];
+  for (const action of control.actions) {
+    const step = operate(incidents, snoozes, action);
+    ({ incidents, snoozes } = step);
+    transitions.push(...step.transitions);
+  }
+  const passed = tickAtArrival(incidents, control.arrival, hooks.settings);
+  transitions.push(...passed.transitions);
+  const book: IncidentBook = {};
+  keep(book, hooks.settings, passed.incidents, runningSnoozes(snoozes, control.arrival));
+  const changed =
+    transitions.length > 0 || JSON.stringify([book.incidents, book.snoozed]) !== JSON.stringify([initial.incidents, initial.snoozed]);
+  if (!changed) return { state: initial, changed: false, notifications: [] };
+  const state: { -readonly [K in keyof EntityState<Last>]: EntityState<Last>[K] } = {
+    ...initial,
+    ...book,
+    version: initial.version + 1,
+    recent: withCommit(initial.recent, initial.version + 1, []),
   };
+  // Absent, not undefined: the item's attributes follow the state's keys.
+  for (const key of ['incidents', 'snoozed', 'incidentsDue'] as const) if (state[key] === undefined) delete state[key];
+  return { state, changed: true, notifications: notificationsOf(hooks, entityId, transitions, []) };
 }
 
 /**
@@ -149,11 +217,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing, applied.length > 0);
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
-    if (model.incidents) {
-      const followed = followIncidents(model.incidents, state.incidents, envelope, judged.result);
-      state.incidents = followed.incidents;
-      notifications.push(...followed.notifications);
-    }
+    if (model.incidents) notifications.push(...followIncidents(model.incidents, state, envelope, judged.result));
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }

@@ -1,4 +1,4 @@
-import type { OpenIncidents } from './incidents';
+import type { OpenIncidents, Snoozes } from './incidents';
 import type { Pane, PaneTiming } from './panes';
 import { paneStart, windowEndingAt, withEvent } from './panes';
 
@@ -50,6 +50,10 @@ export interface EntityState<Last> {
   readonly last?: Last;
   /** Its open incidents by cause (absent when none). */
   readonly incidents?: OpenIncidents;
+  /** Causes an operator snoozed, until when (absent when none runs). */
+  readonly snoozed?: Snoozes;
+  /** When, by the stream's clock, time passing next changes its incidents (epoch ms): when the sweep looks. */
+  readonly incidentsDue?: number;
 }
 
 export interface WindowTiming extends PaneTiming {
@@ -157,6 +161,8 @@ export interface WorkingState<Last> {
   recent: RecentCommits;
   last?: Last;
   incidents?: OpenIncidents;
+  snoozed?: Snoozes;
+  incidentsDue?: number;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface Signal {
   /** The value that made it (an amount, a temperature), for "worst value". */
   readonly value?: number;
   readonly reasons: readonly string[];
+  /** When the stream took the event (epoch ms; absent where events have no arrival, as in `riskstream score`). */
+  readonly arrival?: number;
 }
 
 export interface Incident {
@@ -39,6 +41,12 @@ export interface Incident {
   readonly severity: Exclude<Severity, 'info'>;
   readonly openedAt: number;
   readonly lastSignalAt: number;
+  /**
+   * When the stream took the last signal (absent without arrival times). Time passing without
+   * events is told by arrival (the sweep's clock), and this pairs it with the entity's own clock:
+   * a device an hour behind is not quiet for an hour the moment the sweep looks.
+   */
+  readonly arrivedAt?: number;
   readonly events: number;
   readonly worst?: number;
   /** The latest signal's reasons. */
@@ -94,12 +102,45 @@ function transition(incident: Incident, type: TransitionType, number: string, at
   return { transitionId: transitionId(incident, type, number), type, at, deliver, incident };
 }
 
+/** One incident at `now`: resolved when quiet (undefined, with its transition), reminded when one is due. */
+function passTime(
+  incident: Incident,
+  now: number,
+  settings: IncidentSettings,
+  signalling: boolean,
+): { incident: Incident | undefined; transition?: Transition } {
+  if (!signalling && now - incident.lastSignalAt >= settings.quietPeriod) {
+    // Numbered by its events: a resolution computed from other events is another transition.
+    return { incident: undefined, transition: transition(incident, TransitionType.resolved, String(incident.events), now) };
+  }
+  if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
+    const reminded = { ...incident, reminders: (incident.reminders ?? 0) + 1, notifiedAt: now };
+    return { incident: reminded, transition: transition(reminded, TransitionType.reminded, String(reminded.reminders), now) };
+  }
+  return { incident };
+}
+
+function passTimeForAll(
+  incidents: OpenIncidents,
+  timeOf: (incident: Incident) => number,
+  step: (incident: Incident, now: number) => ReturnType<typeof passTime>,
+): IncidentStep {
+  const next: Record<string, Incident> = {};
+  const transitions: Transition[] = [];
+  for (const [cause, incident] of Object.entries(incidents)) {
+    const passed = step(incident, timeOf(incident));
+    if (passed.transition) transitions.push(passed.transition);
+    if (passed.incident) next[cause] = passed.incident;
+  }
+  return { incidents: next, transitions };
+}
+
 /**
- * Time passing for an entity (an event's time, or the clock when no event comes): incidents quiet
- * for the quiet period resolve; open ones not acknowledged get their reminder when one is due.
- * `signalling` names the causes the event at `now` signals: those are not quiet, whatever the time
- * since their last signal (an entity that reports every 15 minutes is not back in range between
- * its reports; resolving and reopening on every report would page people twice an event).
+ * Time passing for an entity at an event's time: incidents quiet for the quiet period resolve;
+ * open ones not acknowledged get their reminder when one is due. `signalling` names the causes the
+ * event at `now` signals: those are not quiet, whatever the time since their last signal (an entity
+ * that reports every 15 minutes is not back in range between its reports; resolving and reopening
+ * on every report would page people twice an event).
  */
 export function tick(
   incidents: OpenIncidents,
@@ -107,51 +148,85 @@ export function tick(
   settings: IncidentSettings,
   signalling: ReadonlySet<string> = new Set(),
 ): IncidentStep {
-  const next: Record<string, Incident> = {};
-  const transitions: Transition[] = [];
-  for (const [cause, incident] of Object.entries(incidents)) {
-    if (!signalling.has(cause) && now - incident.lastSignalAt >= settings.quietPeriod) {
-      // Numbered by its events: a resolution computed from other events is another transition.
-      transitions.push(transition(incident, TransitionType.resolved, String(incident.events), now));
-      continue;
-    }
-    if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
-      const reminded = { ...incident, reminders: (incident.reminders ?? 0) + 1, notifiedAt: now };
-      transitions.push(transition(reminded, TransitionType.reminded, String(reminded.reminders), now));
-      next[cause] = reminded;
-      continue;
-    }
-    next[cause] = incident;
+  return passTimeForAll(
+    incidents,
+    () => now,
+    (incident, at) => passTime(incident, at, settings, signalling.has(incident.cause)),
+  );
+}
+
+/**
+ * The entity's own time when the stream's clock reads `arrival`: its last signal's time plus what
+ * passed since that signal arrived. An entity whose clock is off is judged by its own clock, as its
+ * events are; an incident without an arrival time takes `arrival` as it is.
+ */
+export function entityTimeAt(incident: Incident, arrival: number): number {
+  return incident.arrivedAt === undefined ? arrival : incident.lastSignalAt + Math.max(0, arrival - incident.arrivedAt);
+}
+
+/**
+ * Time passing for an entity with no event (the sweep's control record, which arrived at
+ * `arrival`): the same transitions as `tick`, each incident at its entity's time (entityTimeAt).
+ */
+export function tickAtArrival(incidents: OpenIncidents, arrival: number, settings: IncidentSettings): IncidentStep {
+  return passTimeForAll(
+    incidents,
+    (incident) => entityTimeAt(incident, arrival),
+    (incident, at) => passTime(incident, at, settings, false),
+  );
+}
+
+/**
+ * When, by the stream's clock, time passing next changes something for these incidents (a
+ * resolution or a reminder): what the sweep looks for. Undefined when none is open.
+ */
+export function nextDueAt(incidents: OpenIncidents, settings: IncidentSettings): number | undefined {
+  let due: number | undefined;
+  for (const incident of Object.values(incidents)) {
+    // The stream's clock when the entity's reads `time` (entityTimeAt's inverse).
+    const arrivalAt = (time: number) => time - incident.lastSignalAt + (incident.arrivedAt ?? incident.lastSignalAt);
+    let at = arrivalAt(incident.lastSignalAt + settings.quietPeriod);
+    if (incident.acknowledgedAt === undefined) at = Math.min(at, arrivalAt(incident.notifiedAt + settings.remindEvery));
+    due = due === undefined ? at : Math.min(due, at);
   }
-  return { incidents: next, transitions };
+  return due;
 }
 
 /**
  * A signal: opens its cause's incident, or adds to it and escalates it when the severity rose.
- * Time passing is the caller's `tick` first, with the event's causes as `signalling`.
+ * Time passing is the caller's `tick` first, with the event's causes as `signalling`. An incident
+ * opened while its cause is snoozed on the entity (`snoozes`) starts snoozed.
  */
-export function signal(entityKey: string, incidents: OpenIncidents, s: Signal): IncidentStep {
+export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, snoozes: Snoozes = {}): IncidentStep {
   const open = incidents[s.cause];
   const transitions: Transition[] = [];
+  const arrival = s.arrival === undefined ? {} : { arrivedAt: s.arrival };
   let incident: Incident;
   if (open === undefined) {
+    const snoozedUntil = snoozes[s.cause];
     incident = {
       id: incidentId(entityKey, s.cause, s.eventId),
       cause: s.cause,
       severity: s.severity,
       openedAt: s.time,
       lastSignalAt: s.time,
+      ...arrival,
       events: 1,
       ...(s.value === undefined ? {} : { worst: s.value }),
       reasons: s.reasons.slice(0, REASONS_KEPT),
       notifiedAt: s.time,
+      ...(snoozedUntil !== undefined && snoozedUntil > s.time ? { snoozedUntil } : {}),
     };
     transitions.push(transition(incident, TransitionType.opened, '', s.time));
   } else {
     const rises = rank(s.severity) > rank(open.severity);
     const worst = s.value === undefined ? open.worst : Math.max(open.worst ?? s.value, s.value);
+    const latest = s.time >= open.lastSignalAt;
+    // The arrival pairs with the latest signal's time, so entityTimeAt reads the entity's clock.
+    const base: Incident = latest ? withoutArrival(open) : open;
     incident = {
-      ...open,
+      ...base,
+      ...(latest ? arrival : {}),
       severity: rises ? s.severity : open.severity,
       lastSignalAt: Math.max(open.lastSignalAt, s.time),
       events: open.events + 1,
@@ -165,21 +240,53 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal): 
   return { incidents: { ...incidents, [s.cause]: incident }, transitions };
 }
 
-export type OperatorAction =
-  | { readonly action: 'ack'; readonly cause: string; readonly at: number }
-  | { readonly action: 'snooze'; readonly cause: string; readonly at: number; readonly until: number }
-  | { readonly action: 'resolve'; readonly cause: string; readonly at: number };
+function withoutArrival(incident: Incident): Incident {
+  if (incident.arrivedAt === undefined) return incident;
+  const copy: { -readonly [K in keyof Incident]?: Incident[K] } = { ...incident };
+  delete copy.arrivedAt;
+  return copy as Incident;
+}
 
-/** An operator's word on an entity's incident of one cause; an action on no open incident changes nothing. */
-export function operate(incidents: OpenIncidents, op: OperatorAction): IncidentStep {
+/** Causes an operator snoozed on an entity, until when (epoch ms): incidents of them open snoozed. */
+export type Snoozes = Readonly<Record<string, number>>;
+
+/**
+ * An operator's word, as the CLI stores it: ack and resolve name the incident (an incident resolved
+ * since, and one opened after it, are left alone: an action is applied again on every sweep of its
+ * entity, so it must mean the same each time); snooze names the cause, for the incidents open and
+ * any opened before `until`.
+ */
+export type OperatorAction =
+  | { readonly action: 'ack'; readonly cause: string; readonly incident: string; readonly at: number }
+  | { readonly action: 'resolve'; readonly cause: string; readonly incident: string; readonly at: number }
+  | { readonly action: 'snooze'; readonly cause: string; readonly at: number; readonly until: number };
+
+export interface OperatedStep extends IncidentStep {
+  readonly snoozes: Snoozes;
+}
+
+/** Applies an operator's action; applying it again changes nothing. */
+export function operate(incidents: OpenIncidents, snoozes: Snoozes, op: OperatorAction): OperatedStep {
   const open = incidents[op.cause];
-  if (open === undefined) return { incidents, transitions: [] };
-  if (op.action === 'resolve') {
-    const rest = Object.fromEntries(Object.entries(incidents).filter(([cause]) => cause !== op.cause));
-    return { incidents: rest, transitions: [transition(open, TransitionType.resolved, String(open.events), op.at)] };
+  if (op.action === 'snooze') {
+    if (snoozes[op.cause] === op.until) return { incidents, snoozes, transitions: [] };
+    const snoozed = open === undefined ? incidents : { ...incidents, [op.cause]: { ...open, snoozedUntil: op.until } };
+    return { incidents: snoozed, snoozes: { ...snoozes, [op.cause]: op.until }, transitions: [] };
   }
-  const changed: Incident = op.action === 'ack' ? { ...open, acknowledgedAt: op.at } : { ...open, snoozedUntil: op.until };
-  return { incidents: { ...incidents, [op.cause]: changed }, transitions: [] };
+  if (open === undefined || open.id !== op.incident) return { incidents, snoozes, transitions: [] };
+  if (op.action === 'ack') {
+    if (open.acknowledgedAt !== undefined) return { incidents, snoozes, transitions: [] };
+    return { incidents: { ...incidents, [op.cause]: { ...open, acknowledgedAt: op.at } }, snoozes, transitions: [] };
+  }
+  const rest = Object.fromEntries(Object.entries(incidents).filter(([cause]) => cause !== op.cause));
+  return { incidents: rest, snoozes, transitions: [transition(open, TransitionType.resolved, String(open.events), op.at)] };
+}
+
+/** The snoozes still running at `now` (the others are forgotten, so an entity item keeps none for long). */
+export function runningSnoozes(snoozes: Snoozes | undefined, now: number): Snoozes | undefined {
+  if (snoozes === undefined) return undefined;
+  const running = Object.entries(snoozes).filter(([, until]) => until > now);
+  return running.length === 0 ? undefined : Object.fromEntries(running);
 }
 
 const HEADLINE: Record<TransitionType, string> = {
@@ -192,9 +299,10 @@ const HEADLINE: Record<TransitionType, string> = {
 /**
  * A transition as the outbox stores it and publish-alerts sends it: an alert whose id is the
  * transition's, with the incident's figures, naming the event whose judgement made it (for a
- * reminder or a resolution, the event whose time showed the time passing).
+ * reminder or a resolution, the event whose time showed the time passing; none when the sweep's
+ * clock did).
  */
-export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t: Transition, eventId: string): Alert {
+export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t: Transition, eventIds: readonly string[]): Alert {
   const { incident } = t;
   const iso = (time: number) => new Date(time).toISOString();
   const events = `${incident.events} event${incident.events === 1 ? '' : 's'}`;
@@ -205,7 +313,7 @@ export function incidentNotification(entity: Alert['entity'], kind: AlertKind, t
     entity,
     summary: `${HEADLINE[t.type]}: ${incident.cause} on ${entity.id} (${incident.severity}, ${events})`,
     reasons: incident.reasons,
-    eventIds: [eventId],
+    eventIds,
     eventTime: iso(t.at),
     incident: {
       id: incident.id,

@@ -13,6 +13,8 @@ import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 import type { BatchScoring, ScoringKind } from '../pipeline/score-batch';
 import { scoreBatch } from '../pipeline/score-batch';
+import type { ControlScoring } from '../pipeline/control-batch';
+import { applyControls } from '../pipeline/control-batch';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError } from '../errors';
 import { recordRef } from '../kinesis/records';
@@ -49,14 +51,21 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
   };
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
-    const { valid, rejected } = decodedBatch(event);
+    const { valid, rejected, controls = [] } = decodedBatch(event);
     const before = deps.counter.snapshot();
     let scoring: BatchScoring<E, R>;
+    let controlled: ControlScoring;
     try {
       scoring = await scoreBatch(
         valid.map((v) => ({ recordId: v.ref.sequenceNumber, envelope: v.envelope })),
         deps.kind,
         { store: deps.store, commitMode: deps.commitMode, horizonMs: deps.maxEventAgeMs },
+      );
+      // After the events: time passes to the control records' arrival, which is after theirs.
+      controlled = await applyControls(
+        controls.map((c) => ({ recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival })),
+        deps.kind,
+        { store: deps.store, horizonMs: deps.maxEventAgeMs },
       );
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
@@ -67,7 +76,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const refused = scoring.outcomes.filter((o) => o.status === 'rejected');
     if (refused.length > 0) event.riskstream = { valid, rejected: [...rejected, ...refused.map((o) => rejectedRecord(event, o))] };
     const after = deps.counter.snapshot();
-    recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
+    recordMetrics(metrics, scoring, controlled, after.requests - before.requests, after.writeUnits - before.writeUnits);
     const failures = scoring.outcomes.filter((o) => o.status === 'failed');
     for (const failure of failures.slice(0, 5)) {
       logger.warn('record failed, will be retried', {
@@ -80,9 +89,16 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       records: event.Records.length,
       outcomes: countBy(scoring.outcomes.map((o) => o.status)),
       alerts: scoring.alerts.length,
+      notifications: scoring.notifications.length + controlled.notifications.length,
+      ...(controls.length > 0 ? { controlRecords: controls.length, controlRecordsFailed: controlled.failed.length } : {}),
       dynamoDbRequests: after.requests - before.requests,
     });
-    return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.recordId })) };
+    return {
+      batchItemFailures: [
+        ...failures.map((f) => ({ itemIdentifier: f.recordId })),
+        ...controlled.failed.map((id) => ({ itemIdentifier: id })),
+      ],
+    };
   };
 
   return middy<ScoringEvent<E>, KinesisStreamBatchResponse>()
@@ -109,9 +125,12 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
 function recordMetrics<E extends AnyEnvelope, R>(
   metrics: Metrics,
   scoring: BatchScoring<E, R>,
+  controlled: ControlScoring,
   requests: number,
   writeUnits: number,
 ): void {
+  const notifications = scoring.notifications.length + controlled.notifications.length;
+  if (notifications > 0) metrics.addMetric(MetricName.incidentNotifications, MetricUnit.Count, notifications);
   const statuses = countBy(scoring.outcomes.map((o) => o.status));
   metrics.addMetric(MetricName.eventsScored, MetricUnit.Count, (statuses['applied'] ?? 0) + (statuses['late'] ?? 0));
   metrics.addMetric(MetricName.duplicatesSkipped, MetricUnit.Count, statuses['duplicate'] ?? 0);

@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
+import { controlEntityOf } from './control-records';
 
 /** Where a record sits in its stream: enough to find it again, and what Lambda wants back on failure. */
 export interface RecordRef {
@@ -13,6 +14,8 @@ export interface RecordRef {
 
 export type DecodedRecord<E extends AnyEnvelope> =
   | { readonly status: 'valid'; readonly ref: RecordRef; readonly envelope: E }
+  /** A control record (control-records.ts) for this entity, which the stream took at `arrival` (epoch ms). */
+  | { readonly status: 'control'; readonly ref: RecordRef; readonly entity: string; readonly arrival: number }
   | { readonly status: 'rejected'; readonly ref: RecordRef; readonly reason: string; readonly data: string };
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
@@ -71,9 +74,16 @@ export function decodeRecord<E extends AnyEnvelope>(
   } catch (error) {
     return reject(notJson(error));
   }
+  const arrival = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  const control = controlEntityOf(json);
+  if (control !== undefined) {
+    if (!Number.isFinite(arrival)) return reject('control record has no approximateArrivalTimestamp: it stands for no time');
+    // Anywhere else it would reach a second writer of the entity.
+    if (ref.partitionKey !== control) return reject(`control record for ${JSON.stringify(control)} put under another partition key`);
+    return { status: 'control', ref, entity: control, arrival };
+  }
   const validation = validate(json);
   if (!validation.ok) return reject(`invalid event: ${validation.reason}`);
-  const arrival = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
   // Kinesis always sets it; without it no time check could be made, and the watermark would be NaN.
   if (!Number.isFinite(arrival)) return reject('record has no approximateArrivalTimestamp: its event time cannot be checked');
   const ahead = validation.value.time - arrival;

@@ -7,6 +7,8 @@ import type { RejectedRecord } from '../quarantine/quarantine';
 
 export interface DecodedBatch<E extends AnyEnvelope> {
   readonly valid: ReadonlyArray<{ readonly ref: RecordRef; readonly envelope: E }>;
+  /** Control records (control-records.ts), in stream order. */
+  readonly controls?: ReadonlyArray<{ readonly ref: RecordRef; readonly entity: string; readonly arrival: number }>;
   readonly rejected: readonly RejectedRecord[];
 }
 
@@ -25,12 +27,14 @@ export function kinesisDecoder<E extends AnyEnvelope>(
   const kinesisDecoderMiddlewareBefore = (request: { event: ScoringEvent<E> }): void => {
     const valid: Array<{ ref: RecordRef; envelope: E }> = [];
     const rejected: RejectedRecord[] = [];
+    const controls: Array<{ ref: RecordRef; entity: string; arrival: number }> = [];
     for (const record of request.event.Records ?? []) {
       const decoded = decodeRecord(record, options.validate, options.limits);
       if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
+      else if (decoded.status === 'control') controls.push({ ref: decoded.ref, entity: decoded.entity, arrival: decoded.arrival });
       else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });
     }
-    request.event.riskstream = { valid, rejected };
+    request.event.riskstream = { valid, rejected, ...(controls.length > 0 ? { controls } : {}) };
   };
   return { name: 'kinesisDecoder', before: kinesisDecoderMiddlewareBefore };
 }

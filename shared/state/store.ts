@@ -1,5 +1,6 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
+import type { OperatorAction } from '../domain/incidents';
 import type { Decision } from '../domain/fraud-rules';
 import type { ReadingStatus } from '../domain/sensor-rules';
 import { RecordError } from '../errors';
@@ -125,6 +126,14 @@ export interface StateStore {
    * states, which are the commit record.
    */
   writeEffects(effects: Effects): Promise<void>;
+  /**
+   * For control records (see control-batch.ts): the entities' states, as `loadStates`, and the
+   * operators' actions on their incidents (oldest first; entities without any are absent).
+   */
+  loadControl<Last>(
+    type: EntityType,
+    ids: readonly string[],
+  ): Promise<{ states: Map<string, EntityState<Last>>; actions: Map<string, readonly OperatorAction[]> }>;
   /** Writes states back; every commit gets an outcome, keyed by entity id. */
   commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>, mode: CommitMode): Promise<Map<string, CommitOutcome<Last>>>;
 }

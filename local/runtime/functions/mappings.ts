@@ -155,7 +155,7 @@ function eventSource(
 }
 
 /** The deployed name: the physical id (the last path segment of a queue URL or an ARN), else the template's literal name. */
-function deployedName(
+export function deployedName(
   physicalIds: ReadonlyMap<string, string>,
   logicalId: string,
   resource: Resource,
@@ -167,13 +167,13 @@ function deployedName(
   return typeof literal === 'string' ? literal : undefined;
 }
 
-function resourceOf(template: CfnTemplate, logicalId: string, type: string): Resource | undefined {
+export function resourceOf(template: CfnTemplate, logicalId: string, type: string): Resource | undefined {
   const resource = template.Resources[logicalId];
   return resource?.Type === type ? resource : undefined;
 }
 
 /** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, attribute] }` → id. */
-function referencedLogicalId(value: unknown, attribute: string): string | undefined {
+export function referencedLogicalId(value: unknown, attribute: string): string | undefined {
   if (isObject(value) && typeof value['Ref'] === 'string') return value['Ref'];
   return getAttOf(value, attribute);
 }

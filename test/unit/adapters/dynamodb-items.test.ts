@@ -3,6 +3,48 @@ import type { StoredEntity } from '../../../shared/adapters/dynamodb-items';
 import { EntityType } from '../../../shared/state/store';
 
 describe('the entity item layout', () => {
+  it('keeps open incidents without what can be derived, and puts the entity in the incidents index by its due minute', () => {
+    const incident = {
+      id: 'i1',
+      cause: 'temperature',
+      severity: 'warning' as const,
+      openedAt: 1_000,
+      lastSignalAt: 5_000,
+      arrivedAt: 5_250,
+      events: 2,
+      reasons: ['temperature: 85'],
+      notifiedAt: 1_000,
+    };
+    const state = {
+      version: 7,
+      watermark: 5_000,
+      panes: {},
+      recent: { from: 7, ids: 'a' },
+      incidents: { temperature: incident },
+      snoozed: { humidity: 90_000 },
+      incidentsDue: 600_001,
+    };
+
+    const item = entityItem({ type: EntityType.device, id: 'd1', basedOn: 6, state, expiresAt: 9 });
+
+    // The cause is the key; the arrival is its lag behind the last signal; due is in seconds, rounded up to the minute.
+    expect(item.incidents).toEqual({ temperature: { ...omit(incident, 'cause', 'arrivedAt'), lag: 250 } });
+    expect(item).toMatchObject({ entityType: 'device', due: 660 });
+    expect(entityStateOf(item)).toEqual({ ...state, incidentsDue: 660_000 });
+  });
+
+  it('leaves an entity without open incidents out of the incidents index', () => {
+    const item = entityItem({
+      type: EntityType.user,
+      id: 'u1',
+      basedOn: 0,
+      state: { version: 0, watermark: null, panes: {}, recent: { from: 1, ids: 'a' } },
+      expiresAt: 9,
+    });
+
+    expect(item).not.toHaveProperty('due');
+  });
+
   it('keeps the recent commits as one string and reads them back with their versions', () => {
     const state = {
       version: 7,
@@ -35,3 +77,7 @@ describe('the entity item layout', () => {
     expect(entityStateOf(old).recent).toEqual({ from: 4, ids: 'x1 x2 x3' });
   });
 });
+
+function omit<T extends object>(value: T, ...keys: string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key))) as Partial<T>;
+}

@@ -1,5 +1,14 @@
 import type { IncidentSettings, OpenIncidents, Signal, Transition } from '../../../shared/domain/incidents';
-import { incidentId, operate, signal, tick } from '../../../shared/domain/incidents';
+import {
+  entityTimeAt,
+  incidentId,
+  nextDueAt,
+  operate,
+  runningSnoozes,
+  signal,
+  tick,
+  tickAtArrival,
+} from '../../../shared/domain/incidents';
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -116,7 +125,8 @@ describe('incidents', () => {
 
   it('stops reminders once acknowledged, but still escalates and resolves, and keeps counting events', () => {
     const opened = run([hot(0)]).incidents;
-    const acked = operate(opened, { action: 'ack', cause: 'temperature', at: T0 + MINUTE }).incidents;
+    const id = opened['temperature']?.id ?? '';
+    const acked = operate(opened, {}, { action: 'ack', cause: 'temperature', incident: id, at: T0 + MINUTE }).incidents;
 
     const { transitions } = run(
       [hot(31 * MINUTE - 30 * MINUTE), hot(9 * MINUTE), hot(18 * MINUTE), hot(27 * MINUTE), hot(36 * MINUTE, 'critical'), 50 * MINUTE],
@@ -129,7 +139,7 @@ describe('incidents', () => {
 
   it('records the transitions of a snoozed incident without delivering them, until the snooze expires', () => {
     const opened = run([hot(0)]).incidents;
-    const snoozed = operate(opened, { action: 'snooze', cause: 'temperature', at: T0, until: T0 + 20 * MINUTE }).incidents;
+    const snoozed = operate(opened, {}, { action: 'snooze', cause: 'temperature', at: T0, until: T0 + 20 * MINUTE }).incidents;
 
     const { transitions } = run(
       [hot(5 * MINUTE, 'critical'), hot(14 * MINUTE), hot(23 * MINUTE), hot(32 * MINUTE), hot(38 * MINUTE), 50 * MINUTE],
@@ -144,14 +154,87 @@ describe('incidents', () => {
     expect(transitions[2]?.incident.events).toBe(6);
   });
 
-  it('resolves by an operator at once, and an action on no open incident changes nothing', () => {
+  it('resolves by an operator at once, and an action on no open incident, or on another incident of the cause, changes nothing', () => {
     const opened = run([hot(0)]).incidents;
+    const id = opened['temperature']?.id ?? '';
 
-    const resolved = operate(opened, { action: 'resolve', cause: 'temperature', at: T0 + MINUTE });
-    const nothing = operate({}, { action: 'ack', cause: 'temperature', at: T0 });
+    const resolved = operate(opened, {}, { action: 'resolve', cause: 'temperature', incident: id, at: T0 + MINUTE });
+    const nothing = operate({}, {}, { action: 'ack', cause: 'temperature', incident: id, at: T0 });
+    const reopened = run([hot(20 * MINUTE)], resolved.incidents).incidents;
+    const stale = operate(reopened, {}, { action: 'resolve', cause: 'temperature', incident: id, at: T0 + 21 * MINUTE });
 
     expect(types(resolved.transitions)).toEqual(['resolved']);
     expect(resolved.incidents).toEqual({});
-    expect(nothing).toEqual({ incidents: {}, transitions: [] });
+    expect(nothing).toEqual({ incidents: {}, snoozes: {}, transitions: [] });
+    // Actions are applied again on every sweep: the old resolve must not close the new incident.
+    expect(stale.transitions).toEqual([]);
+    expect(stale.incidents).toBe(reopened);
+  });
+
+  it('applies an acknowledgement once: applied again it keeps the first time', () => {
+    const opened = run([hot(0)]).incidents;
+    const id = opened['temperature']?.id ?? '';
+    const ack = { action: 'ack', cause: 'temperature', incident: id, at: T0 + MINUTE } as const;
+
+    const once = operate(opened, {}, ack);
+    const twice = operate(once.incidents, once.snoozes, { ...ack, at: T0 + 5 * MINUTE });
+
+    expect(twice.incidents['temperature']?.acknowledgedAt).toBe(T0 + MINUTE);
+  });
+
+  it('snoozes a cause on the entity: an incident that opens while it runs starts snoozed, and its opening is not delivered', () => {
+    const snoozed = operate({}, {}, { action: 'snooze', cause: 'temperature', at: T0, until: T0 + 20 * MINUTE });
+
+    const during = signal(DEVICE, snoozed.incidents, hot(MINUTE), snoozed.snoozes);
+    const after = signal(DEVICE, {}, hot(25 * MINUTE), runningSnoozes(snoozed.snoozes, T0 + 25 * MINUTE));
+
+    expect(during.transitions.map((t) => [t.type, t.deliver])).toEqual([['opened', false]]);
+    expect(after.transitions.map((t) => [t.type, t.deliver])).toEqual([['opened', true]]);
+    expect(runningSnoozes(snoozed.snoozes, T0 + 19 * MINUTE)).toEqual({ temperature: T0 + 20 * MINUTE });
+  });
+
+  describe('time passing without events (the sweep)', () => {
+    it("judges quiet by the entity's own clock: a device an hour behind is not quiet the moment the sweep looks", () => {
+      // The device's clock is an hour behind: its reading at T0 arrived at T0 + 1 h.
+      const arrivedAt = T0 + 60 * MINUTE;
+      const opened = signal(DEVICE, {}, { ...hot(0), arrival: arrivedAt }).incidents;
+
+      const soon = tickAtArrival(opened, arrivedAt + MINUTE, SETTINGS);
+      const later = tickAtArrival(opened, arrivedAt + 10 * MINUTE, SETTINGS);
+
+      expect(soon.transitions).toEqual([]);
+      expect(types(later.transitions)).toEqual(['resolved']);
+      expect(later.transitions[0]?.at).toBe(T0 + 10 * MINUTE);
+    });
+
+    it("reminds an unacknowledged incident and gives the same transition ids as the events' clock would", () => {
+      const opened = signal(DEVICE, {}, { ...hot(0), arrival: T0 }).incidents;
+
+      const reports = [9, 18, 27].map((m) => ({ ...hot(m * MINUTE), arrival: T0 + m * MINUTE }));
+      const bySweep = tickAtArrival(run(reports, opened).incidents, T0 + 30 * MINUTE, SETTINGS);
+      const byEvent = run([...reports, hot(30 * MINUTE)], opened);
+
+      expect(types(bySweep.transitions)).toEqual(['reminded']);
+      expect(bySweep.transitions[0]?.transitionId).toBe(byEvent.transitions[0]?.transitionId);
+    });
+
+    it("takes the arrival as the entity's time where signals had no arrival, and never runs the entity's clock backwards", () => {
+      const opened = run([hot(0)]).incidents;
+      const incident = opened['temperature'];
+      if (!incident) throw new Error('no incident');
+
+      expect(entityTimeAt(incident, T0 + 7 * MINUTE)).toBe(T0 + 7 * MINUTE);
+      expect(entityTimeAt({ ...incident, arrivedAt: T0 + MINUTE }, T0)).toBe(T0);
+    });
+
+    it("says when the sweep should look next, by the stream's clock: the quiet period, or the reminder if sooner", () => {
+      const behind = signal(DEVICE, {}, { ...hot(0), arrival: T0 + 60 * MINUTE }).incidents;
+      const acked = operate(behind, {}, { action: 'ack', cause: 'temperature', incident: behind['temperature']?.id ?? '', at: T0 });
+
+      expect(nextDueAt(behind, SETTINGS)).toBe(T0 + 70 * MINUTE);
+      expect(nextDueAt(behind, { quietPeriod: 60 * MINUTE, remindEvery: 30 * MINUTE })).toBe(T0 + 90 * MINUTE);
+      expect(nextDueAt(acked.incidents, { quietPeriod: 60 * MINUTE, remindEvery: 30 * MINUTE })).toBe(T0 + 120 * MINUTE);
+      expect(nextDueAt({}, SETTINGS)).toBeUndefined();
+    });
   });
 });

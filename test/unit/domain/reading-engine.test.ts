@@ -68,6 +68,8 @@ describe('reading engine: the seed example', () => {
       recent: { from: 1, ids: T0.toString(36) },
       last: { time: T0, temperature: 82.4, seen: [T0] },
       incidents: { temperature: expect.objectContaining({ cause: 'temperature', severity: 'warning', events: 1, worst: 82.4 }) },
+      // The sweep looks when the quiet period (10 minutes for devices) has passed without a signal.
+      incidentsDue: T0 + 10 * MINUTE,
     });
     expect(result.alerts.map((a) => a.alertId)).toEqual([
       alertId('sensor', 'sensor-17', 'reading:sensor-17@2026-04-25T12:00:00.000Z:warning'),

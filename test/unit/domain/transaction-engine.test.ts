@@ -72,6 +72,8 @@ describe('transaction engine: the seed example', () => {
       recent: { from: 1, ids: compactId('txn-123') },
       last: { country: 'DE', time: T0, seen: [['txn-123', T0]] },
       incidents: { fraud: expect.objectContaining({ cause: 'fraud', severity: 'warning', events: 1, openedAt: T0, worst: 2500 }) },
+      // The sweep looks when the quiet period (5 minutes for users) has passed without a signal.
+      incidentsDue: T0 + 5 * MINUTE,
     });
     expect(result.notifications.map((n) => n.summary)).toEqual(['Incident opened: fraud on user-456 (warning, 1 event)']);
     expect(result.alerts.map((a) => a.severity)).toEqual(['warning']);

@@ -101,7 +101,7 @@ describe('security by default', () => {
     for (const topic of resources(template, 'AWS::SNS::Topic')) expect(topic.Properties['KmsMasterKeyId']).toBeDefined();
     for (const group of resources(template, 'AWS::Logs::LogGroup')) expect(group.Properties['KmsKeyId']).toBeDefined();
     expect(resources(template, 'AWS::SQS::Queue')).toHaveLength(4);
-    expect(resources(template, 'AWS::Logs::LogGroup')).toHaveLength(3);
+    expect(resources(template, 'AWS::Logs::LogGroup')).toHaveLength(4);
   });
 
   it('has no IAM statement with a wildcard action, and a wildcard resource only for X-Ray', () => {
@@ -342,5 +342,47 @@ describe('streams', () => {
       StreamModeDetails: { StreamMode: 'PROVISIONED' },
     });
     template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'riskstream-readings', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+  });
+});
+
+describe('the incidents sweep', () => {
+  const { template } = synth();
+
+  it('runs every minute from EventBridge, and on an emulator deploy leaves the schedule to the local runtime', () => {
+    const rules = resources(template, 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+    expect(JSON.stringify(rules[0]?.Properties['Targets'])).toMatch(/SweepIncidents/);
+    expect(resources(synth({ emulator: true }).template, 'AWS::Events::Rule')).toEqual([]);
+  });
+
+  it('may query the state table and put records into the streams, and nothing else', () => {
+    const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes('SweepIncidents'));
+    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
+      .Statement;
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [s.Action].flat())).toEqual([['dynamodb:Query']]);
+    const kinesis = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kinesis:')));
+    expect(kinesis.flatMap((s) => [s.Action].flat().filter((a) => a.startsWith('kinesis:Put'))).sort()).toEqual([
+      'kinesis:PutRecord',
+      'kinesis:PutRecord',
+      'kinesis:PutRecords',
+      'kinesis:PutRecords',
+    ]);
+  });
+
+  it('finds due entities in a sparse, keys-only index of the state table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'riskstream-state',
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'incidents-due',
+          KeySchema: [
+            { AttributeName: 'entityType', KeyType: 'HASH' },
+            { AttributeName: 'due', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import { DEFAULT_MAX_RECORD_BYTES, decodeRecord, recordRef } from '../../../shared/kinesis/records';
+import { controlRecord } from '../../../shared/kinesis/control-records';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions';
 const SEQUENCE = '49650000000000000000000000000000000000000000000001234';
@@ -261,5 +262,29 @@ describe('decodeRecord: reasons never quote the record', () => {
     const decoded = decodeRecord(record(base64('{"cardId": 4111111111111111x}')), validateTransaction);
 
     expect(decoded.status === 'rejected' ? decoded.reason : '').toBe('not JSON (syntax error at position 27)');
+  });
+});
+
+describe('decodeRecord: control records', () => {
+  const control = (entity: string) => base64(JSON.stringify(controlRecord(entity)));
+
+  it("reads a control record for its entity at its arrival time, whatever the kind's validator says", () => {
+    const decoded = decodeRecord(record(control('user-456'), { arrival: 1_777_118_400.25 }), validateTransaction);
+
+    expect(decoded).toMatchObject({ status: 'control', entity: 'user-456', arrival: 1_777_118_400_250 });
+  });
+
+  it('refuses one put under another partition key: it would reach a second writer of the entity', () => {
+    const decoded = decodeRecord(record(control('user-456'), { partitionKey: 'user-999' }), validateTransaction);
+
+    expect(decoded.status === 'rejected' ? decoded.reason : decoded.status).toBe(
+      'control record for "user-456" put under another partition key',
+    );
+  });
+
+  it('judges an event that happens to carry the field as an event', () => {
+    const decoded = decodeRecord(record(base64(JSON.stringify({ ...SEED_TRANSACTION, riskstreamControl: 'other' }))), validateTransaction);
+
+    expect(decoded.status).toBe('valid');
   });
 });

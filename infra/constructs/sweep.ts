@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { INCIDENTS_INDEX } from '../../shared/adapters/dynamodb-items';
+import type { DeployConfig } from '../config';
+import { RiskstreamFunction } from './riskstream-function';
+import type { State } from './state';
+import type { Streams } from './streams';
+
+export interface SweepProps {
+  readonly config: DeployConfig;
+  readonly streams: Streams;
+  readonly state: State;
+  readonly key: IKey;
+}
+
+/** How often time passes for entities that send no events: a reminder or a resolution is at most this late. */
+export const SWEEP_EVERY = Duration.minutes(1);
+
+/**
+ * The incidents sweep (shared/handler/sweep-handler.ts) on an EventBridge schedule: it reads the
+ * state table's incidents index and puts control records into the streams, nothing else. On an
+ * emulator deploy the schedule is left out, as the event source mappings are: the local runtime
+ * reads it from the default synth and invokes the function itself.
+ */
+export class Sweep extends Construct {
+  readonly sweepIncidents: RiskstreamFunction;
+
+  constructor(scope: Construct, id: string, props: SweepProps) {
+    super(scope, id);
+    const { config, streams } = props;
+    this.sweepIncidents = new RiskstreamFunction(this, 'SweepIncidents', {
+      entryName: 'sweep-incidents',
+      config,
+      logKey: props.key,
+      environment: { TRANSACTIONS_STREAM: streams.transactions.streamName, READINGS_STREAM: streams.readings.streamName },
+    }).bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name });
+    streams.transactions.grantWrite(this.sweepIncidents);
+    streams.readings.grantWrite(this.sweepIncidents);
+    if (!config.emulator) {
+      new Rule(this, 'Schedule', {
+        description: 'Time passing for entities that send no events: their incidents resolve and remind',
+        schedule: Schedule.rate(SWEEP_EVERY),
+        targets: [new LambdaFunction(this.sweepIncidents, { retryAttempts: 0 })],
+      });
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { clientConfig } from '../config/clients';
+import { ConfigError } from '../config/env';
+import { createLogger, createMetrics } from '../observability/telemetry';
+import type { SweepDeps } from './sweep-handler';
+
+function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`riskstream configuration: ${name} is required: ${what}`);
+  return value;
+}
+
+/** Everything the sweep needs, built once per process from its environment (set by the CDK stack). */
+export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEnv = process.env): SweepDeps {
+  return {
+    dynamodb: new DynamoDBClient(clientConfig(env, 'DYNAMODB')),
+    // HTTP/1.1: the client's HTTP/2 default is for SubscribeToShard only, and emulators answer HTTP/1.1.
+    kinesis: new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: new NodeHttpHandler() }),
+    stateTable: required(env, 'STATE_TABLE', 'the DynamoDB state table, whose incidents index the sweep reads'),
+    streams: {
+      user: required(env, 'TRANSACTIONS_STREAM', "the transactions stream, where users' control records go"),
+      device: required(env, 'READINGS_STREAM', "the readings stream, where devices' control records go"),
+    },
+    logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
+    metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
+  };
+}

@@ -1,0 +1,105 @@
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { DUE_ROUNDING_SECONDS, INCIDENTS_INDEX, KEY } from '../adapters/dynamodb-items';
+import { controlRecord } from '../kinesis/control-records';
+import type { Logger, Metrics } from '../observability/telemetry';
+import { MetricName, MetricUnit } from '../observability/telemetry';
+import { EntityType } from '../state/store';
+
+export interface SweepDeps {
+  readonly dynamodb: DynamoDBClient;
+  readonly kinesis: KinesisClient;
+  readonly stateTable: string;
+  /** The stream each entity type's events go to: its control records go there too. */
+  readonly streams: Readonly<Record<EntityType, string>>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now?: () => number;
+}
+
+export interface SweepResult {
+  /** Control records put, by entity type. */
+  readonly nudged: Readonly<Record<EntityType, number>>;
+}
+
+const PUT_LIMIT = 500;
+const PUT_ATTEMPTS = 4;
+
+/**
+ * The sweep: time passing for entities that send no events. Run on a schedule (EventBridge, every
+ * minute; the local runtime honours the same schedule), it finds the entities whose incidents are
+ * due (a reminder, or a quiet period over: the incidents index, dynamodb-items.ts) and puts a
+ * control record into each one's stream, where its scorer, the entity's one writer, lets the time
+ * pass. It writes no state itself, so the single-writer commits stay safe; a sweep that fails or
+ * overlaps the next only puts a control record twice, which changes nothing the second time.
+ */
+export async function sweep(deps: SweepDeps): Promise<SweepResult> {
+  // The index keeps due times rounded up to the minute: whatever is due by now is due by the
+  // minute's end there. One looked at early finds time not yet passed and waits for the next sweep.
+  const dueBy = Math.floor((deps.now ?? Date.now)() / 1000) + DUE_ROUNDING_SECONDS;
+  const nudged = { user: 0, device: 0 };
+  for (const type of Object.values(EntityType)) {
+    const entities = await dueEntities(deps, type, dueBy);
+    await putControlRecords(deps, deps.streams[type], entities);
+    nudged[type] = entities.length;
+  }
+  return { nudged };
+}
+
+async function dueEntities(deps: SweepDeps, type: EntityType, dueBy: number): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.stateTable,
+        IndexName: INCIDENTS_INDEX.name,
+        KeyConditionExpression: '#type = :type AND #due <= :dueBy',
+        ExpressionAttributeNames: { '#type': INCIDENTS_INDEX.partitionKey, '#due': INCIDENTS_INDEX.sortKey },
+        ExpressionAttributeValues: { ':type': { S: type }, ':dueBy': { N: String(dueBy) } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    // Keys only: the entity is its key after the type's prefix (`device#sensor-17`).
+    for (const item of page.Items ?? []) ids.push(String(item[KEY]?.S).slice(type.length + 1));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return ids;
+}
+
+async function putControlRecords(deps: SweepDeps, stream: string, entities: readonly string[]): Promise<void> {
+  for (let i = 0; i < entities.length; i += PUT_LIMIT) {
+    let pending: PutRecordsRequestEntry[] = entities.slice(i, i + PUT_LIMIT).map((entity) => ({
+      // Under the entity's id, as its events: the control record must reach the entity's one writer.
+      PartitionKey: entity,
+      Data: Buffer.from(JSON.stringify(controlRecord(entity))),
+    }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const response = await deps.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: pending }));
+      const failed = pending.filter((_, j) => response.Records?.[j]?.ErrorCode !== undefined);
+      if (failed.length > 0 && attempt >= PUT_ATTEMPTS) {
+        // The next sweep finds them due still.
+        throw new Error(`${failed.length} control records not taken by ${stream} after ${attempt} attempts`);
+      }
+      pending = failed;
+    }
+  }
+}
+
+/** The scheduled function: one sweep per invocation, its counts logged and measured. */
+export function createSweepHandler(deps: SweepDeps) {
+  return middy<unknown, SweepResult>()
+    .use(injectLambdaContext(deps.logger))
+    .use(logMetrics(deps.metrics))
+    .handler(async () => {
+      const result = await sweep(deps);
+      deps.metrics.addMetric(MetricName.incidentSweeps, MetricUnit.Count, result.nudged.user + result.nudged.device);
+      deps.logger.info('incidents swept', { nudged: result.nudged });
+      return result;
+    });
+}

@@ -1,0 +1,106 @@
+import type { EntityControl } from '../../../shared/domain/entity-engine';
+import { applyEntityBatch, applyEntityControl } from '../../../shared/domain/entity-engine';
+import type { EntityState } from '../../../shared/domain/entity-state';
+import { emptyState, recentIds } from '../../../shared/domain/entity-state';
+import type { ReadingEnvelope } from '../../../shared/domain/events';
+import { validateReading } from '../../../shared/domain/events';
+import type { DeviceLast } from '../../../shared/domain/reading-engine';
+import { readingModel } from '../../../shared/domain/reading-engine';
+import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
+
+const MODEL = readingModel(DEFAULT_RULES.readings);
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
+const DEVICE = 'sensor-17';
+
+/** A reading of sensor-17 taken at T0 + offset by the device's clock, which the stream took `lag` later. */
+function reading(offset: number, temperature: number, lag = 0): ReadingEnvelope {
+  const validation = validateReading({ deviceId: DEVICE, temperature, timestamp: new Date(T0 + offset).toISOString() });
+  if (!validation.ok) throw new Error(validation.reason);
+  return { ...validation.value, arrival: T0 + offset + lag };
+}
+
+/** A device that read 85° (a warning) every 10 seconds for a minute. */
+function hotDevice(lag = 0): EntityState<DeviceLast> {
+  const readings = Array.from({ length: 6 }, (_, i) => reading(i * 10_000, 85, lag));
+  return applyEntityBatch(MODEL, emptyState<DeviceLast>(), readings).state;
+}
+
+function control(arrival: number, actions: EntityControl['actions'] = []): EntityControl {
+  return { arrival, actions };
+}
+
+function incidentId(state: EntityState<DeviceLast>): string {
+  return state.incidents?.['temperature']?.id ?? '';
+}
+
+describe('time passing and operators on an entity without events (control records)', () => {
+  it("resolves a device gone silent once the quiet period has passed by the stream's clock, as its own commit", () => {
+    const hot = hotDevice();
+
+    const early = applyEntityControl(MODEL, hot, DEVICE, control(T0 + 5 * MINUTE));
+    const quiet = applyEntityControl(MODEL, hot, DEVICE, control(T0 + 11 * MINUTE));
+
+    expect(early.changed).toBe(false);
+    expect(quiet.changed).toBe(true);
+    expect(quiet.notifications.map((n) => [n.incident?.transition, n.incident?.events, n.eventIds])).toEqual([['resolved', 6, []]]);
+    expect(quiet.state.incidents).toBeUndefined();
+    expect(quiet.state.incidentsDue).toBeUndefined();
+    // A commit of its own that applied no event: the entity's events stay duplicates.
+    expect(quiet.state.version).toBe(hot.version + 1);
+    expect(recentIds(quiet.state)).toEqual(new Set([...recentIds(hot), '']));
+  });
+
+  it('is the same when applied again: no second resolution, and a device an hour behind is judged by its own clock', () => {
+    const behind = hotDevice(60 * MINUTE);
+
+    const first = applyEntityControl(MODEL, behind, DEVICE, control(T0 + 61 * MINUTE));
+    const resolved = applyEntityControl(MODEL, behind, DEVICE, control(T0 + 71 * MINUTE));
+    const again = applyEntityControl(MODEL, resolved.state, DEVICE, control(T0 + 72 * MINUTE));
+
+    expect(first.changed).toBe(false);
+    expect(resolved.notifications.map((n) => n.incident?.transition)).toEqual(['resolved']);
+    expect(again.changed).toBe(false);
+    expect(again.notifications).toEqual([]);
+  });
+
+  it('stops reminders once an operator acknowledged the incident, and applying the acknowledgement again changes nothing', () => {
+    const rules = parseRulesConfig({ readings: { incidents: { quietPeriod: '1h', remindEvery: '5m' } } });
+    const model = readingModel(rules.readings);
+    const hot = applyEntityBatch(model, emptyState<DeviceLast>(), [reading(0, 85)]).state;
+    const ack = { action: 'ack' as const, cause: 'temperature', incident: incidentId(hot), at: T0 + MINUTE };
+
+    const unacknowledged = applyEntityControl(model, hot, DEVICE, control(T0 + 6 * MINUTE));
+    const acknowledged = applyEntityControl(model, hot, DEVICE, control(T0 + 6 * MINUTE, [ack]));
+    const again = applyEntityControl(model, acknowledged.state, DEVICE, control(T0 + 6 * MINUTE, [ack]));
+
+    expect(unacknowledged.notifications.map((n) => n.incident?.transition)).toEqual(['reminded']);
+    expect(acknowledged.notifications).toEqual([]);
+    expect(acknowledged.state.incidents?.['temperature']?.acknowledgedAt).toBe(T0 + MINUTE);
+    expect(again.changed).toBe(false);
+  });
+
+  it("resolves on an operator's word, and a snoozed cause opens its next incident without notifying anyone until the snooze ends", () => {
+    const hot = hotDevice();
+    const resolve = { action: 'resolve' as const, cause: 'temperature', incident: incidentId(hot), at: T0 + 2 * MINUTE };
+    const snooze = { action: 'snooze' as const, cause: 'temperature', at: T0 + 2 * MINUTE, until: T0 + 30 * MINUTE };
+
+    const operated = applyEntityControl(MODEL, hot, DEVICE, control(T0 + 2 * MINUTE, [resolve, snooze]));
+    const during = applyEntityBatch(MODEL, operated.state, [reading(3 * MINUTE, 95)]);
+    const after = applyEntityBatch(MODEL, operated.state, [reading(31 * MINUTE, 95)]);
+
+    expect(operated.notifications.map((n) => n.incident?.transition)).toEqual(['resolved']);
+    expect(during.notifications).toEqual([]);
+    // Recorded all the same: the incident counts its events while snoozed.
+    expect(during.state.incidents?.['temperature']).toMatchObject({ events: 1, severity: 'critical', snoozedUntil: T0 + 30 * MINUTE });
+    expect(after.notifications.map((n) => n.incident?.transition)).toEqual(['opened']);
+  });
+
+  it('leaves an entity without incidents alone, and a kind without incidents', () => {
+    const calm = applyEntityBatch(MODEL, emptyState<DeviceLast>(), [reading(0, 20)]).state;
+    const quietModel = readingModel(parseRulesConfig({ readings: { incidents: { enabled: false } } }).readings);
+
+    expect(applyEntityControl(MODEL, calm, DEVICE, control(T0 + 20 * MINUTE)).changed).toBe(false);
+    expect(applyEntityControl(quietModel, hotDevice(), DEVICE, control(T0 + 20 * MINUTE)).changed).toBe(false);
+  });
+});
