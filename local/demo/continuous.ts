@@ -118,6 +118,7 @@ export function progressLine(s: LiveSnapshot): string {
     `notifications ${Object.values(s.alerts.notificationsByTransition).reduce((a, b) => a + b, 0)}`,
     `quarantine ${s.queues.quarantine} · dlq ${dlq}`,
     `precision ${s.detection.precision.toFixed(2)} recall ${s.detection.recall.toFixed(2)}`,
+    ...(s.notificationLatencyMs.samples > 0 ? [`put → notification p95 ${(s.notificationLatencyMs.p95 / 1000).toFixed(1)} s`] : []),
   ].join(' · ');
 }
 

@@ -17,7 +17,7 @@ import type { LabelledEvent } from '../traffic/generator';
 import { putRecords } from '../traffic/producer';
 import { AlertObserver } from './observer';
 import type { StateFigures } from './state-reader';
-import { readStateFigures } from './state-reader';
+import { StateReader } from './state-reader';
 import type { DeliveredAlert, DemoFigures } from './summary';
 import { detection, distinctAlerts, summarize } from './summary';
 
@@ -48,6 +48,9 @@ export interface DemoSummary extends DemoFigures {
   /** Where the time went: ms inside each function (its code and its emulator calls); the rest of the run is polling and waiting. */
   readonly busyMsByFunction: Record<string, number>;
 }
+
+/** The busiest windows the page shows: each entity's last 5 minutes, the rules' window. */
+const BUSIEST_WINDOW_MS = 5 * 60_000;
 
 const QUEUES = {
   quarantine: 'QuarantineQueueUrl',
@@ -80,7 +83,7 @@ export class DemoSession {
   private closed = false;
   private readonly loops: Array<Promise<void>> = [];
   private readonly startedAt = Date.now();
-  private earliestEventTime = Number.POSITIVE_INFINITY;
+  private readonly stateReader: StateReader;
   private server: LiveServer | undefined;
   private running: Promise<void> | undefined;
 
@@ -93,6 +96,7 @@ export class DemoSession {
     private readonly runtime: LocalRuntime,
   ) {
     this.idPrefix = `${options.seed}-${Date.now().toString(36)}`;
+    this.stateReader = new StateReader(clients.dynamodb, outputs['StateTableName'] ?? '', { windowMs: BUSIEST_WINDOW_MS });
   }
 
   static async open(options: DemoSessionOptions): Promise<DemoSession> {
@@ -194,8 +198,8 @@ export class DemoSession {
             continue;
           }
           this.traffic.push(r.event);
+          this.stateReader.track([r.event], now);
           this.putAt.set(r.event.id, now);
-          this.earliestEventTime = Math.min(this.earliestEventTime, Date.parse(String(r.event.event['timestamp'])));
         }
       }
     }
@@ -235,6 +239,7 @@ export class DemoSession {
       state: this.state && {
         decisionsByAction: this.state.decisionsByAction,
         busiestWindows: this.state.busiestWindows,
+        openIncidents: this.state.openIncidents,
         readAt: this.state.readAt,
       },
       alerts: {
@@ -254,6 +259,7 @@ export class DemoSession {
       },
       detection: { ...detection(this.traffic, distinct.values()), labelledEvents: this.traffic.length },
       latencyMs: figures.latencyMs,
+      notificationLatencyMs: figures.notificationLatencyMs,
     };
   }
 
@@ -311,11 +317,7 @@ export class DemoSession {
   }
 
   private readState(): Promise<StateFigures> {
-    const window = 60 * 60_000;
-    return readStateFigures(this.clients.dynamodb, this.outputs['StateTableName'] ?? '', {
-      isOurs: (id) => id.startsWith(`txn-${this.idPrefix}-`),
-      windowsSince: Number.isFinite(this.earliestEventTime) ? this.earliestEventTime - window : this.startedAt - window,
-    });
+    return this.stateReader.read();
   }
 
   private async readQueueDepths(): Promise<Record<QueueName, number>> {

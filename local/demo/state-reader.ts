@@ -1,9 +1,14 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { paginateScan } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { OVERVIEW_PROJECTION, projectionOf } from '../../shared/adapters/dynamodb-items';
+import { chunk } from '../../shared/adapters/batching';
+import type { StoredEntity } from '../../shared/adapters/dynamodb-items';
+import { decisionKey, entityKey, entityStateOf, KEY } from '../../shared/adapters/dynamodb-items';
+import type { Incident } from '../../shared/domain/incidents';
+import type { EntityType } from '../../shared/state/store';
+import type { LabelledEvent } from '../traffic/generator';
 
-/** One tumbling window of one entity, as its state item holds it. */
+/** One entity's last window (the panes of the `windowMs` before its latest event), as its state item holds it. */
 export interface WindowFigure {
   readonly entity: string;
   /** Window start, epoch ms. */
@@ -12,58 +17,137 @@ export interface WindowFigure {
   readonly sum: number;
 }
 
+/** An open incident as the page lists it. */
+export interface OpenIncidentFigure {
+  readonly entity: string;
+  readonly cause: string;
+  readonly severity: string;
+  readonly events: number;
+  readonly openedAt: number;
+  readonly acknowledged: boolean;
+}
+
 export interface StateFigures {
   readonly decisionsByAction: Record<string, number>;
-  /** The windows with the most events, most first. */
+  /** The entities whose last window saw the most events, most first. */
   readonly busiestWindows: readonly WindowFigure[];
-  /** When the scan finished, and how long it took (ms). */
+  /** The open incidents of the entities the run put events for, worst and oldest first. */
+  readonly openIncidents: readonly OpenIncidentFigure[];
+  /** When the read finished, and how long it took (ms). */
   readonly readAt: number;
   readonly tookMs: number;
 }
 
-export interface StateScope {
-  /** Decisions of transactions whose id passes this test are counted (the demo's own). */
-  readonly isOurs: (transactionId: string) => boolean;
-  /** Windows that start before this (epoch ms) are not shown. */
-  readonly windowsSince: number;
-  readonly top?: number;
-}
+const GET_LIMIT = 100;
+const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1 };
 
 /**
- * What the state table holds, read the way an operator would: one Scan of the decision items
- * (`txn#…`) and the entity items (`user#…`, `device#…`, whose `panes` map holds one aggregate per
- * tumbling window). A scan costs one request per 1 MB of table, so callers space them out.
+ * What the state table holds about the events a run put, read by key: each transaction's decision
+ * once (until it is found), and the items of the entities that had events in the last window. No
+ * Scan: a scan reads the whole table, which grows all run long, and on moto each 1 MB page walks
+ * the table from its start again, so a scan every few seconds took 29 s by the third minute and
+ * held every request of the pipeline up behind it (put → alert p95 3.3 s instead of 0.45 s).
  */
-export async function readStateFigures(dynamodb: DynamoDBClient, table: string, scope: StateScope): Promise<StateFigures> {
-  const started = Date.now();
-  const decisionsByAction: Record<string, number> = {};
-  const windows: WindowFigure[] = [];
-  const pages = paginateScan(
-    { client: dynamodb },
-    {
-      TableName: table,
-      ...projectionOf(OVERVIEW_PROJECTION),
-    },
-  );
-  for await (const page of pages) {
-    for (const item of (page.Items ?? []).map((i) => unmarshall(i))) {
-      if (item['itemType'] === 'decision') {
-        if (!scope.isOurs(String(item['transactionId']))) continue;
-        const action = String(item['action']);
-        decisionsByAction[action] = (decisionsByAction[action] ?? 0) + 1;
-      } else if (item['panes'] && typeof item['panes'] === 'object') {
-        for (const [start, pane] of Object.entries(item['panes'] as Record<string, { count?: number; sum?: number }>)) {
-          if (Number(start) < scope.windowsSince) continue;
-          windows.push({
-            entity: `${String(item['entityType'])} ${String(item['entityId'])}`,
-            start: Number(start),
-            count: Number(pane.count ?? 0),
-            sum: Number(pane.sum ?? 0),
-          });
-        }
-      }
+export class StateReader {
+  private readonly decisions = new Map<string, string>();
+  /** Transactions put whose decision has not been read yet, by id. */
+  private readonly undecided = new Map<string, { readonly userId: string; readonly transactionId: string }>();
+  /** Entities by key (`user#u1`), with when an event for them was last put. */
+  private readonly active = new Map<string, { readonly type: EntityType; readonly id: string; lastPutAt: number }>();
+  private readonly entities = new Map<string, StoredEntity<unknown>>();
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+    private readonly options: { readonly windowMs: number; readonly top?: number },
+  ) {}
+
+  /** Events put since the last call: their decisions and entities are read from now on. */
+  track(events: readonly LabelledEvent[], putAt: number): void {
+    for (const e of events) {
+      const type: EntityType = e.kind === 'transaction' ? 'user' : 'device';
+      const key = `${type}#${e.partitionKey}`;
+      const entry = this.active.get(key);
+      if (entry) entry.lastPutAt = putAt;
+      else this.active.set(key, { type, id: e.partitionKey, lastPutAt: putAt });
+      if (e.kind === 'transaction') this.undecided.set(e.id, { userId: e.partitionKey, transactionId: e.id });
     }
   }
-  windows.sort((a, b) => b.count - a.count || b.sum - a.sum || a.entity.localeCompare(b.entity));
-  return { decisionsByAction, busiestWindows: windows.slice(0, scope.top ?? 8), readAt: Date.now(), tookMs: Date.now() - started };
+
+  /** One round of reads: the decisions not found yet, and the entities active in the last window (consistent reads). */
+  async read(now = Date.now()): Promise<StateFigures> {
+    const started = Date.now();
+    const entityKeys = [...this.active.values()]
+      .filter((e) => e.lastPutAt >= now - this.options.windowMs)
+      .map((e) => entityKey(e.type, e.id));
+    const decisionKeys = [...this.undecided.values()].map((t) => decisionKey(t.userId, t.transactionId));
+    for (const item of await this.batchGet([...decisionKeys, ...entityKeys])) {
+      if (item['itemType'] === 'decision') {
+        this.decisions.set(String(item['transactionId']), String(item['action']));
+        this.undecided.delete(String(item['transactionId']));
+      } else if (item['entityId'] !== undefined) {
+        this.entities.set(String(item[KEY]), item as unknown as StoredEntity<unknown>);
+      }
+    }
+    const decisionsByAction: Record<string, number> = {};
+    for (const action of this.decisions.values()) decisionsByAction[action] = (decisionsByAction[action] ?? 0) + 1;
+    return {
+      decisionsByAction,
+      busiestWindows: this.busiest(now),
+      openIncidents: this.openIncidents(),
+      readAt: Date.now(),
+      tookMs: Date.now() - started,
+    };
+  }
+
+  private busiest(now: number): WindowFigure[] {
+    const windows: WindowFigure[] = [];
+    for (const item of this.entities.values()) {
+      // The entity's last window: the one that ends at its latest event.
+      const since = (item.watermark ?? now) - this.options.windowMs;
+      let count = 0;
+      let sum = 0;
+      for (const [start, pane] of Object.entries(item.panes ?? {})) {
+        if (Number(start) < since) continue;
+        count += pane.count;
+        sum += pane.sum;
+      }
+      if (count > 0) windows.push({ entity: `${item.entityType} ${item.entityId}`, start: since, count, sum });
+    }
+    windows.sort((a, b) => b.count - a.count || b.sum - a.sum || a.entity.localeCompare(b.entity));
+    return windows.slice(0, this.options.top ?? 8);
+  }
+
+  private openIncidents(): OpenIncidentFigure[] {
+    const open: OpenIncidentFigure[] = [];
+    for (const item of this.entities.values()) {
+      const incidents: Readonly<Record<string, Incident>> = entityStateOf(item).incidents ?? {};
+      for (const incident of Object.values(incidents)) {
+        open.push({
+          entity: `${item.entityType} ${item.entityId}`,
+          cause: incident.cause,
+          severity: incident.severity,
+          events: incident.events,
+          openedAt: incident.openedAt,
+          acknowledged: incident.acknowledgedAt !== undefined,
+        });
+      }
+    }
+    return open.sort((a, b) => (SEVERITY_RANK[a.severity] ?? 2) - (SEVERITY_RANK[b.severity] ?? 2) || a.openedAt - b.openedAt);
+  }
+
+  private async batchGet(keys: ReadonlyArray<Record<string, AttributeValue>>): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (const part of chunk(keys, GET_LIMIT)) {
+      let pending: ReadonlyArray<Record<string, AttributeValue>> = part;
+      while (pending.length > 0) {
+        const response = await this.dynamodb.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true } } }),
+        );
+        found.push(...(response.Responses?.[this.table] ?? []).map((i) => unmarshall(i)));
+        pending = response.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
 }

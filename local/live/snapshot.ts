@@ -1,4 +1,4 @@
-import type { WindowFigure } from '../demo/state-reader';
+import type { OpenIncidentFigure, WindowFigure } from '../demo/state-reader';
 import type { DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
 
 /**
@@ -26,6 +26,8 @@ export interface LiveSnapshot {
   readonly state: {
     readonly decisionsByAction: Record<string, number>;
     readonly busiestWindows: readonly WindowFigure[];
+    /** What people are handling now: the open incidents of the run's entities. */
+    readonly openIncidents: readonly OpenIncidentFigure[];
     readonly readAt: number;
   } | null;
   readonly alerts: {
@@ -41,6 +43,8 @@ export interface LiveSnapshot {
   readonly queues: { readonly quarantine: number; readonly dlq: Record<string, number> };
   readonly detection: Detection & { readonly labelledEvents: number };
   readonly latencyMs: LatencySummary;
+  /** Put → incident notification, for notifications an event made. */
+  readonly notificationLatencyMs: LatencySummary;
 }
 
 export interface ThroughputPoint {

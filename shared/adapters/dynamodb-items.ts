@@ -216,9 +216,6 @@ function paneIdsAsCommit(item: StoredEntity<unknown>): RecentCommits {
   return ids.length === 0 ? NO_RECENT : { from: item.ver, ids: ids.join(' ') };
 }
 
-/** What an operator's view of the table reads (the live page): decisions' actions and entities' panes. */
-export const OVERVIEW_PROJECTION = [KEY, 'itemType', 'action', 'transactionId', 'entityType', 'entityId', 'panes'] as const;
-
 /** A projection with every attribute name as a placeholder (some, like `action`, are reserved words). */
 export function projectionOf(attributes: readonly string[]): {
   ProjectionExpression: string;

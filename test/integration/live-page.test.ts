@@ -86,6 +86,10 @@ describe('the live page', () => {
     expect(reasons.filter((r) => latest.includes(r)).length).toBeGreaterThan(0);
     const windows = await page.$$eval('[data-testid="table-windows"] tbody tr td.num', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(windows.length).toBeGreaterThan(0);
+    // What people receive: the incidents the alerts opened, from the entity items, and their notifications.
+    await expect(page.textContent('[data-testid="notifications"]')).resolves.toMatch(/opened [1-9]/);
+    const incidents = await page.$$eval('[data-testid="table-incidents"] tbody tr td.num', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(incidents.length).toBeGreaterThan(0);
   }, 300_000);
 });
 

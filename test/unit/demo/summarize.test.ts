@@ -46,5 +46,7 @@ describe('demo summary', () => {
       detection: { precision: 0.5, recall: 0.333, scenarioRecall: 0.5 },
     });
     expect(summary.latencyMs).toEqual({ p50: 500, p95: 2000, p99: 2000, samples: 3 });
+    // e was put at 2000: its notification arrived 2.1 s later.
+    expect(summary.notificationLatencyMs).toEqual({ p50: 2100, p95: 2100, p99: 2100, samples: 1 });
   });
 });

@@ -96,4 +96,19 @@ describe('deploy configuration', () => {
 
     expect(config.rules.retention.decisions).toBe(2 * 86_400_000);
   });
+
+  it("invokes the mappings without a batching window by default, and takes one in whole seconds up to Lambda's 300", () => {
+    const window = (value: unknown) =>
+      parseDeployConfig({ mappings: { transactions: { maxBatchingWindow: value } } }).mappings.transactions;
+
+    expect(parseDeployConfig({}).mappings).toMatchObject({
+      transactions: { maxBatchingWindow: 0 },
+      readings: { maxBatchingWindow: 0 },
+      publishAlerts: { maxBatchingWindow: 0 },
+    });
+    expect(window('2s').maxBatchingWindow).toBe(2_000);
+    expect(window(0).maxBatchingWindow).toBe(0);
+    expect(() => window('500ms')).toThrow(/mappings\.transactions\.maxBatchingWindow: must be whole seconds from 0 to 300/);
+    expect(() => window('6m')).toThrow(/whole seconds from 0 to 300/);
+  });
 });

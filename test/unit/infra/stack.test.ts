@@ -36,7 +36,7 @@ describe('event source mappings (default synth, for AWS)', () => {
     for (const mapping of kinesis) {
       expect(mapping.Properties).toMatchObject({
         BatchSize: 100,
-        MaximumBatchingWindowInSeconds: 1,
+        MaximumBatchingWindowInSeconds: 0,
         ParallelizationFactor: 1,
         StartingPosition: 'TRIM_HORIZON',
         BisectBatchOnFunctionError: true,

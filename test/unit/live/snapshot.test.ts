@@ -73,7 +73,12 @@ describe('live figures', () => {
         { source: 'b', shardId: 's2', lagMs: 1200 },
       ],
       functions: [],
-      state: { decisionsByAction: { approve: 1500, manual_review_required: 12, block: 3 }, busiestWindows: [], readAt: 60_000 },
+      state: {
+        decisionsByAction: { approve: 1500, manual_review_required: 12, block: 3 },
+        busiestWindows: [],
+        openIncidents: [],
+        readAt: 60_000,
+      },
       alerts: {
         delivered: 9,
         bySeverity: { critical: 2, warning: 7 },
@@ -84,9 +89,10 @@ describe('live figures', () => {
       queues: { quarantine: 5, dlq: { x: 1, y: 0 } },
       detection: { precision: 0.95, recall: 0.4, scenarioRecall: 0.7, labelledEvents: 2595 },
       latencyMs: { p50: 2000, p95: 4000, p99: 5000, samples: 9 },
+      notificationLatencyMs: { p50: 400, p95: 1400, p99: 1400, samples: 3 },
     };
     expect(progressLine(snapshot)).toBe(
-      '[01:05] put 2,600 (40.1/s) · scored 2,590 · lag 1.2 s · decisions 1,500 approve / 12 review / 3 block · alerts 2 critical / 7 warning / 0 info · notifications 3 · quarantine 5 · dlq 1 · precision 0.95 recall 0.40',
+      '[01:05] put 2,600 (40.1/s) · scored 2,590 · lag 1.2 s · decisions 1,500 approve / 12 review / 3 block · alerts 2 critical / 7 warning / 0 info · notifications 3 · quarantine 5 · dlq 1 · precision 0.95 recall 0.40 · put → notification p95 1.4 s',
     );
   });
 });
