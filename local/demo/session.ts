@@ -165,8 +165,8 @@ export class DemoSession {
       }),
       this.every(0, 'reading the state table', async () => {
         this.state = await this.readState();
-        // A scan costs the emulator time the pipeline needs: the next one waits four times as long as this one took.
-        await this.sleep(Math.max(3000, 4 * this.state.tookMs));
+        // Reads cost the emulator time the pipeline needs: the next round waits ten times as long as this one took.
+        await this.sleep(Math.max(5000, 10 * this.state.tookMs));
       }),
     );
   }

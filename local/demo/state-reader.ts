@@ -3,7 +3,7 @@ import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { chunk } from '../../shared/adapters/batching';
 import type { StoredEntity } from '../../shared/adapters/dynamodb-items';
-import { decisionKey, entityKey, entityStateOf, KEY } from '../../shared/adapters/dynamodb-items';
+import { decisionKey, entityKey, entityStateOf, KEY, projectionOf } from '../../shared/adapters/dynamodb-items';
 import type { Incident } from '../../shared/domain/incidents';
 import type { EntityType } from '../../shared/state/store';
 import type { LabelledEvent } from '../traffic/generator';
@@ -39,6 +39,8 @@ export interface StateFigures {
 }
 
 const GET_LIMIT = 100;
+/** What the page shows of a decision and of an entity: not the recent ids or last-seen facts, the bulk of a busy item. */
+const READ = [KEY, 'itemType', 'action', 'transactionId', 'entityType', 'entityId', 'watermark', 'panes', 'incidents'];
 /** How long after its put an event's entity item may still change (the event not scored yet). */
 const SCORING_LAG_MS = 30_000;
 const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1 };
@@ -147,7 +149,7 @@ export class StateReader {
       let pending: ReadonlyArray<Record<string, AttributeValue>> = part;
       while (pending.length > 0) {
         const response = await this.dynamodb.send(
-          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true } } }),
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: [...pending], ConsistentRead: true, ...projectionOf(READ) } } }),
         );
         found.push(...(response.Responses?.[this.table] ?? []).map((i) => unmarshall(i)));
         pending = response.UnprocessedKeys?.[this.table]?.Keys ?? [];

@@ -13,6 +13,7 @@ import {
   withCommit,
   workingCopy,
 } from './entity-state';
+import { formatDuration } from './duration';
 import type { AnyEnvelope } from './events';
 import type { Counters, Pane } from './panes';
 import { checkCounters } from './panes';
@@ -69,6 +70,15 @@ export interface IncidentHooks<E extends AnyEnvelope, R> {
   readonly entityType: Alert['entity']['type'];
   /** The signals of a judged event: none for an event that is fine, one per cause otherwise. */
   signalsOf(envelope: E, result: R): readonly Signal[];
+}
+
+/**
+ * A late event's alert says so: its window had closed, so it was judged against the window at the
+ * entity's watermark and counted in none (a person reading it must not take it for the current state).
+ */
+function saidLate(alert: Alert, watermark: number, timing: WindowTiming): Alert {
+  const reason = `late: arrived after its window closed (allowed lateness ${formatDuration(timing.allowedLateness)}); judged against the window at ${new Date(watermark).toISOString()}, counted in none`;
+  return { ...alert, reasons: [...alert.reasons, reason] };
 }
 
 /** An entity's incidents as the engine follows them. */
@@ -207,7 +217,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     // A late event's watermark is not null: something was applied after its pane.
     const window = windowAt(state, late ? (state.watermark as number) : envelope.time, model.timing);
     const judged = model.evaluate(envelope, state, window, late);
-    alerts.push(...judged.alerts);
+    alerts.push(...(late ? judged.alerts.map((a) => saidLate(a, state.watermark as number, model.timing)) : judged.alerts));
     if (late) {
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
