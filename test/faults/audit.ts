@@ -52,6 +52,8 @@ export interface LedgerLine {
   readonly alertsDelivered: number;
   /** Stored alerts SNS refused as the sender's fault, found on publish-alerts' DLQ (and never delivered). */
   readonly alertsRejected: number;
+  /** Of the alerts: incident notifications (transitions), expected by the reference, stored, and delivered (distinct). */
+  readonly notifications: { readonly expected: number; readonly stored: number; readonly delivered: number };
   readonly lost: number;
   readonly double: number;
   /** Deliveries beyond the first: alerts and quarantine messages sent again (at least once, by design). */
@@ -204,6 +206,11 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
     alertsStored: storedAlerts.size,
     alertsDelivered: delivered.size,
     alertsRejected: rejected.size,
+    notifications: {
+      expected: [...reference.alerts.values()].filter((a) => a.incident !== undefined).length,
+      stored: observed.alerts.filter((a) => mine(a['entityId']) && a['incident'] !== undefined).length,
+      delivered: new Set(deliveries.filter((a) => a.incident !== undefined).map((a) => a.alertId)).size,
+    },
     lost:
       lostEvents +
       lostDecisions +

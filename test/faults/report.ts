@@ -14,7 +14,7 @@ export function formatLine(line: LedgerLine, seconds?: number, faults?: string):
       `counted ${line.counted}/${line.distinctEvents}${line.late > 0 ? ` (${line.late} late)` : ''}`,
       `duplicates dropped ${line.duplicatesDropped}/${line.duplicatesPut}`,
       `quarantined ${line.quarantined}/${line.poisonPut}`,
-      `alerts stored ${line.alertsStored}/${line.alertsExpected}`,
+      `alerts stored ${line.alertsStored}/${line.alertsExpected} (incident notifications ${line.notifications.stored}/${line.notifications.expected}, delivered ${line.notifications.delivered})`,
       `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)${line.alertsRejected > 0 ? `, ${line.alertsRejected} refused by SNS (on the DLQ)` : ''}`,
       `lost ${line.lost}`,
       `double ${line.double}`,
@@ -59,7 +59,7 @@ export function writeReliability(path: string, report: ReliabilityReport): void 
   const tables = report.modes.map(({ commitMode, deploySeconds, results }) => {
     const rows = results.map(
       ({ name, line, seconds }) =>
-        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)}${line.late > 0 ? ` (${n(line.late)} late)` : ''} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} | ${n(line.alertsDelivered)}${line.alertsRejected > 0 ? ` (+${n(line.alertsRejected)} refused by SNS)` : ''} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
+        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)}${line.late > 0 ? ` (${n(line.late)} late)` : ''} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} (${n(line.notifications.stored)} / ${n(line.notifications.expected)} notifications) | ${n(line.alertsDelivered)}${line.alertsRejected > 0 ? ` (+${n(line.alertsRejected)} refused by SNS)` : ''} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
     );
     const faults = results.map(({ name, faults: f }) => `- **${name}** — ${CASE_TITLES[name]}. Injected: ${f}.`);
     const rechecks = results.flatMap(({ name, earlier }) =>
@@ -72,7 +72,7 @@ export function writeReliability(path: string, report: ReliabilityReport): void 
     return [
       `### \`${commitMode}\` commits (deploy and synth: ${deploySeconds.toFixed(0)} s)`,
       '',
-      '| case | records in | counted / distinct events | duplicates dropped / put | quarantined / poison put | alerts stored / expected | alerts delivered | repeats: alerts / quarantine | lost | double | time |',
+      '| case | records in | counted / distinct events | duplicates dropped / put | quarantined / poison put | alerts stored / expected (of which incident notifications) | alerts delivered | repeats: alerts / quarantine | lost | double | time |',
       '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
       ...rows,
       '',

@@ -33,7 +33,7 @@ const PHYSICAL_IDS: ReadonlyMap<string, string> = new Map([
 /** The settings infra/config.ts gives every Kinesis mapping by default. */
 const KINESIS_DEFAULTS = {
   batchSize: 100,
-  maxBatchingWindowMs: 1000,
+  maxBatchingWindowMs: 0,
   parallelizationFactor: 1,
   startingPosition: 'TRIM_HORIZON',
   bisectBatchOnError: true,
