@@ -24,7 +24,7 @@ resolve: closes the incident now; its resolution is notified.
 snooze: for the incident's entity and cause, nothing is delivered until --for has passed (durations
   as 90s, 30m, 2h); transitions are still recorded, and incidents opened meanwhile start snoozed.
 ack, resolve and snooze store the action for the entity and put a control record into its stream:
-the scorer, the entity's one writer, applies it with the entity's next batch (seconds while the
+the scorer, the entity's one writer, applies it when that record reaches it (seconds while the
 pipeline runs: \`riskstream run\`). Exit status 1 when the incident is not open.`;
 
 /** A command line a person must fix. */

@@ -15,7 +15,7 @@ export interface OpenIncident {
 
 /** Whether an operator's action shows in the entity's state yet. */
 export const ActionStatus = {
-  /** Stored; the scorer has not applied it yet (it does with the entity's next batch). */
+  /** Stored; the scorer has not applied it yet (it does when the control record that follows it reaches the entity's scorer). */
   pending: 'pending',
   applied: 'applied',
   /** Names an incident of the cause that is no longer open (resolved since); it changes nothing now. */
@@ -149,7 +149,7 @@ export function describeAction(action: OperatorAction): string {
 }
 
 const STATUS_TEXT: Record<ActionStatus, string> = {
-  pending: "pending: the pipeline applies it with the entity's next batch",
+  pending: 'pending: the pipeline applies it when its control record reaches the scorer (seconds while it runs)',
   applied: 'applied',
   closed: 'changes nothing: its incident is no longer open',
   expired: 'over',
@@ -187,7 +187,7 @@ export function incidentDetails(open: OpenIncident, entity: EntityIncidentsView,
 /** What an operator's command did, in a sentence that says when it takes effect. */
 export function actionDone(open: OpenIncident, action: OperatorAction): string {
   const subject = `(${incidentSubject(open)})`;
-  const when = "the pipeline applies it with the entity's next batch";
+  const when = 'the pipeline applies it within seconds (a control record follows it into the stream)';
   switch (action.action) {
     case 'ack':
       return `acknowledged incident ${action.incident} ${subject}: reminders stop; ${when}\n`;

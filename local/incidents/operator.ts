@@ -79,7 +79,7 @@ export class IncidentsIndexMissingError extends ConfigurationError {
   }
 }
 
-/** The action is stored, but its control record did not reach the stream: it waits for the entity's next record. */
+/** The action is stored, but its control record did not reach the stream: it waits for the next one (the sweep's, when the incident is due). */
 export class ControlRecordNotPutError extends RetryableError {
   override readonly name = 'ControlRecordNotPutError';
   constructor(
@@ -88,7 +88,7 @@ export class ControlRecordNotPutError extends RetryableError {
     options?: { cause?: unknown },
   ) {
     super(
-      `the action is stored, but the control record for ${entityId} could not be put into ${stream}: the pipeline applies the action with the entity's next record; run the command again to apply it now (an action stored twice means the same)`,
+      `the action is stored, but the control record for ${entityId} could not be put into ${stream}: the pipeline applies the action with the entity's next control record (the sweep puts one when the incident is next due); run the command again to apply it now (an action stored twice means the same)`,
       options,
     );
   }

@@ -1,6 +1,6 @@
 import type { Alert, AlertKind } from './alerts';
 import type { IncidentSettings, OpenIncidents, OperatorAction, Signal, Snoozes, Transition } from './incidents';
-import { incidentNotification, nextDueAt, operate, runningSnoozes, signal, tick, tickAtArrival } from './incidents';
+import { incidentNotification, nextDueAt, operate, runningSnoozes, signal, tick, tickAtArrival, withEventGap } from './incidents';
 import type { EntityState, WindowTiming } from './entity-state';
 import {
   advanceWatermark,
@@ -94,7 +94,14 @@ interface IncidentBook {
  * alerts (incidentNotification), stored and sent like every alert. Late events leave incidents
  * alone: they count in no window, and their signal would need a commit without an applied event.
  */
-function followIncidents<E extends AnyEnvelope, R>(hooks: IncidentHooks<E, R>, book: IncidentBook, envelope: E, result: R): Alert[] {
+function followIncidents<E extends AnyEnvelope, R>(
+  hooks: IncidentHooks<E, R>,
+  book: IncidentBook,
+  envelope: E,
+  result: R,
+  /** The entity's latest event time before this event (null for its first). */
+  previous: number | null,
+): Alert[] {
   // Event time, as every rule reads it. (A clock running ahead can resolve an incident early: the
   // arrival would be the trusted time, as for the watermark, but a replay without arrival times,
   // such as `riskstream score` or the fault suite's reference, must reach the same transitions.)
@@ -102,8 +109,10 @@ function followIncidents<E extends AnyEnvelope, R>(hooks: IncidentHooks<E, R>, b
   const signals = hooks.signalsOf(envelope, result);
   if (signals.length === 0 && book.incidents === undefined) return [];
   const key = `${hooks.entityType}#${envelope.entity}`;
-  const snoozes = runningSnoozes(book.snoozed, time);
-  const passed = tick(book.incidents ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)));
+  // Snoozes are an operator's wall time: the stream's clock (the arrival) says when they run out.
+  const clock = envelope.arrival ?? time;
+  const snoozes = runningSnoozes(book.snoozed, clock);
+  const passed = tick(book.incidents ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)), clock);
   let incidents = passed.incidents;
   const transitions: Transition[] = [...passed.transitions];
   for (const s of signals) {
@@ -111,6 +120,7 @@ function followIncidents<E extends AnyEnvelope, R>(hooks: IncidentHooks<E, R>, b
     incidents = step.incidents;
     transitions.push(...step.transitions);
   }
+  if (previous !== null && envelope.time > previous) incidents = withEventGap(incidents, envelope.time - previous, hooks.settings);
   keep(book, hooks.settings, incidents, snoozes);
   return notificationsOf(hooks, envelope.entity, transitions, [envelope.id]);
 }
@@ -154,14 +164,25 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   control: EntityControl,
 ): { readonly state: EntityState<Last>; readonly changed: boolean; readonly notifications: readonly Alert[] } {
   const hooks = model.incidents;
-  if (hooks === undefined || (initial.incidents === undefined && control.actions.length === 0)) {
-    return { state: initial, changed: false, notifications: [] };
+  if (hooks === undefined) {
+    // Incidents turned off for the kind: what an item kept of them goes, and with it the item's place in the sweep's index.
+    if (!hasIncidentState(initial)) return { state: initial, changed: false, notifications: [] };
+    return {
+      state: withoutIncidentState({
+        ...initial,
+        version: initial.version + 1,
+        recent: withCommit(initial.recent, initial.version + 1, []),
+      }),
+      changed: true,
+      notifications: [],
+    };
   }
+  if (initial.incidents === undefined && control.actions.length === 0) return { state: initial, changed: false, notifications: [] };
   let incidents = initial.incidents ?? {};
   let snoozes = initial.snoozed ?? {};
   const transitions: Transition[] = [];
   for (const action of control.actions) {
-    const step = operate(incidents, snoozes, action);
+    const step = operate(incidents, snoozes, action, control.arrival);
     ({ incidents, snoozes } = step);
     transitions.push(...step.transitions);
   }
@@ -172,15 +193,33 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   const changed =
     transitions.length > 0 || JSON.stringify([book.incidents, book.snoozed]) !== JSON.stringify([initial.incidents, initial.snoozed]);
   if (!changed) return { state: initial, changed: false, notifications: [] };
-  const state: { -readonly [K in keyof EntityState<Last>]: EntityState<Last>[K] } = {
+  const state = withoutIncidentState({
     ...initial,
-    ...book,
     version: initial.version + 1,
     recent: withCommit(initial.recent, initial.version + 1, []),
+  });
+  return {
+    state: { ...state, ...withoutUndefined(book) },
+    changed: true,
+    notifications: notificationsOf(hooks, entityId, transitions, []),
   };
-  // Absent, not undefined: the item's attributes follow the state's keys.
-  for (const key of ['incidents', 'snoozed', 'incidentsDue'] as const) if (state[key] === undefined) delete state[key];
-  return { state, changed: true, notifications: notificationsOf(hooks, entityId, transitions, []) };
+}
+
+function hasIncidentState(state: EntityState<unknown>): boolean {
+  return state.incidents !== undefined || state.snoozed !== undefined || state.incidentsDue !== undefined;
+}
+
+/** The state without its incidents, snoozes and due time (absent keys, not undefined ones: the item's attributes follow the keys). */
+function withoutIncidentState<Last>(state: EntityState<Last>): EntityState<Last> {
+  const copy: { -readonly [K in keyof EntityState<Last>]: EntityState<Last>[K] } = { ...state };
+  delete copy.incidents;
+  delete copy.snoozed;
+  delete copy.incidentsDue;
+  return copy;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -225,14 +264,17 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     const counted: string[] = [];
     for (const [name, holds] of counters) if (holds(envelope)) counted.push(name);
     applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing, applied.length > 0);
+    const previous = state.watermark;
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
-    if (model.incidents) notifications.push(...followIncidents(model.incidents, state, envelope, judged.result));
+    if (model.incidents) notifications.push(...followIncidents(model.incidents, state, envelope, judged.result, previous));
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
   if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts, notifications };
   pruneClosedPanes(state, model.timing);
+  // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
+  if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
   state.recent = withCommit(initial.recent, initial.version + 1, applied);
   return { state, changed: true, outcomes, alerts, notifications };
 }

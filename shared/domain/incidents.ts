@@ -47,6 +47,12 @@ export interface Incident {
    * a device an hour behind is not quiet for an hour the moment the sweep looks.
    */
   readonly arrivedAt?: number;
+  /**
+   * The longest time between two of its entity's events while it was open, the one before it opened
+   * included (ms), where that decides anything (see `silentFor`): a device that reports every 15
+   * minutes is not back in range after 10 minutes of silence.
+   */
+  readonly gap?: number;
   readonly events: number;
   readonly worst?: number;
   /** The latest signal's reasons. */
@@ -57,7 +63,7 @@ export interface Incident {
   readonly reminders?: number;
   /** Acknowledged by an operator: no more reminders (escalations and the resolution still notify). */
   readonly acknowledgedAt?: number;
-  /** Snoozed until then: transitions are still recorded, none is delivered. */
+  /** Snoozed until then, by the stream's clock (an operator's wall time): transitions are still recorded, none is delivered. */
   readonly snoozedUntil?: number;
 }
 
@@ -97,8 +103,9 @@ function rank(severity: Severity): number {
   return SEVERITY_ORDER.indexOf(severity);
 }
 
-function transition(incident: Incident, type: TransitionType, number: string, at: number): Transition {
-  const deliver = incident.snoozedUntil === undefined || incident.snoozedUntil <= at;
+/** `clock` is the stream's time (the arrival) where it differs from the entity's `at`: a snooze is an operator's wall time. */
+function transition(incident: Incident, type: TransitionType, number: string, at: number, clock = at): Transition {
+  const deliver = incident.snoozedUntil === undefined || incident.snoozedUntil <= clock;
   return { transitionId: transitionId(incident, type, number), type, at, deliver, incident };
 }
 
@@ -108,14 +115,16 @@ function passTime(
   now: number,
   settings: IncidentSettings,
   signalling: boolean,
+  quietAfter: number,
+  clock: number,
 ): { incident: Incident | undefined; transition?: Transition } {
-  if (!signalling && now - incident.lastSignalAt >= settings.quietPeriod) {
+  if (!signalling && now - incident.lastSignalAt >= quietAfter) {
     // Numbered by its events: a resolution computed from other events is another transition.
-    return { incident: undefined, transition: transition(incident, TransitionType.resolved, String(incident.events), now) };
+    return { incident: undefined, transition: transition(incident, TransitionType.resolved, String(incident.events), now, clock) };
   }
   if (incident.acknowledgedAt === undefined && now - incident.notifiedAt >= settings.remindEvery) {
     const reminded = { ...incident, reminders: (incident.reminders ?? 0) + 1, notifiedAt: now };
-    return { incident: reminded, transition: transition(reminded, TransitionType.reminded, String(reminded.reminders), now) };
+    return { incident: reminded, transition: transition(reminded, TransitionType.reminded, String(reminded.reminders), now, clock) };
   }
   return { incident };
 }
@@ -147,11 +156,13 @@ export function tick(
   now: number,
   settings: IncidentSettings,
   signalling: ReadonlySet<string> = new Set(),
+  /** The stream's time of the event (its arrival), for snoozes; the event's time where there is none. */
+  clock = now,
 ): IncidentStep {
   return passTimeForAll(
     incidents,
     () => now,
-    (incident, at) => passTime(incident, at, settings, signalling.has(incident.cause)),
+    (incident, at) => passTime(incident, at, settings, signalling.has(incident.cause), settings.quietPeriod, clock),
   );
 }
 
@@ -172,8 +183,22 @@ export function tickAtArrival(incidents: OpenIncidents, arrival: number, setting
   return passTimeForAll(
     incidents,
     (incident) => entityTimeAt(incident, arrival),
-    (incident, at) => passTime(incident, at, settings, false),
+    (incident, at) => passTime(incident, at, settings, false, silentFor(incident, settings), arrival),
   );
+}
+
+/** How many of its usual gaps between events an entity must miss before silence counts as quiet. */
+export const SILENT_GAPS = 2;
+
+/**
+ * How long an entity must send nothing before its incident resolves without an event: the quiet
+ * period, or twice its longest gap between events if that is longer. An event that does not
+ * signal says the entity is back in range; silence says nothing, and a device that reports hot every
+ * 15 minutes must not be resolved and reopened on every report (it was, 17 notifications in two
+ * hours instead of 5).
+ */
+export function silentFor(incident: Incident, settings: IncidentSettings): number {
+  return Math.max(settings.quietPeriod, SILENT_GAPS * (incident.gap ?? 0));
 }
 
 /**
@@ -185,7 +210,7 @@ export function nextDueAt(incidents: OpenIncidents, settings: IncidentSettings):
   for (const incident of Object.values(incidents)) {
     // The stream's clock when the entity's reads `time` (entityTimeAt's inverse).
     const arrivalAt = (time: number) => time - incident.lastSignalAt + (incident.arrivedAt ?? incident.lastSignalAt);
-    let at = arrivalAt(incident.lastSignalAt + settings.quietPeriod);
+    let at = arrivalAt(incident.lastSignalAt + silentFor(incident, settings));
     if (incident.acknowledgedAt === undefined) at = Math.min(at, arrivalAt(incident.notifiedAt + settings.remindEvery));
     due = due === undefined ? at : Math.min(due, at);
   }
@@ -201,6 +226,7 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, s
   const open = incidents[s.cause];
   const transitions: Transition[] = [];
   const arrival = s.arrival === undefined ? {} : { arrivedAt: s.arrival };
+  const clock = s.arrival ?? s.time;
   let incident: Incident;
   if (open === undefined) {
     const snoozedUntil = snoozes[s.cause];
@@ -215,9 +241,9 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, s
       ...(s.value === undefined ? {} : { worst: s.value }),
       reasons: s.reasons.slice(0, REASONS_KEPT),
       notifiedAt: s.time,
-      ...(snoozedUntil !== undefined && snoozedUntil > s.time ? { snoozedUntil } : {}),
+      ...(snoozedUntil !== undefined && snoozedUntil > clock ? { snoozedUntil } : {}),
     };
-    transitions.push(transition(incident, TransitionType.opened, '', s.time));
+    transitions.push(transition(incident, TransitionType.opened, '', s.time, clock));
   } else {
     const rises = rank(s.severity) > rank(open.severity);
     const worst = s.value === undefined ? open.worst : Math.max(open.worst ?? s.value, s.value);
@@ -235,7 +261,7 @@ export function signal(entityKey: string, incidents: OpenIncidents, s: Signal, s
       reasons: rank(s.severity) >= rank(open.severity) ? s.reasons.slice(0, REASONS_KEPT) : open.reasons,
       ...(rises ? { notifiedAt: s.time } : {}),
     };
-    if (rises) transitions.push(transition(incident, TransitionType.escalated, incident.severity, s.time));
+    if (rises) transitions.push(transition(incident, TransitionType.escalated, incident.severity, s.time, clock));
   }
   return { incidents: { ...incidents, [s.cause]: incident }, transitions };
 }
@@ -245,6 +271,21 @@ function withoutArrival(incident: Incident): Incident {
   const copy: { -readonly [K in keyof Incident]?: Incident[K] } = { ...incident };
   delete copy.arrivedAt;
   return copy as Incident;
+}
+
+/**
+ * The incidents after an event that came `gap` after its entity's previous one: each keeps the
+ * longest such gap, where it outlasts the quiet period's share (a hot entity's item pays for every byte).
+ */
+export function withEventGap(incidents: OpenIncidents, gap: number, settings: IncidentSettings): OpenIncidents {
+  if (SILENT_GAPS * gap <= settings.quietPeriod) return incidents;
+  let changed: Record<string, Incident> | undefined;
+  for (const [cause, incident] of Object.entries(incidents)) {
+    if (gap <= (incident.gap ?? 0)) continue;
+    changed ??= { ...incidents };
+    changed[cause] = { ...incident, gap };
+  }
+  return changed ?? incidents;
 }
 
 /** Causes an operator snoozed on an entity, until when (epoch ms): incidents of them open snoozed. */
@@ -265,11 +306,14 @@ export interface OperatedStep extends IncidentStep {
   readonly snoozes: Snoozes;
 }
 
-/** Applies an operator's action; applying it again changes nothing. */
-export function operate(incidents: OpenIncidents, snoozes: Snoozes, op: OperatorAction): OperatedStep {
+/**
+ * Applies an operator's action at `now` (the stream's time: the control record's arrival); applying
+ * it again changes nothing, and a snooze that has run out by then is not started again.
+ */
+export function operate(incidents: OpenIncidents, snoozes: Snoozes, op: OperatorAction, now = op.at): OperatedStep {
   const open = incidents[op.cause];
   if (op.action === 'snooze') {
-    if (snoozes[op.cause] === op.until) return { incidents, snoozes, transitions: [] };
+    if (snoozes[op.cause] === op.until || op.until <= now) return { incidents, snoozes, transitions: [] };
     const snoozed = open === undefined ? incidents : { ...incidents, [op.cause]: { ...open, snoozedUntil: op.until } };
     return { incidents: snoozed, snoozes: { ...snoozes, [op.cause]: op.until }, transitions: [] };
   }

@@ -12,9 +12,8 @@ import type { RequestCounter } from '../observability/request-counter';
 import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 import type { BatchScoring, ScoringKind } from '../pipeline/score-batch';
-import { scoreBatch } from '../pipeline/score-batch';
-import type { ControlScoring } from '../pipeline/control-batch';
-import { applyControls } from '../pipeline/control-batch';
+import type { OrderedRecord, OrderedScoring } from '../pipeline/score-in-order';
+import { scoreInOrder } from '../pipeline/score-in-order';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError } from '../errors';
 import { recordRef } from '../kinesis/records';
@@ -53,20 +52,13 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
     const { valid, rejected, controls = [] } = decodedBatch(event);
     const before = deps.counter.snapshot();
-    let scoring: BatchScoring<E, R>;
-    let controlled: ControlScoring;
+    let scoring: OrderedScoring<E, R>;
     try {
-      scoring = await scoreBatch(
-        valid.map((v) => ({ recordId: v.ref.sequenceNumber, envelope: v.envelope })),
-        deps.kind,
-        { store: deps.store, commitMode: deps.commitMode, horizonMs: deps.maxEventAgeMs },
-      );
-      // After the events: time passes to the control records' arrival, which is after theirs.
-      controlled = await applyControls(
-        controls.map((c) => ({ recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival })),
-        deps.kind,
-        { store: deps.store, horizonMs: deps.maxEventAgeMs },
-      );
+      scoring = await scoreInOrder(inStreamOrder(event, valid, controls), deps.kind, {
+        store: deps.store,
+        commitMode: deps.commitMode,
+        horizonMs: deps.maxEventAgeMs,
+      });
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       reportConfigurationError(error);
@@ -76,7 +68,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const refused = scoring.outcomes.filter((o) => o.status === 'rejected');
     if (refused.length > 0) event.riskstream = { valid, rejected: [...rejected, ...refused.map((o) => rejectedRecord(event, o))] };
     const after = deps.counter.snapshot();
-    recordMetrics(metrics, scoring, controlled, after.requests - before.requests, after.writeUnits - before.writeUnits);
+    recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
     const failures = scoring.outcomes.filter((o) => o.status === 'failed');
     for (const failure of failures.slice(0, 5)) {
       logger.warn('record failed, will be retried', {
@@ -89,14 +81,14 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       records: event.Records.length,
       outcomes: countBy(scoring.outcomes.map((o) => o.status)),
       alerts: scoring.alerts.length,
-      notifications: scoring.notifications.length + controlled.notifications.length,
-      ...(controls.length > 0 ? { controlRecords: controls.length, controlRecordsFailed: controlled.failed.length } : {}),
+      notifications: scoring.notifications.length,
+      ...(controls.length > 0 ? { controlRecords: controls.length, controlRecordsFailed: scoring.failedControls.length } : {}),
       dynamoDbRequests: after.requests - before.requests,
     });
     return {
       batchItemFailures: [
         ...failures.map((f) => ({ itemIdentifier: f.recordId })),
-        ...controlled.failed.map((id) => ({ itemIdentifier: id })),
+        ...scoring.failedControls.map((id) => ({ itemIdentifier: id })),
       ],
     };
   };
@@ -125,11 +117,10 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
 function recordMetrics<E extends AnyEnvelope, R>(
   metrics: Metrics,
   scoring: BatchScoring<E, R>,
-  controlled: ControlScoring,
   requests: number,
   writeUnits: number,
 ): void {
-  const notifications = scoring.notifications.length + controlled.notifications.length;
+  const notifications = scoring.notifications.length;
   if (notifications > 0) metrics.addMetric(MetricName.incidentNotifications, MetricUnit.Count, notifications);
   const statuses = countBy(scoring.outcomes.map((o) => o.status));
   metrics.addMetric(MetricName.eventsScored, MetricUnit.Count, (statuses['applied'] ?? 0) + (statuses['late'] ?? 0));
@@ -149,6 +140,20 @@ function recordMetrics<E extends AnyEnvelope, R>(
   for (const [severity, name] of Object.entries(MetricName.alerts)) {
     if (severities[severity]) metrics.addMetric(name, MetricUnit.Count, severities[severity]);
   }
+}
+
+/** The batch's events and control records as the stream holds them: the order time passes in. */
+function inStreamOrder<E extends AnyEnvelope>(
+  event: ScoringEvent<E>,
+  valid: ReturnType<typeof decodedBatch<E>>['valid'],
+  controls: NonNullable<ReturnType<typeof decodedBatch<E>>['controls']>,
+): Array<OrderedRecord<E>> {
+  const position = new Map(event.Records.map((r, i) => [r.kinesis.sequenceNumber, i]));
+  const ordered: Array<OrderedRecord<E>> = [
+    ...valid.map((v) => ({ type: 'event' as const, item: { recordId: v.ref.sequenceNumber, envelope: v.envelope } })),
+    ...controls.map((c) => ({ type: 'control' as const, item: { recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival } })),
+  ];
+  return ordered.sort((a, b) => (position.get(a.item.recordId) ?? 0) - (position.get(b.item.recordId) ?? 0));
 }
 
 /** A scored record refused by the store, as the quarantine takes it: where it sits, why, and its raw data. */

@@ -19,9 +19,13 @@ export function controlRecord(entity: string): ControlRecord {
   return { [CONTROL_FIELD]: 'incidents', entity };
 }
 
-/** The control record's entity; undefined for anything else (an event, whatever it holds, is the validator's). */
+/**
+ * The control record's entity; undefined for anything else. A control record holds its two fields
+ * and nothing more: an event that carries them among its own (validators keep extra fields) is an
+ * event, scored like any other, never taken for a control record and skipped.
+ */
 export function controlEntityOf(json: unknown): string | undefined {
-  if (typeof json !== 'object' || json === null || !(CONTROL_FIELD in json)) return undefined;
+  if (typeof json !== 'object' || json === null || !(CONTROL_FIELD in json) || Object.keys(json).length !== 2) return undefined;
   const { [CONTROL_FIELD]: kind, entity } = json as Record<string, unknown>;
   return kind === 'incidents' && typeof entity === 'string' && entity !== '' ? entity : undefined;
 }

@@ -84,7 +84,7 @@ describe('riskstream incidents on the deployed stack on moto', () => {
     expect(open).not.toHaveProperty('acknowledgedAt');
     expect(acked.code).toBe(0);
     expect(acked.stdout).toBe(
-      `acknowledged incident ${String(open['incidentId'])} (temperature on device ${DEVICE}): reminders stop; the pipeline applies it with the entity's next batch\n`,
+      `acknowledged incident ${String(open['incidentId'])} (temperature on device ${DEVICE}): reminders stop; the pipeline applies it within seconds (a control record follows it into the stream)\n`,
     );
     const { Item } = await dynamodb.send(
       new GetItemCommand({ TableName: stack.outputs['StateTableName'], Key: entityKey('device', DEVICE), ConsistentRead: true }),

@@ -178,7 +178,7 @@ describe('riskstream incidents: what it prints', () => {
     expect(text).toContain('acknowledgement of incident inc-old (temperature): changes nothing: its incident is no longer open');
     expect(text).toContain('acknowledgement of incident inc-temp-1 (temperature): applied');
     expect(text).toContain(
-      "snooze of temperature until 2026-12-02T10:34:00.000Z: pending: the pipeline applies it with the entity's next batch",
+      'snooze of temperature until 2026-12-02T10:34:00.000Z: pending: the pipeline applies it when its control record reaches the scorer (seconds while it runs)',
     );
   });
 
@@ -208,7 +208,7 @@ describe('riskstream incidents: what it prints', () => {
 
     // Assert
     expect(ack).toBe(
-      "acknowledged incident inc-temp-1 (temperature on device sensor-17): reminders stop; the pipeline applies it with the entity's next batch\n",
+      'acknowledged incident inc-temp-1 (temperature on device sensor-17): reminders stop; the pipeline applies it within seconds (a control record follows it into the stream)\n',
     );
     expect(resolve).toMatch(/^resolved incident inc-temp-1 \(temperature on device sensor-17\): it closes and its resolution is notified;/);
     expect(snooze).toMatch(/^snoozed temperature on device sensor-17 until 2026-12-02T10:30:00.000Z \(incident inc-temp-1, and any opened/);

@@ -96,11 +96,58 @@ describe('time passing and operators on an entity without events (control record
     expect(after.notifications.map((n) => n.incident?.transition)).toEqual(['opened']);
   });
 
+  it('keeps one incident for a device that reports hot every 15 minutes, sweeps every minute notwithstanding, and resolves it once it missed two reports', () => {
+    // It reported in range a quarter of an hour before: its cadence is known when the incident opens.
+    let state = applyEntityBatch(MODEL, emptyState<DeviceLast>(), [reading(-15 * MINUTE, 20)]).state;
+    const sent: string[] = [];
+    for (let minute = 0; minute <= 180; minute++) {
+      if (minute % 15 === 0 && minute <= 120) {
+        const reported = applyEntityBatch(MODEL, state, [reading(minute * MINUTE, 85)]);
+        state = reported.state;
+        sent.push(...reported.notifications.map((n) => `${minute}:${n.incident?.transition}`));
+      }
+      const swept = applyEntityControl(MODEL, state, DEVICE, control(T0 + minute * MINUTE + 30_000));
+      state = swept.state;
+      sent.push(...swept.notifications.map((n) => `${minute}:${n.incident?.transition}`));
+    }
+
+    // Silence between reports is not "back in range": opened, a reminder every 30 minutes, and the
+    // resolution 30 minutes (two of its gaps) after the last report.
+    expect(sent).toEqual(['0:opened', '30:reminded', '60:reminded', '90:reminded', '120:reminded', '150:resolved']);
+  });
+
+  it("runs a snooze by the stream's clock: a device an hour behind notifies again when the operator's 30 minutes are over", () => {
+    // Readings of T0 arrive at T0 + 1 h; the operator snoozes at T0 + 1 h (wall) for 30 minutes.
+    const behind = hotDevice(60 * MINUTE);
+    const snooze = { action: 'snooze' as const, cause: 'temperature', at: T0 + 60 * MINUTE, until: T0 + 90 * MINUTE };
+    const snoozed = applyEntityControl(MODEL, behind, DEVICE, control(T0 + 60 * MINUTE, [snooze])).state;
+
+    // Its clock reads T0 + 5 min and T0 + 45 min when the stream's reads T0 + 65 min and T0 + 105 min.
+    const during = applyEntityBatch(MODEL, snoozed, [reading(5 * MINUTE, 99, 60 * MINUTE)]);
+    const after = applyEntityBatch(MODEL, snoozed, [reading(45 * MINUTE, 99, 60 * MINUTE)]);
+
+    expect(during.notifications).toEqual([]);
+    expect(after.notifications.map((n) => n.incident?.transition)).toEqual(['reminded', 'escalated']);
+  });
+
   it('leaves an entity without incidents alone, and a kind without incidents', () => {
     const calm = applyEntityBatch(MODEL, emptyState<DeviceLast>(), [reading(0, 20)]).state;
     const quietModel = readingModel(parseRulesConfig({ readings: { incidents: { enabled: false } } }).readings);
 
     expect(applyEntityControl(MODEL, calm, DEVICE, control(T0 + 20 * MINUTE)).changed).toBe(false);
-    expect(applyEntityControl(quietModel, hotDevice(), DEVICE, control(T0 + 20 * MINUTE)).changed).toBe(false);
+    expect(applyEntityControl(quietModel, calm, DEVICE, control(T0 + 20 * MINUTE)).changed).toBe(false);
+  });
+
+  it('clears what an item kept of incidents once they are turned off for the kind, so the sweep stops looking at it', () => {
+    const quietModel = readingModel(parseRulesConfig({ readings: { incidents: { enabled: false } } }).readings);
+
+    const swept = applyEntityControl(quietModel, hotDevice(), DEVICE, control(T0 + 2 * MINUTE));
+    const scored = applyEntityBatch(quietModel, hotDevice(), [reading(2 * MINUTE, 95)]);
+
+    for (const state of [swept.state, scored.state]) {
+      expect(state.incidents).toBeUndefined();
+      expect(state.incidentsDue).toBeUndefined();
+    }
+    expect(swept.notifications).toEqual([]);
   });
 });

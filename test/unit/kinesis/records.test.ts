@@ -282,8 +282,10 @@ describe('decodeRecord: control records', () => {
     );
   });
 
-  it('judges an event that happens to carry the field as an event', () => {
-    const decoded = decodeRecord(record(base64(JSON.stringify({ ...SEED_TRANSACTION, riskstreamControl: 'other' }))), validateTransaction);
+  it('scores an event that carries the control fields among its own: it is never taken for a control record and skipped', () => {
+    const event = { ...SEED_TRANSACTION, amount: 9000, riskstreamControl: 'incidents', entity: 'user-456' };
+
+    const decoded = decodeRecord(record(base64(JSON.stringify(event))), validateTransaction);
 
     expect(decoded.status).toBe('valid');
   });
