@@ -1,6 +1,7 @@
 import { AlertKind, Severity, transactionAlert } from './alerts';
 import { compactId } from './ids';
-import type { EntityModel, IncidentHooks } from './entity-engine';
+import type { EntityModel } from './entity-engine';
+import type { IncidentHooks } from './entity-incidents';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision } from './fraud-rules';

@@ -1,5 +1,5 @@
 import type { Alert } from '../domain/alerts';
-import { applyEntityControl } from '../domain/entity-engine';
+import { applyEntityControl } from '../domain/entity-control';
 import type { EntityState } from '../domain/entity-state';
 import { emptyState, stateExpiry } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';

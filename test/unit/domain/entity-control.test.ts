@@ -1,5 +1,6 @@
-import type { EntityControl } from '../../../shared/domain/entity-engine';
-import { applyEntityBatch, applyEntityControl } from '../../../shared/domain/entity-engine';
+import type { EntityControl } from '../../../shared/domain/entity-control';
+import { applyEntityControl } from '../../../shared/domain/entity-control';
+import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import type { EntityState } from '../../../shared/domain/entity-state';
 import { emptyState, recentIds } from '../../../shared/domain/entity-state';
 import type { ReadingEnvelope } from '../../../shared/domain/events';
