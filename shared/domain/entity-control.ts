@@ -28,21 +28,13 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   entityId: string,
   control: EntityControl,
 ): { readonly state: EntityState<Last>; readonly changed: boolean; readonly notifications: readonly Alert[] } {
+  const unchanged = { state: initial, changed: false, notifications: [] };
   const hooks = model.incidents;
   if (hooks === undefined) {
     // Incidents turned off for the kind: what an item kept of them goes, and with it the item's place in the sweep's index.
-    if (!hasIncidentState(initial)) return { state: initial, changed: false, notifications: [] };
-    return {
-      state: withoutIncidentState({
-        ...initial,
-        version: initial.version + 1,
-        recent: withCommit(initial.recent, initial.version + 1, []),
-      }),
-      changed: true,
-      notifications: [],
-    };
+    return hasIncidentState(initial) ? { state: nextCommitWithoutIncidents(initial), changed: true, notifications: [] } : unchanged;
   }
-  if (initial.incidents === undefined && control.actions.length === 0) return { state: initial, changed: false, notifications: [] };
+  if (initial.incidents === undefined && control.actions.length === 0) return unchanged;
   let incidents = initial.incidents ?? {};
   let snoozes = initial.snoozed ?? {};
   const transitions: Transition[] = [];
@@ -57,14 +49,9 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   keep(book, hooks.settings, passed.incidents, runningSnoozes(snoozes, control.arrival));
   const changed =
     transitions.length > 0 || JSON.stringify([book.incidents, book.snoozed]) !== JSON.stringify([initial.incidents, initial.snoozed]);
-  if (!changed) return { state: initial, changed: false, notifications: [] };
-  const state = withoutIncidentState({
-    ...initial,
-    version: initial.version + 1,
-    recent: withCommit(initial.recent, initial.version + 1, []),
-  });
+  if (!changed) return unchanged;
   return {
-    state: { ...state, ...withoutUndefined(book) },
+    state: { ...nextCommitWithoutIncidents(initial), ...withoutUndefined(book) },
     changed: true,
     notifications: notificationsOf(hooks, entityId, transitions, []),
   };
@@ -74,9 +61,16 @@ function hasIncidentState(state: EntityState<unknown>): boolean {
   return state.incidents !== undefined || state.snoozed !== undefined || state.incidentsDue !== undefined;
 }
 
-/** The state without its incidents, snoozes and due time (absent keys, not undefined ones: the item's attributes follow the keys). */
-function withoutIncidentState<Last>(state: EntityState<Last>): EntityState<Last> {
-  const copy: { -readonly [K in keyof EntityState<Last>]: EntityState<Last>[K] } = { ...state };
+/**
+ * The state as a commit of its own that applies no event, without its incidents, snoozes and due
+ * time (absent keys, not undefined ones: the item's attributes follow the keys).
+ */
+function nextCommitWithoutIncidents<Last>(state: EntityState<Last>): EntityState<Last> {
+  const copy: { -readonly [K in keyof EntityState<Last>]: EntityState<Last>[K] } = {
+    ...state,
+    version: state.version + 1,
+    recent: withCommit(state.recent, state.version + 1, []),
+  };
   delete copy.incidents;
   delete copy.snoozed;
   delete copy.incidentsDue;

@@ -1,13 +1,14 @@
 import type { Alert } from '../domain/alerts';
 import { applyEntityControl } from '../domain/entity-control';
 import type { EntityState } from '../domain/entity-state';
-import { emptyState, stateExpiry } from '../domain/entity-state';
+import { emptyState } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
 import { CommitMode } from '../state/store';
-import type { EntityCommit, StateStore } from '../state/store';
+import type { StateStore } from '../state/store';
 import { RetryableError } from '../errors';
 import type { ScoringKind } from './score-batch';
+import { entityCommit } from './score-batch';
 
 /** A control record as the scorer takes it (control-records.ts): its entity, and when the stream took it. */
 export interface ControlItem {
@@ -70,13 +71,7 @@ export async function applyControls<E extends AnyEnvelope, Last, R>(
       });
       const changed = computed.filter((c) => c.result.changed);
       await deps.store.writeEffects({ records: [], alerts: changed.flatMap((c) => c.result.notifications), alertsMayBeStored: true });
-      const commits: Array<EntityCommit<Last>> = changed.map(({ entity, base, result }) => ({
-        type: kind.entityType,
-        id: entity,
-        basedOn: base.version,
-        state: result.state,
-        expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs),
-      }));
+      const commits = changed.map(({ entity, base, result }) => entityCommit(kind, entity, base, result.state, { now, horizonMs }));
       const committed = await deps.store.commitStates(commits, CommitMode.conditional);
       const retry: string[] = [];
       for (const { entity, result } of changed) {

@@ -144,15 +144,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     const commits: Array<EntityCommit<Last>> = [];
     for (const [entity, result] of computed) {
       const base = states.get(entity) ?? emptyState<Last>();
-      if (result.changed) {
-        commits.push({
-          type: kind.entityType,
-          id: entity,
-          basedOn: base.version,
-          state: result.state,
-          expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs),
-        });
-      }
+      if (result.changed) commits.push(entityCommit(kind, entity, base, result.state, { now, horizonMs }));
     }
     const committed = await deps.store.commitStates(commits, deps.commitMode);
 
@@ -199,6 +191,23 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     alerts,
     notifications,
     conflicts,
+  };
+}
+
+/** An entity's new state as the store commits it: checked against the version it was computed from, kept past its windows for the horizon. */
+export function entityCommit<E extends AnyEnvelope, Last, R>(
+  kind: ScoringKind<E, Last, R>,
+  entity: string,
+  base: EntityState<Last>,
+  state: EntityState<Last>,
+  { now, horizonMs }: { now: number; horizonMs: number },
+): EntityCommit<Last> {
+  return {
+    type: kind.entityType,
+    id: entity,
+    basedOn: base.version,
+    state,
+    expiresAt: stateExpiry(state, kind.model.timing, now, horizonMs),
   };
 }
 
