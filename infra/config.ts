@@ -65,8 +65,24 @@ const notifications = (fallback: Array<'incident' | 'alert'>) =>
     .array(z.enum(['incident', 'alert']))
     .min(1)
     .default(fallback);
-const subscriber = <T extends z.ZodRawShape>(shape: T, receives: Array<'incident' | 'alert'>) =>
-  z.strictObject({ ...shape, minSeverity: severity.default('warning'), kinds, notifications: notifications(receives) });
+/**
+ * At most `notifications` per `per` to this subscriber; what comes over waits for the window's end
+ * and goes in one digest (shared/alerting/budgets.ts). `false`: every notification on its own.
+ */
+const BudgetSchema = z.strictObject({ notifications: z.number().int().min(1), per: duration });
+const budget = (fallback: z.output<typeof BudgetSchema> | false) => z.union([z.literal(false), BudgetSchema]).default(fallback);
+const subscriber = <T extends z.ZodRawShape>(
+  shape: T,
+  receives: Array<'incident' | 'alert'>,
+  budgetFallback: z.output<typeof BudgetSchema> | false,
+) =>
+  z.strictObject({
+    ...shape,
+    minSeverity: severity.default('warning'),
+    kinds,
+    notifications: notifications(receives),
+    budget: budget(budgetFallback),
+  });
 
 /** Counts are "alarm when it reaches N" (N ≥ 1); the iterator age alarms when it is above the limit. */
 const AlarmsSchema = z.strictObject({
@@ -115,13 +131,19 @@ export const DeployConfigSchema = z.strictObject({
   queues: z.strictObject({ retention: z._default(duration, 14 * 86_400_000) }).prefault({}),
   subscriptions: z
     .strictObject({
-      // People get incidents; machines get both unless told otherwise.
-      email: z.array(subscriber({ address: z.email() }, ['incident'])).default([]),
+      // People get incidents, within a budget (texts: 10 an hour; mail: 5 in 5 minutes, then a
+      // digest); machines get both, every one, unless told otherwise.
+      email: z.array(subscriber({ address: z.email() }, ['incident'], { notifications: 5, per: 5 * 60_000 })).default([]),
       sms: z
-        .array(subscriber({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678') }, ['incident']))
+        .array(
+          subscriber({ phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678') }, ['incident'], {
+            notifications: 10,
+            per: 3_600_000,
+          }),
+        )
         .default([]),
-      sqs: z.array(subscriber({ queueArn: z.string().startsWith('arn:') }, ['incident', 'alert'])).default([]),
-      https: z.array(subscriber({ url: z.url({ protocol: /^https$/ }) }, ['incident', 'alert'])).default([]),
+      sqs: z.array(subscriber({ queueArn: z.string().startsWith('arn:') }, ['incident', 'alert'], false)).default([]),
+      https: z.array(subscriber({ url: z.url({ protocol: /^https$/ }) }, ['incident', 'alert'], false)).default([]),
     })
     .prefault({}),
   alarms: AlarmsSchema.prefault({}),

@@ -55,7 +55,7 @@ export class RiskstreamStack extends Stack {
     this.state = new State(this, 'State', { encryptionKey: key, name: config.name, removalPolicy });
     this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
     this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
-    this.sweep = new Sweep(this, 'Sweep', { config, streams: this.streams, state: this.state, key });
+    this.sweep = new Sweep(this, 'Sweep', { config, streams: this.streams, state: this.state, topic: this.alerting.topic, key });
     const scorers = [this.scoring.scoreTransactions, this.scoring.scoreReadings];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -8,6 +8,8 @@ import { EmailSubscription, SmsSubscription, SqsSubscription, UrlSubscription } 
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Queue as QueueType } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BudgetedSubscriber, Protocol } from '../../shared/alerting/budgets';
+import { subscriberId } from '../../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../../shared/domain/alerts';
 import type { Severity } from '../../shared/domain/alerts';
 import type { DeployConfig } from '../config';
@@ -28,7 +30,8 @@ export function severitiesFrom(minimum: Severity): Severity[] {
 
 /**
  * An SNS filter policy on the message attributes publish-alerts sets: severity, optionally kind, and
- * the notification type when the subscriber takes only one of incidents and alerts.
+ * the notification type when the subscriber takes only one of incidents and alerts; and no message
+ * meant for one budgeted subscriber (`recipient`).
  */
 export function filterPolicy(subscriber: {
   minSeverity: Severity;
@@ -40,7 +43,49 @@ export function filterPolicy(subscriber: {
     severity: SubscriptionFilter.stringFilter({ allowlist: severitiesFrom(subscriber.minSeverity) }),
     ...(subscriber.kinds ? { kind: SubscriptionFilter.stringFilter({ allowlist: [...subscriber.kinds] }) } : {}),
     ...(types.length === 1 ? { notification: SubscriptionFilter.stringFilter({ allowlist: types }) } : {}),
+    recipient: new SubscriptionFilter([{ exists: false }]),
   };
+}
+
+/**
+ * A budgeted subscriber's policy: the messages addressed to it, nothing else. publish-alerts has
+ * applied its severity, kinds and types already, and counted the message against its budget.
+ */
+export function budgetedFilterPolicy(id: string): Record<string, SubscriptionFilter> {
+  return { recipient: SubscriptionFilter.stringFilter({ allowlist: [id] }) };
+}
+
+/** What every kind of subscriber has, besides its endpoint. */
+type SubscriberConfig = Omit<DeployConfig['subscriptions']['sqs'][number], 'queueArn'>;
+
+/** Each configured subscriber with its protocol and endpoint. */
+function subscribersOf(
+  subscriptions: DeployConfig['subscriptions'],
+): Array<{ protocol: Protocol; endpoint: string; config: SubscriberConfig }> {
+  return [
+    ...subscriptions.email.map((s) => ({ protocol: 'email' as const, endpoint: s.address, config: s })),
+    ...subscriptions.sms.map((s) => ({ protocol: 'sms' as const, endpoint: s.phoneNumber, config: s })),
+    ...subscriptions.sqs.map((s) => ({ protocol: 'sqs' as const, endpoint: s.queueArn, config: s })),
+    ...subscriptions.https.map((s) => ({ protocol: 'https' as const, endpoint: s.url, config: s })),
+  ];
+}
+
+/** The subscribers with a budget, as publish-alerts reads them (BUDGETED_SUBSCRIBERS). */
+export function budgetedSubscribers(subscriptions: DeployConfig['subscriptions']): BudgetedSubscriber[] {
+  return subscribersOf(subscriptions).flatMap(({ protocol, endpoint, config }) =>
+    config.budget === false
+      ? []
+      : [
+          {
+            id: subscriberId(protocol, endpoint),
+            protocol,
+            minSeverity: config.minSeverity,
+            ...(config.kinds ? { kinds: config.kinds } : {}),
+            notifications: config.notifications,
+            budget: { notifications: config.budget.notifications, perMs: config.budget.per },
+          },
+        ],
+  );
 }
 
 /**
@@ -89,21 +134,27 @@ export class Alerting extends Construct {
       );
     }
 
+    const budgeted = budgetedSubscribers(config.subscriptions);
+    if (budgeted.length > 0) {
+      // Budgets are counted, and held notifications kept, in the state table: UpdateItem on those items only.
+      this.publishAlerts
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['UpdateItem'], leadingKeys: ['budget#*', 'digest#*'] })
+        .addEnvironment('BUDGETED_SUBSCRIBERS', JSON.stringify(budgeted));
+    }
     for (const subscription of subscriptionsFrom(this, config.subscriptions)) this.topic.addSubscription(subscription);
   }
 }
 
 function subscriptionsFrom(scope: Construct, subscriptions: DeployConfig['subscriptions']): ITopicSubscription[] {
-  return [
-    ...subscriptions.email.map((s) => new EmailSubscription(s.address, { filterPolicy: filterPolicy(s) })),
-    ...subscriptions.sms.map((s) => new SmsSubscription(s.phoneNumber, { filterPolicy: filterPolicy(s) })),
-    ...subscriptions.sqs.map(
-      (s, i) =>
-        new SqsSubscription(Queue.fromQueueArn(scope, `SqsSubscriber${i}`, s.queueArn), {
-          filterPolicy: filterPolicy(s),
-          rawMessageDelivery: false,
-        }),
-    ),
-    ...subscriptions.https.map((s) => new UrlSubscription(s.url, { filterPolicy: filterPolicy(s) })),
-  ];
+  let queues = 0;
+  return subscribersOf(subscriptions).map(({ protocol, endpoint, config }) => {
+    const policy = config.budget === false ? filterPolicy(config) : budgetedFilterPolicy(subscriberId(protocol, endpoint));
+    if (protocol === 'email') return new EmailSubscription(endpoint, { filterPolicy: policy });
+    if (protocol === 'sms') return new SmsSubscription(endpoint, { filterPolicy: policy });
+    if (protocol === 'https') return new UrlSubscription(endpoint, { filterPolicy: policy });
+    return new SqsSubscription(Queue.fromQueueArn(scope, `SqsSubscriber${queues++}`, endpoint), {
+      filterPolicy: policy,
+      rawMessageDelivery: false,
+    });
+  });
 }

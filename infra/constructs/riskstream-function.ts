@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -75,12 +75,25 @@ export class RiskstreamFunction extends NodejsFunction {
    * key's use), for least privilege: `table.grant` would add every index of the table (`index/*`)
    * to every grant once the table has one.
    */
-  bindTable(table: ITable, variable: string, access: { readonly actions: readonly string[]; readonly index?: string }): this {
-    Grant.addToPrincipal({
-      grantee: this,
-      actions: access.actions.map((a) => `dynamodb:${a}`),
-      resourceArns: [access.index === undefined ? table.tableArn : `${table.tableArn}/index/${access.index}`],
-    });
+  bindTable(
+    table: ITable,
+    variable: string,
+    access: { readonly actions: readonly string[]; readonly index?: string; readonly leadingKeys?: readonly string[] },
+  ): this {
+    const actions = access.actions.map((a) => `dynamodb:${a}`);
+    const resourceArns = [access.index === undefined ? table.tableArn : `${table.tableArn}/index/${access.index}`];
+    if (access.leadingKeys) {
+      // Only the items whose key matches: e.g. publish-alerts may write budget and digest items, no entity's.
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions,
+          resources: resourceArns,
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.leadingKeys] } },
+        }),
+      );
+    } else {
+      Grant.addToPrincipal({ grantee: this, actions, resourceArns });
+    }
     table.encryptionKey?.grantEncryptDecrypt(this);
     this.addEnvironment(variable, table.tableName);
     return this;

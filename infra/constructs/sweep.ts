@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { INCIDENTS_INDEX } from '../../shared/adapters/dynamodb-items';
 import type { DeployConfig } from '../config';
@@ -13,6 +14,8 @@ export interface SweepProps {
   readonly config: DeployConfig;
   readonly streams: Streams;
   readonly state: State;
+  /** Where the digests of budgeted subscribers go. */
+  readonly topic: ITopic;
   readonly key: IKey;
 }
 
@@ -21,7 +24,8 @@ export const SWEEP_EVERY = Duration.minutes(1);
 
 /**
  * The incidents sweep (shared/handler/sweep-handler.ts) on an EventBridge schedule: it reads the
- * state table's incidents index and puts control records into the streams, nothing else. On an
+ * state table's incidents index and puts control records into the streams, and sends the digests
+ * of budgeted subscribers whose window has ended. On an
  * emulator deploy the schedule is left out, as the event source mappings are: the local runtime
  * reads it from the default synth and invokes the function itself.
  */
@@ -36,7 +40,11 @@ export class Sweep extends Construct {
       config,
       logKey: props.key,
       environment: { TRANSACTIONS_STREAM: streams.transactions.streamName, READINGS_STREAM: streams.readings.streamName },
-    }).bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name });
+    })
+      .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name })
+      // The digests: read, emptied and removed once sent; no other item.
+      .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], leadingKeys: ['digest#*'] })
+      .bindTopic(props.topic, 'ALERTS_TOPIC_ARN');
     streams.transactions.grantWrite(this.sweepIncidents);
     streams.readings.grantWrite(this.sweepIncidents);
     if (!config.emulator) {

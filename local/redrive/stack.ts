@@ -7,12 +7,14 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DynamoDBPublishedMarks } from '../../shared/adapters/dynamodb-published-marks';
-import { SnsAlertPublisher } from '../../shared/adapters/sns-publisher';
 import { SqsRejectedAlertQueue } from '../../shared/adapters/sqs-rejected-alerts';
+import type { AlertPublisher } from '../../shared/alerting/messages';
+import { alertPublisherFromEnv } from '../../shared/handler/publish-alerts-from-env';
 import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
 import { ROOT } from '../deploy';
 import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
 import type { LoadedFunction } from '../runtime/functions/invoker';
+import { deployedFunction } from '../runtime/functions/invoker';
 import { KinesisStreamSource } from '../runtime/kinesis/kinesis-source';
 import type { DeployedStack } from '../runtime/runtime';
 import { loadMappedFunction, openDeployedStack } from '../runtime/runtime';
@@ -195,7 +197,11 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
         functionName: spec.functionName,
         functionArn: `arn:aws:lambda:${stack.region}:${stack.account}:function:${spec.functionName}`,
         outbox: new OutboxTable(dynamodb, table),
-        publisher: new SnsAlertPublisher(sns, topicArn),
+        // As publish-alerts publishes, budgets included: with its deployed environment.
+        publisher: lazyPublisher(async () => {
+          const fn = await deployedFunction(spec.functionName, stack.endpoint, stack.region, stack.credentials);
+          return alertPublisherFromEnv(sns, dynamodb, topicArn, fn.environment);
+        }),
         marks: new DynamoDBPublishedMarks(dynamodb, table),
         rejectedAlerts: new SqsRejectedAlertQueue(sqs, reader.queueUrl),
         stream: {
@@ -239,5 +245,13 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
       for (const client of [sqs, kinesis, dynamodb, streams, sns]) client.destroy();
       ownLogs?.end();
     },
+  };
+}
+
+/** A publisher built on first use (reading the function's environment takes a request). */
+function lazyPublisher(build: () => Promise<AlertPublisher>): AlertPublisher {
+  let publisher: Promise<AlertPublisher> | undefined;
+  return {
+    publish: async (alerts) => (await (publisher ??= build())).publish(alerts),
   };
 }

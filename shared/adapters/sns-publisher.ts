@@ -1,6 +1,8 @@
-import type { PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import type { AlertPublisher, PublishOutcome } from '../alerting/messages';
+import type { MessageAttributeValue, PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
+import type { Digest } from '../alerting/budgets';
+import { digestMessage } from '../alerting/budgets';
+import type { AlertPublisher, Delivery, DeliveryPublisher, PublishOutcome } from '../alerting/messages';
 import { snsMessage } from '../alerting/messages';
 import type { Alert } from '../domain/alerts';
 import { describeError } from '../errors';
@@ -36,7 +38,7 @@ interface Entry {
  * entry over it alone ends up there, and it is that entry's own fault. Nothing here throws: what was
  * not published comes back in `failed` (may succeed later) or `rejected`, with the last reason seen.
  */
-export class SnsAlertPublisher implements AlertPublisher {
+export class SnsAlertPublisher implements AlertPublisher, DeliveryPublisher {
   private readonly retry: RetryOptions;
   private readonly concurrency: number;
 
@@ -50,7 +52,12 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 
   async publish(alerts: readonly Alert[]): Promise<PublishOutcome> {
-    const entries = alerts.map((alert, index) => toEntry(alert, index));
+    return this.deliver(alerts.map((alert) => ({ id: alert.alertId, alert })));
+  }
+
+  /** Publishes each delivery; the outcome names deliveries by their `id`. */
+  async deliver(deliveries: readonly Delivery[]): Promise<PublishOutcome> {
+    const entries = deliveries.map((delivery, index) => toEntry(delivery, index));
     const chunks = chunkBySize(entries, PUBLISH_BATCH_MAX_ENTRIES, PUBLISH_BATCH_MAX_BYTES, (e) => e.bytes);
     const outcomes = await mapWithConcurrency(chunks, this.concurrency, (chunk) => this.publishChunk(chunk));
     return {
@@ -106,19 +113,30 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 }
 
-function toEntry(alert: Alert, index: number): Entry {
-  const { message, attributes } = snsMessage(alert);
+function toEntry(delivery: Delivery, index: number): Entry {
+  const { message, attributes } = snsMessage(delivery.alert, delivery.recipient);
   const request: PublishBatchRequestEntry = {
-    // Unique within a request (an alert may come twice); maps an answer back to its alert.
+    // Unique within a request (an alert may come twice); maps an answer back to its delivery.
     Id: String(index),
     Message: message,
     MessageStructure: 'json',
-    MessageAttributes: Object.fromEntries(
-      Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-    ),
+    MessageAttributes: stringAttributes(attributes),
   };
   const bytes =
     Buffer.byteLength(message) +
-    Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 6, 0);
-  return { alertId: alert.alertId, request, bytes };
+    Object.entries(attributes).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value ?? '') + 6, 0);
+  return { alertId: delivery.id, request, bytes };
+}
+
+function stringAttributes(attributes: Readonly<Record<string, string | undefined>>): Record<string, MessageAttributeValue> {
+  const defined = Object.entries(attributes).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return Object.fromEntries(defined.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+}
+
+/** Sends a digest to its recipient (one Publish; the SDK retries what is transient). Throws if SNS does not take it. */
+export async function publishDigest(client: SNSClient, topicArn: string, digest: Digest): Promise<void> {
+  const { message, attributes } = digestMessage(digest);
+  await client.send(
+    new PublishCommand({ TopicArn: topicArn, Message: message, MessageStructure: 'json', MessageAttributes: stringAttributes(attributes) }),
+  );
 }

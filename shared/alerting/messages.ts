@@ -14,6 +14,19 @@ export interface AlertPublisher {
   publish(alerts: readonly Alert[]): Promise<PublishOutcome>;
 }
 
+/** One message of an alert: to every subscriber without a budget, or (`recipient`) to one with a budget (budgets.ts). */
+export interface Delivery {
+  /** Names the delivery in the outcome (whose `alertId` fields then hold delivery ids). */
+  readonly id: string;
+  readonly alert: Alert;
+  readonly recipient?: string;
+}
+
+/** The SNS adapter's lower port: messages as given, each named by its delivery id in the outcome. */
+export interface DeliveryPublisher {
+  deliver(deliveries: readonly Delivery[]): Promise<PublishOutcome>;
+}
+
 export interface PublishOutcome {
   /** Alert ids SNS accepted. */
   readonly published: string[];
@@ -21,6 +34,8 @@ export interface PublishOutcome {
   readonly failed: Array<{ alertId: string; reason: string }>;
   /** Alerts SNS refused as the sender's fault (SenderFault): sent again unchanged, they would be refused again. */
   readonly rejected: Array<{ alertId: string; reason: string }>;
+  /** Alert ids held back for a budgeted subscriber (one entry per subscriber): they wait in its digest. */
+  readonly held?: readonly string[];
 }
 
 const text = z.string().check(z.minLength(1, 'must not be empty'));
@@ -71,13 +86,13 @@ export function alertFromImage(image: Record<string, unknown>): Alert {
   throw new MalformedAlertError(`invalid alert: ${problems.join('; ')}`);
 }
 
-export type AlertAttributeName = 'severity' | 'kind' | 'entity' | 'notification';
+export type AlertAttributeName = 'severity' | 'kind' | 'entity' | 'notification' | 'recipient';
 
 export interface SnsAlertMessage {
   /** The message for `MessageStructure: 'json'`: one entry per protocol, `default` always present. */
   readonly message: string;
   /** SNS message attributes (type String) that subscription filter policies match on. */
-  readonly attributes: Record<AlertAttributeName, string>;
+  readonly attributes: Partial<Record<AlertAttributeName, string>>;
 }
 
 /** SMS segments: 160 GSM-7 characters; 140 leaves room for the carrier's sender prefix. */
@@ -88,8 +103,10 @@ export const SMS_MAX_LENGTH = 140;
  * `default`, which AWS requires and which the protocols not listed fall back to) the full alert
  * as JSON. Every string goes through the card-number mask before anything is built from it, and
  * the built texts go through it again (a number split across fields must not come out whole).
+ * With a `recipient`, the message is for that budgeted subscriber only (budgets.ts): its filter
+ * policy takes nothing else, and every other subscription's takes nothing that has one.
  */
-export function snsMessage(alert: Alert): SnsAlertMessage {
+export function snsMessage(alert: Alert, recipient?: string): SnsAlertMessage {
   const masked = maskAlert(alert);
   const json = JSON.stringify(masked);
   const message = {
@@ -108,6 +125,7 @@ export function snsMessage(alert: Alert): SnsAlertMessage {
       entity: maskCardNumbers(`${masked.entity.type}:${masked.entity.id}`),
       // People's subscriptions take incidents only (infra/config.ts), machines' both.
       notification: masked.incident ? 'incident' : 'alert',
+      ...(recipient === undefined ? {} : { recipient }),
     },
   };
 }

@@ -1,9 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBBudgetStore } from '../adapters/dynamodb-budgets';
 import { DynamoDBPublishedMarks } from '../adapters/dynamodb-published-marks';
 import { SnsAlertPublisher } from '../adapters/sns-publisher';
 import { SqsRejectedAlertQueue } from '../adapters/sqs-rejected-alerts';
+import { BudgetedAlertPublisher } from '../alerting/budgeted-publisher';
+import { parseBudgetedSubscribers } from '../alerting/budgets';
+import type { AlertPublisher } from '../alerting/messages';
 import { clientConfig } from '../config/clients';
 import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
@@ -40,6 +44,20 @@ export function alertsTableFromEnv(env: NodeJS.ProcessEnv = process.env): string
   return table;
 }
 
+/**
+ * The alert publisher: straight to the topic, or, with budgeted subscribers (BUDGETED_SUBSCRIBERS,
+ * set by the stack), counting theirs in the state table (STATE_TABLE) and holding what is over.
+ */
+export function alertPublisherFromEnv(sns: SNSClient, dynamodb: DynamoDBClient, topicArn: string, env: NodeJS.ProcessEnv): AlertPublisher {
+  const topic = new SnsAlertPublisher(sns, topicArn);
+  const subscribers = parseBudgetedSubscribers(env['BUDGETED_SUBSCRIBERS']);
+  if (subscribers.length === 0) return topic;
+  const stateTable = env['STATE_TABLE'];
+  if (!stateTable)
+    throw new ConfigError('riskstream configuration: STATE_TABLE is required with BUDGETED_SUBSCRIBERS: where their budgets are counted');
+  return new BudgetedAlertPublisher(topic, new DynamoDBBudgetStore(dynamodb, stateTable), subscribers);
+}
+
 /** Everything publish-alerts needs, built once per process: one client per service, logger and metrics. */
 export function publishAlertsDepsFromEnv(name = 'publish-alerts', env: NodeJS.ProcessEnv = process.env) {
   const topicArn = alertsTopicArnFromEnv(env);
@@ -53,7 +71,7 @@ export function publishAlertsDepsFromEnv(name = 'publish-alerts', env: NodeJS.Pr
     sns,
     sqs,
     dynamodb,
-    publisher: new SnsAlertPublisher(sns, topicArn),
+    publisher: alertPublisherFromEnv(sns, dynamodb, topicArn, env),
     marks: new DynamoDBPublishedMarks(dynamodb, alertsTable),
     rejectedAlerts: new SqsRejectedAlertQueue(sqs, dlqUrl),
     logger: createLogger(name),

@@ -114,6 +114,8 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
     metrics.addMetric(PublishAlertsMetric.marksFailed, MetricUnit.Count, outcome.notMarked.length);
     metrics.addMetric(PublishAlertsMetric.malformed, MetricUnit.Count, malformed);
     metrics.addMetric(PublishAlertsMetric.skipped, MetricUnit.Count, skipped);
+    const held = outcome.held?.length ?? 0;
+    metrics.addMetric(PublishAlertsMetric.held, MetricUnit.Count, held);
     logger.info('alerts published', {
       records: event.Records.length,
       inserts: inserts.length,
@@ -124,6 +126,7 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
       notMarked: outcome.notMarked.length,
       malformed,
       skipped,
+      held,
     });
     // Records come in stream order, so the identifiers are ascending; Lambda restarts from the lowest.
     return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.sequenceNumber })) };

@@ -1,9 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DynamoDBBudgetStore } from '../adapters/dynamodb-budgets';
+import { publishDigest } from '../adapters/sns-publisher';
 import { clientConfig } from '../config/clients';
 import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
+import { alertsTopicArnFromEnv } from './publish-alerts-from-env';
 import type { SweepDeps } from './sweep-handler';
 
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
@@ -14,14 +18,24 @@ function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
 
 /** Everything the sweep needs, built once per process from its environment (set by the CDK stack). */
 export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEnv = process.env): SweepDeps {
+  const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
+  const stateTable = required(env, 'STATE_TABLE', 'the DynamoDB state table, whose incidents index the sweep reads');
+  const budgets = new DynamoDBBudgetStore(dynamodb, stateTable);
+  const sns = new SNSClient(clientConfig(env, 'SNS'));
+  const topicArn = alertsTopicArnFromEnv(env);
   return {
-    dynamodb: new DynamoDBClient(clientConfig(env, 'DYNAMODB')),
+    dynamodb,
     // HTTP/1.1: the client's HTTP/2 default is for SubscribeToShard only, and emulators answer HTTP/1.1.
     kinesis: new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: new NodeHttpHandler() }),
-    stateTable: required(env, 'STATE_TABLE', 'the DynamoDB state table, whose incidents index the sweep reads'),
+    stateTable,
     streams: {
       user: required(env, 'TRANSACTIONS_STREAM', "the transactions stream, where users' control records go"),
       device: required(env, 'READINGS_STREAM', "the readings stream, where devices' control records go"),
+    },
+    digests: {
+      dueDigests: (now) => budgets.dueDigests(now),
+      publish: (digest) => publishDigest(sns, topicArn, digest),
+      sent: (digest) => budgets.sent(digest),
     },
     logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
     metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),

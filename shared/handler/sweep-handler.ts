@@ -5,6 +5,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { DueDigest } from '../adapters/dynamodb-budgets';
 import { DUE_ROUNDING_SECONDS, INCIDENTS_INDEX, KEY } from '../adapters/dynamodb-items';
 import { controlRecord } from '../kinesis/control-records';
 import type { Logger, Metrics } from '../observability/telemetry';
@@ -17,14 +18,24 @@ export interface SweepDeps {
   readonly stateTable: string;
   /** The stream each entity type's events go to: its control records go there too. */
   readonly streams: Readonly<Record<EntityType, string>>;
+  /** The budgeted subscribers' digests: found here once their window has ended, sent, then removed. */
+  readonly digests: DigestPorts;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now?: () => number;
 }
 
+export interface DigestPorts {
+  dueDigests(now: number): Promise<DueDigest[]>;
+  publish(digest: DueDigest): Promise<void>;
+  sent(digest: DueDigest): Promise<void>;
+}
+
 export interface SweepResult {
   /** Control records put, by entity type. */
   readonly nudged: Readonly<Record<EntityType, number>>;
+  /** Digests sent, and the notifications in them. */
+  readonly digests: { readonly sent: number; readonly notifications: number };
 }
 
 const PUT_LIMIT = 500;
@@ -37,11 +48,13 @@ const PUT_ATTEMPTS = 4;
  * control record into each one's stream, where its scorer, the entity's one writer, lets the time
  * pass. It writes no state itself, so the single-writer commits stay safe; a sweep that fails or
  * overlaps the next only puts a control record twice, which changes nothing the second time.
+ * It also sends the budgeted subscribers' digests whose window has ended (budgets.ts).
  */
 export async function sweep(deps: SweepDeps): Promise<SweepResult> {
+  const now = (deps.now ?? Date.now)();
   // The index keeps due times rounded up to the minute: whatever is due by now is due by the
   // minute's end there. One looked at early finds time not yet passed and waits for the next sweep.
-  const dueBy = Math.floor((deps.now ?? Date.now)() / 1000) + DUE_ROUNDING_SECONDS;
+  const dueBy = Math.floor(now / 1000) + DUE_ROUNDING_SECONDS;
   const nudged = { user: 0, device: 0 };
   const failures: string[] = [];
   // Each type on its own: a throttled transactions stream must not keep the devices from being swept.
@@ -54,9 +67,21 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       failures.push(`${type}s: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  const digests = { sent: 0, notifications: 0 };
+  try {
+    for (const digest of await deps.digests.dueDigests(now)) {
+      // Sent, then removed: a crash between the two sends the same digest (same id) again.
+      await deps.digests.publish(digest);
+      await deps.digests.sent(digest);
+      digests.sent++;
+      digests.notifications += digest.held.length;
+    }
+  } catch (error) {
+    failures.push(`digests: ${error instanceof Error ? error.message : String(error)}`);
+  }
   // The next sweep finds what is still due; failing says so (an alarm on the function's errors).
   if (failures.length > 0) throw new Error(`incidents sweep incomplete: ${failures.join('; ')}`);
-  return { nudged };
+  return { nudged, digests };
 }
 
 async function dueEntities(deps: SweepDeps, type: EntityType, dueBy: number): Promise<string[]> {
@@ -107,7 +132,8 @@ export function createSweepHandler(deps: SweepDeps) {
     .handler(async () => {
       const result = await sweep(deps);
       deps.metrics.addMetric(MetricName.incidentSweeps, MetricUnit.Count, result.nudged.user + result.nudged.device);
-      deps.logger.info('incidents swept', { nudged: result.nudged });
+      deps.metrics.addMetric(MetricName.digestsSent, MetricUnit.Count, result.digests.sent);
+      deps.logger.info('incidents swept', { nudged: result.nudged, digests: result.digests });
       return result;
     });
 }

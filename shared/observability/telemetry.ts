@@ -41,6 +41,8 @@ export const MetricName = {
   incidentNotifications: 'IncidentNotifications',
   /** The sweep's control records: entities whose incidents were due for time to pass. */
   incidentSweeps: 'IncidentSweeps',
+  /** Digests the sweep sent to budgeted subscribers (what their budget held back). */
+  digestsSent: 'DigestsSent',
   /** publish-alerts' own. */
   publishAlerts: {
     published: 'AlertsPublished',
@@ -52,6 +54,8 @@ export const MetricName = {
     /** Published, but the published mark could not be written: a replay of the outbox stream sends them again. */
     marksFailed: 'AlertMarksFailed',
     malformed: 'AlertsMalformed',
+    /** Held back for a budgeted subscriber whose window was full (one per subscriber): sent in its digest. */
+    held: 'NotificationsHeld',
     skipped: 'StreamRecordsSkipped',
   },
 } as const;

@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeployConfigInput } from '../../../infra/config';
 import { parseDeployConfig } from '../../../infra/config';
 import { RiskstreamStack } from '../../../infra/stack';
+import { parseBudgetedSubscribers, subscriberId } from '../../../shared/alerting/budgets';
 
 /** Assertion tests skip esbuild (the bundles are built and deployed by the deploy test). */
 function synth(
@@ -192,12 +193,51 @@ describe('state, alerting and monitoring', () => {
     });
   });
 
-  it('builds each subscription’s filter policy from its minimum severity and kinds; people get incidents only', () => {
+  it('gives people a budget: their subscriptions take only what publish-alerts addresses to them, and it knows their filters', () => {
     const policies = Object.fromEntries(
       resources(template, 'AWS::SNS::Subscription').map((s) => [s.Properties['Protocol'] as string, s.Properties['FilterPolicy']]),
     );
-    expect(policies['email']).toEqual({ severity: ['critical'], notification: ['incident'] });
-    expect(policies['sms']).toEqual({ severity: ['warning', 'critical'], kind: ['fraud'], notification: ['incident'] });
+    const email = subscriberId('email', 'oncall@example.com');
+    const sms = subscriberId('sms', '+4915112345678');
+    expect(policies['email']).toEqual({ recipient: [email] });
+    expect(policies['sms']).toEqual({ recipient: [sms] });
+    const publisher = resources(template, 'AWS::Lambda::Function').find(
+      (f) => f.Properties['FunctionName'] === 'riskstream-publish-alerts',
+    );
+    const env = (publisher?.Properties['Environment'] as { Variables: Record<string, string> }).Variables;
+    expect(parseBudgetedSubscribers(env['BUDGETED_SUBSCRIBERS'])).toEqual([
+      { id: email, protocol: 'email', minSeverity: 'critical', notifications: ['incident'], budget: { notifications: 5, perMs: 300_000 } },
+      {
+        id: sms,
+        protocol: 'sms',
+        minSeverity: 'warning',
+        kinds: ['fraud'],
+        notifications: ['incident'],
+        budget: { notifications: 10, perMs: 3_600_000 },
+      },
+    ]);
+    // No personal data in the function's configuration: ids are hashes.
+    expect(env['BUDGETED_SUBSCRIBERS']).not.toMatch(/oncall|4915112345678/);
+  });
+
+  it('builds an unbudgeted subscription’s filter policy from its minimum severity and kinds, and keeps others’ messages from it', () => {
+    const { template: unbudgeted } = synth({
+      subscriptions: {
+        email: [{ address: 'oncall@example.com', minSeverity: 'critical', budget: false }],
+        sqs: [{ queueArn: 'arn:aws:sqs:eu-central-1:123456789012:case-tool' }],
+      },
+    });
+    const policies = Object.fromEntries(
+      resources(unbudgeted, 'AWS::SNS::Subscription').map((s) => [s.Properties['Protocol'] as string, s.Properties['FilterPolicy']]),
+    );
+    expect(policies['email']).toEqual({ severity: ['critical'], notification: ['incident'], recipient: [{ exists: false }] });
+    expect(policies['sqs']).toEqual({ severity: ['warning', 'critical'], recipient: [{ exists: false }] });
+    const publisher = resources(unbudgeted, 'AWS::Lambda::Function').find(
+      (f) => f.Properties['FunctionName'] === 'riskstream-publish-alerts',
+    );
+    expect(
+      (publisher?.Properties['Environment'] as { Variables: Record<string, string> }).Variables['BUDGETED_SUBSCRIBERS'],
+    ).toBeUndefined();
   });
 
   it('alarms with the configured thresholds, all to the ops topic', () => {
@@ -288,7 +328,12 @@ describe('state, alerting and monitoring', () => {
     const items = statements.filter((s) => [s.Action].flat().some((a) => itemAction.test(a)));
     expect(items.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
       [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
+      [['dynamodb:UpdateItem'], 'State'],
     ]);
+    // The budgets' items only, never an entity's.
+    expect((items[1] as { Condition?: unknown }).Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['budget#*', 'digest#*'] },
+    });
   });
 
   it('passes the rules config and commit mode to the scoring functions', () => {
@@ -355,12 +400,21 @@ describe('the incidents sweep', () => {
     expect(resources(synth({ emulator: true }).template, 'AWS::Events::Rule')).toEqual([]);
   });
 
-  it('may query the state table and put records into the streams, and nothing else', () => {
+  it('may query the state table, send and remove digests, and put records into the streams, and nothing else', () => {
     const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes('SweepIncidents'));
     const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
       .Statement;
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => [s.Action].flat())).toEqual([['dynamodb:Query']]);
+    expect(dynamo.map((s) => [s.Action].flat())).toEqual([
+      ['dynamodb:Query'],
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    ]);
+    expect((dynamo[1] as { Condition?: unknown }).Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['digest#*'] },
+    });
+    expect(statements.filter((s) => [s.Action].flat().includes('sns:Publish')).map((s) => JSON.stringify(s.Resource))).toEqual([
+      expect.stringMatching(/AlertsTopic/),
+    ]);
     const kinesis = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kinesis:')));
     expect(kinesis.flatMap((s) => [s.Action].flat().filter((a) => a.startsWith('kinesis:Put'))).sort()).toEqual([
       'kinesis:PutRecord',
