@@ -1,12 +1,13 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { SetSubscriptionAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DeliveredAlert } from './summary';
 
 /**
  * The demo's own subscriber of the alerts topic: an SQS queue subscribed to it, as any consumer of
- * riskstream's alerts would subscribe. What it receives is what SNS really delivered.
+ * riskstream's alerts would subscribe. What it receives is what SNS really delivered. The same class
+ * reads a queue the stack subscribed itself (`attach`): the demo's budgeted on-call channel.
  */
 export class AlertObserver {
   private constructor(
@@ -17,11 +18,24 @@ export class AlertObserver {
   static async subscribe(sqs: SQSClient, sns: SNSClient, topicArn: string, queueName: string): Promise<AlertObserver> {
     const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
     const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    // Subscribing the same endpoint again returns the existing subscription.
-    await sns.send(
+    // Subscribing the same endpoint again returns the existing subscription: its policy is set apart.
+    const { SubscriptionArn } = await sns.send(
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes['QueueArn'], ReturnSubscriptionArn: true }),
     );
-    const observer = new AlertObserver(sqs, QueueUrl);
+    // Every message, as a subscriber without a budget takes them: none addressed to a budgeted one.
+    await sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn,
+        AttributeName: 'FilterPolicy',
+        AttributeValue: JSON.stringify({ recipient: [{ exists: false }] }),
+      }),
+    );
+    return AlertObserver.attach(sqs, QueueUrl);
+  }
+
+  /** Reads a queue already subscribed (by the stack's configuration), from now on. */
+  static async attach(sqs: SQSClient, queueUrl: string): Promise<AlertObserver> {
+    const observer = new AlertObserver(sqs, queueUrl);
     // Messages of an earlier demo are not this one's.
     while ((await observer.receive(0)).length > 0);
     return observer;
@@ -49,10 +63,12 @@ export class AlertObserver {
   }
 }
 
-/** An SNS-to-SQS envelope holding an alert message, as the subscriber sees it. */
+/** An SNS-to-SQS envelope holding an alert message (or a digest), as the subscriber sees it. */
 export function deliveredAlert(body: string, arrivedAt: number): DeliveredAlert {
   const envelope = JSON.parse(body) as { Message?: string };
   const alert = JSON.parse(envelope.Message ?? '{}') as {
+    digestId?: string;
+    notifications?: Array<{ alertId?: string; severity?: string }>;
     alertId?: string;
     severity?: string;
     kind?: string;
@@ -63,6 +79,17 @@ export function deliveredAlert(body: string, arrivedAt: number): DeliveredAlert 
     relatedEventIds?: string[];
     incident?: { transition?: string };
   };
+  if (alert.digestId !== undefined) {
+    const held = alert.notifications ?? [];
+    return {
+      alertId: alert.digestId,
+      severity: held.some((n) => n.severity === 'critical') ? 'critical' : 'warning',
+      eventIds: [],
+      arrivedAt,
+      ...(alert.summary ? { summary: alert.summary } : {}),
+      digestOf: held.map((n) => String(n.alertId)),
+    };
+  }
   return {
     alertId: String(alert.alertId),
     severity: String(alert.severity),

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../clients';
@@ -18,8 +18,8 @@ import { putRecords } from '../traffic/producer';
 import { AlertObserver } from './observer';
 import type { StateFigures } from './state-reader';
 import { StateReader } from './state-reader';
-import type { DeliveredAlert, DemoFigures } from './summary';
-import { detection, distinctAlerts, summarize } from './summary';
+import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
+import { channelFigure, detection, distinctAlerts, summarize } from './summary';
 
 export interface DemoSessionOptions {
   readonly stackName: string;
@@ -47,6 +47,28 @@ export interface DemoSummary extends DemoFigures {
   readonly deadLettered: Record<string, number>;
   /** Where the time went: ms inside each function (its code and its emulator calls); the rest of the run is polling and waiting. */
   readonly busyMsByFunction: Record<string, number>;
+  /** Incident notifications per subscriber: on their own, and in digests where a budget held them back. */
+  readonly notificationsByChannel: readonly ChannelFigure[];
+}
+
+/**
+ * The demo's on-call channel: an SQS queue the stack subscribes with a person's budget (email's
+ * default, 5 in 5 minutes, so a digest comes within the demo), standing for a pager or an inbox.
+ */
+const ON_CALL_BUDGET = { notifications: 5, per: '5m' } as const;
+
+async function onCallQueue(sqs: SQSClient, name: string) {
+  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return {
+    url: QueueUrl,
+    subscriber: {
+      queueArn: Attributes['QueueArn'] ?? '',
+      minSeverity: 'warning',
+      notifications: ['incident'],
+      budget: ON_CALL_BUDGET,
+    },
+  };
 }
 
 /** The busiest windows the page shows: each entity's last 5 minutes, the rules' window. */
@@ -74,6 +96,8 @@ export class DemoSession {
   private readonly putAt = new Map<string, number>();
   private poison = 0;
   private readonly delivered: DeliveredAlert[] = [];
+  /** What the on-call channel received: notifications within its budget, and digests. */
+  private readonly paged: DeliveredAlert[] = [];
   private readonly timeline = new Timeline();
   private state: StateFigures | null = null;
   private queueDepths: Record<QueueName, number> = { quarantine: 0, 'score-transactions': 0, 'score-readings': 0, 'publish-alerts': 0 };
@@ -93,6 +117,8 @@ export class DemoSession {
     private readonly outputs: Record<string, string>,
     private readonly clients: { kinesis: KinesisClient; sqs: SQSClient; dynamodb: DynamoDBClient },
     private readonly observer: AlertObserver,
+    /** The stack's own budgeted subscriber (ON_CALL_BUDGET): what a person on call would receive. */
+    private readonly onCall: AlertObserver,
     private readonly runtime: LocalRuntime,
   ) {
     this.idPrefix = `${options.seed}-${Date.now().toString(36)}`;
@@ -107,23 +133,32 @@ export class DemoSession {
     // The runtime's synth (the stack as it deploys to AWS, for its mappings) needs only the account
     // and the config, so it runs beside the deploy instead of after it: the first start is shorter.
     const account = (await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account ?? '';
-    const synthesizing = synthForRuntime({ stackName, config: localDeployConfig(stackName), account, region: config.region, log });
-    synthesizing.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
-    const deployed = await deployLocal({ endpoint: emulator.endpoint, stackName, log });
     const sqs = new SQSClient(config);
+    const onCall = await onCallQueue(sqs, `${stackName.toLowerCase()}-demo-on-call`);
+    const demoConfig = { subscriptions: { sqs: [onCall.subscriber] } };
+    const synthesizing = synthForRuntime({
+      stackName,
+      config: localDeployConfig(stackName, demoConfig),
+      account,
+      region: config.region,
+      log,
+    });
+    synthesizing.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
+    const deployed = await deployLocal({ endpoint: emulator.endpoint, stackName, log, config: demoConfig });
     const observer = await AlertObserver.subscribe(
       sqs,
       new SNSClient(config),
       deployed.outputs['AlertsTopicArn'] ?? '',
       `${stackName.toLowerCase()}-demo-observer`,
     );
+    const onCallObserver = await AlertObserver.attach(sqs, onCall.url);
     const runtime = await startLocalRuntime({ stackName, log, stack: await openDeployedStack(stackName, log, synthesizing) });
     const clients = {
       kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
       sqs,
       dynamodb: new DynamoDBClient(config),
     };
-    const session = new DemoSession(options, emulator.started, deployed.outputs, clients, observer, runtime);
+    const session = new DemoSession(options, emulator.started, deployed.outputs, clients, observer, onCallObserver, runtime);
     try {
       await session.begin();
     } catch (error) {
@@ -153,6 +188,9 @@ export class DemoSession {
         const received = await this.observer.receive(1);
         this.delivered.push(...received);
         if (received.length > 0) this.lastChangeAt = Date.now();
+      }),
+      this.every(0, 'receiving on call', async () => {
+        this.paged.push(...(await this.onCall.receive(1)));
       }),
       this.every(sampleMs, 'sampling the runtime', async () => {
         const read = this.recordsRead();
@@ -258,6 +296,7 @@ export class DemoSession {
         },
       },
       detection: { ...detection(this.traffic, distinct.values()), labelledEvents: this.traffic.length },
+      notificationsByChannel: this.channels(this.delivered),
       latencyMs: figures.latencyMs,
       notificationLatencyMs: figures.notificationLatencyMs,
     };
@@ -281,6 +320,7 @@ export class DemoSession {
     const added = (name: QueueName) => Math.max(0, depths[name] - this.queueBaseline[name]);
     return {
       ...figures,
+      notificationsByChannel: this.channels(this.delivered),
       eventsIn: this.eventsPut,
       eventsPerSecond: Math.round(this.eventsPut / Math.max(seconds, 0.001)),
       poisonRecordsPut: this.poison,
@@ -302,6 +342,17 @@ export class DemoSession {
     await this.runtime.stop();
     await this.running;
     await Promise.all(this.loops);
+  }
+
+  /** Incident notifications per channel: the demo's own subscriber (every message) and the budgeted on-call one. */
+  private channels(delivered: readonly DeliveredAlert[]): ChannelFigure[] {
+    const everything = channelFigure('sqs, every message', delivered);
+    const peopleTake = [...distinctAlerts(delivered).values()].filter((a) => a.transition !== undefined && a.severity !== 'info').length;
+    const onCall = channelFigure('on call (sqs, with a budget)', this.paged, {
+      budget: `${ON_CALL_BUDGET.notifications} per ${ON_CALL_BUDGET.per}`,
+      peopleTake,
+    });
+    return [everything, onCall];
   }
 
   private recordsRead(): number {

@@ -15,6 +15,8 @@ export interface DeliveredAlert {
   readonly reasons?: readonly string[];
   /** Set on an incident's notification: its transition (opened, escalated, reminded, resolved). */
   readonly transition?: string;
+  /** Set on a digest (what a budget held back): the notifications it holds. */
+  readonly digestOf?: readonly string[];
 }
 
 export interface Detection {
@@ -47,6 +49,40 @@ export interface DemoFigures {
   readonly latencyMs: LatencySummary;
   /** Put → incident notification (what people receive), for notifications an event made. */
   readonly notificationLatencyMs: LatencySummary;
+}
+
+/** What one subscriber received: incident notifications on their own, and digests of what its budget held back. */
+export interface ChannelFigure {
+  readonly channel: string;
+  /** `5 per 5m`; absent: every notification on its own. */
+  readonly budget?: string;
+  /** Distinct incident notifications received on their own. */
+  readonly notifications: number;
+  readonly digests: number;
+  /** The notifications inside those digests. */
+  readonly inDigests: number;
+  /** Of the notifications people take (warning and above), those in no message yet: held for the window's end. */
+  readonly waiting?: number;
+}
+
+/** A channel's figures from what its queue received; `peopleTake`: the notifications it would receive without a budget. */
+export function channelFigure(
+  channel: string,
+  received: readonly DeliveredAlert[],
+  options: { budget?: string; peopleTake?: number } = {},
+): ChannelFigure {
+  const all = [...distinctAlerts(received).values()];
+  const notifications = all.filter((a) => a.transition !== undefined).length;
+  const digests = all.filter((a) => a.digestOf !== undefined);
+  const inDigests = digests.reduce((n, d) => n + (d.digestOf?.length ?? 0), 0);
+  return {
+    channel,
+    ...(options.budget ? { budget: options.budget } : {}),
+    notifications,
+    digests: digests.length,
+    inDigests,
+    ...(options.peopleTake === undefined ? {} : { waiting: Math.max(0, options.peopleTake - notifications - inDigests) }),
+  };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -1,5 +1,5 @@
 import type { OpenIncidentFigure, WindowFigure } from '../demo/state-reader';
-import type { DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
+import type { ChannelFigure, DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
 
 /**
  * What the live page shows, as one JSON document the page polls. Every figure comes from the
@@ -42,6 +42,8 @@ export interface LiveSnapshot {
   /** Messages in each queue that this demo added (depth now minus depth when it began). */
   readonly queues: { readonly quarantine: number; readonly dlq: Record<string, number> };
   readonly detection: Detection & { readonly labelledEvents: number };
+  /** Incident notifications per subscriber: on their own, and in digests where a budget held them back. */
+  readonly notificationsByChannel: readonly ChannelFigure[];
   readonly latencyMs: LatencySummary;
   /** Put → incident notification, for notifications an event made. */
   readonly notificationLatencyMs: LatencySummary;

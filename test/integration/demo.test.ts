@@ -1,21 +1,12 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { runDemo } from '../../local/demo/bounded';
-import { recordPath, ROOT } from '../../local/deploy';
 import { takeTraffic } from '../../local/traffic/generator';
+import { removeStackFiles } from '../support/subscribed-stack';
 
 /** The bounded demo on the suite's moto: its summary is what the system stored and delivered. */
 const STACK = `RiskstreamDemo${Date.now().toString(36)}`;
 
 describe('riskstream demo --events', () => {
-  afterAll(() => {
-    for (const file of [
-      recordPath(STACK),
-      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
-      join(ROOT, '.riskstream', `${STACK}.functions.log`),
-    ])
-      rmSync(file, { force: true });
-  });
+  afterAll(() => removeStackFiles(STACK));
 
   it('scores every generated event, delivers each alert once and measures detection and latency', async () => {
     const summary = await runDemo({ events: 400, seed: 5, stackName: STACK, idleMs: 3000, log: () => undefined });

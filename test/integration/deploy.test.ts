@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
@@ -6,10 +6,12 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { LocalDeployResult } from '../../local/deploy';
-import { deployLocal, isMoto, recordPath } from '../../local/deploy';
+import { isMoto } from '../../local/deploy';
+import { subscriberId } from '../../shared/alerting/budgets';
+import { createSubscriberQueue, deploySubscribedStack, removeStackFiles } from '../support/subscribed-stack';
 
 /**
  * `cdk deploy` of the whole stack into the emulator the suite started, then every resource read back
@@ -26,32 +28,25 @@ describe('cdk deploy into the emulator', () => {
   let subscriberQueueArn: string;
 
   beforeAll(async () => {
-    const sqs = new SQSClient(config);
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
-    subscriberQueueArn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.[
-        'QueueArn'
-      ] ?? '';
-    result = await deployLocal({
-      endpoint,
+    subscriberQueueArn = (await createSubscriberQueue(`${NAME}-subscriber`)).arn;
+    result = await deploySubscribedStack({
       stackName: STACK,
       outdir: mkdtempSync(join(tmpdir(), 'riskstream-deploy-')),
-      log: () => undefined,
       config: {
         name: NAME,
         streams: { transactions: { shardCount: 2 } },
         subscriptions: {
           email: [{ address: 'oncall@example.com', minSeverity: 'critical' }],
           sms: [{ phoneNumber: '+4915112345678', minSeverity: 'warning', kinds: ['fraud'] }],
-          sqs: [{ queueArn: subscriberQueueArn, minSeverity: 'info' }],
         },
         alarms: { iteratorAgeMs: 90_000, quarantineDepth: 25 },
       },
+      subscribers: [{ queueArn: subscriberQueueArn, minSeverity: 'info' }],
     });
     process.stdout.write(`deployed ${result.resourceCount} resources to ${result.emulator} in ${result.seconds.toFixed(1)} s\n`);
   }, 300_000);
 
-  afterAll(() => rmSync(recordPath(STACK), { force: true }));
+  afterAll(() => removeStackFiles(STACK));
 
   it('reaches CREATE_COMPLETE and says which gaps of the emulator it filled', async () => {
     const moto = await isMoto(endpoint);
@@ -104,10 +99,11 @@ describe('cdk deploy into the emulator', () => {
       policies.set(`${s.Protocol}:${s.Endpoint}`, JSON.parse(attributes.Attributes?.['FilterPolicy'] ?? '{}'));
     }
     expect(Object.fromEntries(policies)).toEqual({
-      // People take incidents only; the SQS subscriber both, so no filter on the notification type.
-      'email:oncall@example.com': { severity: ['critical'], notification: ['incident'] },
-      'sms:+4915112345678': { severity: ['warning', 'critical'], kind: ['fraud'], notification: ['incident'] },
-      [`sqs:${subscriberQueueArn}`]: { severity: ['info', 'warning', 'critical'] },
+      // People have a budget: they take what publish-alerts addresses to them (it applies their
+      // severity, kinds and types). The SQS subscriber has none: its own filter, and nobody else's messages.
+      'email:oncall@example.com': { recipient: [subscriberId('email', 'oncall@example.com')] },
+      'sms:+4915112345678': { recipient: [subscriberId('sms', '+4915112345678')] },
+      [`sqs:${subscriberQueueArn}`]: { severity: ['info', 'warning', 'critical'], recipient: [{ exists: false }] },
     });
     expect(result.outputs['OpsTopicArn']).toMatch(new RegExp(`:${NAME}-ops$`));
   });

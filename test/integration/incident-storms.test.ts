@@ -1,20 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { produceCommand } from '../../cli/commands/produce';
-import { deployLocal, recordPath, ROOT } from '../../local/deploy';
 import { startLocalRuntime } from '../../local/runtime/runtime';
 import { runCommand } from '../support/command-io';
-import { drainQueue, sqs } from '../support/resources';
+import { drainQueue } from '../support/resources';
+import { createSubscriberQueue as queue, deploySubscribedStack, removeStackFiles } from '../support/subscribed-stack';
 
 /**
  * The issue's storms through the deployed pipeline on moto: an hour of one device at 85° (a reading
  * every 10 s) and a 60-payment card-testing run, counted on an SQS subscriber that takes what people
- * take (incident notifications), and on one that takes every alert. Then a full replay of every
- * stream from its trim horizon: no notification is sent again.
+ * take (incident notifications), on one that takes every alert, and on one with a budget. Then a
+ * full replay of every stream from its trim horizon: no notification is sent again. Last, the sweep
+ * sends the budgeted subscriber its digest.
  */
-const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
 const STACK = `RiskstreamStorms${Date.now().toString(36)}`;
 const NAME = `rs${Date.now().toString(36)}`;
 const MINUTE = 60_000;
@@ -63,13 +62,6 @@ async function received(queueUrl: string): Promise<Received[]> {
   });
 }
 
-async function queue(name: string): Promise<{ url: string; arn: string }> {
-  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
-  const arn =
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
-  return { url, arn };
-}
-
 describe('incident storms through the deployed pipeline on moto', () => {
   let people: { url: string; arn: string };
   let everything: { url: string; arn: string };
@@ -82,30 +74,19 @@ describe('incident storms through the deployed pipeline on moto', () => {
     people = await queue(`${NAME}-people`);
     everything = await queue(`${NAME}-everything`);
     pager = await queue(`${NAME}-pager`);
-    await deployLocal({
-      endpoint,
+    await deploySubscribedStack({
       stackName: STACK,
-      outdir: mkdtempSync(join(tmpdir(), 'riskstream-storms-cdk-')),
-      log: () => undefined,
-      config: {
-        name: NAME,
-        subscriptions: {
-          sqs: [
-            { queueArn: people.arn, minSeverity: 'warning', notifications: ['incident'] },
-            { queueArn: everything.arn, minSeverity: 'warning' },
-            // A budget as people have (SMS: 10 an hour), cut to 1 in 10 s so the test sees the digest soon.
-            { queueArn: pager.arn, minSeverity: 'warning', notifications: ['incident'], budget: { notifications: 1, per: '10s' } },
-          ],
-        },
-      },
+      config: { name: NAME },
+      subscribers: [
+        { queueArn: people.arn, minSeverity: 'warning', notifications: ['incident'] },
+        { queueArn: everything.arn, minSeverity: 'warning' },
+        // A budget as people have (SMS: 10 an hour), cut to 1 in 10 s so the test sees the digest soon.
+        { queueArn: pager.arn, minSeverity: 'warning', notifications: ['incident'], budget: { notifications: 1, per: '10s' } },
+      ],
     });
   }, 300_000);
 
-  afterAll(() => {
-    rmSync(recordPath(STACK), { force: true });
-    rmSync(join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), { force: true });
-    rmSync(join(ROOT, '.riskstream', `${STACK}.functions.log`), { force: true });
-  });
+  afterAll(() => removeStackFiles(STACK));
 
   it('reaches people as 2 notifications for an hour at 85° and 2 for a card-testing run, where every alert is 421', async () => {
     const file = join(dir, 'storms.jsonl');

@@ -1,12 +1,11 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { boundedTraffic } from '../../local/demo/bounded';
 import { poisonRecord } from '../../local/demo/continuous';
 import { DemoSession } from '../../local/demo/session';
-import { readDeployRecord, recordPath, ROOT } from '../../local/deploy';
+import { readDeployRecord } from '../../local/deploy';
 import { launchChromium } from '../support/browser';
 import { scanAll } from '../support/resources';
+import { removeStackFiles } from '../support/subscribed-stack';
 
 /**
  * The live page in a real browser (Debian's headless Chromium driven by playwright-core) during a
@@ -22,12 +21,7 @@ describe('the live page', () => {
   afterAll(async () => {
     await browser?.close();
     await session?.close();
-    for (const file of [
-      recordPath(STACK),
-      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
-      join(ROOT, '.riskstream', `${STACK}.functions.log`),
-    ])
-      rmSync(file, { force: true });
+    removeStackFiles(STACK);
   });
 
   it('shows what the system did: events, decisions, alerts, quarantine, charts', async () => {
@@ -90,6 +84,15 @@ describe('the live page', () => {
     await expect(page.textContent('[data-testid="notifications"]')).resolves.toMatch(/opened [1-9]/);
     const incidents = await page.$$eval('[data-testid="table-incidents"] tbody tr td.num', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(incidents.length).toBeGreaterThan(0);
+    // Per channel: the demo's subscriber of every message, and its on-call one with a budget, which received some on their own.
+    const channels = await page.$$eval('[data-testid="table-channels"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(channels.map((c) => [c[0], c[1]])).toEqual([
+      ['sqs, every message', 'none'],
+      ['on call (sqs, with a budget)', '5 per 5m'],
+    ]);
+    expect(Number(channels[1]?.[2])).toBeGreaterThan(0);
   }, 300_000);
 });
 

@@ -1,23 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { produceCommand } from '../../cli/commands/produce';
 import { decisionKey } from '../../shared/adapters/dynamodb-items';
 import type { LocalDeployResult } from '../../local/deploy';
-import { deployLocal, recordPath, ROOT } from '../../local/deploy';
 import { startLocalRuntime } from '../../local/runtime/runtime';
 import { runCommand } from '../support/command-io';
-import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
+import { drainQueue, dynamodb, scanAll } from '../support/resources';
+import { createSubscriberQueue, deploySubscribedStack, receivedNotifications, removeStackFiles } from '../support/subscribed-stack';
 
 /**
  * The whole pipeline on one machine: `cdk deploy` into the suite's moto, events put into Kinesis,
  * the deployed bundles run by the local runtime from their event source mappings, alerts delivered
  * through SNS to an SQS subscriber. Then a restart that resumes from the checkpoints.
  */
-const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
 const STACK = `RiskstreamPipeline${Date.now().toString(36)}`;
 const NAME = `rp${Date.now().toString(36)}`;
 // The seed's events, dated a minute ago: the scorers refuse events older than the streams' retention
@@ -39,25 +37,17 @@ describe('the pipeline on moto, end to end', () => {
   };
 
   beforeAll(async () => {
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
-    subscriberUrl = queue.QueueUrl ?? '';
-    const arn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ??
-      '';
-    deployed = await deployLocal({
-      endpoint,
+    const subscriber = await createSubscriberQueue(`${NAME}-subscriber`);
+    subscriberUrl = subscriber.url;
+    deployed = await deploySubscribedStack({
       stackName: STACK,
       outdir: mkdtempSync(join(tmpdir(), 'riskstream-pipeline-cdk-')),
-      log: () => undefined,
-      config: { name: NAME, subscriptions: { sqs: [{ queueArn: arn, minSeverity: 'info' }] } },
+      config: { name: NAME },
+      subscribers: [{ queueArn: subscriber.arn, minSeverity: 'info' }],
     });
   }, 300_000);
 
-  afterAll(() => {
-    rmSync(recordPath(STACK), { force: true });
-    rmSync(join(ROOT, '.riskstream', `${STACK}.checkpoints.json`), { force: true });
-    rmSync(join(ROOT, '.riskstream', `${STACK}.functions.log`), { force: true });
-  });
+  afterAll(() => removeStackFiles(STACK));
 
   it('scores, stores, quarantines and alerts through SNS, each alert once', async () => {
     await produce([
@@ -94,10 +84,7 @@ describe('the pipeline on moto, end to end', () => {
     expect(quarantined).toEqual([
       expect.objectContaining({ reason: expect.stringMatching(/^not JSON/), source: `${NAME}-score-transactions` }),
     ]);
-    const delivered = (await drainQueue(subscriberUrl)).map((m) => ({
-      alert: JSON.parse(String(m['Message'])) as Record<string, unknown>,
-      attributes: m['MessageAttributes'] as Record<string, { Value: string }>,
-    }));
+    const delivered = (await receivedNotifications(subscriberUrl)).map(({ message, attributes }) => ({ alert: message, attributes }));
     const alerts = delivered.filter((d) => d.attributes['notification']?.Value === 'alert');
     const incidents = delivered.filter((d) => d.attributes['notification']?.Value === 'incident');
     expect(alerts.map((a) => a.alert['eventIds']).sort()).toEqual([[`sensor-17@${AT}`], ['txn-123']]);

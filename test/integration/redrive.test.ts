@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { produceCommand } from '../../cli/commands/produce';
 import { redriveCommand } from '../../cli/commands/redrive';
 import type { LocalDeployResult } from '../../local/deploy';
-import { deployLocal, recordPath, ROOT } from '../../local/deploy';
+import { ROOT } from '../../local/deploy';
 import { startLocalRuntime } from '../../local/runtime/runtime';
 import { runCommand } from '../support/command-io';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -15,6 +15,7 @@ import { alertItem, KEY, PUBLISHED_ATTRIBUTE } from '../../shared/adapters/dynam
 import type { Alert } from '../../shared/domain/alerts';
 import { alertId } from '../../shared/domain/alerts';
 import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
+import { createSubscriberQueue, deploySubscribedStack, receivedNotifications, removeStackFiles } from '../support/subscribed-stack';
 
 /**
  * `riskstream redrive` on the suite's moto, against a stack whose mappings give up after the first
@@ -22,7 +23,6 @@ import { drainQueue, dynamodb, scanAll, sqs } from '../support/resources';
  * are real: the state table is deleted, so the scorer reports every event failed; the alerts topic is
  * deleted, so publish-alerts cannot publish. Each comes back (created again) before the redrive.
  */
-const endpoint = process.env['AWS_ENDPOINT_URL'] ?? '';
 const STACK = `RiskstreamRedrive${Date.now().toString(36)}`;
 const NAME = `rr${Date.now().toString(36)}`;
 // A minute ago: the scorers refuse events older than the streams' retention (plus the lateness) before their arrival.
@@ -79,8 +79,9 @@ describe('riskstream redrive on moto', () => {
   const decisionOf = async (id: string) => (await stored()).decisions[id];
   const alertsSummary = (summaries: ReadonlyArray<Record<string, unknown>>) =>
     summaries.find((s) => (s['functions'] as string[]).includes(`${NAME}-publish-alerts`));
-  const deliveredEventIds = (envelopes: ReadonlyArray<Record<string, unknown>>) =>
-    envelopes.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds);
+  /** The events of the alerts the subscriber received since the last read. */
+  const deliveredEventIds = async () =>
+    (await receivedNotifications<{ eventIds: string[] }>(subscriberUrl)).map(({ message }) => message.eventIds);
   /** The outbox item of the alert an event made. */
   const outboxItem = async (eventId: string) =>
     (await scanAll(output('AlertsTableName'))).find((i) => (i['eventIds'] as string[]).includes(eventId));
@@ -102,33 +103,22 @@ describe('riskstream redrive on moto', () => {
   };
 
   beforeAll(async () => {
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${NAME}-subscriber` }));
-    subscriberUrl = queue.QueueUrl ?? '';
-    subscriberArn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: subscriberUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ??
-      '';
-    deployed = await deployLocal({
-      endpoint,
+    ({ url: subscriberUrl, arn: subscriberArn } = await createSubscriberQueue(`${NAME}-subscriber`));
+    deployed = await deploySubscribedStack({
       stackName: STACK,
       outdir: join(dir, 'cdk.out'),
-      log: () => undefined,
       config: {
         name: NAME,
         mappings: { transactions: { retryAttempts: 0 }, publishAlerts: { retryAttempts: 0 } },
         // The redrive of alerts: incidents off, so the outbox holds exactly the alerts counted below.
         rules: { transactions: { incidents: { enabled: false } }, readings: { incidents: { enabled: false } } },
-        subscriptions: { sqs: [{ queueArn: subscriberArn, minSeverity: 'info' }] },
       },
+      subscribers: [{ queueArn: subscriberArn, minSeverity: 'info' }],
     });
   }, 300_000);
 
   afterAll(() => {
-    for (const file of [
-      recordPath(STACK),
-      join(ROOT, '.riskstream', `${STACK}.checkpoints.json`),
-      join(ROOT, '.riskstream', `${STACK}.functions.log`),
-    ])
-      rmSync(file, { force: true });
+    removeStackFiles(STACK);
     rmSync(join(ROOT, 'cdk.out.local', STACK), { recursive: true, force: true }); // the runtime's synth for AWS
     rmSync(dir, { recursive: true, force: true });
     sns.destroy();
@@ -189,11 +179,7 @@ describe('riskstream redrive on moto', () => {
     expect(Object.values(user)).toEqual([expect.objectContaining({ count: 2, sum: 2540 })]);
 
     await runPipeline(); // publish-alerts sends what the redrive stored
-    const delivered = await drainQueue(subscriberUrl);
-    expect(delivered.map((m) => (JSON.parse(String(m['Message'])) as { eventIds: string[] }).eventIds).sort()).toEqual([
-      ['txn-1'],
-      ['txn-3'],
-    ]);
+    expect((await deliveredEventIds()).sort()).toEqual([['txn-1'], ['txn-3']]);
     afterFirstRedrive = await stored();
     expect(afterFirstRedrive.alerts).toBe(2);
   }, 600_000);
@@ -286,7 +272,7 @@ describe('riskstream redrive on moto', () => {
 
     expect(result.code).toBe(0);
     expect(alertsSummary(result.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1, outboxScans: 0 });
-    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-5']]);
+    expect(await deliveredEventIds()).toEqual([['txn-5']]);
     expect((await outboxItem('txn-5'))?.[PUBLISHED_ATTRIBUTE]).toEqual(expect.any(String));
   }, 600_000);
 
@@ -314,12 +300,12 @@ describe('riskstream redrive on moto', () => {
 
     expect(result.code).toBe(0);
     expect(alertsSummary(result.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1, outboxScans: 1 });
-    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-6']]);
+    expect(await deliveredEventIds()).toEqual([['txn-6']]);
     expect(await peek(output('PublishAlertsDlqUrl'))).toEqual([]);
     expect((await outboxItem('txn-6'))?.[PUBLISHED_ATTRIBUTE]).toEqual(expect.any(String));
     expect((await outboxItem('txn-fresh'))?.[PUBLISHED_ATTRIBUTE]).toBeUndefined();
     await runPipeline(); // the live function sends the fresh one, and nothing it was sent by the redrive
-    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-fresh']]);
+    expect(await deliveredEventIds()).toEqual([['txn-fresh']]);
   }, 600_000);
 
   it('keeps an alert SNS refuses as the sender’s fault on the DLQ with its reason, and publishes it once the outbox item is fixed', async () => {
@@ -364,7 +350,7 @@ describe('riskstream redrive on moto', () => {
 
     expect(fixed.code).toBe(0);
     expect(alertsSummary(fixed.summaries)).toMatchObject({ messages: 1, redriven: 1, kept: 0, alertsPublished: 1 });
-    expect(deliveredEventIds(await drainQueue(subscriberUrl))).toEqual([['txn-huge']]);
+    expect(await deliveredEventIds()).toEqual([['txn-huge']]);
     expect(await peek(output('PublishAlertsDlqUrl'))).toEqual([]);
     await runPipeline(true); // a full replay of every stream sends nothing again
     expect(await drainQueue(subscriberUrl)).toEqual([]);

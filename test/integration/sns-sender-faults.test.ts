@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTopicCommand, PublishBatchCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { FaultProxy } from '../../local/faults/fault-proxy';
 import { startFaultProxy } from '../../local/faults/fault-proxy';
 import { drainQueue, sqs } from '../support/resources';
+import { createSubscriberQueue } from '../support/subscribed-stack';
 
 /**
  * The fault proxy's SNS sender faults against moto: the SDK reads the refused entries as SNS's own
@@ -24,11 +25,9 @@ async function topicWithSubscriber(): Promise<string> {
   const name = `sender-faults-${randomUUID().slice(0, 8)}`;
   const sns = new SNSClient({});
   const topic = await sns.send(new CreateTopicCommand({ Name: name }));
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.[
-    'QueueArn'
-  ];
-  await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  const queue = await createSubscriberQueue(name);
+  queueUrl = queue.url;
+  await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queue.arn }));
   return topic.TopicArn ?? '';
 }
 

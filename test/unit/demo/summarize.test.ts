@@ -1,4 +1,4 @@
-import { summarize } from '../../../local/demo/summary';
+import { channelFigure, summarize } from '../../../local/demo/summary';
 import type { LabelledEvent } from '../../../local/traffic/generator';
 
 const event = (id: string, label: LabelledEvent['label'], scenario?: number): LabelledEvent => ({
@@ -48,5 +48,29 @@ describe('demo summary', () => {
     expect(summary.latencyMs).toEqual({ p50: 500, p95: 2000, p99: 2000, samples: 3 });
     // e was put at 2000: its notification arrived 2.1 s later.
     expect(summary.notificationLatencyMs).toEqual({ p50: 2100, p95: 2100, p99: 2100, samples: 1 });
+  });
+
+  it('counts a channel’s notifications on their own and in digests, and what still waits for its window', () => {
+    const notification = (id: string) => ({ alertId: id, severity: 'warning', eventIds: [], arrivedAt: 1, transition: 'opened' });
+    const paged = [
+      notification('n1'),
+      notification('n1'), // a repeat counts once
+      notification('n2'),
+      { alertId: 'd1', severity: 'warning', eventIds: [], arrivedAt: 2, digestOf: ['n3', 'n4', 'n5'] },
+    ];
+    expect(channelFigure('on call', paged, { budget: '2 per 5m', peopleTake: 7 })).toEqual({
+      channel: 'on call',
+      budget: '2 per 5m',
+      notifications: 2,
+      digests: 1,
+      inDigests: 3,
+      waiting: 2,
+    });
+    expect(channelFigure('every message', paged.slice(0, 3))).toEqual({
+      channel: 'every message',
+      notifications: 2,
+      digests: 0,
+      inDigests: 0,
+    });
   });
 });

@@ -57,6 +57,25 @@ describe('live figures', () => {
     });
   });
 
+  it('reads a digest as what it holds', () => {
+    const digest = {
+      digestId: 'd1',
+      summary: 'and 2 more on 2 devices (2 opened)',
+      notifications: [
+        { alertId: 'n1', severity: 'warning' },
+        { alertId: 'n2', severity: 'critical' },
+      ],
+    };
+    expect(deliveredAlert(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(digest) }), 42)).toEqual({
+      alertId: 'd1',
+      severity: 'critical',
+      eventIds: [],
+      arrivedAt: 42,
+      summary: 'and 2 more on 2 devices (2 opened)',
+      digestOf: ['n1', 'n2'],
+    });
+  });
+
   it('sums a snapshot up in one progress line', () => {
     const snapshot: LiveSnapshot = {
       mode: 'continuous',
@@ -90,6 +109,7 @@ describe('live figures', () => {
       detection: { precision: 0.95, recall: 0.4, scenarioRecall: 0.7, labelledEvents: 2595 },
       latencyMs: { p50: 2000, p95: 4000, p99: 5000, samples: 9 },
       notificationLatencyMs: { p50: 400, p95: 1400, p99: 1400, samples: 3 },
+      notificationsByChannel: [],
     };
     expect(progressLine(snapshot)).toBe(
       '[01:05] put 2,600 (40.1/s) · scored 2,590 · lag 1.2 s · decisions 1,500 approve / 12 review / 3 block · alerts 2 critical / 7 warning / 0 info · notifications 3 · quarantine 5 · dlq 1 · precision 0.95 recall 0.40 · put → notification p95 1.4 s',
