@@ -5,6 +5,8 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RECORD_PREFIX } from '../../shared/adapters/dynamodb-items';
+import { EntityType } from '../../shared/state/store';
 import type { DeployConfig, MappingConfig } from '../config';
 import { terminalQueue } from './queues';
 import { RiskstreamFunction } from './riskstream-function';
@@ -16,6 +18,11 @@ export interface ScoringProps {
   readonly streams: Streams;
   readonly state: State;
   readonly key: IKey;
+}
+
+/** The state items a scorer of this entity type writes: its entities' (`user#…`) and their events' records (`txn#…`). */
+function keyPrefixes(type: EntityType): string[] {
+  return [`${type}#*`, `${RECORD_PREFIX[type]}*`];
 }
 
 /**
@@ -42,7 +49,7 @@ export class Scoring extends Construct {
     // The oldest event a scorer accepts, and how long its entity items outlive their windows: anything
     // the stream still holds (its retention) plus the lateness its windows allow.
     const maxEventAge = (stream: { retention: number }, lateness: number): string => String(stream.retention + lateness);
-    const scorer = (logicalId: string, entryName: string, maxEventAgeMs: string) =>
+    const scorer = (logicalId: string, entryName: string, maxEventAgeMs: string, writes: readonly string[]) =>
       new RiskstreamFunction(this, logicalId, {
         entryName,
         config,
@@ -54,8 +61,10 @@ export class Scoring extends Construct {
           RULES_CONFIG: JSON.stringify(config.rules),
         },
       })
-        // What the DynamoDB state store sends, and nothing else.
-        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['BatchGetItem', 'PutItem', 'BatchWriteItem'] })
+        // What the DynamoDB state store sends, and nothing else; it writes its own kind's entity and
+        // record items only (operators' `ops#` items, the budgets and the other kind's are read or left).
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['BatchGetItem'] })
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['PutItem', 'BatchWriteItem'], leadingKeys: writes })
         .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 
@@ -64,8 +73,14 @@ export class Scoring extends Construct {
       'ScoreTransactions',
       'score-transactions',
       maxEventAge(config.streams.transactions, rules.transactions.allowedLateness),
+      keyPrefixes(EntityType.user),
     );
-    this.scoreReadings = scorer('ScoreReadings', 'score-readings', maxEventAge(config.streams.readings, rules.readings.allowedLateness));
+    this.scoreReadings = scorer(
+      'ScoreReadings',
+      'score-readings',
+      maxEventAge(config.streams.readings, rules.readings.allowedLateness),
+      keyPrefixes(EntityType.device),
+    );
     attachStream(this.scoreTransactions, props.streams.transactions, this.transactionsDlq, config.mappings.transactions, config.emulator);
     attachStream(this.scoreReadings, props.streams.readings, this.readingsDlq, config.mappings.readings, config.emulator);
   }

@@ -1,7 +1,7 @@
 import type { Alert } from './alerts';
 import type { EntityModel } from './entity-engine';
 import type { IncidentBook } from './entity-incidents';
-import { keep, notificationsOf } from './entity-incidents';
+import { notificationsOf, writeIncidents } from './entity-incidents';
 import type { EntityState } from './entity-state';
 import { withCommit } from './entity-state';
 import type { AnyEnvelope } from './events';
@@ -46,7 +46,7 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   const passed = tickAtArrival(incidents, control.arrival, hooks.settings);
   transitions.push(...passed.transitions);
   const book: IncidentBook = {};
-  keep(book, hooks.settings, passed.incidents, runningSnoozes(snoozes, control.arrival));
+  writeIncidents(book, hooks.settings, passed.incidents, runningSnoozes(snoozes, control.arrival));
   const changed =
     transitions.length > 0 || JSON.stringify([book.incidents, book.snoozed]) !== JSON.stringify([initial.incidents, initial.snoozed]);
   if (!changed) return unchanged;

@@ -59,11 +59,17 @@ export function followIncidents<E extends AnyEnvelope, R>(
     transitions.push(...step.transitions);
   }
   if (previous !== null && envelope.time > previous) incidents = withEventGap(incidents, envelope.time - previous, hooks.settings);
-  keep(book, hooks.settings, incidents, snoozes);
+  writeIncidents(book, hooks.settings, incidents, snoozes);
   return notificationsOf(hooks, envelope.entity, transitions, [envelope.id]);
 }
 
-export function keep(book: IncidentBook, settings: IncidentSettings, incidents: OpenIncidents, snoozes: Snoozes | undefined): void {
+/** Writes the entity's open incidents, its snoozes and when the sweep should next look at it into its book (the item to commit). */
+export function writeIncidents(
+  book: IncidentBook,
+  settings: IncidentSettings,
+  incidents: OpenIncidents,
+  snoozes: Snoozes | undefined,
+): void {
   const open = Object.keys(incidents).length > 0;
   book.incidents = open ? incidents : undefined;
   book.snoozed = snoozes;

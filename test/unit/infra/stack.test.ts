@@ -300,15 +300,24 @@ describe('state, alerting and monitoring', () => {
     );
   });
 
-  it('grants the scoring functions exactly the DynamoDB actions the state store sends', () => {
-    const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p).includes('ScoreTransactions'));
-    const statements = (policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown }> })
-      .Statement;
-    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
-      [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
-      [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
-    ]);
+  it('grants the scoring functions exactly the DynamoDB actions the state store sends, writing their own kind’s items only', () => {
+    for (const [fn, writes] of [
+      ['ScoreTransactions', ['user#*', 'txn#*']],
+      ['ScoreReadings', ['device#*', 'reading#*']],
+    ] as const) {
+      const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes(fn));
+      const statements = (
+        policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> }
+      ).Statement;
+      const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
+        [['dynamodb:BatchGetItem'], 'State'],
+        [['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
+        [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
+      ]);
+      // Never an operator's `ops#` item, a budget, or the other kind's items.
+      expect(dynamo[1]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writes } });
+    }
   });
 
   it('lets publish-alerts send to its own DLQ and read and write the published marks of the outbox, and tells it where they are', () => {
