@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { DurationSchema, RulesConfigSchema } from '../shared/domain/rules-config';
+import { SUBSCRIBER_NAME } from '../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
 import { ConfigurationError } from '../shared/errors';
@@ -69,7 +70,9 @@ const notifications = (fallback: Array<'incident' | 'alert'>) =>
  * At most `notifications` per `per` to this subscriber; what comes over waits for the window's end
  * and goes in one digest (shared/alerting/budgets.ts). `false`: every notification on its own.
  */
-const BudgetSchema = z.strictObject({ notifications: z.number().int().min(1), per: duration });
+const BudgetSchema = z
+  .strictObject({ notifications: z.number().int().min(1).max(1000), per: duration })
+  .refine((b) => b.per >= 1000 && b.per <= 86_400_000, { message: 'must be from 1s to 1d', path: ['per'] });
 const budget = (fallback: z.output<typeof BudgetSchema> | false) => z.union([z.literal(false), BudgetSchema]).default(fallback);
 const subscriber = <T extends z.ZodRawShape>(
   shape: T,
@@ -78,6 +81,8 @@ const subscriber = <T extends z.ZodRawShape>(
 ) =>
   z.strictObject({
     ...shape,
+    /** Names the subscriber where its budget is counted (items, logs, SNS attributes): default `<protocol>-<n>`. */
+    name: z.string().regex(SUBSCRIBER_NAME, 'must be lowercase letters, digits and dashes, at most 40').optional(),
     minSeverity: severity.default('warning'),
     kinds,
     notifications: notifications(receives),
@@ -159,7 +164,7 @@ export class DeployConfigError extends ConfigurationError {
 
 export function parseDeployConfig(input: unknown): DeployConfig {
   const parsed = DeployConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return checkIdempotencyHorizon(parsed.data);
+  if (parsed.success) return checkSubscriberNames(checkIdempotencyHorizon(parsed.data));
   const problems = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${[...path, key].join('.')}: unknown key "${key}"`);
@@ -180,6 +185,35 @@ function checkIdempotencyHorizon(config: DeployConfig): DeployConfig {
       `invalid riskstream config: rules.retention.decisions must be at least streams.transactions.retention plus rules.transactions.allowedLateness (${horizon} ms): a redelivered transaction is recognised by its stored decision`,
     );
   }
+  return config;
+}
+
+export type Protocol = 'email' | 'sms' | 'sqs' | 'https';
+/** What every kind of subscriber has, besides its endpoint. */
+export type SubscriberConfig = Omit<DeployConfig['subscriptions']['sqs'][number], 'queueArn'>;
+
+/** Each configured subscriber with its protocol, endpoint and id: its `name`, or `<protocol>-<n>` (the n-th of its protocol). */
+export function subscribersOf(
+  subscriptions: DeployConfig['subscriptions'],
+): Array<{ protocol: Protocol; endpoint: string; id: string; config: SubscriberConfig }> {
+  const named = <S extends SubscriberConfig>(protocol: Protocol, list: readonly S[], endpoint: (s: S) => string) =>
+    list.map((s, i) => ({ protocol, endpoint: endpoint(s), id: s.name ?? `${protocol}-${i + 1}`, config: s }));
+  return [
+    ...named('email', subscriptions.email, (s) => s.address),
+    ...named('sms', subscriptions.sms, (s) => s.phoneNumber),
+    ...named('sqs', subscriptions.sqs, (s) => s.queueArn),
+    ...named('https', subscriptions.https, (s) => s.url),
+  ];
+}
+
+/** Two subscribers under one name would share a budget and each other's messages. */
+function checkSubscriberNames(config: DeployConfig): DeployConfig {
+  const ids = subscribersOf(config.subscriptions).map((s) => s.id);
+  const twice = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (twice.length > 0)
+    throw new DeployConfigError(
+      `invalid riskstream config: subscriptions: the name ${twice.map((t) => `"${t}"`).join(', ')} is given to two subscribers: names must be unique`,
+    );
   return config;
 }
 

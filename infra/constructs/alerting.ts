@@ -8,11 +8,11 @@ import { EmailSubscription, SmsSubscription, SqsSubscription, UrlSubscription } 
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Queue as QueueType } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { BudgetedSubscriber, Protocol } from '../../shared/alerting/budgets';
-import { subscriberId } from '../../shared/alerting/budgets';
+import type { BudgetedSubscriber } from '../../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../../shared/domain/alerts';
 import type { Severity } from '../../shared/domain/alerts';
 import type { DeployConfig } from '../config';
+import { subscribersOf } from '../config';
 import { terminalQueue } from './queues';
 import { RiskstreamFunction } from './riskstream-function';
 import type { State } from './state';
@@ -55,29 +55,14 @@ export function budgetedFilterPolicy(id: string): Record<string, SubscriptionFil
   return { recipient: SubscriptionFilter.stringFilter({ allowlist: [id] }) };
 }
 
-/** What every kind of subscriber has, besides its endpoint. */
-type SubscriberConfig = Omit<DeployConfig['subscriptions']['sqs'][number], 'queueArn'>;
-
-/** Each configured subscriber with its protocol and endpoint. */
-function subscribersOf(
-  subscriptions: DeployConfig['subscriptions'],
-): Array<{ protocol: Protocol; endpoint: string; config: SubscriberConfig }> {
-  return [
-    ...subscriptions.email.map((s) => ({ protocol: 'email' as const, endpoint: s.address, config: s })),
-    ...subscriptions.sms.map((s) => ({ protocol: 'sms' as const, endpoint: s.phoneNumber, config: s })),
-    ...subscriptions.sqs.map((s) => ({ protocol: 'sqs' as const, endpoint: s.queueArn, config: s })),
-    ...subscriptions.https.map((s) => ({ protocol: 'https' as const, endpoint: s.url, config: s })),
-  ];
-}
-
 /** The subscribers with a budget, as publish-alerts reads them (BUDGETED_SUBSCRIBERS). */
 export function budgetedSubscribers(subscriptions: DeployConfig['subscriptions']): BudgetedSubscriber[] {
-  return subscribersOf(subscriptions).flatMap(({ protocol, endpoint, config }) =>
+  return subscribersOf(subscriptions).flatMap(({ protocol, id, config }) =>
     config.budget === false
       ? []
       : [
           {
-            id: subscriberId(protocol, endpoint),
+            id,
             protocol,
             minSeverity: config.minSeverity,
             ...(config.kinds ? { kinds: config.kinds } : {}),
@@ -136,9 +121,9 @@ export class Alerting extends Construct {
 
     const budgeted = budgetedSubscribers(config.subscriptions);
     if (budgeted.length > 0) {
-      // Budgets are counted, and held notifications kept, in the state table: UpdateItem on those items only.
+      // Budgets are counted (UpdateItem), and held notifications kept (PutItem), in the state table: on those items only.
       this.publishAlerts
-        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['UpdateItem'], leadingKeys: ['budget#*', 'digest#*'] })
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['UpdateItem', 'PutItem'], leadingKeys: ['budget#*', 'held#*'] })
         .addEnvironment('BUDGETED_SUBSCRIBERS', JSON.stringify(budgeted));
     }
     for (const subscription of subscriptionsFrom(this, config.subscriptions)) this.topic.addSubscription(subscription);
@@ -147,8 +132,8 @@ export class Alerting extends Construct {
 
 function subscriptionsFrom(scope: Construct, subscriptions: DeployConfig['subscriptions']): ITopicSubscription[] {
   let queues = 0;
-  return subscribersOf(subscriptions).map(({ protocol, endpoint, config }) => {
-    const policy = config.budget === false ? filterPolicy(config) : budgetedFilterPolicy(subscriberId(protocol, endpoint));
+  return subscribersOf(subscriptions).map(({ protocol, endpoint, id, config }) => {
+    const policy = config.budget === false ? filterPolicy(config) : budgetedFilterPolicy(id);
     if (protocol === 'email') return new EmailSubscription(endpoint, { filterPolicy: policy });
     if (protocol === 'sms') return new SmsSubscription(endpoint, { filterPolicy: policy });
     if (protocol === 'https') return new UrlSubscription(endpoint, { filterPolicy: policy });

@@ -6,6 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { INCIDENTS_INDEX } from '../../shared/adapters/dynamodb-items';
 import type { DeployConfig } from '../config';
+import { budgetedSubscribers } from './alerting';
 import { RiskstreamFunction } from './riskstream-function';
 import type { State } from './state';
 import type { Streams } from './streams';
@@ -40,11 +41,16 @@ export class Sweep extends Construct {
       config,
       logKey: props.key,
       environment: { TRANSACTIONS_STREAM: streams.transactions.streamName, READINGS_STREAM: streams.readings.streamName },
-    })
-      .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name })
-      // The digests: read, emptied and removed once sent; no other item.
-      .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], leadingKeys: ['digest#*'] })
-      .bindTopic(props.topic, 'ALERTS_TOPIC_ARN');
+    }).bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name });
+    if (budgetedSubscribers(config.subscriptions).length > 0) {
+      // The digests: held notifications read and removed once sent, a place in the budget taken for each; no other item.
+      this.sweepIncidents
+        .bindTable(props.state.stateTable, 'STATE_TABLE', {
+          actions: ['BatchGetItem', 'BatchWriteItem', 'UpdateItem'],
+          leadingKeys: ['budget#*', 'held#*'],
+        })
+        .bindTopic(props.topic, 'ALERTS_TOPIC_ARN');
+    }
     streams.transactions.grantWrite(this.sweepIncidents);
     streams.readings.grantWrite(this.sweepIncidents);
     if (!config.emulator) {

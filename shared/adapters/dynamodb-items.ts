@@ -16,9 +16,9 @@ import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
  *     version they were judged at (`basedOn`) and when (`decidedAt`)
  *   `ops#<type>#<id>`: operators' actions on the entity's incidents (`OperatorActionsItem`), written by the
  *     CLI, read by the scorer when a control record for the entity comes
- *   `budget#<subscriber>#<window start>`: the alert ids a budgeted subscriber was sent in one window,
- *     and `digest#<subscriber>#<window start>`: what was held back for it then, until the sweep
- *     sends it (written by publish-alerts and the sweep only: dynamodb-budgets.ts)
+ *   `budget#<subscriber>#<window start>`: the ids of the messages a budgeted subscriber was sent in
+ *     one window, and `held#<subscriber>#<window start>#<alertId>`: one notification held back for it
+ *     then, until the sweep sends the window's digest (publish-alerts and the sweep only: dynamodb-budgets.ts)
  * The alert outbox table is keyed by `alertId`. Every item carries `expiresAt` (epoch seconds, TTL).
  */
 export const KEY = 'pk';
@@ -168,7 +168,7 @@ function incidentsOf(stored: Record<string, StoredIncident>): OpenIncidents {
  */
 export const INCIDENTS_INDEX = { name: 'incidents-due', partitionKey: 'entityType', sortKey: 'due' } as const;
 
-/** Digests waiting for their window to end are in the incidents index too, under this type, due at the window's end. */
+/** Held notifications are in the incidents index too, under this type, due at their window's end. */
 export const DIGEST_TYPE = 'digest';
 
 /** A budgeted subscriber's count of one window. */
@@ -176,9 +176,9 @@ export function budgetKey(subscriber: string, windowStart: number): Record<strin
   return { [KEY]: { S: `budget#${subscriber}#${windowStart}` } };
 }
 
-/** What was held back for a budgeted subscriber in one window. */
-export function digestKey(subscriber: string, windowStart: number): Record<string, AttributeValue> {
-  return { [KEY]: { S: `digest#${subscriber}#${windowStart}` } };
+/** One notification held back for a budgeted subscriber in one window, until the sweep sends the window's digest. */
+export function heldKey(subscriber: string, windowStart: number, alertId: string): Record<string, AttributeValue> {
+  return { [KEY]: { S: `held#${subscriber}#${windowStart}#${alertId}` } };
 }
 
 /** How coarse the index's due times are (see INCIDENTS_INDEX). */

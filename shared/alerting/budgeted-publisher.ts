@@ -7,12 +7,17 @@ import type { AlertPublisher, Delivery, DeliveryPublisher, PublishOutcome } from
 /** Where the budgets are counted and the held notifications wait (DynamoDB: `DynamoDBBudgetStore`). */
 export interface BudgetStore {
   /**
-   * Counts the alert against the subscriber's window: `send` while the window has room, or if this
-   * alert was counted in it already (a retry sends what it sent before); `hold` once it is full.
+   * Counts a message (an alert, or a digest) against the subscriber's window: `send` while the window
+   * has room, or if this message was counted in it already (a retry sends what it sent before);
+   * `hold` once it is full.
    */
-  take(subscriber: BudgetedSubscriber, alertId: string, window: { start: number; end: number }): Promise<'send' | 'hold'>;
-  /** Adds the entry to the subscriber's digest of that window; adding it twice keeps one. */
-  hold(subscriber: BudgetedSubscriber, entry: string, window: { start: number; end: number }): Promise<void>;
+  take(
+    subscriber: Pick<BudgetedSubscriber, 'id' | 'budget'>,
+    messageId: string,
+    window: { start: number; end: number },
+  ): Promise<'send' | 'hold'>;
+  /** Keeps the entry for the subscriber's digest of that window; holding it twice keeps one. */
+  hold(subscriber: BudgetedSubscriber, alertId: string, entry: string, window: { start: number; end: number }): Promise<void>;
 }
 
 /**
@@ -30,34 +35,38 @@ export class BudgetedAlertPublisher implements AlertPublisher {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async publish(alerts: readonly Alert[]): Promise<PublishOutcome> {
+  /**
+   * `createdAt`: when each alert was stored (its outbox record's creation time), which picks its
+   * budget window, so a retry in a later window counts it where it was counted (and held) before.
+   * Alerts without one count at the wall clock's window.
+   */
+  async publish(alerts: readonly Alert[], createdAt?: ReadonlyMap<string, number>): Promise<PublishOutcome> {
     const now = this.now();
     const failed = new Map<string, string>();
     const held: string[] = [];
     const deliveries: Delivery[] = [];
     const alertOfDelivery = new Map<string, string>();
-    await Promise.all(
-      alerts.map(async (alert) => {
-        const own: Delivery[] = [{ id: alert.alertId, alert }];
+    // One at a time, in stream order: a window's room goes to an incident's opening before its resolution.
+    for (const alert of alerts) {
+      const own: Delivery[] = [{ id: alert.alertId, alert }];
+      try {
         for (const subscriber of this.subscribers.filter((s) => receives(s, alert))) {
-          try {
-            const window = budgetWindow(now, subscriber.budget.perMs);
-            if ((await this.budgets.take(subscriber, alert.alertId, window)) === 'send') {
-              const id = `${alert.alertId} to ${subscriber.id}`;
-              alertOfDelivery.set(id, alert.alertId);
-              own.push({ id, alert, recipient: subscriber.id });
-            } else {
-              await this.budgets.hold(subscriber, heldEntry(alert), window);
-              held.push(alert.alertId);
-            }
-          } catch (error) {
-            failed.set(alert.alertId, `budget of ${subscriber.id}: ${describeError(error)}`);
-            return;
+          const window = budgetWindow(createdAt?.get(alert.alertId) ?? now, subscriber.budget.perMs);
+          if ((await this.budgets.take(subscriber, alert.alertId, window)) === 'send') {
+            const id = `${alert.alertId} to ${subscriber.id}`;
+            alertOfDelivery.set(id, alert.alertId);
+            own.push({ id, alert, recipient: subscriber.id });
+          } else {
+            await this.budgets.hold(subscriber, alert.alertId, heldEntry(alert), window);
+            held.push(alert.alertId);
           }
         }
-        deliveries.push(...own);
-      }),
-    );
+      } catch (error) {
+        failed.set(alert.alertId, `budget: ${describeError(error)}`);
+        continue;
+      }
+      deliveries.push(...own);
+    }
     const outcome = deliveries.length > 0 ? await this.sns.deliver(deliveries) : { published: [], failed: [], rejected: [] };
     const alertOf = (deliveryId: string) => alertOfDelivery.get(deliveryId) ?? deliveryId;
     const rejected = new Map<string, string>();

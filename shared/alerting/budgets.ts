@@ -26,7 +26,10 @@ export type NotificationType = 'incident' | 'alert';
 
 /** A subscriber whose messages are counted: SNS delivers to it only what carries its id as `recipient`. */
 export interface BudgetedSubscriber {
-  /** `sms-<hash of the number>`: the filter policy's value, and no personal data in logs or items. */
+  /**
+   * Its name in the deploy config, or `<protocol>-<n>` (`sms-1`): the filter policy's value, and
+   * what items and logs name. Never the number or the address (a hash of one is easily reversed).
+   */
   readonly id: string;
   readonly protocol: Protocol;
   readonly minSeverity: Severity;
@@ -35,10 +38,8 @@ export interface BudgetedSubscriber {
   readonly budget: Budget;
 }
 
-/** A stable id for a subscriber's endpoint (a number, an address, a queue ARN, a URL) that does not reveal it. */
-export function subscriberId(protocol: Protocol, endpoint: string): string {
-  return `${protocol}-${createHash('sha256').update(endpoint).digest('hex').slice(0, 12)}`;
-}
+/** What a subscriber's name may be: it becomes a message attribute value and part of item keys. */
+export const SUBSCRIBER_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** Whether this subscriber takes this alert: its severity floor, its kinds and the notification types it takes (as its filter policy would). */
 export function receives(subscriber: BudgetedSubscriber, alert: Alert): boolean {
@@ -124,8 +125,11 @@ export function digestId(digest: Digest): string {
     .slice(0, 32);
 }
 
-/** How many listed in full in an email or JSON digest; the rest are counted. */
+/** How many an email digest lists in full; the rest are counted. */
 export const DIGEST_LISTED = 50;
+/** How many the JSON lists in full, and by id after that: an SNS message holds 256 KB at most. */
+export const DIGEST_JSON_LISTED = 100;
+export const DIGEST_JSON_IDS = 4000;
 
 export interface DigestMessage {
   /** For `MessageStructure: 'json'`. */
@@ -175,8 +179,9 @@ export function digestMessage(digest: Digest): DigestMessage {
     'Nothing was dropped: here they are.',
     '',
     ...listed.map((h) => `  - ${h.severity.toUpperCase()} ${h.summary} (${h.eventTime}, id ${h.alertId})`),
-    ...(n > listed.length ? [`  ... and ${n - listed.length} more: riskstream incidents list`] : []),
+    ...(n > listed.length ? [`  ... and ${n - listed.length} more (the JSON of this digest lists them by id)`] : []),
   ].join('\n');
+  const byId = held.slice(DIGEST_JSON_LISTED);
   const json = JSON.stringify({
     digestId: digestId(digest),
     recipient: digest.recipient,
@@ -184,10 +189,13 @@ export function digestMessage(digest: Digest): DigestMessage {
     heldUntil: until,
     count: n,
     summary: headline,
-    notifications: held,
+    notifications: held.slice(0, DIGEST_JSON_LISTED),
+    ...(byId.length > 0 ? { moreAlertIds: byId.slice(0, DIGEST_JSON_IDS).map((h) => h.alertId) } : {}),
+    ...(byId.length > DIGEST_JSON_IDS ? { unlisted: byId.length - DIGEST_JSON_IDS } : {}),
   });
   return {
-    message: JSON.stringify({ default: json, sms, email: maskCardNumbers(email), sqs: json, https: json, lambda: json }),
+    // Every machine protocol falls back to `default`: the JSON is in the message once.
+    message: JSON.stringify({ default: json, sms, email: maskCardNumbers(email) }),
     attributes: { recipient: digest.recipient, notification: 'digest', severity: worstSeverity(held) },
   };
 }
@@ -203,7 +211,7 @@ function truncate(text: string, max: number): string {
 }
 
 const SubscriberSchema = z.object({
-  id: z.string().check(z.regex(/^(email|sms|sqs|https)-[0-9a-f]{12}$/, 'must be <protocol>-<12 hex digits>')),
+  id: z.string().check(z.regex(SUBSCRIBER_NAME, 'must be lowercase letters, digits and dashes, at most 40')),
   protocol: z.enum(['email', 'sms', 'sqs', 'https']),
   minSeverity: z.enum([Severity.info, Severity.warning, Severity.critical]),
   kinds: z.optional(z.array(z.enum([AlertKind.fraud, AlertKind.sensor]))),

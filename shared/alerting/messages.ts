@@ -11,7 +11,8 @@ import { maskCardNumbers } from '../observability/mask';
 
 /** The port the publish-alerts handler talks to; `SnsAlertPublisher` is its SNS adapter. */
 export interface AlertPublisher {
-  publish(alerts: readonly Alert[]): Promise<PublishOutcome>;
+  /** `createdAt`: when each alert was stored, by alert id, where known (budgets count by it). */
+  publish(alerts: readonly Alert[], createdAt?: ReadonlyMap<string, number>): Promise<PublishOutcome>;
 }
 
 /** One message of an alert: to every subscriber without a budget, or (`recipient`) to one with a budget (budgets.ts). */

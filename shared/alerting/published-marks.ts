@@ -22,6 +22,8 @@ export interface PublishedMarks {
 export interface OutboxAlert {
   readonly alert: Alert;
   readonly item: Record<string, unknown>;
+  /** When the outbox stored it (its stream record's creation time, ms), where known. */
+  readonly createdAt?: number;
 }
 
 export interface PublishOnceResult extends PublishOutcome {
@@ -45,19 +47,25 @@ export async function publishOnce(
   if (byId.size === 0) return { published: [], failed: [], rejected: [], alreadyPublished: [], notMarked: [] };
   const { published: marked, stored } = await ports.marks.lookup([...byId.keys()]);
   const pending = [...byId.values()].filter((a) => !marked.has(a.alert.alertId));
+  const createdAt = new Map(pending.flatMap((a) => (a.createdAt === undefined ? [] : [[a.alert.alertId, a.createdAt] as const])));
   const outcome = await publish(
     ports.publisher,
     pending.map((a) => a.alert),
+    createdAt,
   );
   const toMark = outcome.published.filter((id) => stored.has(id)).map((id) => byId.get(id)?.item ?? {});
   const notMarked = toMark.length > 0 ? await ports.marks.markPublished(toMark, (ports.now ?? (() => new Date()))()) : [];
   return { ...outcome, alreadyPublished: [...marked].filter((id) => byId.has(id)), notMarked };
 }
 
-async function publish(publisher: AlertPublisher, alerts: readonly Alert[]): Promise<PublishOutcome> {
+async function publish(
+  publisher: AlertPublisher,
+  alerts: readonly Alert[],
+  createdAt: ReadonlyMap<string, number>,
+): Promise<PublishOutcome> {
   if (alerts.length === 0) return { published: [], failed: [], rejected: [] };
   try {
-    return await publisher.publish(alerts);
+    return await publisher.publish(alerts, createdAt);
   } catch (error) {
     // The SNS adapter reports failures instead of throwing; any other port that throws fails every alert.
     return { published: [], failed: alerts.map((a) => ({ alertId: a.alertId, reason: describeError(error) })), rejected: [] };

@@ -190,7 +190,8 @@ function parseRecord(record: DynamoDBRecord): OutboxAlert | { reason: string } {
   try {
     // aws-lambda's AttributeValue and the SDK's describe the same JSON; only their TypeScript shapes differ.
     const item = unmarshall(image as Record<string, AttributeValue>);
-    return { alert: alertFromImage(item), item };
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    return { alert: alertFromImage(item), item, ...(created === undefined ? {} : { createdAt: created * 1000 }) };
   } catch (error) {
     return { reason: error instanceof Error ? error.message : String(error) };
   }

@@ -4,11 +4,19 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DynamoDBBudgetStore } from '../adapters/dynamodb-budgets';
 import { publishDigest } from '../adapters/sns-publisher';
+import { budgetWindow, digestId } from '../alerting/budgets';
 import { clientConfig } from '../config/clients';
 import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { alertsTopicArnFromEnv } from './publish-alerts-from-env';
-import type { SweepDeps } from './sweep-handler';
+import type { DigestPorts, SweepDeps } from './sweep-handler';
+
+const NO_DIGESTS: DigestPorts = {
+  dueDigests: () => Promise.resolve([]),
+  claim: () => Promise.resolve(false),
+  publish: () => Promise.resolve(),
+  sent: () => Promise.resolve(),
+};
 
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
   const value = env[name];
@@ -21,8 +29,9 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
   const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
   const stateTable = required(env, 'STATE_TABLE', 'the DynamoDB state table, whose incidents index the sweep reads');
   const budgets = new DynamoDBBudgetStore(dynamodb, stateTable);
-  const sns = new SNSClient(clientConfig(env, 'SNS'));
-  const topicArn = alertsTopicArnFromEnv(env);
+  // Set by the stack only when a subscriber has a budget: without one there are no digests to send.
+  const topicArn = env['ALERTS_TOPIC_ARN'] ? alertsTopicArnFromEnv(env) : undefined;
+  const sns = topicArn ? new SNSClient(clientConfig(env, 'SNS')) : undefined;
   return {
     dynamodb,
     // HTTP/1.1: the client's HTTP/2 default is for SubscribeToShard only, and emulators answer HTTP/1.1.
@@ -32,11 +41,20 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
       user: required(env, 'TRANSACTIONS_STREAM', "the transactions stream, where users' control records go"),
       device: required(env, 'READINGS_STREAM', "the readings stream, where devices' control records go"),
     },
-    digests: {
-      dueDigests: (now) => budgets.dueDigests(now),
-      publish: (digest) => publishDigest(sns, topicArn, digest),
-      sent: (digest) => budgets.sent(digest),
-    },
+    digests:
+      sns && topicArn
+        ? {
+            dueDigests: (now) => budgets.dueDigests(now),
+            claim: async (digest, now) =>
+              (await budgets.take(
+                { id: digest.recipient, budget: digest.budget },
+                `digest:${digestId(digest)}`,
+                budgetWindow(now, digest.budget.perMs),
+              )) === 'send',
+            publish: (digest) => publishDigest(sns, topicArn, digest),
+            sent: (digest) => budgets.sent(digest),
+          }
+        : NO_DIGESTS,
     logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
     metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
   };

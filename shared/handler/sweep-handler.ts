@@ -27,6 +27,8 @@ export interface SweepDeps {
 
 export interface DigestPorts {
   dueDigests(now: number): Promise<DueDigest[]>;
+  /** Counts the digest against its subscriber's budget of `now`'s window: false when that window is full (it waits). */
+  claim(digest: DueDigest, now: number): Promise<boolean>;
   publish(digest: DueDigest): Promise<void>;
   sent(digest: DueDigest): Promise<void>;
 }
@@ -34,8 +36,8 @@ export interface DigestPorts {
 export interface SweepResult {
   /** Control records put, by entity type. */
   readonly nudged: Readonly<Record<EntityType, number>>;
-  /** Digests sent, and the notifications in them. */
-  readonly digests: { readonly sent: number; readonly notifications: number };
+  /** Digests sent, the notifications in them, and digests that wait for a window with room. */
+  readonly digests: { readonly sent: number; readonly notifications: number; readonly waiting: number };
 }
 
 const PUT_LIMIT = 500;
@@ -67,14 +69,24 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       failures.push(`${type}s: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const digests = { sent: 0, notifications: 0 };
+  const digests = { sent: 0, notifications: 0, waiting: 0 };
   try {
     for (const digest of await deps.digests.dueDigests(now)) {
-      // Sent, then removed: a crash between the two sends the same digest (same id) again.
-      await deps.digests.publish(digest);
-      await deps.digests.sent(digest);
-      digests.sent++;
-      digests.notifications += digest.held.length;
+      // Each on its own: one that fails must not keep the others from their subscribers.
+      try {
+        // A digest is a message too: it takes a place in the window it is sent in, or waits for one with room.
+        if (!(await deps.digests.claim(digest, now))) {
+          digests.waiting++;
+          continue;
+        }
+        // Sent, then removed: a crash between the two sends the same digest (same id) again.
+        await deps.digests.publish(digest);
+        await deps.digests.sent(digest);
+        digests.sent++;
+        digests.notifications += digest.held.length;
+      } catch (error) {
+        failures.push(`digest for ${digest.recipient}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   } catch (error) {
     failures.push(`digests: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBBudgetStore } from '../../shared/adapters/dynamodb-budgets';
-import { digestKey, INCIDENTS_INDEX, KEY } from '../../shared/adapters/dynamodb-items';
+import { INCIDENTS_INDEX, KEY } from '../../shared/adapters/dynamodb-items';
 import { publishDigest, SnsAlertPublisher } from '../../shared/adapters/sns-publisher';
 import { BudgetedAlertPublisher } from '../../shared/alerting/budgeted-publisher';
 import type { BudgetedSubscriber } from '../../shared/alerting/budgets';
-import { budgetWindow, heldEntry, subscriberId } from '../../shared/alerting/budgets';
+import { budgetWindow, digestId, heldEntry } from '../../shared/alerting/budgets';
 import type { Alert } from '../../shared/domain/alerts';
 import { drainQueue, dynamodb, sqs } from '../support/resources';
 
@@ -89,7 +89,7 @@ describe('channel budgets and digests on the emulator', () => {
     pager = await queue(`${prefix}-pager`);
     machine = await queue(`${prefix}-machine`);
     subscriber = {
-      id: subscriberId('sqs', pager.arn),
+      id: 'pager',
       protocol: 'sqs',
       minSeverity: 'warning',
       notifications: ['incident'],
@@ -124,6 +124,8 @@ describe('channel budgets and digests on the emulator', () => {
     const paged = await received(pager.url);
     expect(paged).toHaveLength(3);
     expect((await received(machine.url)).map((m) => m.alertId).sort()).toEqual(storm.map((a) => a.alertId).sort());
+    // Places go in stream order: an incident's opening before what follows it.
+    expect(paged.map((m) => m.alertId)).toEqual(storm.slice(0, 3).map((a) => a.alertId));
     const sentIds = new Set(paged.map((m) => m.alertId));
     expect([...sentIds].every((id) => !outcome.held?.includes(id ?? ''))).toBe(true);
   });
@@ -134,10 +136,20 @@ describe('channel budgets and digests on the emulator', () => {
 
     expect(await received(pager.url)).toHaveLength(3);
     expect(await received(machine.url)).toHaveLength(8);
-    const digest = await dynamodb.send(
-      new GetItemCommand({ TableName: table, Key: digestKey(subscriber.id, budgetWindow(clock, HOUR).start), ConsistentRead: true }),
-    );
-    expect(digest.Item?.['entries']?.SS).toHaveLength(5);
+    const [digest, ...others] = await store.dueDigests(T0 + HOUR);
+    expect(others).toEqual([]);
+    expect(digest?.held).toHaveLength(5);
+  });
+
+  it('counts a retry where the alert was first counted: its record’s creation time, not the clock of the retry', async () => {
+    clock = T0 + HOUR + 60_000; // the next window: the retry of a batch stored at T0 + 10 min
+    const createdAt = new Map(storm.map((a) => [a.alertId, T0 + 10 * 60_000]));
+    const outcome = await publisher.publish(storm, createdAt);
+
+    expect(outcome.held).toHaveLength(5);
+    expect(await received(pager.url)).toHaveLength(3);
+    await received(machine.url);
+    expect((await store.dueDigests(T0 + HOUR)).map((d) => d.held.length)).toEqual([5]);
   });
 
   it('sends the digest once its window has ended, with every held notification, then removes it', async () => {
@@ -145,6 +157,8 @@ describe('channel budgets and digests on the emulator', () => {
     const [digest, ...others] = await store.dueDigests(T0 + HOUR);
     expect(others).toEqual([]);
     expect(digest?.held).toHaveLength(5);
+    // The digest takes a place in the window it is sent in.
+    expect(await store.take(subscriber, `digest:${digestId(digest!)}`, budgetWindow(T0 + HOUR, HOUR))).toBe('send');
 
     await publishDigest(sns, topicArn, digest!);
     await store.sent(digest!);
@@ -161,9 +175,9 @@ describe('channel budgets and digests on the emulator', () => {
 
   it('keeps an entry held while its digest was being sent for the next sweep', async () => {
     const window = budgetWindow(T0 + HOUR, HOUR);
-    await store.hold(subscriber, heldEntry(notification(20)), window);
+    await store.hold(subscriber, notification(20).alertId, heldEntry(notification(20)), window);
     const [digest] = await store.dueDigests(window.end);
-    await store.hold(subscriber, heldEntry(notification(21)), window);
+    await store.hold(subscriber, notification(21).alertId, heldEntry(notification(21)), window);
 
     await store.sent(digest!);
 

@@ -72,6 +72,33 @@ describe('deploy configuration', () => {
     }
   });
 
+  it('gives people a budget by default, machines none, and checks budgets and names', () => {
+    const config = parseDeployConfig({
+      subscriptions: {
+        email: [{ address: 'oncall@example.com' }],
+        sms: [{ phoneNumber: '+4915112345678', name: 'alice' }],
+        sqs: [{ queueArn: 'arn:aws:sqs:eu-central-1:123456789012:q' }],
+      },
+    });
+    expect(config.subscriptions.email[0]?.budget).toEqual({ notifications: 5, per: 300_000 });
+    expect(config.subscriptions.sms[0]?.budget).toEqual({ notifications: 10, per: 3_600_000 });
+    expect(config.subscriptions.sqs[0]?.budget).toBe(false);
+    expect(() =>
+      parseDeployConfig({ subscriptions: { sms: [{ phoneNumber: '+4915112345678', budget: { notifications: 5, per: '2d' } }] } }),
+    ).toThrow(/subscriptions\.sms\.0\.budget\.per: must be from 1s to 1d/);
+    expect(() =>
+      parseDeployConfig({
+        subscriptions: {
+          sms: [{ phoneNumber: '+4915112345678', name: 'oncall' }],
+          email: [{ address: 'oncall@example.com', name: 'oncall' }],
+        },
+      }),
+    ).toThrow(/the name "oncall" is given to two subscribers/);
+    expect(() => parseDeployConfig({ subscriptions: { sms: [{ phoneNumber: '+4915112345678', name: 'Alice Smith' }] } })).toThrow(
+      /subscriptions\.sms\.0\.name: must be lowercase/,
+    );
+  });
+
   it('reports a config file that is not JSON with its path', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'riskstream-config-')), 'broken.json');
     writeFileSync(file, '{ nope');
