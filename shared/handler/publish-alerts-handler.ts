@@ -115,7 +115,8 @@ export function createPublishAlertsHandler(deps: PublishAlertsDeps) {
     metrics.addMetric(PublishAlertsMetric.malformed, MetricUnit.Count, malformed);
     metrics.addMetric(PublishAlertsMetric.skipped, MetricUnit.Count, skipped);
     const held = outcome.held?.length ?? 0;
-    metrics.addMetric(PublishAlertsMetric.held, MetricUnit.Count, held);
+    // Only where subscribers have budgets is anything ever held.
+    if (held > 0) metrics.addMetric(PublishAlertsMetric.held, MetricUnit.Count, held);
     logger.info('alerts published', {
       records: event.Records.length,
       inserts: inserts.length,
