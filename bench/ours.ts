@@ -21,7 +21,7 @@ export function createOurHandler(tables: OurTables, commitMode: CommitMode, endp
   });
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler({
     ...deps,
-    kind: transactionKind(deps.config.rules),
+    kind: transactionKind,
     validate: validateTransaction,
   });
   return { deps, handler };

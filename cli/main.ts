@@ -9,6 +9,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import { scoreCommand } from './commands/score';
 import { windowsCommand } from './commands/windows';
 import { incidentsCommand } from './commands/incidents';
+import { rulesCommand } from './commands/rules';
 
 const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) => Promise<number>; readonly summary: string }> = {
   score: { run: scoreCommand, summary: 'score JSON-lines transactions and readings from stdin, one decision per line' },
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { readonly run: (argv: string[], io: CommandIO) =
   run: { run: runPipelineCommand, summary: 'run the deployed functions locally from their streams (resumes from checkpoints)' },
   redrive: { run: redriveCommand, summary: "replay the DLQs' ranges or the quarantined records through the deployed functions" },
   incidents: { run: incidentsCommand, summary: 'list the open incidents of the deployed stack; show, ack, snooze or resolve one' },
+  rules: { run: rulesCommand, summary: 'the scoring rules as versions: show, history, diff, validate, propose, promote, rollback' },
   produce: { run: produceCommand, summary: 'put events (a JSON-lines file, or generated traffic) into the deployed streams' },
   'deploy-local': {
     run: deployLocalCommand,

@@ -83,6 +83,8 @@ export class RiskstreamStack extends Stack {
       ReadingsDlqUrl: this.scoring.readingsDlq.queueUrl,
       PublishAlertsDlqUrl: this.alerting.dlq.queueUrl,
       DashboardName: this.monitoring.dashboardName,
+      // Whose environment holds the deploy's rules (RULES_CONFIG), version 1 until versions are stored.
+      ScoreTransactionsFunctionName: this.scoring.scoreTransactions.functionName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

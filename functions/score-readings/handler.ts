@@ -6,4 +6,4 @@ import { readingKind } from '../../shared/pipeline/kinds';
 const deps = scoringDepsFromEnv('score-readings');
 
 /** Kinesis `readings` → ok / warning / critical per reading; window aggregates per device; alerts stored once. */
-export const handler = createScoringHandler({ ...deps, kind: readingKind(deps.config.rules), validate: validateReading });
+export const handler = createScoringHandler({ ...deps, kind: readingKind, validate: validateReading });

@@ -6,4 +6,4 @@ import { transactionKind } from '../../shared/pipeline/kinds';
 const deps = scoringDepsFromEnv('score-transactions');
 
 /** Kinesis `transactions` → risk score, action and reasons per transaction; decisions and alerts stored once. */
-export const handler = createScoringHandler({ ...deps, kind: transactionKind(deps.config.rules), validate: validateTransaction });
+export const handler = createScoringHandler({ ...deps, kind: transactionKind, validate: validateTransaction });

@@ -65,6 +65,8 @@ export class Scoring extends Construct {
         // record items only (operators' `ops#` items, the budgets and the other kind's are read or left).
         .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['BatchGetItem'] })
         .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['PutItem', 'BatchWriteItem'], leadingKeys: writes })
+        // The live rules version (its head and its document: rules-versions.ts), read once per cache period.
+        .bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['GetItem'], leadingKeys: ['rules#*'] })
         .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 

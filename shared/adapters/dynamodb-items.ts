@@ -71,13 +71,14 @@ export function decisionKey(userId: string, transactionId: string): Record<strin
 }
 
 export function recordItem(record: EventRecord, expiresAt: number): Record<string, unknown> {
-  const { type, outcome, basedOn, decidedAt } = record;
+  const { type, outcome, basedOn, decidedAt, rulesVersion } = record;
   return {
     [KEY]: recordPk(type, record),
     itemType: RECORD_TYPE[type],
     ...outcome,
     basedOn,
     decidedAt,
+    ...(rulesVersion === undefined ? {} : { rulesVersion }),
     [TTL_ATTRIBUTE]: expiresAt,
   };
 }

@@ -63,6 +63,7 @@ const AlertImageSchema = z.object({
     }),
   ),
   eventTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
+  rulesVersion: z.optional(z.number()),
 });
 
 export class MalformedAlertError extends Error {
@@ -143,6 +144,7 @@ function maskAlert(alert: Alert): Alert {
     ...(alert.relatedEventIds ? { relatedEventIds: alert.relatedEventIds.map(maskCardNumbers) } : {}),
     eventTime: maskCardNumbers(alert.eventTime),
     ...(alert.incident ? { incident: { ...alert.incident, id: maskCardNumbers(alert.incident.id) } } : {}),
+    ...(alert.rulesVersion === undefined ? {} : { rulesVersion: alert.rulesVersion }),
   };
 }
 

@@ -5,6 +5,7 @@ import { withEnglishMessages } from '../domain/zod-messages';
 import { DEFAULT_MAX_EVENT_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../kinesis/records';
 import { CommitMode } from '../state/store';
 import { ConfigurationError } from '../errors';
+import { DEFAULT_RULES_MAX_AGE_MS } from './live-rules';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
 const ScoringEnvSchema = z.object({
@@ -16,6 +17,7 @@ const ScoringEnvSchema = z.object({
   MAX_FUTURE_SKEW_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), DEFAULT_MAX_FUTURE_SKEW_MS),
   MAX_EVENT_AGE_MS: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_MAX_EVENT_AGE_MS),
   RULES_CONFIG: z.optional(z.string()),
+  RULES_MAX_AGE_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), DEFAULT_RULES_MAX_AGE_MS),
 });
 
 export interface ScoringConfig {
@@ -28,6 +30,8 @@ export interface ScoringConfig {
   /** Older events (from arrival) are refused; also the idempotency horizon (see scoreBatch). */
   readonly maxEventAgeMs: number;
   readonly rules: RulesConfig;
+  /** How long a function trusts the live rules version it read. */
+  readonly rulesMaxAgeMs: number;
 }
 
 export class ConfigError extends ConfigurationError {
@@ -67,5 +71,6 @@ export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Scor
     maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
     maxEventAgeMs: e.MAX_EVENT_AGE_MS,
     rules: parseRulesConfig(rules),
+    rulesMaxAgeMs: e.RULES_MAX_AGE_MS,
   };
 }

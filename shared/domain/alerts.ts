@@ -29,6 +29,8 @@ export interface Alert {
   readonly eventTime: string;
   /** Set on an incident's notification (a transition: see incidents.ts), which is what people receive. */
   readonly incident?: IncidentNotice;
+  /** The rules version that judged it (rules-versions.ts); absent on alerts stored before rules had versions. */
+  readonly rulesVersion?: number;
 }
 
 /** What a notification says of its incident. */

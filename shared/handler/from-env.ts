@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBRulesStore } from '../adapters/dynamodb-rules';
 import { DynamoDBStateStore } from '../adapters/dynamodb-state-store';
 import { SqsQuarantine } from '../adapters/sqs-quarantine';
 import type { ScoringConfig } from '../config/env';
+import { LiveRules } from '../config/live-rules';
 import { scoringConfigFromEnv } from '../config/env';
 import { RequestCounter } from '../observability/request-counter';
 import { createLogger, createMetrics } from '../observability/telemetry';
@@ -29,6 +31,8 @@ export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv =
       alertsTable: config.alertsTable,
       retention: config.rules.retention,
     }),
+    // The deploy's rules are version 1 until versions are stored (`riskstream rules propose`).
+    rules: new LiveRules(new DynamoDBRulesStore(dynamodb, config.stateTable), config.rules, config.rulesMaxAgeMs),
     quarantine: new SqsQuarantine(new SQSClient(clientConfig(env, 'SQS')), config.quarantineQueueUrl),
     commitMode: config.commitMode,
     maxRecordBytes: config.maxRecordBytes,

@@ -5,6 +5,8 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { Alert } from '../domain/alerts';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
+import type { RulesConfig } from '../domain/rules-config';
+import type { LiveRulesVersion } from '../config/live-rules';
 import { decodedBatch, kinesisDecoder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
 import { quarantineRejected } from '../middleware/quarantine-rejected';
@@ -15,13 +17,16 @@ import type { BatchScoring, ScoringKind } from '../pipeline/score-batch';
 import type { OrderedRecord, OrderedScoring } from '../pipeline/score-in-order';
 import { scoreInOrder } from '../pipeline/score-in-order';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
-import { ConfigurationError, describeError } from '../errors';
+import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
 
 export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly name: string;
-  readonly kind: ScoringKind<E, Last, R>;
+  /** The live rules version, asked once a batch (config/live-rules.ts). */
+  readonly rules: { current(): Promise<LiveRulesVersion> };
+  /** The kind's scoring built from a rules version (pipeline/kinds.ts). */
+  readonly kind: (rules: RulesConfig, rulesVersion: number) => ScoringKind<E, Last, R>;
   readonly validate: (input: unknown) => Validation<E>;
   readonly store: StateStore;
   readonly quarantine: Quarantine;
@@ -45,16 +50,33 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
   const { logger, metrics } = deps;
   // Nothing will succeed until a person fixes the deployment: say what is wrong and count it (an
   // alarm watches the count); the caller fails the batch, so Lambda keeps it until then.
-  const reportConfigurationError = (error: ConfigurationError): void => {
+  const reportConfigurationError = (error: unknown): void => {
     logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
     metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
+  };
+  // A rules version's scoring is built once: versions never change.
+  const kinds = new Map<number, ScoringKind<E, Last, R>>();
+  const kindOf = ({ version, rules }: LiveRulesVersion) => {
+    const kind = kinds.get(version) ?? deps.kind(rules, version);
+    kinds.set(version, kind);
+    return kind;
   };
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
     const { valid, rejected, controls = [] } = decodedBatch(event);
     const before = deps.counter.snapshot();
+    const everyRecordFailed = { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    // One rules version for the whole batch; without one, nothing is judged and all of it comes again.
+    let kind: ScoringKind<E, Last, R>;
+    try {
+      kind = kindOf(await deps.rules.current());
+    } catch (error) {
+      if (errorKind(error) === ErrorKind.configuration) reportConfigurationError(error);
+      else logger.warn('the live rules could not be read: every record of the batch will be retried', { reason: describeError(error) });
+      return everyRecordFailed;
+    }
     let scoring: OrderedScoring<E, R>;
     try {
-      scoring = await scoreInOrder(inStreamOrder(event, valid, controls), deps.kind, {
+      scoring = await scoreInOrder(inStreamOrder(event, valid, controls), kind, {
         store: deps.store,
         commitMode: deps.commitMode,
         horizonMs: deps.maxEventAgeMs,
@@ -62,7 +84,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       reportConfigurationError(error);
-      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      return everyRecordFailed;
     }
     // Records whose writes DynamoDB refuses go to the quarantine beside the ones the decoder refused.
     const refused = scoring.outcomes.filter((o) => o.status === 'rejected');

@@ -8,7 +8,7 @@ import { CommitMode } from '../state/store';
 import type { StateStore } from '../state/store';
 import { RetryableError } from '../errors';
 import type { ScoringKind } from './score-batch';
-import { entityCommit } from './score-batch';
+import { entityCommit, stamped } from './score-batch';
 
 /** A control record as the scorer takes it (control-records.ts): its entity, and when the stream took it. */
 export interface ControlItem {
@@ -70,7 +70,14 @@ export async function applyControls<E extends AnyEnvelope, Last, R>(
         return { entity, base: state, result: applyEntityControl(kind.model, state, entity, control) };
       });
       const changed = computed.filter((c) => c.result.changed);
-      await deps.store.writeEffects({ records: [], alerts: changed.flatMap((c) => c.result.notifications), alertsMayBeStored: true });
+      await deps.store.writeEffects({
+        records: [],
+        alerts: stamped(
+          changed.flatMap((c) => c.result.notifications),
+          kind.rulesVersion,
+        ),
+        alertsMayBeStored: true,
+      });
       const commits = changed.map(({ entity, base, result }) => entityCommit(kind, entity, base, result.state, { now, horizonMs }));
       const committed = await deps.store.commitStates(commits, CommitMode.conditional);
       const retry: string[] = [];

@@ -13,8 +13,13 @@ export type TransactionKind = ScoringKind<TransactionEnvelope, UserLast, Decisio
 export type ReadingKind = ScoringKind<ReadingEnvelope, DeviceLast, ReadingResult>;
 
 /** Transactions follow their user; every decision is stored, queryable by transaction id. */
-export function transactionKind(rules: RulesConfig): TransactionKind {
-  return { entityType: EntityType.user, model: transactionModel(rules.transactions), recordOf: (_txn, decision) => decision };
+export function transactionKind(rules: RulesConfig, rulesVersion?: number): TransactionKind {
+  return {
+    entityType: EntityType.user,
+    model: transactionModel(rules.transactions),
+    recordOf: (_txn, decision) => decision,
+    ...(rulesVersion === undefined ? {} : { rulesVersion }),
+  };
 }
 
 /**
@@ -22,9 +27,10 @@ export function transactionKind(rules: RulesConfig): TransactionKind {
  * (that is what recognises it when it comes again); the device's window aggregates hold the
  * figures and the outbox holds every non-ok reading.
  */
-export function readingKind(rules: RulesConfig): ReadingKind {
+export function readingKind(rules: RulesConfig, rulesVersion?: number): ReadingKind {
   return {
     entityType: EntityType.device,
+    ...(rulesVersion === undefined ? {} : { rulesVersion }),
     model: readingModel(rules.readings),
     recordOf: (reading, result) => ({
       readingId: reading.id,

@@ -40,6 +40,13 @@ export interface ScoringKind<E extends AnyEnvelope, Last, R> {
   readonly model: EntityModel<E, Last, R>;
   /** What is stored of a judged event (its record: see `EventRecord`). */
   recordOf(envelope: E, result: R): Decision | ReadingRecord;
+  /** The rules version the model was built from: stamped on every record, alert and notification it makes. */
+  readonly rulesVersion?: number;
+}
+
+/** Alerts and notifications as stored: with the rules version that made them. */
+export function stamped(alerts: readonly Alert[], rulesVersion: number | undefined): Alert[] {
+  return rulesVersion === undefined ? [...alerts] : alerts.map((a) => ({ ...a, rulesVersion }));
 }
 
 export interface ScoreBatchDeps {
@@ -237,12 +244,20 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
         outcome: kind.recordOf(outcome.envelope, outcome.result),
         basedOn: outcome.status === 'late' ? NO_COMMIT : version,
         decidedAt: now,
+        ...(kind.rulesVersion === undefined ? {} : { rulesVersion: kind.rulesVersion }),
         ...keepUntil,
       });
     }
   }
   // Notifications go to the outbox like alerts: same ids on a retry, same conditional writes.
-  return { records, alerts: [...computed.values()].flatMap((r) => [...r.alerts, ...r.notifications]), alertsMayBeStored };
+  return {
+    records,
+    alerts: stamped(
+      [...computed.values()].flatMap((r) => [...r.alerts, ...r.notifications]),
+      kind.rulesVersion,
+    ),
+    alertsMayBeStored,
+  };
 }
 
 /**

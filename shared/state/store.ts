@@ -61,6 +61,8 @@ export interface EventRecord extends EventRef {
   readonly basedOn: number;
   /** When it was stored (wall clock, epoch ms). */
   readonly decidedAt: number;
+  /** The rules version that judged it. */
+  readonly rulesVersion?: number;
   /**
    * Epoch seconds after which it may be deleted, for records kept only as long as their entity's
    * item (readings' statuses); without it, the store's retention for decisions applies.
@@ -83,6 +85,8 @@ export interface StoredEvent {
   readonly basedOn: number;
   /** When it was stored (wall clock, epoch ms). */
   readonly decidedAt: number;
+  /** The rules version that judged it. */
+  readonly rulesVersion?: number;
   /** Its event's time (epoch ms). */
   readonly eventTime: number;
   /** Whose it is. */

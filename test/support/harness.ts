@@ -14,8 +14,8 @@ export function scoringFunction(name: 'score-transactions' | 'score-readings', e
   const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> =
     name === 'score-transactions'
-      ? createScoringHandler({ ...deps, kind: transactionKind(deps.config.rules), validate: validateTransaction })
-      : createScoringHandler({ ...deps, kind: readingKind(deps.config.rules), validate: validateReading });
+      ? createScoringHandler({ ...deps, kind: transactionKind, validate: validateTransaction })
+      : createScoringHandler({ ...deps, kind: readingKind, validate: validateReading });
   return {
     deps,
     invoke: (records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> =>

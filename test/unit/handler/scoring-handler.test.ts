@@ -54,7 +54,8 @@ describe('the scoring handler', () => {
     const quarantine = new MemoryQuarantine();
     const handler = createScoringHandler({
       name: 'score-transactions',
-      kind: transactionKind(DEFAULT_RULES),
+      kind: transactionKind,
+      rules: { current: () => Promise.resolve({ version: 1, rules: DEFAULT_RULES }) },
       validate: validateTransaction,
       store: new RefusesUser('hot'),
       quarantine,

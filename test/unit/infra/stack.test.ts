@@ -313,10 +313,13 @@ describe('state, alerting and monitoring', () => {
       expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
         [['dynamodb:BatchGetItem'], 'State'],
         [['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], 'State'],
+        [['dynamodb:GetItem'], 'State'],
         [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], 'Alerts'],
       ]);
       // Never an operator's `ops#` item, a budget, or the other kind's items.
       expect(dynamo[1]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writes } });
+      // The rules versions, read only.
+      expect(dynamo[2]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rules#*'] } });
     }
   });
 

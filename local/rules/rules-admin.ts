@@ -1,0 +1,142 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBRulesStore } from '../../shared/adapters/dynamodb-rules';
+import type { RulesConfig } from '../../shared/domain/rules-config';
+import { parseRulesConfig } from '../../shared/domain/rules-config';
+import type { RulesChange, RulesHead, RulesVersion } from '../../shared/domain/rules-versions';
+import { proposedRules, rulesDiff, SEED_VERSION } from '../../shared/domain/rules-versions';
+import { ConfigurationError } from '../../shared/errors';
+import { emulatorClientConfig } from '../clients';
+import { readDeployRecord } from '../deploy';
+import { answers } from '../emulator';
+import { deployedEnvironment } from '../runtime/functions/invoker';
+import { NotDeployedError } from '../runtime/runtime';
+
+/** A request about versions that cannot be met as asked (no candidate to promote, no such version). */
+export class RulesRequestError extends ConfigurationError {
+  override readonly name = 'RulesRequestError';
+}
+
+export type VersionStatus = 'live' | 'candidate' | 'earlier' | 'superseded';
+
+export interface ShownVersion extends RulesVersion {
+  readonly status: VersionStatus;
+  /** Not stored yet: the deploy's rules, version 1 until the first proposal. */
+  readonly seed?: boolean;
+}
+
+/**
+ * What an analyst does with the rules of a deployed stack: look at versions, compare them, propose
+ * a candidate, promote it, roll back. The deploy's rules (the scorers' RULES_CONFIG) are version 1:
+ * stored as such with the first proposal, as the functions already treat them.
+ */
+export class RulesAdmin {
+  constructor(
+    private readonly store: DynamoDBRulesStore,
+    /** The deploy's rules, read when needed (a deployed function's environment). */
+    private readonly deployRules: () => Promise<RulesConfig>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async show(version?: number): Promise<ShownVersion> {
+    const head = await this.store.head();
+    const wanted = version ?? head?.live ?? SEED_VERSION;
+    if (!head) {
+      if (wanted !== SEED_VERSION) throw new RulesRequestError(`no version ${wanted}: only version 1 (the deploy's rules) exists yet`);
+      return this.seedVersion();
+    }
+    const stored = await this.store.get(wanted);
+    if (!stored) throw new RulesRequestError(`no version ${wanted}: versions go from 1 to ${head.latest}`);
+    return { ...stored, status: statusOf(head, wanted) };
+  }
+
+  async history(): Promise<ShownVersion[]> {
+    const head = await this.store.head();
+    if (!head) return [await this.seedVersion()];
+    return (await this.store.list(head.latest)).map((v) => ({ ...v, status: statusOf(head, v.version) }));
+  }
+
+  async diff(a: number, b: number): Promise<RulesChange[]> {
+    const [from, to] = [await this.show(a), await this.show(b)];
+    return rulesDiff(from.document, to.document);
+  }
+
+  /** Validates `part` merged over the live version, without storing anything. */
+  async validate(part: unknown): Promise<RulesConfig> {
+    return proposedRules((await this.show()).document, part);
+  }
+
+  /** Stores `part` merged over the live version as the next version, the candidate (replacing one). */
+  async propose(part: unknown, note: string): Promise<{ stored: RulesVersion; replaced?: number; changes: RulesChange[] }> {
+    const head = await this.headOrSeed();
+    const live = await this.show(head.live);
+    const document = proposedRules(live.document, part);
+    const changes = rulesDiff(live.document, document);
+    if (changes.length === 0) throw new RulesRequestError(`the proposal changes nothing in version ${head.live}, the live one`);
+    const stored = await this.store.propose(head, document, note, this.now());
+    return { stored, changes, ...(head.candidate === undefined ? {} : { replaced: head.candidate }) };
+  }
+
+  async promote(): Promise<{ from: number; to: number }> {
+    const head = await this.headOrSeed();
+    if (head.candidate === undefined) throw new RulesRequestError('there is no candidate to promote: propose one first');
+    await this.store.makeLive(head, head.candidate);
+    return { from: head.live, to: head.candidate };
+  }
+
+  async rollback(version: number): Promise<{ from: number; to: number }> {
+    const head = await this.headOrSeed();
+    if (version === head.live) throw new RulesRequestError(`version ${version} is live already`);
+    if (!(await this.store.get(version))) throw new RulesRequestError(`no version ${version}: versions go from 1 to ${head.latest}`);
+    await this.store.makeLive(head, version);
+    return { from: head.live, to: version };
+  }
+
+  private async headOrSeed(): Promise<RulesHead> {
+    const head = await this.store.head();
+    if (head) return head;
+    await this.store.seed(await this.deployRules(), "the deploy's rules", this.now());
+    const seeded = await this.store.head();
+    if (!seeded) throw new ConfigurationError('the rules head could not be stored');
+    return seeded;
+  }
+
+  private async seedVersion(): Promise<ShownVersion> {
+    return {
+      version: SEED_VERSION,
+      document: await this.deployRules(),
+      note: "the deploy's rules",
+      createdAt: '',
+      status: 'live',
+      seed: true,
+    };
+  }
+}
+
+function statusOf(head: RulesHead, version: number): VersionStatus {
+  if (version === head.live) return 'live';
+  if (version === head.candidate) return 'candidate';
+  return version < head.live ? 'earlier' : 'superseded';
+}
+
+/** The rules admin of a stack deployed from here (its deploy record). */
+export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesAdmin; destroy: () => void }> {
+  const deployed = readDeployRecord(stackName);
+  const stateTable = deployed?.outputs['StateTableName'];
+  const scorer = deployed?.outputs['ScoreTransactionsFunctionName'];
+  if (!deployed || !stateTable)
+    throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
+  if (!scorer)
+    throw new NotDeployedError(`the stack ${stackName} was deployed before rules had versions: deploy it again (\`riskstream up\`).`);
+  if (!(await answers(deployed.endpoint))) {
+    throw new NotDeployedError(
+      `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
+    );
+  }
+  const config = emulatorClientConfig(deployed.endpoint);
+  const dynamodb = new DynamoDBClient(config);
+  const deployRules = async () => {
+    const env = await deployedEnvironment(scorer, deployed.endpoint, config.region, config.credentials);
+    return parseRulesConfig(env['RULES_CONFIG'] ? JSON.parse(env['RULES_CONFIG']) : {});
+  };
+  return { admin: new RulesAdmin(new DynamoDBRulesStore(dynamodb, stateTable), deployRules), destroy: () => dynamodb.destroy() };
+}

@@ -1,0 +1,189 @@
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { RulesConfig } from '../domain/rules-config';
+import { parseRulesConfig } from '../domain/rules-config';
+import type { RulesHead, RulesVersion } from '../domain/rules-versions';
+import { SEED_VERSION } from '../domain/rules-versions';
+import { ConfigurationError } from '../errors';
+import { chunk } from './batching';
+import { KEY } from './dynamodb-items';
+
+/** Rules items in the state table: one per version, never changed, and the head that says which is live. */
+const HEAD_KEY = { [KEY]: { S: 'rules#head' } };
+const versionKey = (version: number) => ({ [KEY]: { S: `rules#v${version}` } });
+
+/** A change to the head that lost to another one (a proposal or a promotion meanwhile): say so, change nothing. */
+export class RulesChangedMeanwhileError extends ConfigurationError {
+  override readonly name = 'RulesChangedMeanwhileError';
+}
+
+/**
+ * The rules versions in DynamoDB. Why here and not SSM Parameter Store or AppConfig: a promotion
+ * is a compare-and-set (the candidate that was reviewed becomes live, or nothing happens), which a
+ * conditional write gives and a parameter label does not; versions are kept as long as wanted (SSM
+ * keeps 100); the functions read one small item per cache period (AppConfig's data plane is not in
+ * the emulator); and it is the table, the key and the IAM the functions already have.
+ */
+export class DynamoDBRulesStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async head(): Promise<RulesHead | undefined> {
+    const item = (await this.client.send(new GetItemCommand({ TableName: this.table, Key: HEAD_KEY, ConsistentRead: true }))).Item;
+    if (!item) return undefined;
+    const number = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
+    const candidate = number('candidate');
+    return {
+      live: number('live') ?? SEED_VERSION,
+      latest: number('latest') ?? SEED_VERSION,
+      ...(candidate === undefined ? {} : { candidate }),
+    };
+  }
+
+  async get(version: number): Promise<RulesVersion | undefined> {
+    const item = (await this.client.send(new GetItemCommand({ TableName: this.table, Key: versionKey(version), ConsistentRead: true })))
+      .Item;
+    return item ? versionOf(item) : undefined;
+  }
+
+  /** Versions 1 to `latest` as stored, oldest first. */
+  async list(latest: number): Promise<RulesVersion[]> {
+    const versions: RulesVersion[] = [];
+    const numbers = Array.from({ length: latest }, (_, i) => i + 1);
+    for (const part of chunk(numbers, 100)) {
+      let keys: Array<Record<string, AttributeValue>> = part.map(versionKey);
+      while (keys.length > 0) {
+        const response = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        versions.push(...(response.Responses?.[this.table] ?? []).map(versionOf));
+        keys = response.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    return versions.sort((a, b) => a.version - b.version);
+  }
+
+  /** Stores the deploy's rules as version 1, live, unless versions are stored already (then nothing changes). */
+  async seed(document: RulesConfig, note: string, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: versionItem({ version: SEED_VERSION, document, note, createdAt: at.toISOString() }),
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': KEY },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...HEAD_KEY, itemType: { S: 'rulesHead' }, live: { N: String(SEED_VERSION) }, latest: { N: String(SEED_VERSION) } },
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': KEY },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+  }
+
+  /** Stores the next version and makes it the candidate (replacing any), if the head is still `head`. */
+  async propose(head: RulesHead, document: RulesConfig, note: string, at: Date): Promise<RulesVersion> {
+    const stored: RulesVersion = { version: head.latest + 1, document, note, createdAt: at.toISOString(), basedOn: head.live };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: versionItem(stored),
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': KEY },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: HEAD_KEY,
+                UpdateExpression: 'SET latest = :next, candidate = :next',
+                ConditionExpression: 'latest = :latest',
+                ExpressionAttributeValues: { ':next': { N: String(stored.version) }, ':latest': { N: String(head.latest) } },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException)
+        throw new RulesChangedMeanwhileError(
+          `another version was stored meanwhile (the latest was ${head.latest}): look again and propose again`,
+        );
+      throw error;
+    }
+    return stored;
+  }
+
+  /** Makes `version` live (a promotion of the candidate, or a rollback), if the head is still `head`. */
+  async makeLive(head: RulesHead, version: number): Promise<void> {
+    const promoting = head.candidate === version;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: HEAD_KEY,
+          UpdateExpression: promoting ? 'SET live = :version REMOVE candidate' : 'SET live = :version',
+          ConditionExpression: 'live = :live AND latest = :latest',
+          ExpressionAttributeValues: {
+            ':version': { N: String(version) },
+            ':live': { N: String(head.live) },
+            ':latest': { N: String(head.latest) },
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new RulesChangedMeanwhileError(`the rules changed meanwhile (live was ${head.live}, latest ${head.latest}): look again`);
+      throw error;
+    }
+  }
+}
+
+function versionItem(version: RulesVersion): Record<string, AttributeValue> {
+  return {
+    ...versionKey(version.version),
+    itemType: { S: 'rules' },
+    version: { N: String(version.version) },
+    document: { S: JSON.stringify(version.document) },
+    note: { S: version.note },
+    createdAt: { S: version.createdAt },
+    ...(version.basedOn === undefined ? {} : { basedOn: { N: String(version.basedOn) } }),
+  };
+}
+
+function versionOf(item: Record<string, AttributeValue>): RulesVersion {
+  const basedOn = item['basedOn']?.N;
+  return {
+    version: Number(item['version']?.N),
+    // Validated again on the way out: a document edited by hand in the table fails here, by field.
+    document: parseRulesConfig(JSON.parse(item['document']?.S ?? '{}')),
+    note: item['note']?.S ?? '',
+    createdAt: item['createdAt']?.S ?? '',
+    ...(basedOn === undefined ? {} : { basedOn: Number(basedOn) }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { RulesConfig } from '../domain/rules-config';
+import type { RulesHead, RulesVersion } from '../domain/rules-versions';
+import { SEED_VERSION } from '../domain/rules-versions';
+import { ConfigurationError } from '../errors';
+
+/** What the functions read of the rules store. */
+export interface RulesSource {
+  head(): Promise<RulesHead | undefined>;
+  get(version: number): Promise<RulesVersion | undefined>;
+}
+
+export interface LiveRulesVersion {
+  readonly version: number;
+  readonly rules: RulesConfig;
+}
+
+/** How long a function trusts the live version it read: a promotion reaches every function within this (plus a batch). */
+export const DEFAULT_RULES_MAX_AGE_MS = 15_000;
+
+/**
+ * The live rules as a function sees them: the head read again at most every `maxAgeMs` (one
+ * consistent GetItem), a version's document once (versions never change). Before any version is
+ * stored, the deploy's rules (RULES_CONFIG) are version 1. A batch asks once and scores with what
+ * it got, so it never mixes two versions. A read that fails throws: scoring with rules that may no
+ * longer be live would be worse than the batch's retry.
+ */
+export class LiveRules {
+  private readonly documents = new Map<number, RulesConfig>();
+  private cached: { readonly at: number; readonly value: LiveRulesVersion } | undefined;
+
+  constructor(
+    private readonly source: RulesSource,
+    private readonly seed: RulesConfig,
+    private readonly maxAgeMs: number = DEFAULT_RULES_MAX_AGE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async current(): Promise<LiveRulesVersion> {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < this.maxAgeMs) return this.cached.value;
+    const head = await this.source.head();
+    const version = head?.live ?? SEED_VERSION;
+    const value = { version, rules: head ? await this.document(version) : this.seed };
+    this.cached = { at: now, value };
+    return value;
+  }
+
+  private async document(version: number): Promise<RulesConfig> {
+    const known = this.documents.get(version);
+    if (known) return known;
+    const stored = await this.source.get(version);
+    if (!stored) throw new ConfigurationError(`the rules head names version ${version} as live, but no such version is stored`);
+    this.documents.set(version, stored.document);
+    return stored.document;
+  }
+}
