@@ -12,20 +12,22 @@ const USAGE = `usage: riskstream rules show [--version N] [--json] [--stack Risk
        riskstream rules diff A B [--stack Riskstream]
        riskstream rules validate FILE [--stack Riskstream]
        riskstream rules propose FILE --note "why" [--stack Riskstream]
-       riskstream rules promote [--stack Riskstream]
+       riskstream rules promote [N] [--stack Riskstream]
        riskstream rules rollback N [--stack Riskstream]
 
 The scoring rules of the deployed stack as versioned data. Every version is kept; one is live (the
-scorers judge with it, reading it again within 15 s: no deploy), at most one is the candidate.
+scorers judge with it, reading it again within RULES_MAX_AGE_MS, 15 s by default: no deploy), at
+most one is the candidate.
 Version 1 is the deploy's rules.
 show: a version's document (the live one by default) as JSON, with its status, note and time.
-history: every version, its status (live, candidate, earlier, superseded), time and note.
+history: every version, its status (live, candidate, was live, never live), time and note.
 diff: the settings that differ between versions A and B.
 validate: FILE (JSON, the whole rules document or any part of it) merged over the live version and
   checked; errors name the field. Nothing is stored.
 propose: the same, stored as the next version and made the candidate (replacing an earlier one).
-promote: the candidate becomes live.
-rollback: version N becomes live again (any stored version).`;
+promote: the candidate becomes live; with N, only if N is still the candidate (the one you reviewed).
+rollback: version N, which was live before, becomes live again; a candidate proposed over the
+  version left behind is dropped with it.`;
 
 class UsageError extends ConfigurationError {
   override readonly name = 'UsageError';
@@ -38,7 +40,7 @@ export type RulesRequest =
   | { readonly command: 'diff'; readonly a: number; readonly b: number; readonly stack: string }
   | { readonly command: 'validate'; readonly file: string; readonly stack: string }
   | { readonly command: 'propose'; readonly file: string; readonly note: string; readonly stack: string }
-  | { readonly command: 'promote'; readonly stack: string }
+  | { readonly command: 'promote'; readonly version?: number; readonly stack: string }
   | { readonly command: 'rollback'; readonly version: number; readonly stack: string };
 
 const SUBCOMMANDS = ['show', 'history', 'diff', 'validate', 'propose', 'promote', 'rollback'] as const;
@@ -87,9 +89,11 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
         ...(values.version === undefined ? {} : { version: versionNumber(values.version, '--version') }),
       };
     case 'history':
-    case 'promote':
       expect(0, '');
       return { command: sub, stack };
+    case 'promote':
+      if (rest.length > 1) throw new UsageError('`rules promote` takes at most the version number you reviewed');
+      return { command: 'promote', stack, ...(rest[0] === undefined ? {} : { version: versionNumber(rest[0], 'N') }) };
     case 'diff':
       expect(2, 'two version numbers');
       return { command: 'diff', a: versionNumber(rest[0], 'A'), b: versionNumber(rest[1], 'B'), stack };
@@ -188,12 +192,15 @@ async function run(admin: RulesAdmin, request: Exclude<RulesRequest, { command: 
       );
     }
     case 'promote': {
-      const { from, to } = await admin.promote();
-      return `version ${to} is live (was ${from}); the scorers judge with it within 15 s\n`;
+      const { from, to } = await admin.promote(request.version);
+      return `version ${to} is live (was ${from}); the scorers judge with it within their rules max age (15 s by default)\n`;
     }
     case 'rollback': {
-      const { from, to } = await admin.rollback(request.version);
-      return `version ${to} is live again (was ${from}); the scorers judge with it within 15 s\n`;
+      const { from, to, droppedCandidate } = await admin.rollback(request.version);
+      return (
+        `version ${to} is live again (was ${from}); the scorers judge with it within their rules max age (15 s by default)\n` +
+        (droppedCandidate === undefined ? '' : `the candidate, version ${droppedCandidate}, was proposed over ${from} and is dropped\n`)
+      );
     }
   }
 }

@@ -16,7 +16,7 @@ export class RulesRequestError extends ConfigurationError {
   override readonly name = 'RulesRequestError';
 }
 
-export type VersionStatus = 'live' | 'candidate' | 'earlier' | 'superseded';
+export type VersionStatus = 'live' | 'candidate' | 'was live' | 'never live';
 
 export interface ShownVersion extends RulesVersion {
   readonly status: VersionStatus;
@@ -76,19 +76,33 @@ export class RulesAdmin {
     return { stored, changes, ...(head.candidate === undefined ? {} : { replaced: head.candidate }) };
   }
 
-  async promote(): Promise<{ from: number; to: number }> {
+  /** The candidate goes live; `expected`, the version the analyst reviewed, must still be the candidate. */
+  async promote(expected?: number): Promise<{ from: number; to: number }> {
     const head = await this.headOrSeed();
     if (head.candidate === undefined) throw new RulesRequestError('there is no candidate to promote: propose one first');
-    await this.store.makeLive(head, head.candidate);
+    if (expected !== undefined && expected !== head.candidate)
+      throw new RulesRequestError(
+        `the candidate is version ${head.candidate}, not ${expected}: look at it (\`rules diff ${head.live} ${head.candidate}\`)`,
+      );
+    await this.store.makeLive(head, head.candidate, true);
     return { from: head.live, to: head.candidate };
   }
 
-  async rollback(version: number): Promise<{ from: number; to: number }> {
+  /**
+   * A version that was live before goes live again. A candidate proposed over the version left
+   * behind is dropped with it (promoting it would bring that version's changes back).
+   */
+  async rollback(version: number): Promise<{ from: number; to: number; droppedCandidate?: number }> {
     const head = await this.headOrSeed();
     if (version === head.live) throw new RulesRequestError(`version ${version} is live already`);
-    if (!(await this.store.get(version))) throw new RulesRequestError(`no version ${version}: versions go from 1 to ${head.latest}`);
-    await this.store.makeLive(head, version);
-    return { from: head.live, to: version };
+    if (!head.wasLive.includes(version))
+      throw new RulesRequestError(
+        `version ${version} was never live: a rollback goes back to ${head.wasLive.length > 0 ? `one of ${head.wasLive.join(', ')}` : 'a version that was live, and none was before this one'}`,
+      );
+    const candidate = head.candidate === undefined ? undefined : await this.store.get(head.candidate);
+    const drop = candidate?.basedOn === head.live;
+    await this.store.makeLive(head, version, drop);
+    return { from: head.live, to: version, ...(drop && candidate ? { droppedCandidate: candidate.version } : {}) };
   }
 
   private async headOrSeed(): Promise<RulesHead> {
@@ -115,7 +129,7 @@ export class RulesAdmin {
 function statusOf(head: RulesHead, version: number): VersionStatus {
   if (version === head.live) return 'live';
   if (version === head.candidate) return 'candidate';
-  return version < head.live ? 'earlier' : 'superseded';
+  return head.wasLive.includes(version) ? 'was live' : 'never live';
 }
 
 /** The rules admin of a stack deployed from here (its deploy record). */

@@ -4,7 +4,6 @@ import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { BudgetStore } from '../alerting/budgeted-publisher';
@@ -13,6 +12,7 @@ import { parseHeldEntry } from '../alerting/budgets';
 import { RetryableError } from '../errors';
 import { chunk, retryUntilDone } from './batching';
 import { budgetKey, DIGEST_TYPE, heldKey, INCIDENTS_INDEX, KEY, TTL_ATTRIBUTE } from './dynamodb-items';
+import { dueKeys } from './incidents-index';
 
 /** A budget count is kept a day past its window; a held notification two weeks (as the DLQs), should the sweep be down that long. */
 const BUDGET_KEPT_S = 86_400;
@@ -90,23 +90,7 @@ export class DynamoDBBudgetStore implements BudgetStore {
 
   /** The held notifications whose window has ended by `now`, as one digest per subscriber and window. */
   async dueDigests(now: number): Promise<DueDigest[]> {
-    const keys: Array<Record<string, AttributeValue>> = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: INCIDENTS_INDEX.name,
-          KeyConditionExpression: '#type = :type AND #due <= :now',
-          ExpressionAttributeNames: { '#type': INCIDENTS_INDEX.partitionKey, '#due': INCIDENTS_INDEX.sortKey },
-          ExpressionAttributeValues: { ':type': { S: DIGEST_TYPE }, ':now': { N: String(Math.floor(now / 1000)) } },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) if (item[KEY]) keys.push({ [KEY]: item[KEY] });
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-
+    const keys = await dueKeys(this.client, this.table, DIGEST_TYPE, Math.floor(now / 1000));
     const digests = new Map<string, { digest: Omit<DueDigest, 'held' | 'keys'>; held: string[]; keys: typeof keys }>();
     for (const item of await this.getAll(keys)) {
       const number = (name: string) => Number(item[name]?.N ?? 0);

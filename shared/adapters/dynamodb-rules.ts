@@ -46,6 +46,7 @@ export class DynamoDBRulesStore {
       live: number('live') ?? SEED_VERSION,
       latest: number('latest') ?? SEED_VERSION,
       ...(candidate === undefined ? {} : { candidate }),
+      wasLive: (item['wasLive']?.NS ?? []).map(Number).sort((a, b) => a - b),
     };
   }
 
@@ -72,33 +73,37 @@ export class DynamoDBRulesStore {
     return versions.sort((a, b) => a.version - b.version);
   }
 
+  /** A put in a transaction that stores the item only if its key is new: a version is never overwritten. */
+  private putNew(item: Record<string, AttributeValue>) {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': KEY },
+      },
+    };
+  }
+
   /** Stores the deploy's rules as version 1, live, unless versions are stored already (then nothing changes). */
   async seed(document: RulesConfig, note: string, at: Date): Promise<void> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: versionItem({ version: SEED_VERSION, document, note, createdAt: at.toISOString() }),
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': KEY },
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...HEAD_KEY, itemType: { S: 'rulesHead' }, live: { N: String(SEED_VERSION) }, latest: { N: String(SEED_VERSION) } },
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': KEY },
-              },
-            },
+            this.putNew(versionItem({ version: SEED_VERSION, document, note, createdAt: at.toISOString() })),
+            this.putNew({
+              ...HEAD_KEY,
+              itemType: { S: 'rulesHead' },
+              live: { N: String(SEED_VERSION) },
+              latest: { N: String(SEED_VERSION) },
+            }),
           ],
         }),
       );
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Stored already (by this or another command): nothing to do. Anything else is an error.
+      if (!lostACondition(error)) throw error;
     }
   }
 
@@ -109,50 +114,54 @@ export class DynamoDBRulesStore {
       await this.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: versionItem(stored),
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': KEY },
-              },
-            },
+            this.putNew(versionItem(stored)),
             {
               Update: {
                 TableName: this.table,
                 Key: HEAD_KEY,
                 UpdateExpression: 'SET latest = :next, candidate = :next',
-                ConditionExpression: 'latest = :latest',
-                ExpressionAttributeValues: { ':next': { N: String(stored.version) }, ':latest': { N: String(head.latest) } },
+                // Also the live version it was merged over: a promotion meanwhile makes the proposal stale.
+                ConditionExpression: 'latest = :latest AND live = :live',
+                ExpressionAttributeValues: {
+                  ':next': { N: String(stored.version) },
+                  ':latest': { N: String(head.latest) },
+                  ':live': { N: String(head.live) },
+                },
               },
             },
           ],
         }),
       );
     } catch (error) {
-      if (error instanceof TransactionCanceledException)
+      if (lostACondition(error))
         throw new RulesChangedMeanwhileError(
-          `another version was stored meanwhile (the latest was ${head.latest}): look again and propose again`,
+          `the rules changed meanwhile (live was ${head.live}, latest ${head.latest}): look again and propose again`,
         );
       throw error;
     }
     return stored;
   }
 
-  /** Makes `version` live (a promotion of the candidate, or a rollback), if the head is still `head`. */
-  async makeLive(head: RulesHead, version: number): Promise<void> {
-    const promoting = head.candidate === version;
+  /**
+   * Makes `version` live (a promotion of the candidate, or a rollback), if the head is still `head`;
+   * the version it replaces joins those that were live. `dropCandidate` removes the candidate too (a
+   * promotion of it, or a rollback away from the version it was proposed over).
+   */
+  async makeLive(head: RulesHead, version: number, dropCandidate: boolean): Promise<void> {
+    const candidateNow = head.candidate === undefined ? 'attribute_not_exists(candidate)' : 'candidate = :candidate';
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: HEAD_KEY,
-          UpdateExpression: promoting ? 'SET live = :version REMOVE candidate' : 'SET live = :version',
-          ConditionExpression: 'live = :live AND latest = :latest',
+          UpdateExpression: `SET live = :version ADD wasLive :previous${dropCandidate ? ' REMOVE candidate' : ''}`,
+          ConditionExpression: `live = :live AND latest = :latest AND ${candidateNow}`,
           ExpressionAttributeValues: {
             ':version': { N: String(version) },
+            ':previous': { NS: [String(head.live)] },
             ':live': { N: String(head.live) },
             ':latest': { N: String(head.latest) },
+            ...(head.candidate === undefined ? {} : { ':candidate': { N: String(head.candidate) } }),
           },
         }),
       );
@@ -162,6 +171,13 @@ export class DynamoDBRulesStore {
       throw error;
     }
   }
+}
+
+/** A transaction cancelled only because a condition of it did not hold (not a throttle, not a conflict). */
+function lostACondition(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return codes.includes('ConditionalCheckFailed') && codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed');
 }
 
 function versionItem(version: RulesVersion): Record<string, AttributeValue> {

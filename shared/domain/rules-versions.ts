@@ -23,6 +23,8 @@ export interface RulesHead {
   readonly live: number;
   readonly candidate?: number;
   readonly latest: number;
+  /** The versions that were live before the live one: what a rollback may go back to. */
+  readonly wasLive: readonly number[];
 }
 
 /** Before anything is stored, the deploy's rules (RULES_CONFIG) are version 1 and live. */

@@ -51,7 +51,9 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
   // Nothing will succeed until a person fixes the deployment: say what is wrong and count it (an
   // alarm watches the count); the caller fails the batch, so Lambda keeps it until then.
   const reportConfigurationError = (error: unknown): void => {
-    logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
+    logger.error('configuration error: the batch fails until it is fixed', {
+      reason: typeof error === 'string' ? error : describeError(error),
+    });
     metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
   };
   // A rules version's scoring is built once: versions never change.
@@ -70,9 +72,14 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     try {
       kind = kindOf(await deps.rules.current());
     } catch (error) {
-      if (errorKind(error) === ErrorKind.configuration) reportConfigurationError(error);
-      else logger.warn('the live rules could not be read: every record of the batch will be retried', { reason: describeError(error) });
-      return everyRecordFailed;
+      const reason = `${describeError(error)} (reading the live rules, rules#head, from STATE_TABLE)`;
+      if (errorKind(error) === ErrorKind.configuration) {
+        reportConfigurationError(reason);
+        return everyRecordFailed;
+      }
+      // Transient: the batch's events and control records come again; the records the decoder refused are quarantined now.
+      logger.warn('the live rules could not be read: the batch will be retried', { reason });
+      return { batchItemFailures: inStreamOrder(event, valid, controls).map((r) => ({ itemIdentifier: r.item.recordId })) };
     }
     let scoring: OrderedScoring<E, R>;
     try {

@@ -1,12 +1,12 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DueDigest } from '../adapters/dynamodb-budgets';
-import { DUE_ROUNDING_SECONDS, INCIDENTS_INDEX, KEY } from '../adapters/dynamodb-items';
+import { DUE_ROUNDING_SECONDS, KEY } from '../adapters/dynamodb-items';
+import { dueKeys } from '../adapters/incidents-index';
 import { controlRecord } from '../kinesis/control-records';
 import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
@@ -97,24 +97,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
 }
 
 async function dueEntities(deps: SweepDeps, type: EntityType, dueBy: number): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await deps.dynamodb.send(
-      new QueryCommand({
-        TableName: deps.stateTable,
-        IndexName: INCIDENTS_INDEX.name,
-        KeyConditionExpression: '#type = :type AND #due <= :dueBy',
-        ExpressionAttributeNames: { '#type': INCIDENTS_INDEX.partitionKey, '#due': INCIDENTS_INDEX.sortKey },
-        ExpressionAttributeValues: { ':type': { S: type }, ':dueBy': { N: String(dueBy) } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    // Keys only: the entity is its key after the type's prefix (`device#sensor-17`).
-    for (const item of page.Items ?? []) ids.push(String(item[KEY]?.S).slice(type.length + 1));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return ids;
+  // The entity is its key after the type's prefix (`device#sensor-17`).
+  return (await dueKeys(deps.dynamodb, deps.stateTable, type, dueBy)).map((key) => String(key[KEY]?.S).slice(type.length + 1));
 }
 
 async function putControlRecords(deps: SweepDeps, stream: string, entities: readonly string[]): Promise<void> {

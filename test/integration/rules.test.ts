@@ -101,7 +101,8 @@ describe('rules versions through the running pipeline on moto', () => {
   });
 
   it('has the running scorers judge with a promoted version within 30 s, its decisions and alerts saying so', async () => {
-    const promoted = await rules('promote');
+    expect((await rules('promote', '3')).stderr).toContain('the candidate is version 2, not 3');
+    const promoted = await rules('promote', '2');
     expect(promoted.stdout).toContain('version 2 is live (was 1)');
     const { payment, decision: judged, ms } = await untilDecidedWith(2, Date.now());
 
@@ -133,6 +134,11 @@ describe('rules versions through the running pipeline on moto', () => {
     const refused = await rules('propose', file, '--note', 'typo');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('transactions.largeAmount.amount');
-    expect((await rules('history')).stdout.trim().split('\n')).toHaveLength(3); // header, 1, 2
+    const history = (await rules('history')).stdout;
+    expect(history.trim().split('\n')).toHaveLength(3); // header, 1, 2
+    expect(history).toMatch(/^1\tlive\t/m);
+    expect(history).toMatch(/^2\twas live\t/m);
+    // Only a version that was live can come back.
+    expect((await rules('rollback', '7')).stderr).toContain('version 7 was never live');
   });
 });

@@ -17,6 +17,8 @@ describe('riskstream rules, the command line', () => {
       stack: 'Riskstream',
     });
     expect(parseRulesArgs(['rollback', '1'])).toEqual({ command: 'rollback', version: 1, stack: 'Riskstream' });
+    expect(parseRulesArgs(['promote'])).toEqual({ command: 'promote', stack: 'Riskstream' });
+    expect(parseRulesArgs(['promote', '4'])).toEqual({ command: 'promote', version: 4, stack: 'Riskstream' });
   });
 
   it('says what is wrong with a command line', () => {

@@ -31,26 +31,26 @@ describe('the live rules a function reads', () => {
     const source = new Versions();
     let clock = 0;
     const live = new LiveRules(source, DEFAULT_RULES, 15_000, () => clock);
-    source.head_ = { live: 1, latest: 2, candidate: 2 };
+    source.head_ = { live: 1, latest: 2, candidate: 2, wasLive: [] };
     source.versions.set(1, { version: 1, document: DEFAULT_RULES, note: 'seed', createdAt: '' });
     source.versions.set(2, { version: 2, document: strict, note: 'lower', createdAt: '' });
 
     expect((await live.current()).version).toBe(1);
-    source.head_ = { live: 2, latest: 2 };
+    source.head_ = { live: 2, latest: 2, wasLive: [] };
     clock = 14_999;
     expect((await live.current()).version).toBe(1); // still trusted
     clock = 15_000;
     expect(await live.current()).toEqual({ version: 2, rules: strict });
     const reads = source.reads;
     clock = 30_000;
-    source.head_ = { live: 2, latest: 2 };
+    source.head_ = { live: 2, latest: 2, wasLive: [] };
     await live.current();
     expect(source.reads - reads).toBe(1); // the head only: version 2's document is known
   });
 
   it('fail with a clear error when the head names a version that is not stored', async () => {
     const source = new Versions();
-    source.head_ = { live: 7, latest: 7 };
+    source.head_ = { live: 7, latest: 7, wasLive: [] };
     await expect(new LiveRules(source, DEFAULT_RULES).current()).rejects.toThrow(/version 7 as live, but no such version is stored/);
   });
 });
