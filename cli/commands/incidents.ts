@@ -3,9 +3,9 @@ import { actionDone, actionStatus, incidentDetails, incidentJson, incidentsJsonL
 import type { IncidentOperator, OperatorRequest } from '../../local/incidents/operator';
 import { ALL_ENTITY_TYPES, openIncidentOperator } from '../../local/incidents/operator';
 import { parseDuration } from '../../shared/domain/duration';
-import { ConfigurationError } from '../../shared/errors';
 import { EntityType } from '../../shared/state/store';
 import type { CommandIO } from '../io';
+import { flagOnlyWith, UsageError } from '../usage';
 import { write } from '../io';
 
 const USAGE = `usage: riskstream incidents list [--type user|device | --all-types] [--json] [--stack Riskstream]
@@ -26,11 +26,6 @@ snooze: for the incident's entity and cause, nothing is delivered until --for ha
 ack, resolve and snooze store the action for the entity and put a control record into its stream:
 the scorer, the entity's one writer, applies it when that record reaches it (seconds while the
 pipeline runs: \`riskstream run\`). Exit status 1 when the incident is not open.`;
-
-/** A command line a person must fix. */
-class UsageError extends ConfigurationError {
-  override readonly name = 'UsageError';
-}
 
 export type IncidentsRequest =
   | { readonly command: 'help' }
@@ -64,9 +59,7 @@ export function parseIncidentsArgs(argv: readonly string[]): IncidentsRequest {
   const [sub, ...rest] = positionals;
   if (sub === undefined) throw new UsageError(`say what to do: ${SUBCOMMANDS.join(', ')}`);
   if (!isSubcommand(sub)) throw new UsageError(`unknown incidents command "${sub}": ${SUBCOMMANDS.join(', ')}`);
-  const only = (flag: string, given: boolean, allowed: readonly Subcommand[]) => {
-    if (given && !allowed.includes(sub)) throw new UsageError(`${flag} goes with ${allowed.map((a) => `\`incidents ${a}\``).join(' or ')}`);
-  };
+  const only = (flag: string, given: boolean, allowed: readonly Subcommand[]) => flagOnlyWith('incidents', sub, flag, given, allowed);
   only('--type', values.type !== undefined, ['list']);
   only('--all-types', values['all-types'], ['list']);
   only('--json', values.json, ['list', 'show']);

@@ -10,9 +10,9 @@ import { takeTraffic } from '../../local/traffic/generator';
 import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
 import type { CommandIO } from '../io';
+import { UsageError } from '../usage';
 import { write } from '../io';
 import { progressBar } from '../progress';
-import { ConfigurationError } from '../../shared/errors';
 
 const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
 
@@ -22,11 +22,6 @@ stream (partition key: deviceId). --file sends each line as it is; a file with l
 JSON is refused (their numbers are named) unless --as-is, which puts them too, for the scorers to
 quarantine. --generate makes N events of realistic, reproducible traffic (--seed) with labelled
 anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
-
-/** A command line or input a person must fix. */
-class UsageError extends ConfigurationError {
-  override readonly name = 'UsageError';
-}
 
 interface ProduceOptions {
   readonly file?: string;

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import type { RulesAdmin, ShownVersion } from '../../local/rules/rules-admin';
 import { openRulesAdmin } from '../../local/rules/rules-admin';
 import type { RulesChange } from '../../shared/domain/rules-versions';
-import { ConfigurationError } from '../../shared/errors';
 import type { CommandIO } from '../io';
+import { flagOnlyWith, UsageError } from '../usage';
 import { write } from '../io';
 
 const USAGE = `usage: riskstream rules show [--version N] [--json] [--stack Riskstream]
@@ -28,10 +28,6 @@ propose: the same, stored as the next version and made the candidate (replacing 
 promote: the candidate becomes live; with N, only if N is still the candidate (the one you reviewed).
 rollback: version N, which was live before, becomes live again; a candidate proposed over the
   version left behind is dropped with it.`;
-
-class UsageError extends ConfigurationError {
-  override readonly name = 'UsageError';
-}
 
 export type RulesRequest =
   | { readonly command: 'help' }
@@ -69,9 +65,7 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
   const [sub, ...rest] = positionals;
   if (sub === undefined) throw new UsageError(`say what to do: ${SUBCOMMANDS.join(', ')}`);
   if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown rules command "${sub}": ${SUBCOMMANDS.join(', ')}`);
-  const only = (flag: string, given: boolean, allowed: string) => {
-    if (given && sub !== allowed) throw new UsageError(`${flag} goes with \`rules ${allowed}\``);
-  };
+  const only = (flag: string, given: boolean, allowed: string) => flagOnlyWith('rules', sub, flag, given, [allowed]);
   only('--version', values.version !== undefined, 'show');
   only('--json', values.json, 'show');
   only('--note', values.note !== undefined, 'propose');

@@ -6,6 +6,7 @@ import { formatDuration } from '../domain/duration';
 import { withEnglishMessages } from '../domain/zod-messages';
 import { ConfigurationError } from '../errors';
 import { maskCardNumbers } from '../observability/mask';
+import { fitSms } from './messages';
 
 /**
  * Channel budgets: what keeps a storm from reaching a person as hundreds of texts. A subscriber with
@@ -170,7 +171,7 @@ export function digestMessage(digest: Digest): DigestMessage {
   const until = new Date(digest.windowEnd).toISOString();
   const limit = `${digest.budget.notifications} per ${formatDuration(digest.budget.perMs)}`;
   const headline = `and ${n} more on ${entitiesPhrase(held)} (${transitionsPhrase(held)})`;
-  const sms = truncate(`riskstream: ${headline}, held back ${from.slice(11, 16)}-${until.slice(11, 16)} UTC (limit ${limit}).`, 140);
+  const sms = fitSms(`riskstream: ${headline}, held back ${from.slice(11, 16)}-${until.slice(11, 16)} UTC (limit ${limit}).`);
   const listed = held.slice(0, DIGEST_LISTED);
   const email = [
     `riskstream: ${headline}`,
@@ -198,16 +199,6 @@ export function digestMessage(digest: Digest): DigestMessage {
     message: JSON.stringify({ default: json, sms, email: maskCardNumbers(email) }),
     attributes: { recipient: digest.recipient, notification: 'digest', severity: worstSeverity(held) },
   };
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max
-    ? text
-    : `${chars
-        .slice(0, max - 3)
-        .join('')
-        .trimEnd()}...`;
 }
 
 const SubscriberSchema = z.object({

@@ -150,10 +150,14 @@ function maskAlert(alert: Alert): Alert {
 
 /** `riskstream CRITICAL: Transaction txn-1 blocked (risk 0.92)`, masked first, then cut to fit (ASCII `...`, so the text stays GSM-7). */
 function smsText(alert: Alert): string {
-  const full = maskCardNumbers(`riskstream ${alert.severity.toUpperCase()}: ${alert.summary}`.replace(/\s+/g, ' '));
-  const chars = Array.from(full);
+  return fitSms(maskCardNumbers(`riskstream ${alert.severity.toUpperCase()}: ${alert.summary}`.replace(/\s+/g, ' ')));
+}
+
+/** The text cut to SMS_MAX_LENGTH characters, with ASCII `...` where it was cut (so it stays GSM-7). */
+export function fitSms(text: string): string {
+  const chars = Array.from(text);
   return chars.length <= SMS_MAX_LENGTH
-    ? full
+    ? text
     : `${chars
         .slice(0, SMS_MAX_LENGTH - 3)
         .join('')

@@ -18,6 +18,21 @@ const NO_DIGESTS: DigestPorts = {
   sent: () => Promise.resolve(),
 };
 
+/** The digests through the budget store and the alerts topic; a digest takes a place in the budget of the window it is sent in. */
+function digestPorts(budgets: DynamoDBBudgetStore, sns: SNSClient, topicArn: string): DigestPorts {
+  return {
+    dueDigests: (now) => budgets.dueDigests(now),
+    claim: async (digest, now) =>
+      (await budgets.take(
+        { id: digest.recipient, budget: digest.budget },
+        `digest:${digestId(digest)}`,
+        budgetWindow(now, digest.budget.perMs),
+      )) === 'send',
+    publish: (digest) => publishDigest(sns, topicArn, digest),
+    sent: (digest) => budgets.sent(digest),
+  };
+}
+
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
   const value = env[name];
   if (!value) throw new ConfigError(`riskstream configuration: ${name} is required: ${what}`);
@@ -31,7 +46,6 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
   const budgets = new DynamoDBBudgetStore(dynamodb, stateTable);
   // Set by the stack only when a subscriber has a budget: without one there are no digests to send.
   const topicArn = env['ALERTS_TOPIC_ARN'] ? alertsTopicArnFromEnv(env) : undefined;
-  const sns = topicArn ? new SNSClient(clientConfig(env, 'SNS')) : undefined;
   return {
     dynamodb,
     // HTTP/1.1: the client's HTTP/2 default is for SubscribeToShard only, and emulators answer HTTP/1.1.
@@ -41,20 +55,7 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
       user: required(env, 'TRANSACTIONS_STREAM', "the transactions stream, where users' control records go"),
       device: required(env, 'READINGS_STREAM', "the readings stream, where devices' control records go"),
     },
-    digests:
-      sns && topicArn
-        ? {
-            dueDigests: (now) => budgets.dueDigests(now),
-            claim: async (digest, now) =>
-              (await budgets.take(
-                { id: digest.recipient, budget: digest.budget },
-                `digest:${digestId(digest)}`,
-                budgetWindow(now, digest.budget.perMs),
-              )) === 'send',
-            publish: (digest) => publishDigest(sns, topicArn, digest),
-            sent: (digest) => budgets.sent(digest),
-          }
-        : NO_DIGESTS,
+    digests: topicArn ? digestPorts(budgets, new SNSClient(clientConfig(env, 'SNS')), topicArn) : NO_DIGESTS,
     logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
     metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
   };
