@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -112,6 +112,14 @@ export async function openDeployedStack(
   };
 }
 
+/**
+ * Synths made by this process, by their inputs. A synth is a function of the code (fixed for a
+ * process), the stack name, the config, the account and the region, so a second runtime or redrive
+ * in the same process (a test file, the fault suite) reuses the first one's instead of spending
+ * ~15 s on `cdk synth` and bundling again. A synth whose assembly was removed meanwhile is made again.
+ */
+const synths = new Map<string, Promise<DefaultSynth>>();
+
 /** The stack as it deploys to AWS, for its event source mappings and bundles, in cdk.out.local/<stack>/runtime. */
 export function synthForRuntime(options: {
   stackName: string;
@@ -120,8 +128,23 @@ export function synthForRuntime(options: {
   region: string;
   log: (line: string) => void;
 }): Promise<DefaultSynth> {
+  const key = JSON.stringify([options.stackName, options.config, options.account, options.region]);
+  const made = synths.get(key);
+  if (made) {
+    return made.then(
+      (synth) => (existsSync(synth.templatePath) ? synth : forget(key, options)),
+      () => forget(key, options),
+    );
+  }
   options.log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
-  return synthDefaultTemplate({ outdir: join(ROOT, 'cdk.out.local', options.stackName, 'runtime'), ...options });
+  const synth = synthDefaultTemplate({ outdir: join(ROOT, 'cdk.out.local', options.stackName, 'runtime'), ...options });
+  synths.set(key, synth);
+  return synth;
+}
+
+function forget(key: string, options: Parameters<typeof synthForRuntime>[0]): Promise<DefaultSynth> {
+  synths.delete(key);
+  return synthForRuntime(options);
 }
 
 /** A mapping's function: the deployed bundle in a worker, with the environment the emulator holds for it. */
