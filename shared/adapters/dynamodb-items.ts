@@ -97,6 +97,7 @@ export function storedEventOf(item: Record<string, AttributeValue>): [string, St
     {
       basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
       decidedAt: Number(item['decidedAt']?.N ?? 0),
+      ...(item['rulesVersion']?.N === undefined ? {} : { rulesVersion: Number(item['rulesVersion'].N) }),
       eventTime: Date.parse(item['eventTime']?.S ?? ''),
       entityId,
     },

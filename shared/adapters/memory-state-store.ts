@@ -87,7 +87,13 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-function storedEventOf({ outcome, basedOn, decidedAt }: EventRecord): StoredEvent {
+function storedEventOf({ outcome, basedOn, decidedAt, rulesVersion }: EventRecord): StoredEvent {
   const entityId = 'userId' in outcome ? outcome.userId : outcome.deviceId;
-  return { basedOn, decidedAt, eventTime: Date.parse(outcome.eventTime), entityId };
+  return {
+    basedOn,
+    decidedAt,
+    eventTime: Date.parse(outcome.eventTime),
+    entityId,
+    ...(rulesVersion === undefined ? {} : { rulesVersion }),
+  };
 }

@@ -45,12 +45,22 @@ export class LiveRules {
     return value;
   }
 
-  private async document(version: number): Promise<RulesConfig> {
+  /**
+   * A version that was live once, for a retry of what it judged (see score-batch.ts,
+   * `unfinishedVersions`); undefined if it is not stored. Version 1 before any is stored is the seed.
+   */
+  async at(version: number): Promise<LiveRulesVersion | undefined> {
     const known = this.documents.get(version);
-    if (known) return known;
+    if (known) return { version, rules: known };
     const stored = await this.source.get(version);
-    if (!stored) throw new ConfigurationError(`the rules head names version ${version} as live, but no such version is stored`);
-    this.documents.set(version, stored.document);
-    return stored.document;
+    if (stored) this.documents.set(version, stored.document);
+    else if (version === SEED_VERSION && !(await this.source.head())) return { version, rules: this.seed };
+    return stored ? { version, rules: stored.document } : undefined;
+  }
+
+  private async document(version: number): Promise<RulesConfig> {
+    const found = await this.at(version);
+    if (!found) throw new ConfigurationError(`the rules head names version ${version} as live, but no such version is stored`);
+    return found.rules;
   }
 }

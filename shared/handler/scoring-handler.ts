@@ -23,8 +23,8 @@ import type { CommitMode, StateStore } from '../state/store';
 
 export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly name: string;
-  /** The live rules version, asked once a batch (config/live-rules.ts). */
-  readonly rules: { current(): Promise<LiveRulesVersion> };
+  /** The live rules version, asked once a batch, and an earlier one for a retry (config/live-rules.ts). */
+  readonly rules: { current(): Promise<LiveRulesVersion>; at(version: number): Promise<LiveRulesVersion | undefined> };
   /** The kind's scoring built from a rules version (pipeline/kinds.ts). */
   readonly kind: (rules: RulesConfig, rulesVersion: number) => ScoringKind<E, Last, R>;
   readonly validate: (input: unknown) => Validation<E>;
@@ -58,8 +58,16 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
   };
   // A rules version's scoring is built once: versions never change.
   const kinds = new Map<number, ScoringKind<E, Last, R>>();
-  const kindOf = ({ version, rules }: LiveRulesVersion) => {
-    const kind = kinds.get(version) ?? deps.kind(rules, version);
+  const kindOf = ({ version, rules }: LiveRulesVersion): ScoringKind<E, Last, R> => {
+    const known = kinds.get(version);
+    if (known) return known;
+    const kind: ScoringKind<E, Last, R> = {
+      ...deps.kind(rules, version),
+      atVersion: async (earlier) => {
+        const found = await deps.rules.at(earlier);
+        return found && kindOf(found);
+      },
+    };
     kinds.set(version, kind);
     return kind;
   };

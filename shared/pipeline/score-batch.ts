@@ -42,6 +42,11 @@ export interface ScoringKind<E extends AnyEnvelope, Last, R> {
   recordOf(envelope: E, result: R): Decision | ReadingRecord;
   /** The rules version the model was built from: stamped on every record, alert and notification it makes. */
   readonly rulesVersion?: number;
+  /**
+   * The scoring of another rules version, for an entity whose events an unfinished attempt judged
+   * with it (see `unfinishedVersions`); undefined when that version is not stored.
+   */
+  atVersion?(rulesVersion: number): Promise<ScoringKind<E, Last, R> | undefined>;
 }
 
 /** Alerts and notifications as stored: with the rules version that made them. */
@@ -106,11 +111,14 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const horizonMs = deps.horizonMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   let states: Map<string, EntityState<Last>>;
   let recorded: ReadonlyMap<string, StoredEvent>;
+  let kinds: ReadonlyMap<string, ScoringKind<E, Last, R>>;
   try {
     ({ states, records: recorded } = await deps.store.loadBatch<Last>(kind.entityType, [...groups.keys()], uniqueRefs(items)));
+    kinds = await unfinishedVersions(kind, groups, states, recorded, { now, horizonMs });
   } catch (error) {
     return failAll(items, error, alerts);
   }
+  const kindOf = (entity: string) => kinds.get(entity) ?? kind;
 
   let pending = [...groups.keys()];
   const maxRounds = 1 + (deps.maxConflictRetries ?? 5);
@@ -120,8 +128,9 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       const group = groups.get(entity) ?? [];
       const state = states.get(entity);
       const envelopes = group.map((item) => item.envelope);
-      const duplicates = knownDuplicates(envelopes, state, recorded, { now, horizonMs, timing: kind.model.timing });
-      computed.set(entity, applyEntityBatch(kind.model, state ?? emptyState<Last>(), envelopes, duplicates));
+      const { model } = kindOf(entity);
+      const duplicates = knownDuplicates(envelopes, state, recorded, { now, horizonMs, timing: model.timing });
+      computed.set(entity, applyEntityBatch(model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
     // Whether an alert of this round may be stored already: if an event with a stored record that
@@ -133,7 +142,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       [...computed.values()].some((r) => r.outcomes.some((o) => o.status !== 'duplicate' && recorded.has(refKeyOf(o.envelope))));
     let effects: Effects;
     try {
-      effects = collectEffects(kind, computed, states, { now, horizonMs }, alertsMayBeStored);
+      effects = collectEffects(kindOf, computed, states, { now, horizonMs }, alertsMayBeStored);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (error instanceof RefusedItemsError) {
@@ -151,7 +160,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     const commits: Array<EntityCommit<Last>> = [];
     for (const [entity, result] of computed) {
       const base = states.get(entity) ?? emptyState<Last>();
-      if (result.changed) commits.push(entityCommit(kind, entity, base, result.state, { now, horizonMs }));
+      if (result.changed) commits.push(entityCommit(kindOf(entity), entity, base, result.state, { now, horizonMs }));
     }
     const committed = await deps.store.commitStates(commits, deps.commitMode);
 
@@ -225,14 +234,16 @@ export function entityCommit<E extends AnyEnvelope, Last, R>(
  * decisions' retention. Alerts of late events go out only if new.
  */
 function collectEffects<E extends AnyEnvelope, Last, R>(
-  kind: ScoringKind<E, Last, R>,
+  kindOf: (entity: string) => ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   states: ReadonlyMap<string, EntityState<Last>>,
   { now, horizonMs }: { now: number; horizonMs: number },
   alertsMayBeStored: boolean,
 ): Effects {
   const records: EventRecord[] = [];
+  const alerts: Alert[] = [];
   for (const [entity, result] of computed) {
+    const kind = kindOf(entity);
     const version = states.get(entity)?.version ?? 0;
     const keepUntil = kind.entityType === 'device' ? { expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs) } : {};
     for (const outcome of result.outcomes) {
@@ -248,16 +259,44 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
         ...keepUntil,
       });
     }
+    // Notifications go to the outbox like alerts: same ids on a retry, same conditional writes.
+    alerts.push(...stamped([...result.alerts, ...result.notifications], kind.rulesVersion));
   }
-  // Notifications go to the outbox like alerts: same ids on a retry, same conditional writes.
-  return {
-    records,
-    alerts: stamped(
-      [...computed.values()].flatMap((r) => [...r.alerts, ...r.notifications]),
-      kind.rulesVersion,
-    ),
-    alertsMayBeStored,
-  };
+  return { records, alerts, alertsMayBeStored };
+}
+
+/**
+ * The entities to judge with another rules version than the live one: those with an event an
+ * earlier attempt judged and stored (its record and alerts written) but never committed, under the
+ * version that attempt had. Judged again under the live version, the event's stored decision would
+ * be overwritten while the alerts of the first judgement stay in the outbox, and may be sent already
+ * (a retry after a promotion); judged with the version it had, it gets the same decision and alert
+ * ids, so the retry repeats only idempotent writes. The entity's other events of the batch go with
+ * it: an entity is judged with one version, as it was in that attempt.
+ */
+async function unfinishedVersions<E extends AnyEnvelope, Last, R>(
+  kind: ScoringKind<E, Last, R>,
+  groups: ReadonlyMap<string, ReadonlyArray<ScoringItem<E>>>,
+  states: ReadonlyMap<string, EntityState<Last>>,
+  recorded: ReadonlyMap<string, StoredEvent>,
+  { now, horizonMs }: { now: number; horizonMs: number },
+): Promise<Map<string, ScoringKind<E, Last, R>>> {
+  const kinds = new Map<string, ScoringKind<E, Last, R>>();
+  if (kind.rulesVersion === undefined || !kind.atVersion) return kinds;
+  for (const [entity, group] of groups) {
+    const unfinished = group
+      .map(({ envelope }) => recorded.get(refKeyOf(envelope)))
+      .find(
+        (stored) =>
+          stored?.rulesVersion !== undefined &&
+          stored.rulesVersion !== kind.rulesVersion &&
+          neverCommitted(stored, states.get(entity), { now, horizonMs, timing: kind.model.timing }),
+      );
+    if (unfinished?.rulesVersion === undefined) continue;
+    const earlier = await kind.atVersion(unfinished.rulesVersion);
+    if (earlier) kinds.set(entity, earlier);
+  }
+  return kinds;
 }
 
 /**

@@ -53,4 +53,15 @@ describe('the live rules a function reads', () => {
     source.head_ = { live: 7, latest: 7, wasLive: [] };
     await expect(new LiveRules(source, DEFAULT_RULES).current()).rejects.toThrow(/version 7 as live, but no such version is stored/);
   });
+
+  it('give an earlier version for a retry of what it judged: the seed as version 1 before any is stored, nothing for an unknown one', async () => {
+    const source = new Versions();
+    const live = new LiveRules(source, DEFAULT_RULES);
+    await expect(live.at(1)).resolves.toEqual({ version: 1, rules: DEFAULT_RULES });
+
+    source.head_ = { live: 2, latest: 2, wasLive: [1] };
+    source.versions.set(1, { version: 1, document: strict, note: 'seed', createdAt: '' });
+    await expect(live.at(1)).resolves.toEqual({ version: 1, rules: strict });
+    await expect(live.at(9)).resolves.toBeUndefined();
+  });
 });

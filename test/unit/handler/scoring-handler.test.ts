@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import { validateTransaction } from '../../../shared/domain/events';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
-import { RecordError } from '../../../shared/errors';
+import { RecordError, RetryableError } from '../../../shared/errors';
 import { createScoringHandler } from '../../../shared/handler/scoring-handler';
 import { RequestCounter } from '../../../shared/observability/request-counter';
 import { createLogger, createMetrics } from '../../../shared/observability/telemetry';
@@ -37,7 +37,58 @@ class RefusesUser extends MemoryStateStore {
   }
 }
 
-const txn = (id: string, userId: string) => ({ transactionId: id, userId, amount: 25, country: 'DE', timestamp: '2026-04-25T12:00:00Z' });
+/** The in-memory store, its commits failing transiently while `failing` (a crash between the effects and the commit). */
+class CommitTimesOut extends MemoryStateStore {
+  failing = true;
+  override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+    if (!this.failing) return super.commitStates(commits);
+    return new Map(commits.map((c) => [c.id, { status: 'failed', error: new RetryableError('conditional put timed out') }]));
+  }
+}
+
+const txn = (id: string, userId: string, amount = 25) => ({
+  transactionId: id,
+  userId,
+  amount,
+  country: 'DE',
+  timestamp: '2026-04-25T12:00:00Z',
+});
+
+/** Version 1 is the defaults; version 2 blocks a large amount on its own. */
+const VERSIONS = new Map([
+  [1, DEFAULT_RULES],
+  [2, { ...DEFAULT_RULES, transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } } }],
+]);
+
+/** The rules store as the handler reads it: `live` is the version `current()` answers. */
+class Rules {
+  constructor(public live: number) {}
+  current() {
+    return Promise.resolve({ version: this.live, rules: VERSIONS.get(this.live) ?? DEFAULT_RULES });
+  }
+  at(version: number) {
+    const rules = VERSIONS.get(version);
+    return Promise.resolve(rules && { version, rules });
+  }
+}
+
+function handlerOf(store: MemoryStateStore, quarantine: Quarantine = new MemoryQuarantine(), rules = new Rules(1)) {
+  return createScoringHandler({
+    name: 'score-transactions',
+    kind: transactionKind,
+    rules,
+    validate: validateTransaction,
+    store,
+    quarantine,
+    commitMode: 'conditional',
+    maxRecordBytes: 65_536,
+    maxFutureSkewMs: 900_000,
+    maxEventAgeMs: 605_400_000,
+    logger: createLogger('test'),
+    metrics: createMetrics('test'),
+    counter: new RequestCounter(),
+  });
+}
 
 describe('the scoring handler', () => {
   const level = process.env['POWERTOOLS_LOG_LEVEL'];
@@ -52,21 +103,7 @@ describe('the scoring handler', () => {
   it('quarantines the records whose writes DynamoDB refuses, with the reason and their raw data, and reports none of them failed', async () => {
     // Arrange
     const quarantine = new MemoryQuarantine();
-    const handler = createScoringHandler({
-      name: 'score-transactions',
-      kind: transactionKind,
-      rules: { current: () => Promise.resolve({ version: 1, rules: DEFAULT_RULES }) },
-      validate: validateTransaction,
-      store: new RefusesUser('hot'),
-      quarantine,
-      commitMode: 'conditional',
-      maxRecordBytes: 65_536,
-      maxFutureSkewMs: 900_000,
-      maxEventAgeMs: 605_400_000,
-      logger: createLogger('test'),
-      metrics: createMetrics('test'),
-      counter: new RequestCounter(),
-    });
+    const handler = handlerOf(new RefusesUser('hot'), quarantine);
     const log = new ShardLog();
     const [hot] = log.put({ data: txn('t-hot', 'hot') }, { data: txn('t-calm', 'calm') });
 
@@ -82,5 +119,27 @@ describe('the scoring handler', () => {
         data: hot?.kinesis.data,
       }),
     ]);
+  });
+
+  it('retries a batch whose commit failed with the rules version that judged it, though another was promoted meanwhile', async () => {
+    // Arrange: version 1 judges and stores the decision and its alert; the commit times out.
+    const store = new CommitTimesOut();
+    const rules = new Rules(1);
+    const handler = handlerOf(store, new MemoryQuarantine(), rules);
+    const log = new ShardLog();
+    log.put({ data: txn('t-big', 'u-1', 1500) });
+    const first = (await handler(kinesisEvent(log.records), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+    expect(first.batchItemFailures).toHaveLength(1);
+    const alerts = [...store.alerts.keys()];
+    store.failing = false;
+    rules.live = 2;
+
+    // Act: Lambda delivers the batch again.
+    const retried = (await handler(kinesisEvent(log.records), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+
+    // Assert
+    expect(retried).toEqual({ batchItemFailures: [] });
+    expect(store.decisions.get('t-big')).toMatchObject({ action: 'manual_review_required' });
+    expect([...store.alerts.keys()]).toEqual(alerts);
   });
 });

@@ -488,3 +488,45 @@ describe('scoreBatch: commits', () => {
     expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 2, ids: ['a-1', 'a-2'].map(compactId) });
   });
 });
+
+describe('scoreBatch: a retry after the rules changed', () => {
+  const v1 = transactionKind(DEFAULT_RULES, 1);
+  // Version 2 blocks what version 1 sent to review: a large amount alone is enough to block.
+  const v2Rules = {
+    ...DEFAULT_RULES,
+    transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
+  };
+  const versions = new Map([[1, v1]]);
+  const v2 = { ...transactionKind(v2Rules, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+
+  it('judges an event an unfinished attempt stored under the earlier version with that version: same decision, no second alert', async () => {
+    // Arrange: the first attempt stores the decision and the alert under version 1, then its commit fails.
+    const store = new FailingCommitStore('user-a', new RetryableError('conditional put timed out'));
+    const items = itemsOf([txn('big-1', 'user-a', 0, { amount: 1500 }), txn('b-1', 'user-b', 0, { amount: 1500 })]);
+    await scoreBatch(items, v1, depsOf(store));
+    const alertsBefore = [...store.alerts.keys()];
+    store.failing = false;
+
+    // Act: version 2 is live when Lambda retries the batch.
+    const retried = await scoreBatch(items, v2, depsOf(store));
+
+    // Assert
+    expect(statuses(retried)).toEqual(['big-1:applied', 'b-1:duplicate']);
+    expect(store.decisions.get('big-1')).toMatchObject({ action: 'manual_review_required' });
+    expect([...store.alerts.keys()]).toEqual(alertsBefore);
+    expect(new Set([...store.alerts.values()].map((a) => a.rulesVersion))).toEqual(new Set([1]));
+    expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 1 });
+  });
+
+  it('judges events never seen before, and events seen under the live version, with the live version', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+
+    // Act
+    const scored = await scoreBatch(itemsOf([txn('big-2', 'user-c', 0, { amount: 1500 })]), v2, depsOf(store));
+
+    // Assert
+    expect(resultOf(scored, 'big-2')).toMatchObject({ action: 'block' });
+    expect(new Set([...store.alerts.values()].map((a) => a.rulesVersion))).toEqual(new Set([2]));
+  });
+});
