@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RulesAdmin, ShownVersion } from '../../local/rules/rules-admin';
 import { openRulesAdmin } from '../../local/rules/rules-admin';
+import { comparisonText } from '../../local/backtest/report-text';
+import { parseDuration } from '../../shared/domain/duration';
 import type { RulesChange } from '../../shared/domain/rules-versions';
 import type { CommandIO } from '../io';
 import { flagOnlyWith, UsageError } from '../usage';
@@ -14,6 +16,7 @@ const USAGE = `usage: riskstream rules show [--version N] [--json] [--stack Risk
        riskstream rules propose FILE --note "why" [--stack Riskstream]
        riskstream rules promote [N] [--stack Riskstream]
        riskstream rules rollback N [--stack Riskstream]
+       riskstream rules shadow-report [--since 1h] [--version N] [--json] [--stack Riskstream]
 
 The scoring rules of the deployed stack as versioned data. Every version is kept; one is live (the
 scorers judge with it, reading it again within RULES_MAX_AGE_MS, 15 s by default: no deploy), at
@@ -27,7 +30,12 @@ validate: FILE (JSON, the whole rules document or any part of it) merged over th
 propose: the same, stored as the next version and made the candidate (replacing an earlier one).
 promote: the candidate becomes live; with N, only if N is still the candidate (the one you reviewed).
 rollback: version N, which was live before, becomes live again; a candidate proposed over the
-  version left behind is dropped with it.`;
+  version left behind is dropped with it.
+shadow-report: while a candidate exists the scorers judge every event with it too, storing its
+  judgement beside the live decision (no alert, no incident). This shows both since --since (a
+  duration, 1h by default): outcomes by action and status, the events they differ on (examples with
+  both sets of reasons), and precision and recall per rule against the verdicts stored with
+  \`riskstream label\`. --version N reports an earlier candidate's shadow run.`;
 
 export type RulesRequest =
   | { readonly command: 'help' }
@@ -37,9 +45,16 @@ export type RulesRequest =
   | { readonly command: 'validate'; readonly file: string; readonly stack: string }
   | { readonly command: 'propose'; readonly file: string; readonly note: string; readonly stack: string }
   | { readonly command: 'promote'; readonly version?: number; readonly stack: string }
-  | { readonly command: 'rollback'; readonly version: number; readonly stack: string };
+  | { readonly command: 'rollback'; readonly version: number; readonly stack: string }
+  | {
+      readonly command: 'shadow-report';
+      readonly sinceMs: number;
+      readonly version?: number;
+      readonly json: boolean;
+      readonly stack: string;
+    };
 
-const SUBCOMMANDS = ['show', 'history', 'diff', 'validate', 'propose', 'promote', 'rollback'] as const;
+const SUBCOMMANDS = ['show', 'history', 'diff', 'validate', 'propose', 'promote', 'rollback', 'shadow-report'] as const;
 
 function versionNumber(text: string | undefined, what: string): number {
   if (text === undefined || !/^[1-9]\d{0,8}$/.test(text))
@@ -55,6 +70,7 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
       version: { type: 'string' },
       json: { type: 'boolean', default: false },
       note: { type: 'string' },
+      since: { type: 'string' },
       stack: { type: 'string', default: 'Riskstream' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,8 +82,10 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
   if (sub === undefined) throw new UsageError(`say what to do: ${SUBCOMMANDS.join(', ')}`);
   if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown rules command "${sub}": ${SUBCOMMANDS.join(', ')}`);
   const only = (flag: string, given: boolean, allowed: string) => flagOnlyWith('rules', sub, flag, given, [allowed]);
-  only('--version', values.version !== undefined, 'show');
-  only('--json', values.json, 'show');
+  const onlyWith = (flag: string, given: boolean, allowed: string[]) => flagOnlyWith('rules', sub, flag, given, allowed);
+  onlyWith('--version', values.version !== undefined, ['show', 'shadow-report']);
+  onlyWith('--json', values.json, ['show', 'shadow-report']);
+  only('--since', values.since !== undefined, 'shadow-report');
   only('--note', values.note !== undefined, 'propose');
   const expect = (count: number, names: string) => {
     if (rest.length !== count) throw new UsageError(`\`rules ${sub}\` takes ${names || 'no arguments'}`);
@@ -98,9 +116,26 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
       expect(1, 'a JSON file');
       if (!values.note?.trim()) throw new UsageError('`rules propose` needs --note "why": every version says why it exists');
       return { command: 'propose', file: rest[0] ?? '', note: values.note.trim(), stack };
+    case 'shadow-report':
+      expect(0, '');
+      return {
+        command: 'shadow-report',
+        sinceMs: sinceOf(values.since ?? '1h'),
+        ...(values.version === undefined ? {} : { version: versionNumber(values.version, '--version') }),
+        json: values.json,
+        stack,
+      };
     default:
       expect(1, 'a version number');
       return { command: 'rollback', version: versionNumber(rest[0], 'N'), stack };
+  }
+}
+
+function sinceOf(text: string): number {
+  try {
+    return Date.now() - parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`--since takes a duration (30m, 1h, 7d): ${(error as Error).message}`);
   }
 }
 
@@ -188,6 +223,16 @@ async function run(admin: RulesAdmin, request: Exclude<RulesRequest, { command: 
     case 'promote': {
       const { from, to } = await admin.promote(request.version);
       return `version ${to} is live (was ${from}); the scorers judge with it within their rules max age (15 s by default)\n`;
+    }
+    case 'shadow-report': {
+      const { candidate, report } = await admin.shadowReport(request.sinceMs, request.version);
+      if (request.json) return `${JSON.stringify({ candidate, ...report })}\n`;
+      const since = new Date(request.sinceMs).toISOString();
+      const header =
+        report.events === 0
+          ? `no event judged in shadow by version ${candidate} since ${since}: is the pipeline running?`
+          : `${report.events} events judged by the live rules and, in shadow, by version ${candidate} since ${since}`;
+      return comparisonText(header, report, { live: 'live', candidate: `v${candidate}` });
     }
     case 'rollback': {
       const { from, to, droppedCandidate } = await admin.rollback(request.version);

@@ -1,15 +1,14 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { MemoryStateStore } from '../../shared/adapters/memory-state-store';
 import type { AnyEnvelope } from '../../shared/domain/events';
-import { validateAnyEvent } from '../../shared/domain/events';
+import type { Decision } from '../../shared/domain/fraud-rules';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
-import { readingKind, transactionKind } from '../../shared/pipeline/kinds';
-import type { ItemOutcome } from '../../shared/pipeline/score-batch';
-import { scoreBatch } from '../../shared/pipeline/score-batch';
-import { CommitMode } from '../../shared/state/store';
+import type { ReadingResult } from '../../shared/domain/sensor-rules';
+import type { ScoredEvent } from '../../local/backtest/in-memory-scorer';
+import { InMemoryScorer } from '../../local/backtest/in-memory-scorer';
 import type { CommandIO } from '../io';
-import { lines, write } from '../io';
+import { lineGroups, write } from '../io';
+import { validLine } from '../../local/backtest/history-events';
 
 const USAGE = `usage: riskstream score [--rules rules.json] < events.jsonl
 
@@ -41,48 +40,34 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<numbe
     return 2;
   }
 
-  const store = new MemoryStateStore();
-  const deps = { store, commitMode: CommitMode.conditional };
-  const kinds = { transaction: transactionKind(rules), reading: readingKind(rules) };
+  const scorer = new InMemoryScorer(rules);
   let rejected = 0;
-  for await (const { number, text } of lines(io.stdin)) {
-    if (text.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      rejected++;
-      await write(io.stderr, `line ${number}: not JSON: ${(error as Error).message}\n`);
-      continue;
+  for await (const group of lineGroups(io.stdin)) {
+    const valid: AnyEnvelope[] = [];
+    let errors = '';
+    for (const { number, text } of group) {
+      if (text.trim() === '') continue;
+      const validation = validLine(text);
+      if (validation.ok) valid.push(validation.value);
+      else {
+        rejected++;
+        errors += `line ${number}: ${validation.reason}\n`;
+      }
     }
-    const validation = validateAnyEvent(json);
-    if (!validation.ok) {
-      rejected++;
-      await write(io.stderr, `line ${number}: ${validation.reason}\n`);
-      continue;
-    }
-    const envelope = validation.value;
-    const item = { recordId: String(number), envelope };
-    const scoring =
-      envelope.kind === 'transaction'
-        ? await scoreBatch([{ ...item, envelope }], kinds.transaction, deps)
-        : await scoreBatch([{ ...item, envelope }], kinds.reading, deps);
-    const outcome = scoring.outcomes[0];
-    if (outcome) await write(io.stdout, `${JSON.stringify(present(outcome))}\n`);
+    if (errors !== '') await write(io.stderr, errors);
+    const { events } = scorer.score(valid);
+    if (events.length > 0) await write(io.stdout, events.map((e) => `${JSON.stringify(present(e))}\n`).join(''));
   }
   return rejected > 0 ? 1 : 0;
 }
 
 /** The seed's shapes: a decision, a reading's status, or the idempotent answer for a repeat. */
-function present(outcome: ItemOutcome<AnyEnvelope, unknown>): unknown {
-  if (outcome.status === 'duplicate') return { eventId: outcome.envelope.id, status: 'already_processed', sideEffectRepeated: false };
-  if (outcome.status === 'failed') return { eventId: outcome.envelope.id, status: 'failed', error: outcome.error.message };
-  if (outcome.status === 'rejected') return { eventId: outcome.envelope.id, status: 'rejected', reason: outcome.reason };
-  const result = outcome.result as Record<string, unknown>;
-  if (outcome.envelope.kind === 'transaction') {
-    const { transactionId, riskScore, action, reasons, late } = result;
+function present(scored: ScoredEvent): unknown {
+  if (scored.status === 'duplicate') return { eventId: scored.envelope.id, status: 'already_processed', sideEffectRepeated: false };
+  if (scored.envelope.kind === 'transaction') {
+    const { transactionId, riskScore, action, reasons, late } = scored.result as Decision;
     return { transactionId, riskScore, action, reasons, ...(late ? { late } : {}) };
   }
-  const { deviceId, temperature, status, alert } = result;
+  const { deviceId, temperature, status, alert } = scored.result as ReadingResult;
   return { deviceId, temperature, status, ...(alert ? { alert } : {}) };
 }

@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import { DynamoDBRulesStore } from '../../shared/adapters/dynamodb-rules';
+import type { Verdict } from '../../shared/domain/labels';
+import type { ComparisonReport } from '../backtest/comparison';
+import { Comparison } from '../backtest/comparison';
+import type { ShadowedEvent } from './shadow-judgements';
+import { shadowJudgements } from './shadow-judgements';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
 import type { RulesChange, RulesHead, RulesVersion } from '../../shared/domain/rules-versions';
@@ -34,8 +40,28 @@ export class RulesAdmin {
     private readonly store: DynamoDBRulesStore,
     /** The deploy's rules, read when needed (a deployed function's environment). */
     private readonly deployRules: () => Promise<RulesConfig>,
+    /** What the scorers stored of their shadow runs, and the analysts' verdicts. */
+    private readonly stored: {
+      shadowed(sinceMs: number): AsyncIterable<ShadowedEvent>;
+      verdicts(): Promise<ReadonlyMap<string, Verdict>>;
+    },
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * How the candidate (or version `version`) judged live traffic in shadow since `sinceMs`, beside
+   * the live rules' decisions, against the analysts' verdicts where they exist.
+   */
+  async shadowReport(sinceMs: number, version?: number): Promise<{ candidate: number; report: ComparisonReport }> {
+    const candidate = version ?? (await this.store.head())?.candidate;
+    if (candidate === undefined)
+      throw new RulesRequestError('there is no candidate: the scorers run one in shadow once it is proposed (`rules propose`)');
+    const comparison = new Comparison(await this.stored.verdicts());
+    for await (const event of this.stored.shadowed(sinceMs)) {
+      if (event.candidateVersion === candidate) comparison.add(event, event);
+    }
+    return { candidate, report: comparison.report() };
+  }
 
   async show(version?: number): Promise<ShownVersion> {
     const head = await this.store.head();
@@ -152,5 +178,10 @@ export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesA
     const env = await deployedEnvironment(scorer, deployed.endpoint, config.region, config.credentials);
     return parseRulesConfig(env['RULES_CONFIG'] ? JSON.parse(env['RULES_CONFIG']) : {});
   };
-  return { admin: new RulesAdmin(new DynamoDBRulesStore(dynamodb, stateTable), deployRules), destroy: () => dynamodb.destroy() };
+  const labels = new DynamoDBLabelStore(dynamodb, stateTable);
+  const records = {
+    shadowed: (sinceMs: number) => shadowJudgements(dynamodb, stateTable, sinceMs),
+    verdicts: async () => new Map((await labels.list()).map((label) => [label.id, label.verdict])),
+  };
+  return { admin: new RulesAdmin(new DynamoDBRulesStore(dynamodb, stateTable), deployRules, records), destroy: () => dynamodb.destroy() };
 }

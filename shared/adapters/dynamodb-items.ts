@@ -71,7 +71,7 @@ export function decisionKey(userId: string, transactionId: string): Record<strin
 }
 
 export function recordItem(record: EventRecord, expiresAt: number): Record<string, unknown> {
-  const { type, outcome, basedOn, decidedAt, rulesVersion } = record;
+  const { type, outcome, basedOn, decidedAt, rulesVersion, shadow } = record;
   return {
     [KEY]: recordPk(type, record),
     itemType: RECORD_TYPE[type],
@@ -79,8 +79,29 @@ export function recordItem(record: EventRecord, expiresAt: number): Record<strin
     basedOn,
     decidedAt,
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
+    ...(shadow === undefined ? {} : { [SHADOW_ATTRIBUTE]: shadowJudgement(shadow) }),
     [TTL_ATTRIBUTE]: expiresAt,
   };
+}
+
+/** On an event record: the candidate rules' judgement of the event, made in shadow (`ShadowJudgement`). */
+export const SHADOW_ATTRIBUTE = 'shadow';
+
+/** What a shadow judgement keeps: the candidate's version and what it would have done (the ids are the record's). */
+export interface ShadowJudgement {
+  readonly rulesVersion?: number;
+  /** A transaction's. */
+  readonly action?: string;
+  readonly riskScore?: number;
+  readonly reasons?: ReadonlyArray<{ readonly rule: string; readonly weight: number; readonly detail: string }>;
+  /** A reading's. */
+  readonly status?: string;
+}
+
+function shadowJudgement({ rulesVersion, outcome }: NonNullable<EventRecord['shadow']>): ShadowJudgement {
+  const judged =
+    'action' in outcome ? { action: outcome.action, riskScore: outcome.riskScore, reasons: outcome.reasons } : { status: outcome.status };
+  return { ...(rulesVersion === undefined ? {} : { rulesVersion }), ...judged };
 }
 
 /** Whether a state-table item is an event record of this kind (else: an entity). */

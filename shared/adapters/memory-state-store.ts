@@ -17,6 +17,11 @@ export class MemoryStateStore implements StateStore {
   private readonly records = new Map<string, EventRecord>();
   private readonly states = new Map<string, EntityState<unknown>>();
 
+  /** The stored record of an event, as written. */
+  recordOf(type: EntityType, ref: EventRef): EventRecord | undefined {
+    return this.records.get(`${type}#${eventRefKey(ref)}`);
+  }
+
   async loadStates<Last>(type: EntityType, ids: readonly string[]): Promise<Map<string, EntityState<Last>>> {
     const found = new Map<string, EntityState<Last>>();
     for (const id of ids) {

@@ -14,6 +14,11 @@ export interface LiveRulesVersion {
   readonly rules: RulesConfig;
 }
 
+/** The live version and, while one is proposed, the candidate the scorers run in shadow. */
+export interface CurrentRules extends LiveRulesVersion {
+  readonly candidate?: LiveRulesVersion;
+}
+
 /** How long a function trusts the live version it read: a promotion reaches every function within this (plus a batch). */
 export const DEFAULT_RULES_MAX_AGE_MS = 15_000;
 
@@ -26,7 +31,7 @@ export const DEFAULT_RULES_MAX_AGE_MS = 15_000;
  */
 export class LiveRules {
   private readonly documents = new Map<number, RulesConfig>();
-  private cached: { readonly at: number; readonly value: LiveRulesVersion } | undefined;
+  private cached: { readonly at: number; readonly value: CurrentRules } | undefined;
 
   constructor(
     private readonly source: RulesSource,
@@ -35,12 +40,17 @@ export class LiveRules {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async current(): Promise<LiveRulesVersion> {
+  async current(): Promise<CurrentRules> {
     const now = this.now();
     if (this.cached && now - this.cached.at < this.maxAgeMs) return this.cached.value;
     const head = await this.source.head();
     const version = head?.live ?? SEED_VERSION;
-    const value = { version, rules: head ? await this.document(version) : this.seed };
+    const candidate = head?.candidate;
+    const value = {
+      version,
+      rules: head ? await this.document(version, 'live') : this.seed,
+      ...(candidate === undefined ? {} : { candidate: { version: candidate, rules: await this.document(candidate, 'the candidate') } }),
+    };
     this.cached = { at: now, value };
     return value;
   }
@@ -58,9 +68,9 @@ export class LiveRules {
     return stored ? { version, rules: stored.document } : undefined;
   }
 
-  private async document(version: number): Promise<RulesConfig> {
+  private async document(version: number, role: string): Promise<RulesConfig> {
     const found = await this.at(version);
-    if (!found) throw new ConfigurationError(`the rules head names version ${version} as live, but no such version is stored`);
+    if (!found) throw new ConfigurationError(`the rules head names version ${version} as ${role}, but no such version is stored`);
     return found.rules;
   }
 }

@@ -6,7 +6,7 @@ import type { Alert } from '../domain/alerts';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import type { RulesConfig } from '../domain/rules-config';
-import type { LiveRulesVersion } from '../config/live-rules';
+import type { CurrentRules, LiveRulesVersion } from '../config/live-rules';
 import { decodedBatch, kinesisDecoder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
 import { quarantineRejected } from '../middleware/quarantine-rejected';
@@ -24,7 +24,7 @@ import type { CommitMode, StateStore } from '../state/store';
 export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly name: string;
   /** The live rules version, asked once a batch, and an earlier one for a retry (config/live-rules.ts). */
-  readonly rules: { current(): Promise<LiveRulesVersion>; at(version: number): Promise<LiveRulesVersion | undefined> };
+  readonly rules: { current(): Promise<CurrentRules>; at(version: number): Promise<LiveRulesVersion | undefined> };
   /** The kind's scoring built from a rules version (pipeline/kinds.ts). */
   readonly kind: (rules: RulesConfig, rulesVersion: number) => ScoringKind<E, Last, R>;
   readonly validate: (input: unknown) => Validation<E>;
@@ -71,6 +71,16 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     kinds.set(version, kind);
     return kind;
   };
+  // The live version's scoring with the candidate's in shadow, once per pair.
+  const pairs = new Map<string, ScoringKind<E, Last, R>>();
+  const kindWithShadow = (current: CurrentRules): ScoringKind<E, Last, R> => {
+    const live = kindOf(current);
+    if (!current.candidate) return live;
+    const key = `${current.version}/${current.candidate.version}`;
+    const pair = pairs.get(key) ?? { ...live, shadow: kindOf(current.candidate) };
+    pairs.set(key, pair);
+    return pair;
+  };
   const scoreRecords = async (event: ScoringEvent<E>): Promise<KinesisStreamBatchResponse> => {
     const { valid, rejected, controls = [] } = decodedBatch(event);
     const before = deps.counter.snapshot();
@@ -78,7 +88,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     // One rules version for the whole batch; without one, nothing is judged and all of it comes again.
     let kind: ScoringKind<E, Last, R>;
     try {
-      kind = kindOf(await deps.rules.current());
+      kind = kindWithShadow(await deps.rules.current());
     } catch (error) {
       const reason = `${describeError(error)} (reading the live rules, rules#head, from STATE_TABLE)`;
       if (errorKind(error) === ErrorKind.configuration) {
@@ -119,6 +129,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       outcomes: countBy(scoring.outcomes.map((o) => o.status)),
       alerts: scoring.alerts.length,
       notifications: scoring.notifications.length,
+      ...(kind.shadow ? { shadowRulesVersion: kind.shadow.rulesVersion, shadowDisagreements: scoring.shadowDisagreements } : {}),
       ...(controls.length > 0 ? { controlRecords: controls.length, controlRecordsFailed: scoring.failedControls.length } : {}),
       dynamoDbRequests: after.requests - before.requests,
     });
@@ -173,11 +184,21 @@ function recordMetrics<E extends AnyEnvelope, R>(
   for (const [action, name] of Object.entries(MetricName.decisions)) {
     if (actions[action]) metrics.addMetric(name, MetricUnit.Count, actions[action]);
   }
+  // By direction: a candidate that would act more (stricter) or less (looser) than the live rules.
+  for (const [direction, count] of Object.entries(scoring.shadowDisagreements)) {
+    const [live, shadow] = direction.split(' → ') as [string, string];
+    const single = metrics.singleMetric();
+    single.addDimension('Direction', (SEVERITY_RANK[shadow] ?? 0) > (SEVERITY_RANK[live] ?? 0) ? 'stricter' : 'looser');
+    single.addMetric(MetricName.shadowDisagreements, MetricUnit.Count, count);
+  }
   const severities = countBy(scoring.alerts.map((a: Alert) => a.severity));
   for (const [severity, name] of Object.entries(MetricName.alerts)) {
     if (severities[severity]) metrics.addMetric(name, MetricUnit.Count, severities[severity]);
   }
 }
+
+/** Outcomes by how much they act: transactions' actions, readings' statuses. */
+const SEVERITY_RANK: Readonly<Record<string, number>> = { approve: 0, manual_review_required: 1, block: 2, ok: 0, warning: 1, critical: 2 };
 
 /** The batch's events and control records as the stream holds them: the order time passes in. */
 function inStreamOrder<E extends AnyEnvelope>(

@@ -37,6 +37,8 @@ export const MetricName = {
   configurationErrors: 'ConfigurationErrors',
   decisions: { approve: 'DecisionsApprove', manual_review_required: 'DecisionsManualReview', block: 'DecisionsBlock' },
   alerts: { info: 'AlertsInfo', warning: 'AlertsWarning', critical: 'AlertsCritical' },
+  /** Events the candidate rules, run in shadow, judged otherwise than the live ones (dimension Direction: stricter, looser). */
+  shadowDisagreements: 'ShadowDisagreements',
   /** Incident transitions written to the outbox (opened, escalated, reminded, resolved), to be sent. */
   incidentNotifications: 'IncidentNotifications',
   /** The sweep's control records: entities whose incidents were due for time to pass. */

@@ -47,6 +47,12 @@ export interface ScoringKind<E extends AnyEnvelope, Last, R> {
    * with it (see `unfinishedVersions`); undefined when that version is not stored.
    */
   atVersion?(rulesVersion: number): Promise<ScoringKind<E, Last, R> | undefined>;
+  /**
+   * The candidate rules' scoring, run in shadow: each event is judged by it too, against the same
+   * state, and its judgement stored on the event's record (`shadow`) — no alert, no incident, no
+   * state of its own. The live rules decide.
+   */
+  readonly shadow?: ScoringKind<E, Last, R>;
 }
 
 /** Alerts and notifications as stored: with the rules version that made them. */
@@ -77,6 +83,8 @@ export interface BatchScoring<E extends AnyEnvelope, R> {
   /** Incident notifications written to the outbox by the applied events. */
   readonly notifications: readonly Alert[];
   readonly conflicts: number;
+  /** Events the shadow judged otherwise than the live rules, by "live → shadow" outcome (action or status). */
+  readonly shadowDisagreements: Readonly<Record<string, number>>;
 }
 
 /**
@@ -105,6 +113,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const outcomes = new Map<ScoringItem<E>, ItemOutcome<E, R>>();
   const alerts: Alert[] = [];
   const notifications: Alert[] = [];
+  const shadowDisagreements: Record<string, number> = {};
   let conflicts = 0;
 
   const now = (deps.now ?? Date.now)();
@@ -124,13 +133,15 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   const maxRounds = 1 + (deps.maxConflictRetries ?? 5);
   for (let round = 0; round < maxRounds && pending.length > 0; round++) {
     const computed = new Map<string, EntityBatchResult<E, Last, R>>();
+    const shadows = new Map<string, EntityBatchResult<E, Last, R>>();
     for (const entity of pending) {
       const group = groups.get(entity) ?? [];
       const state = states.get(entity);
       const envelopes = group.map((item) => item.envelope);
-      const { model } = kindOf(entity);
+      const { model, shadow } = kindOf(entity);
       const duplicates = knownDuplicates(envelopes, state, recorded, { now, horizonMs, timing: model.timing });
       computed.set(entity, applyEntityBatch(model, state ?? emptyState<Last>(), envelopes, duplicates));
+      if (shadow) shadows.set(entity, applyEntityBatch(shadow.model, state ?? emptyState<Last>(), envelopes, duplicates));
     }
 
     // Whether an alert of this round may be stored already: if an event with a stored record that
@@ -142,7 +153,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       [...computed.values()].some((r) => r.outcomes.some((o) => o.status !== 'duplicate' && recorded.has(refKeyOf(o.envelope))));
     let effects: Effects;
     try {
-      effects = collectEffects(kindOf, computed, states, { now, horizonMs }, alertsMayBeStored);
+      effects = collectEffects(kindOf, computed, shadows, states, { now, horizonMs }, alertsMayBeStored);
       await deps.store.writeEffects(effects);
     } catch (error) {
       if (error instanceof RefusedItemsError) {
@@ -195,6 +206,11 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       });
       for (const alert of effects.alerts)
         if (alert.entity.id === entity) (alert.incident === undefined ? alerts : notifications).push(alert);
+      for (const record of effects.records) {
+        if (record.entityId !== entity || !record.shadow) continue;
+        const [live, shadow] = [outcomeOf(record.outcome), outcomeOf(record.shadow.outcome)];
+        if (live !== shadow) shadowDisagreements[`${live} → ${shadow}`] = (shadowDisagreements[`${live} → ${shadow}`] ?? 0) + 1;
+      }
     }
     pending = retry;
   }
@@ -207,7 +223,13 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     alerts,
     notifications,
     conflicts,
+    shadowDisagreements,
   };
+}
+
+/** What a record says was done: a transaction's action, a reading's status. */
+export function outcomeOf(outcome: Decision | ReadingRecord): string {
+  return 'action' in outcome ? outcome.action : outcome.status;
 }
 
 /** An entity's new state as the store commits it: checked against the version it was computed from, kept past its windows for the horizon. */
@@ -236,6 +258,7 @@ export function entityCommit<E extends AnyEnvelope, Last, R>(
 function collectEffects<E extends AnyEnvelope, Last, R>(
   kindOf: (entity: string) => ScoringKind<E, Last, R>,
   computed: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
+  shadows: ReadonlyMap<string, EntityBatchResult<E, Last, R>>,
   states: ReadonlyMap<string, EntityState<Last>>,
   { now, horizonMs }: { now: number; horizonMs: number },
   alertsMayBeStored: boolean,
@@ -246,8 +269,11 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
     const kind = kindOf(entity);
     const version = states.get(entity)?.version ?? 0;
     const keepUntil = kind.entityType === 'device' ? { expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs) } : {};
-    for (const outcome of result.outcomes) {
-      if (outcome.status === 'duplicate') continue;
+    // The shadow judged the same events in the same order: its outcomes line up with the live ones.
+    const shadowOutcomes = shadows.get(entity)?.outcomes;
+    result.outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'duplicate') return;
+      const shadow = shadowOutcomes?.[i];
       records.push({
         type: kind.entityType,
         entityId: outcome.envelope.entity,
@@ -256,9 +282,12 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
         basedOn: outcome.status === 'late' ? NO_COMMIT : version,
         decidedAt: now,
         ...(kind.rulesVersion === undefined ? {} : { rulesVersion: kind.rulesVersion }),
+        ...(shadow && shadow.status !== 'duplicate' && kind.shadow
+          ? { shadow: { rulesVersion: kind.shadow.rulesVersion, outcome: kind.shadow.recordOf(shadow.envelope, shadow.result) } }
+          : {}),
         ...keepUntil,
       });
-    }
+    });
     // Notifications go to the outbox like alerts: same ids on a retry, same conditional writes.
     alerts.push(...stamped([...result.alerts, ...result.notifications], kind.rulesVersion));
   }
@@ -394,5 +423,5 @@ function rejectItems<E extends AnyEnvelope, R>(
 /** A read failed: a retryable error fails every record (the batch comes again); any other kind stops the batch. */
 function failAll<E extends AnyEnvelope, R>(items: ReadonlyArray<ScoringItem<E>>, error: unknown, alerts: Alert[]): BatchScoring<E, R> {
   if (!(error instanceof RetryableError)) throw error;
-  return { outcomes: items.map((item) => failed<E, R>(item, error)), alerts, notifications: [], conflicts: 0 };
+  return { outcomes: items.map((item) => failed<E, R>(item, error)), alerts, notifications: [], conflicts: 0, shadowDisagreements: {} };
 }

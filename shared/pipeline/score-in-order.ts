@@ -34,6 +34,7 @@ export async function scoreInOrder<E extends AnyEnvelope, Last, R>(
   const alerts: Alert[] = [];
   const notifications: Alert[] = [];
   const failedControls: string[] = [];
+  const shadowDisagreements: Record<string, number> = {};
   let conflicts = 0;
   let stopped = false;
   for (const run of runs(records)) {
@@ -55,6 +56,9 @@ export async function scoreInOrder<E extends AnyEnvelope, Last, R>(
       alerts.push(...scored.alerts);
       notifications.push(...scored.notifications);
       conflicts += scored.conflicts;
+      for (const [direction, count] of Object.entries(scored.shadowDisagreements)) {
+        shadowDisagreements[direction] = (shadowDisagreements[direction] ?? 0) + count;
+      }
       stopped = scored.outcomes.some((o) => o.status === 'failed');
     } else {
       const controlled = await applyControls(
@@ -67,7 +71,7 @@ export async function scoreInOrder<E extends AnyEnvelope, Last, R>(
       stopped = controlled.failed.length > 0;
     }
   }
-  return { outcomes, alerts, notifications, conflicts, failedControls };
+  return { outcomes, alerts, notifications, conflicts, failedControls, shadowDisagreements };
 }
 
 /** Consecutive records of one type. */

@@ -63,6 +63,8 @@ export interface EventRecord extends EventRef {
   readonly decidedAt: number;
   /** The rules version that judged it. */
   readonly rulesVersion?: number;
+  /** The candidate rules' judgement of it, made in shadow (score-batch.ts): stored, never acted on. */
+  readonly shadow?: { readonly rulesVersion?: number; readonly outcome: Decision | ReadingRecord };
   /**
    * Epoch seconds after which it may be deleted, for records kept only as long as their entity's
    * item (readings' statuses); without it, the store's retention for decisions applies.

@@ -5,6 +5,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { backtestCommand } from '../../cli/commands/backtest';
+import { labelCommand } from '../../cli/commands/label';
 import { rulesCommand } from '../../cli/commands/rules';
 import type { LocalRuntime } from '../../local/runtime/runtime';
 import { startLocalRuntime } from '../../local/runtime/runtime';
@@ -98,6 +100,46 @@ describe('rules versions through the running pipeline on moto', () => {
     const payment = await pay();
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await decision(payment))?.rulesVersion).toBe(1);
+  });
+
+  it('runs the candidate in shadow on live traffic: the shadow report and a backtest show what it would change', async () => {
+    // A decision the candidate judged in shadow (the scorers read the head again within 15 s).
+    let shadowed: { userId: string; transactionId: string } | undefined;
+    const since = Date.now();
+    while (!shadowed) {
+      const payment = await pay();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const found = (await decision(payment)) as {
+        rulesVersion?: number;
+        action: string;
+        shadow?: { rulesVersion: number; action: string };
+      };
+      if (found?.shadow?.rulesVersion === 2) {
+        expect(found).toMatchObject({ rulesVersion: 1, action: 'approve', shadow: { action: 'manual_review_required' } });
+        shadowed = payment;
+      }
+      if (Date.now() - since > 60_000) throw new Error('no decision judged in shadow after 60 s');
+    }
+    expect((await runCommand(labelCommand, [shadowed.transactionId, 'fraud', '--stack', STACK], [])).code).toBe(0);
+
+    const report = await rules('shadow-report', '--since', '10m');
+    const json = JSON.parse((await rules('shadow-report', '--since', '10m', '--json')).stdout) as {
+      candidate: number;
+      flips: Record<string, number>;
+      labels: { rules: { candidate: Record<string, { truePositives: number }> } };
+    };
+    const backtest = await runCommand(backtestCommand, ['--rules', join(dir, 'lower.json'), '--since', '10m', '--stack', STACK], []);
+
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/events judged by the live rules and, in shadow, by version 2/);
+    expect(report.stdout).toMatch(/approve → manual_review_required: \d+\n {4}rules-\d+ at /);
+    expect(report.stdout).toMatch(/against 1 labelled events \(1 fraud\)/);
+    expect(json.candidate).toBe(2);
+    expect(json.flips['approve → manual_review_required']).toBeGreaterThanOrEqual(1);
+    expect(json.labels.rules.candidate['largeAmount']?.truePositives).toBe(1);
+    expect(backtest.code).toBe(0);
+    expect(backtest.stdout).toMatch(/approve → manual_review_required: \d+/);
+    process.stdout.write(`shadow report:\n${report.stdout}\n`);
   });
 
   it('has the running scorers judge with a promoted version within 30 s, its decisions and alerts saying so', async () => {

@@ -9,6 +9,7 @@ import { createLogger, createMetrics } from '../../../shared/observability/telem
 import { transactionKind } from '../../../shared/pipeline/kinds';
 import type { Quarantine, RejectedRecord } from '../../../shared/quarantine/quarantine';
 import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
+import { EntityType } from '../../../shared/state/store';
 import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-events';
 
 /** Our quarantine port in memory. */
@@ -62,9 +63,14 @@ const VERSIONS = new Map([
 
 /** The rules store as the handler reads it: `live` is the version `current()` answers. */
 class Rules {
-  constructor(public live: number) {}
+  constructor(
+    public live: number,
+    public candidate?: number,
+  ) {}
   current() {
-    return Promise.resolve({ version: this.live, rules: VERSIONS.get(this.live) ?? DEFAULT_RULES });
+    const candidate =
+      this.candidate === undefined ? {} : { candidate: { version: this.candidate, rules: VERSIONS.get(this.candidate) ?? DEFAULT_RULES } };
+    return Promise.resolve({ version: this.live, rules: VERSIONS.get(this.live) ?? DEFAULT_RULES, ...candidate });
   }
   at(version: number) {
     const rules = VERSIONS.get(version);
@@ -141,5 +147,23 @@ describe('the scoring handler', () => {
     expect(retried).toEqual({ batchItemFailures: [] });
     expect(store.decisions.get('t-big')).toMatchObject({ action: 'manual_review_required' });
     expect([...store.alerts.keys()]).toEqual(alerts);
+  });
+
+  it('runs a proposed candidate in shadow: the live version decides and alerts, the candidate’s judgement is stored beside it', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const handler = handlerOf(store, new MemoryQuarantine(), new Rules(1, 2));
+    const log = new ShardLog();
+    log.put({ data: txn('t-big', 'u-1', 1500) });
+
+    // Act
+    const response = (await handler(kinesisEvent(log.records), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [] });
+    const record = store.recordOf(EntityType.user, { entityId: 'u-1', eventId: 't-big' });
+    expect(record).toMatchObject({ rulesVersion: 1, outcome: { action: 'manual_review_required' } });
+    expect(record?.shadow).toMatchObject({ rulesVersion: 2, outcome: { action: 'block' } });
+    expect([...store.alerts.values()].every((a) => a.rulesVersion === 1)).toBe(true);
   });
 });

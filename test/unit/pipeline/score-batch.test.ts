@@ -530,3 +530,48 @@ describe('scoreBatch: a retry after the rules changed', () => {
     expect(new Set([...store.alerts.values()].map((a) => a.rulesVersion))).toEqual(new Set([2]));
   });
 });
+
+describe('scoreBatch: a candidate in shadow', () => {
+  // The candidate blocks a large amount on its own; the live rules send it to review.
+  const strict = {
+    ...DEFAULT_RULES,
+    transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
+  };
+  const live = transactionKind(DEFAULT_RULES, 1);
+  const withShadow = { ...live, shadow: transactionKind(strict, 2) };
+
+  it('stores the candidate’s judgement on each record and counts where it differs, the live rules deciding', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const items = itemsOf([txn('big', 'user-a', 0, { amount: 1500 }), txn('small', 'user-a', 1_000, { amount: 20 })]);
+
+    // Act
+    const scored = await scoreBatch(items, withShadow, depsOf(store));
+
+    // Assert
+    expect(resultOf(scored, 'big')).toMatchObject({ action: 'manual_review_required' });
+    expect(store.decisions.get('big')).toMatchObject({ action: 'manual_review_required' });
+    expect(store.recordOf(EntityType.user, { entityId: 'user-a', eventId: 'big' })?.shadow).toEqual({
+      rulesVersion: 2,
+      outcome: expect.objectContaining({ action: 'block', riskScore: 0.9 }),
+    });
+    expect(store.recordOf(EntityType.user, { entityId: 'user-a', eventId: 'small' })?.shadow?.outcome).toMatchObject({ action: 'approve' });
+    expect(scored.shadowDisagreements).toEqual({ 'manual_review_required → block': 1 });
+  });
+
+  it('has no side effect of its own: the alerts, incidents and state are the live rules’ alone', async () => {
+    // Arrange
+    const [plain, shadowed] = [new MemoryStateStore(), new MemoryStateStore()];
+    const items = itemsOf([txn('big', 'user-a', 0, { amount: 1500 }), txn('big-2', 'user-a', 1_000, { amount: 2500 })]);
+
+    // Act
+    const withoutIt = await scoreBatch(items, live, depsOf(plain));
+    const withIt = await scoreBatch(items, withShadow, depsOf(shadowed));
+
+    // Assert
+    expect(withIt.alerts).toEqual(withoutIt.alerts);
+    expect(withIt.notifications).toEqual(withoutIt.notifications);
+    expect(snapshot(shadowed.alerts)).toEqual(snapshot(plain.alerts));
+    expect(await userState(shadowed, 'user-a')).toEqual(await userState(plain, 'user-a'));
+  });
+});

@@ -1,0 +1,82 @@
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Flip, Judgement } from '../backtest/comparison';
+import { SHADOW_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
+import type { ShadowJudgement } from '../../shared/adapters/dynamodb-items';
+
+/** One event as the scorers stored it: the live rules' judgement and, beside it, the candidate's in shadow. */
+export interface ShadowedEvent extends Pick<Flip, 'eventId' | 'kind' | 'eventTime'> {
+  readonly liveVersion?: number;
+  readonly candidateVersion?: number;
+  readonly live: Judgement;
+  readonly candidate: Judgement;
+}
+
+/**
+ * The event records the scorers judged in shadow since `sinceMs` (their decidedAt, wall clock): a
+ * Scan of the state table, every page, keeping the records that carry a shadow judgement. A Scan
+ * reads the whole table; an analyst's report an hour is cheap beside the scorers' own traffic, and it
+ * keeps the scorers' path free of a second write per event (an index would cost one).
+ */
+export async function* shadowJudgements(client: DynamoDBClient, table: string, sinceMs: number): AsyncGenerator<ShadowedEvent> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'attribute_exists(#shadow) AND #decidedAt >= :since',
+        ExpressionAttributeNames: { '#shadow': SHADOW_ATTRIBUTE, '#decidedAt': 'decidedAt' },
+        ExpressionAttributeValues: { ':since': { N: String(sinceMs) } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const event = shadowedEvent(unmarshall(item));
+      if (event) yield event;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+}
+
+interface StoredReason {
+  readonly rule: string;
+  readonly detail: string;
+}
+
+function shadowedEvent(item: Record<string, unknown>): ShadowedEvent | undefined {
+  const shadow = item[SHADOW_ATTRIBUTE] as ShadowJudgement | undefined;
+  if (!shadow) return undefined;
+  const versions = {
+    ...(typeof item['rulesVersion'] === 'number' ? { liveVersion: item['rulesVersion'] } : {}),
+    ...(shadow.rulesVersion === undefined ? {} : { candidateVersion: shadow.rulesVersion }),
+  };
+  const eventTime = String(item['eventTime'] ?? '');
+  if (item['itemType'] === 'decision') {
+    return {
+      eventId: String(item['transactionId']),
+      kind: 'transaction',
+      eventTime,
+      ...versions,
+      live: decisionJudgement(item['action'], item['riskScore'], item['reasons']),
+      candidate: decisionJudgement(shadow.action, shadow.riskScore, shadow.reasons),
+    };
+  }
+  // A reading's record keeps its status only.
+  return {
+    eventId: String(item['readingId']),
+    kind: 'reading',
+    eventTime,
+    ...versions,
+    live: { outcome: String(item['status']), reasons: [] },
+    candidate: { outcome: String(shadow.status), reasons: [] },
+  };
+}
+
+function decisionJudgement(action: unknown, riskScore: unknown, reasons: unknown): Judgement {
+  return {
+    outcome: String(action),
+    ...(typeof riskScore === 'number' ? { riskScore } : {}),
+    reasons: ((reasons ?? []) as readonly StoredReason[]).map((r) => `${r.rule}: ${r.detail}`),
+  };
+}
