@@ -1,4 +1,6 @@
 import type { Verdict } from '../../shared/domain/labels';
+import type { RuleQuality } from './rule-quality';
+import { isFlagged, RuleQualityCounter } from './rule-quality';
 
 export type Side = 'live' | 'candidate';
 export const SIDES: readonly Side[] = ['live', 'candidate'];
@@ -21,14 +23,6 @@ export interface Flip {
   readonly verdict?: Verdict;
 }
 
-/** Precision and recall of one rule (or of all of them: `any`) against the verdicts; null where there is nothing to divide. */
-export interface RuleQuality {
-  readonly flagged: number;
-  readonly truePositives: number;
-  readonly precision: number | null;
-  readonly recall: number | null;
-}
-
 export interface ComparisonReport {
   /** Events judged by both. */
   readonly events: number;
@@ -46,9 +40,6 @@ export interface ComparisonReport {
   };
 }
 
-/** The rule name `any`: an event a side flagged at all (a transaction not approved, a reading not ok). */
-export const ANY_RULE = 'any';
-
 /**
  * Two judgements of the same events side by side, by a backtest (both judged in memory) or a shadow
  * report (both stored by the scorers): how the outcomes move, examples of each move, and, against
@@ -59,9 +50,7 @@ export class Comparison {
   private readonly outcomes: Record<Side, Record<string, number>> = { live: {}, candidate: {} };
   private readonly flips: Record<string, number> = {};
   private readonly examples: Flip[] = [];
-  private readonly quality: Record<Side, Record<string, { flagged: number; truePositives: number }>> = { live: {}, candidate: {} };
-  private labelled = 0;
-  private fraud = 0;
+  private readonly quality: Record<Side, RuleQualityCounter> = { live: new RuleQualityCounter(), candidate: new RuleQualityCounter() };
 
   constructor(
     private readonly verdicts: ReadonlyMap<string, Verdict> = new Map(),
@@ -72,7 +61,16 @@ export class Comparison {
     this.events++;
     for (const side of SIDES) count(this.outcomes[side], judgements[side].outcome);
     const verdict = this.verdicts.get(event.eventId);
-    if (verdict !== undefined) this.label(verdict, judgements);
+    if (verdict !== undefined) {
+      for (const side of SIDES) {
+        const { outcome, reasons } = judgements[side];
+        this.quality[side].add(
+          verdict,
+          reasons.map((r) => r.slice(0, r.indexOf(':'))),
+          isFlagged(outcome),
+        );
+      }
+    }
     if (judgements.live.outcome === judgements.candidate.outcome) return;
     const direction = `${judgements.live.outcome} → ${judgements.candidate.outcome}`;
     if (count(this.flips, direction) <= this.examplesPerFlip) {
@@ -86,31 +84,13 @@ export class Comparison {
       outcomes: this.outcomes,
       flips: this.flips,
       examples: this.examples,
-      ...(this.verdicts.size > 0
-        ? {
-            labels: {
-              labelled: this.labelled,
-              fraud: this.fraud,
-              rules: { live: qualities(this.quality.live, this.fraud), candidate: qualities(this.quality.candidate, this.fraud) },
-            },
-          }
-        : {}),
+      ...(this.verdicts.size > 0 ? { labels: this.labels() } : {}),
     };
   }
 
-  private label(verdict: Verdict, judgements: Record<Side, Judgement>): void {
-    this.labelled++;
-    if (verdict === 'fraud') this.fraud++;
-    for (const side of SIDES) {
-      const { outcome, reasons } = judgements[side];
-      const fired = new Set(reasons.map((r) => r.slice(0, r.indexOf(':'))));
-      if (outcome !== 'approve' && outcome !== 'ok') fired.add(ANY_RULE);
-      for (const rule of fired) {
-        const q = (this.quality[side][rule] ??= { flagged: 0, truePositives: 0 });
-        q.flagged++;
-        if (verdict === 'fraud') q.truePositives++;
-      }
-    }
+  private labels(): NonNullable<ComparisonReport['labels']> {
+    const [live, candidate] = [this.quality.live.report(), this.quality.candidate.report()];
+    return { labelled: live.labelled, fraud: live.fraud, rules: { live: live.rules, candidate: candidate.rules } };
   }
 }
 
@@ -118,20 +98,4 @@ export class Comparison {
 function count(counts: Record<string, number>, key: string): number {
   counts[key] = (counts[key] ?? 0) + 1;
   return counts[key];
-}
-
-function qualities(counts: Record<string, { flagged: number; truePositives: number }>, fraud: number): Record<string, RuleQuality> {
-  return Object.fromEntries(
-    Object.entries(counts)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([rule, { flagged, truePositives }]) => [
-        rule,
-        {
-          flagged,
-          truePositives,
-          precision: flagged === 0 ? null : truePositives / flagged,
-          recall: fraud === 0 ? null : truePositives / fraud,
-        },
-      ]),
-  );
 }

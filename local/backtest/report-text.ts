@@ -1,5 +1,6 @@
 import type { BacktestReport } from './backtest';
-import type { ComparisonReport, RuleQuality, Side } from './comparison';
+import type { ComparisonReport, Side } from './comparison';
+import type { RuleQuality } from './rule-quality';
 import { SIDES } from './comparison';
 
 const HOURS_SHOWN = 24;

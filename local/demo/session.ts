@@ -18,6 +18,7 @@ import { putRecords } from '../traffic/producer';
 import { AlertObserver } from './observer';
 import type { StateFigures } from './state-reader';
 import { StateReader } from './state-reader';
+import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
 
@@ -122,7 +123,11 @@ export class DemoSession {
     private readonly runtime: LocalRuntime,
   ) {
     this.idPrefix = `${options.seed}-${Date.now().toString(36)}`;
-    this.stateReader = new StateReader(clients.dynamodb, outputs['StateTableName'] ?? '', { windowMs: BUSIEST_WINDOW_MS });
+    const labels = new DynamoDBLabelStore(clients.dynamodb, outputs['StateTableName'] ?? '');
+    this.stateReader = new StateReader(clients.dynamodb, outputs['StateTableName'] ?? '', {
+      windowMs: BUSIEST_WINDOW_MS,
+      verdicts: async () => new Map((await labels.list()).map((label) => [label.id, label.verdict])),
+    });
   }
 
   static async open(options: DemoSessionOptions): Promise<DemoSession> {
@@ -278,6 +283,7 @@ export class DemoSession {
         decisionsByAction: this.state.decisionsByAction,
         busiestWindows: this.state.busiestWindows,
         openIncidents: this.state.openIncidents,
+        ruleQuality: this.state.ruleQuality,
         readAt: this.state.readAt,
       },
       alerts: {

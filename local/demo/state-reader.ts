@@ -6,6 +6,9 @@ import type { StoredEntity } from '../../shared/adapters/dynamodb-items';
 import { decisionKey, entityKey, entityStateOf, KEY, projectionOf } from '../../shared/adapters/dynamodb-items';
 import type { Incident } from '../../shared/domain/incidents';
 import type { EntityType } from '../../shared/state/store';
+import type { Verdict } from '../../shared/domain/labels';
+import type { RulesQuality } from '../backtest/rule-quality';
+import { isFlagged, RuleQualityCounter } from '../backtest/rule-quality';
 import type { LabelledEvent } from '../traffic/generator';
 
 /** One entity's last window (the panes of the `windowMs` before its latest event), as its state item holds it. */
@@ -33,6 +36,8 @@ export interface StateFigures {
   readonly busiestWindows: readonly WindowFigure[];
   /** The open incidents of the entities the run put events for, worst and oldest first. */
   readonly openIncidents: readonly OpenIncidentFigure[];
+  /** Each rule's precision on the decisions analysts gave a verdict (`riskstream label`). */
+  readonly ruleQuality: RulesQuality;
   /** When the read finished, and how long it took (ms). */
   readonly readAt: number;
   readonly tookMs: number;
@@ -40,7 +45,7 @@ export interface StateFigures {
 
 const GET_LIMIT = 100;
 /** What the page shows of a decision and of an entity: not the recent ids or last-seen facts, the bulk of a busy item. */
-const READ = [KEY, 'itemType', 'action', 'transactionId', 'entityType', 'entityId', 'watermark', 'panes', 'incidents'];
+const READ = [KEY, 'itemType', 'action', 'reasons', 'transactionId', 'entityType', 'entityId', 'watermark', 'panes', 'incidents'];
 /** How long after its put an event's entity item may still change (the event not scored yet). */
 const SCORING_LAG_MS = 30_000;
 const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1 };
@@ -53,7 +58,8 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1 };
  * held every request of the pipeline up behind it (put → alert p95 3.3 s instead of 0.45 s).
  */
 export class StateReader {
-  private readonly decisions = new Map<string, string>();
+  /** Each decision read: its action and the rules that fired, by transaction id. */
+  private readonly decisions = new Map<string, { readonly action: string; readonly rules: readonly string[] }>();
   /** Transactions put whose decision has not been read yet, by id. */
   private readonly undecided = new Map<string, { readonly userId: string; readonly transactionId: string }>();
   /** Entities by key (`user#u1`), with when an event for them was last put. */
@@ -64,7 +70,12 @@ export class StateReader {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
-    private readonly options: { readonly windowMs: number; readonly top?: number },
+    private readonly options: {
+      readonly windowMs: number;
+      readonly top?: number;
+      /** The analysts' verdicts, read again each round (few, and a person adds them while the run goes on). */
+      readonly verdicts?: () => Promise<ReadonlyMap<string, Verdict>>;
+    },
   ) {}
 
   /** Events put since the last call: their decisions and entities are read from now on. */
@@ -90,21 +101,33 @@ export class StateReader {
     const decisionKeys = [...this.undecided.values()].map((t) => decisionKey(t.userId, t.transactionId));
     for (const item of await this.batchGet([...decisionKeys, ...entityKeys])) {
       if (item['itemType'] === 'decision') {
-        this.decisions.set(String(item['transactionId']), String(item['action']));
+        const reasons = (item['reasons'] ?? []) as ReadonlyArray<{ readonly rule: string }>;
+        this.decisions.set(String(item['transactionId']), { action: String(item['action']), rules: reasons.map((r) => r.rule) });
         this.undecided.delete(String(item['transactionId']));
       } else if (item['entityId'] !== undefined) {
         this.entities.set(String(item[KEY]), item as unknown as StoredEntity<unknown>);
       }
     }
     const decisionsByAction: Record<string, number> = {};
-    for (const action of this.decisions.values()) decisionsByAction[action] = (decisionsByAction[action] ?? 0) + 1;
+    for (const { action } of this.decisions.values()) decisionsByAction[action] = (decisionsByAction[action] ?? 0) + 1;
     return {
       decisionsByAction,
+      ruleQuality: await this.ruleQuality(),
       busiestWindows: this.busiest(now),
       openIncidents: this.openIncidents(),
       readAt: Date.now(),
       tookMs: Date.now() - started,
     };
+  }
+
+  private async ruleQuality(): Promise<RulesQuality> {
+    const counter = new RuleQualityCounter();
+    const verdicts = (await this.options.verdicts?.()) ?? new Map<string, Verdict>();
+    for (const [id, verdict] of verdicts) {
+      const decision = this.decisions.get(id);
+      if (decision) counter.add(verdict, decision.rules, isFlagged(decision.action));
+    }
+    return counter.report();
   }
 
   private busiest(now: number): WindowFigure[] {

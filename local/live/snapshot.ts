@@ -1,5 +1,6 @@
 import type { OpenIncidentFigure, WindowFigure } from '../demo/state-reader';
 import type { ChannelFigure, DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
+import type { RulesQuality } from '../backtest/rule-quality';
 
 /**
  * What the live page shows, as one JSON document the page polls. Every figure comes from the
@@ -28,6 +29,8 @@ export interface LiveSnapshot {
     readonly busiestWindows: readonly WindowFigure[];
     /** What people are handling now: the open incidents of the run's entities. */
     readonly openIncidents: readonly OpenIncidentFigure[];
+    /** Each rule's precision on the decisions analysts labelled (`riskstream label`). */
+    readonly ruleQuality: RulesQuality;
     readonly readAt: number;
   } | null;
   readonly alerts: {

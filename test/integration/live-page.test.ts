@@ -1,9 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
+import { labelCommand } from '../../cli/commands/label';
 import { boundedTraffic } from '../../local/demo/bounded';
 import { poisonRecord } from '../../local/demo/continuous';
 import { DemoSession } from '../../local/demo/session';
 import { readDeployRecord } from '../../local/deploy';
 import { launchChromium } from '../support/browser';
+import { runCommand } from '../support/command-io';
 import { scanAll } from '../support/resources';
 import { removeStackFiles } from '../support/subscribed-stack';
 
@@ -93,6 +95,26 @@ describe('the live page', () => {
       ['on call (sqs, with a budget)', '5 per 5m'],
     ]);
     expect(Number(channels[1]?.[2])).toBeGreaterThan(0);
+
+    // An analyst labels a flagged decision fraud and an approved one legit: the page shows each rule's precision on them.
+    const flagged = decisions.find((d) => d['action'] !== 'approve') as { transactionId: string; reasons: Array<{ rule: string }> };
+    const approved = decisions.find((d) => d['action'] === 'approve') as { transactionId: string };
+    for (const [id, verdict] of [
+      [flagged.transactionId, 'fraud'],
+      [approved.transactionId, 'legit'],
+    ]) {
+      expect((await runCommand(labelCommand, [id ?? '', verdict ?? '', '--stack', STACK], [])).code).toBe(0);
+    }
+    await waitFor(page, 'labelled', '2 decisions labelled 1 of them fraud (riskstream label)');
+    const precision = await page.$$eval('[data-testid="table-rule-precision"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(precision).toEqual(
+      expect.arrayContaining([
+        ['any rule (not approved)', '1', '1', '1.00'],
+        [flagged.reasons[0]?.rule, '1', '1', '1.00'],
+      ]),
+    );
   }, 300_000);
 });
 

@@ -1,5 +1,5 @@
 import { Backtest } from '../../../local/backtest/backtest';
-import { ANY_RULE } from '../../../local/backtest/comparison';
+import { ANY_RULE } from '../../../local/backtest/rule-quality';
 import { backtestText } from '../../../local/backtest/report-text';
 import type { AnyEnvelope } from '../../../shared/domain/events';
 import { validateAnyEvent } from '../../../shared/domain/events';

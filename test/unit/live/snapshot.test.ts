@@ -96,6 +96,7 @@ describe('live figures', () => {
         decisionsByAction: { approve: 1500, manual_review_required: 12, block: 3 },
         busiestWindows: [],
         openIncidents: [],
+        ruleQuality: { labelled: 0, fraud: 0, rules: {} },
         readAt: 60_000,
       },
       alerts: {
