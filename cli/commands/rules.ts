@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RulesAdmin, ShownVersion } from '../../local/rules/rules-admin';
 import { openRulesAdmin } from '../../local/rules/rules-admin';
-import { comparisonText } from '../../local/backtest/report-text';
+import { comparisonText, events } from '../../local/backtest/report-text';
 import { parseDuration } from '../../shared/domain/duration';
 import type { RulesChange } from '../../shared/domain/rules-versions';
 import type { CommandIO } from '../io';
@@ -231,7 +231,7 @@ async function run(admin: RulesAdmin, request: Exclude<RulesRequest, { command: 
       const header =
         report.events === 0
           ? `no event judged in shadow by version ${candidate} since ${since}: is the pipeline running?`
-          : `${report.events} events judged by the live rules and, in shadow, by version ${candidate} since ${since}`;
+          : `${events(report.events)} judged by the live rules and, in shadow, by version ${candidate} since ${since}`;
       return comparisonText(header, report, { live: 'live', candidate: `v${candidate}` });
     }
     case 'rollback': {

@@ -7,7 +7,7 @@ const HOURS_SHOWN = 24;
 
 /** A backtest's report as an analyst reads it on a terminal: what moves, by how much, with examples, and when. */
 export function backtestText(report: BacktestReport, names: Record<Side, string>): string {
-  const header = `${report.events} events judged by both (${report.duplicates} repeats skipped, as the pipeline skips them)`;
+  const header = `${events(report.events)} judged by both (${report.duplicates} repeats skipped, as the pipeline skips them)`;
   return [header, ...comparisonLines(report, names), ...hourLines(report, names)].join('\n') + '\n';
 }
 
@@ -44,7 +44,7 @@ function comparisonLines(report: ComparisonReport, names: Record<Side, string>):
 
   if (report.labels) {
     const { labelled, fraud, rules } = report.labels;
-    out.push('', `against ${labelled} labelled events (${fraud} fraud): precision / recall per rule`);
+    out.push('', `against ${labelled} labelled ${labelled === 1 ? 'event' : 'events'} (${fraud} fraud): precision / recall per rule`);
     const ruleNames = [...new Set(SIDES.flatMap((s) => Object.keys(rules[s])))].sort();
     for (const rule of ruleNames) {
       out.push(`  ${rule.padEnd(20)} ${SIDES.map((s) => `${names[s]} ${quality(rules[s][rule])}`).join('   ')}`);
@@ -74,6 +74,11 @@ function hourLines(report: BacktestReport, names: Record<Side, string>): string[
   }
   if (differing.length > HOURS_SHOWN) out.push(`  … ${differing.length - HOURS_SHOWN} more hours differ (--json lists every hour)`);
   return out;
+}
+
+/** "1 event", "2 events". */
+export function events(n: number): string {
+  return `${n} ${n === 1 ? 'event' : 'events'}`;
 }
 
 function quality(q: RuleQuality | undefined): string {

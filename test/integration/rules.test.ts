@@ -131,9 +131,9 @@ describe('rules versions through the running pipeline on moto', () => {
     const backtest = await runCommand(backtestCommand, ['--rules', join(dir, 'lower.json'), '--since', '10m', '--stack', STACK], []);
 
     expect(report.code).toBe(0);
-    expect(report.stdout).toMatch(/events judged by the live rules and, in shadow, by version 2/);
+    expect(report.stdout).toMatch(/events? judged by the live rules and, in shadow, by version 2/);
     expect(report.stdout).toMatch(/approve → manual_review_required: \d+\n {4}rules-\d+ at /);
-    expect(report.stdout).toMatch(/against 1 labelled events \(1 fraud\)/);
+    expect(report.stdout).toMatch(/against 1 labelled event \(1 fraud\)/);
     expect(json.candidate).toBe(2);
     expect(json.flips['approve → manual_review_required']).toBeGreaterThanOrEqual(1);
     expect(json.labels.rules.candidate['largeAmount']?.truePositives).toBe(1);

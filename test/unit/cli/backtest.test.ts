@@ -57,7 +57,7 @@ describe('riskstream backtest --file', () => {
     expect(result.stderr).toMatch(/refused: line 3: not JSON/);
     expect(result.stdout).toMatch(/^3 events judged by both/);
     expect(result.stdout).toMatch(/approve → manual_review_required: 1\n {4}t-1 /);
-    expect(result.stdout).toMatch(/against 1 labelled events \(1 fraud\)/);
+    expect(result.stdout).toMatch(/against 1 labelled event \(1 fraud\)/);
   });
 
   it('prints the report as one JSON object with --json', async () => {
