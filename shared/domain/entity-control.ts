@@ -47,8 +47,12 @@ export function applyEntityControl<E extends AnyEnvelope, Last, R>(
   transitions.push(...passed.transitions);
   const book: IncidentBook = {};
   writeIncidents(book, hooks.settings, passed.incidents, runningSnoozes(snoozes, control.arrival));
+  // The due time counts too: changed rules (a longer quiet period) move it, and an item left with the
+  // old one would bring the sweep back for it every minute until then.
   const changed =
-    transitions.length > 0 || JSON.stringify([book.incidents, book.snoozed]) !== JSON.stringify([initial.incidents, initial.snoozed]);
+    transitions.length > 0 ||
+    JSON.stringify([book.incidents, book.snoozed, book.incidentsDue]) !==
+      JSON.stringify([initial.incidents, initial.snoozed, initial.incidentsDue]);
   if (!changed) return unchanged;
   return {
     state: { ...nextCommitWithoutIncidents(initial), ...withoutUndefined(book) },

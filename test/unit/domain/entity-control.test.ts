@@ -151,4 +151,20 @@ describe('time passing and operators on an entity without events (control record
     }
     expect(swept.notifications).toEqual([]);
   });
+
+  it('moves the stored due time when the rules changed it, so the sweep does not come back every minute for nothing', () => {
+    // Arrange: due for resolution under a 10-minute quiet period; the live rules now wait an hour.
+    const hot = hotDevice();
+    const patient = readingModel(parseRulesConfig({ readings: { incidents: { quietPeriod: '60m' } } }).readings);
+    const dueBefore = hot.incidentsDue ?? 0;
+
+    // Act: the sweep's control record, past the old due time.
+    const swept = applyEntityControl(patient, hot, DEVICE, control(dueBefore + MINUTE));
+
+    // Assert: nothing to say yet, but the item now says when to look again.
+    expect(swept.notifications).toEqual([]);
+    expect(swept.changed).toBe(true);
+    expect(swept.state.incidentsDue).toBeGreaterThan(dueBefore + MINUTE);
+    expect(applyEntityControl(patient, swept.state, DEVICE, control(dueBefore + 2 * MINUTE)).changed).toBe(false);
+  });
 });
