@@ -518,6 +518,24 @@ describe('scoreBatch: a retry after the rules changed', () => {
     expect(paneOf(await userState(store, 'user-a'), 0)).toMatchObject({ count: 1 });
   });
 
+  it('answers duplicate for a late event redelivered after a version with a longer allowed lateness went live', async () => {
+    // Arrange: version 1 (10 minutes' lateness) judged the event late, and stored it so.
+    const patient = { ...DEFAULT_RULES, transactions: { ...DEFAULT_RULES.transactions, allowedLateness: 2 * 60 * MINUTE } };
+    const v2Patient = { ...transactionKind(patient, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+    const store = new MemoryStateStore();
+    await scoreBatch(itemsOf([txn('now', 'user-l', 30 * MINUTE)]), v1, depsOf(store));
+    const late = itemsOf([txn('late', 'user-l', 0, { amount: 1500 })]);
+    const first = await scoreBatch(late, v1, depsOf(store));
+
+    // Act
+    const again = await scoreBatch(late, v2Patient, depsOf(store));
+
+    // Assert: counted in no window, then or now.
+    expect(statuses(first)).toEqual(['late:late']);
+    expect(statuses(again)).toEqual(['late:duplicate']);
+    expect(store.decisions.get('late')).toMatchObject({ late: true });
+  });
+
   it('judges events never seen before, and events seen under the live version, with the live version', async () => {
     // Arrange
     const store = new MemoryStateStore();
