@@ -197,9 +197,18 @@ function versionOf(item: Record<string, AttributeValue>): RulesVersion {
   return {
     version: Number(item['version']?.N),
     // Validated again on the way out: a document edited by hand in the table fails here, by field.
-    document: parseRulesConfig(JSON.parse(item['document']?.S ?? '{}')),
+    document: parseRulesConfig(storedJson(item)),
     note: item['note']?.S ?? '',
     createdAt: item['createdAt']?.S ?? '',
     ...(basedOn === undefined ? {} : { basedOn: Number(basedOn) }),
   };
+}
+
+/** A stored document that is not JSON was edited by hand: a person has to fix it (retrying would not). */
+function storedJson(item: Record<string, AttributeValue>): unknown {
+  try {
+    return JSON.parse(item['document']?.S ?? '{}');
+  } catch (error) {
+    throw new ConfigurationError(`rules version ${item['version']?.N ?? '?'} is not JSON: ${(error as Error).message}`);
+  }
 }

@@ -17,6 +17,8 @@ export interface LiveRulesVersion {
 /** The live version and, while one is proposed, the candidate the scorers run in shadow. */
 export interface CurrentRules extends LiveRulesVersion {
   readonly candidate?: LiveRulesVersion;
+  /** Why the candidate could not be read: the shadow is off until it can, and the live version judges on. */
+  readonly candidateError?: string;
 }
 
 /** How long a function trusts the live version it read: a promotion reaches every function within this (plus a batch). */
@@ -45,14 +47,26 @@ export class LiveRules {
     if (this.cached && now - this.cached.at < this.maxAgeMs) return this.cached.value;
     const head = await this.source.head();
     const version = head?.live ?? SEED_VERSION;
-    const candidate = head?.candidate;
     const value = {
       version,
       rules: head ? await this.document(version, 'live') : this.seed,
-      ...(candidate === undefined ? {} : { candidate: { version: candidate, rules: await this.document(candidate, 'the candidate') } }),
+      ...(head?.candidate === undefined ? {} : await this.candidate(head.candidate)),
     };
     this.cached = { at: now, value };
     return value;
+  }
+
+  /**
+   * The candidate only runs in shadow: one this function cannot read (a document a newer CLI wrote,
+   * with settings this code does not know) turns the shadow off, never the live scoring.
+   */
+  private async candidate(version: number): Promise<Pick<CurrentRules, 'candidate' | 'candidateError'>> {
+    try {
+      return { candidate: { version, rules: await this.document(version, 'the candidate') } };
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      return { candidateError: `version ${version}, the candidate, cannot be read: ${error.message}` };
+    }
   }
 
   /**

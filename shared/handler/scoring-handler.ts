@@ -71,13 +71,31 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     kinds.set(version, kind);
     return kind;
   };
-  // The live version's scoring with the candidate's in shadow, once per pair.
+  // The live version's scoring with the candidate's in shadow, once per pair. A retry judged with an
+  // earlier version (atVersion) keeps the shadow: its events are still the candidate's to watch.
   const pairs = new Map<string, ScoringKind<E, Last, R>>();
+  let unreadableCandidate: string | undefined;
   const kindWithShadow = (current: CurrentRules): ScoringKind<E, Last, R> => {
+    if (current.candidateError !== undefined && current.candidateError !== unreadableCandidate) {
+      logger.error('the candidate rules cannot be read: no shadow until they can; the live version judges on', {
+        reason: current.candidateError,
+      });
+    }
+    unreadableCandidate = current.candidateError;
     const live = kindOf(current);
     if (!current.candidate) return live;
     const key = `${current.version}/${current.candidate.version}`;
-    const pair = pairs.get(key) ?? { ...live, shadow: kindOf(current.candidate) };
+    const known = pairs.get(key);
+    if (known) return known;
+    const shadow = kindOf(current.candidate);
+    const pair: ScoringKind<E, Last, R> = {
+      ...live,
+      shadow,
+      atVersion: async (earlier) => {
+        const pinned = await live.atVersion?.(earlier);
+        return pinned && { ...pinned, shadow };
+      },
+    };
     pairs.set(key, pair);
     return pair;
   };

@@ -141,7 +141,10 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       const { model, shadow } = kindOf(entity);
       const duplicates = knownDuplicates(envelopes, state, recorded, { now, horizonMs, timing: model.timing });
       computed.set(entity, applyEntityBatch(model, state ?? emptyState<Last>(), envelopes, duplicates));
-      if (shadow) shadows.set(entity, applyEntityBatch(shadow.model, state ?? emptyState<Last>(), envelopes, duplicates));
+      if (shadow) {
+        const judged = inShadow(() => applyEntityBatch(shadow.model, state ?? emptyState<Last>(), envelopes, duplicates));
+        if (judged) shadows.set(entity, judged);
+      }
     }
 
     // Whether an alert of this round may be stored already: if an event with a stored record that
@@ -206,11 +209,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       });
       for (const alert of effects.alerts)
         if (alert.entity.id === entity) (alert.incident === undefined ? alerts : notifications).push(alert);
-      for (const record of effects.records) {
-        if (record.entityId !== entity || !record.shadow) continue;
-        const [live, shadow] = [outcomeOf(record.outcome), outcomeOf(record.shadow.outcome)];
-        if (live !== shadow) shadowDisagreements[`${live} → ${shadow}`] = (shadowDisagreements[`${live} → ${shadow}`] ?? 0) + 1;
-      }
+      countDisagreements(shadowDisagreements, result, shadows.get(entity));
     }
     pending = retry;
   }
@@ -227,9 +226,37 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
   };
 }
 
-/** What a record says was done: a transaction's action, a reading's status. */
-export function outcomeOf(outcome: Decision | ReadingRecord): string {
-  return 'action' in outcome ? outcome.action : outcome.status;
+/**
+ * The shadow's judgement, or nothing if judging threw: the candidate only watches, so a fault of its
+ * own (a bug its settings reach) costs the shadow's record of these events, never the live scoring.
+ */
+function inShadow<T>(judge: () => T): T | undefined {
+  try {
+    return judge();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the committed entity's events the shadow judged otherwise, by "live → shadow" outcome. */
+function countDisagreements<E extends AnyEnvelope, Last, R>(
+  counts: Record<string, number>,
+  live: EntityBatchResult<E, Last, R>,
+  shadow: EntityBatchResult<E, Last, R> | undefined,
+): void {
+  if (!shadow) return;
+  live.outcomes.forEach((outcome, i) => {
+    const judged = shadow.outcomes[i];
+    if (outcome.status === 'duplicate' || !judged || judged.status === 'duplicate') return;
+    const [from, to] = [outcomeOf(outcome.result), outcomeOf(judged.result)];
+    if (from !== to) counts[`${from} → ${to}`] = (counts[`${from} → ${to}`] ?? 0) + 1;
+  });
+}
+
+/** What was done: a transaction's action, a reading's status. */
+function outcomeOf(result: unknown): string {
+  const judged = result as { readonly action?: string; readonly status?: string };
+  return judged.action ?? judged.status ?? '';
 }
 
 /** An entity's new state as the store commits it: checked against the version it was computed from, kept past its windows for the horizon. */

@@ -1,6 +1,6 @@
 import { LiveRules } from '../../../shared/config/live-rules';
 import type { RulesSource } from '../../../shared/config/live-rules';
-import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
+import { DEFAULT_RULES, RulesConfigError } from '../../../shared/domain/rules-config';
 import type { RulesHead, RulesVersion } from '../../../shared/domain/rules-versions';
 import { proposedRules } from '../../../shared/domain/rules-versions';
 
@@ -63,5 +63,21 @@ describe('the live rules a function reads', () => {
     source.versions.set(1, { version: 1, document: strict, note: 'seed', createdAt: '' });
     await expect(live.at(1)).resolves.toEqual({ version: 1, rules: strict });
     await expect(live.at(9)).resolves.toBeUndefined();
+  });
+
+  it('give the live version alone, and say why, when the candidate cannot be read: the shadow stops, never the scoring', async () => {
+    const source = new Versions();
+    source.head_ = { live: 1, latest: 2, candidate: 2, wasLive: [] };
+    source.versions.set(1, { version: 1, document: DEFAULT_RULES, note: 'seed', createdAt: '' });
+    source.get = (version: number) =>
+      version === 2
+        ? Promise.reject(new RulesConfigError('transactions.geoVelocity: unknown setting', ['transactions.geoVelocity']))
+        : Promise.resolve(source.versions.get(version));
+
+    const current = await new LiveRules(source, DEFAULT_RULES).current();
+
+    expect(current).toMatchObject({ version: 1, rules: DEFAULT_RULES });
+    expect(current.candidate).toBeUndefined();
+    expect(current.candidateError).toMatch(/version 2, the candidate, cannot be read: .*geoVelocity/);
   });
 });

@@ -55,10 +55,15 @@ const txn = (id: string, userId: string, amount = 25) => ({
   timestamp: '2026-04-25T12:00:00Z',
 });
 
-/** Version 1 is the defaults; version 2 blocks a large amount on its own. */
+/** Version 1 is the defaults; versions 2 and 3 block a large amount on its own. */
+const STRICT = {
+  ...DEFAULT_RULES,
+  transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
+};
 const VERSIONS = new Map([
   [1, DEFAULT_RULES],
-  [2, { ...DEFAULT_RULES, transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } } }],
+  [2, STRICT],
+  [3, STRICT],
 ]);
 
 /** The rules store as the handler reads it: `live` is the version `current()` answers. */
@@ -165,5 +170,46 @@ describe('the scoring handler', () => {
     expect(record).toMatchObject({ rulesVersion: 1, outcome: { action: 'manual_review_required' } });
     expect(record?.shadow).toMatchObject({ rulesVersion: 2, outcome: { action: 'block' } });
     expect([...store.alerts.values()].every((a) => a.rulesVersion === 1)).toBe(true);
+  });
+
+  it('keeps judging with the live version when the candidate cannot be read', async () => {
+    // Arrange
+    const store = new MemoryStateStore();
+    const rules = new Rules(1, 2);
+    rules.current = () => Promise.resolve({ version: 1, rules: DEFAULT_RULES, candidateError: 'version 2, the candidate, cannot be read' });
+    const log = new ShardLog();
+    log.put({ data: txn('t-1', 'u-1') });
+
+    // Act
+    const response = (await handlerOf(
+      store,
+      new MemoryQuarantine(),
+      rules,
+    )(kinesisEvent(log.records), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+
+    // Assert
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(store.decisions.get('t-1')).toMatchObject({ action: 'approve' });
+  });
+
+  it('keeps the shadow on a retry judged with the version its first attempt had', async () => {
+    // Arrange: version 1 live, 2 the candidate; the first attempt's commit times out.
+    const store = new CommitTimesOut();
+    const rules = new Rules(1, 2);
+    const handler = handlerOf(store, new MemoryQuarantine(), rules);
+    const log = new ShardLog();
+    log.put({ data: txn('t-big', 'u-1', 1500) });
+    await handler(kinesisEvent(log.records), lambdaContext('score-transactions'));
+    store.failing = false;
+    rules.live = 2; // promoted meanwhile, and 3 proposed (as strict as 2)
+    rules.candidate = 3;
+
+    // Act
+    await handler(kinesisEvent(log.records), lambdaContext('score-transactions'));
+
+    // Assert
+    const record = store.recordOf(EntityType.user, { entityId: 'u-1', eventId: 't-big' });
+    expect(record).toMatchObject({ rulesVersion: 1, outcome: { action: 'manual_review_required' } });
+    expect(record?.shadow).toMatchObject({ rulesVersion: 3, outcome: { action: 'block' } });
   });
 });

@@ -592,4 +592,29 @@ describe('scoreBatch: a candidate in shadow', () => {
     expect(snapshot(shadowed.alerts)).toEqual(snapshot(plain.alerts));
     expect(await userState(shadowed, 'user-a')).toEqual(await userState(plain, 'user-a'));
   });
+
+  it('leaves the live scoring as it is when the shadow’s own judging throws', async () => {
+    // Arrange
+    const broken = {
+      ...withShadow,
+      shadow: {
+        ...withShadow.shadow,
+        model: {
+          ...withShadow.shadow.model,
+          evaluate: () => {
+            throw new Error('a bug in the candidate');
+          },
+        },
+      },
+    };
+    const store = new MemoryStateStore();
+
+    // Act
+    const scored = await scoreBatch(itemsOf([txn('big', 'user-a', 0, { amount: 1500 })]), broken, depsOf(store));
+
+    // Assert
+    expect(statuses(scored)).toEqual(['big:applied']);
+    expect(store.recordOf(EntityType.user, { entityId: 'user-a', eventId: 'big' })?.shadow).toBeUndefined();
+    expect(scored.shadowDisagreements).toEqual({});
+  });
 });
