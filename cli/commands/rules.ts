@@ -225,14 +225,14 @@ async function run(admin: RulesAdmin, request: Exclude<RulesRequest, { command: 
       return `version ${to} is live (was ${from}); the scorers judge with it within their rules max age (15 s by default)\n`;
     }
     case 'shadow-report': {
-      const { candidate, report } = await admin.shadowReport(request.sinceMs, request.version);
-      if (request.json) return `${JSON.stringify({ candidate, ...report })}\n`;
+      const { candidate, report, caveats } = await admin.shadowReport(request.sinceMs, request.version);
+      if (request.json) return `${JSON.stringify({ candidate, ...report, caveats })}\n`;
       const since = new Date(request.sinceMs).toISOString();
       const header =
         report.events === 0
           ? `no event judged in shadow by version ${candidate} since ${since}: is the pipeline running?`
           : `${events(report.events)} judged by the live rules and, in shadow, by version ${candidate} since ${since}`;
-      return comparisonText(header, report, { live: 'live', candidate: `v${candidate}` });
+      return comparisonText(header, report, { live: 'live', candidate: `v${candidate}` }) + caveats.map((c) => `caveat: ${c}\n`).join('');
     }
     case 'rollback': {
       const { from, to, droppedCandidate } = await admin.rollback(request.version);

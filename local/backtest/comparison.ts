@@ -36,6 +36,8 @@ export interface ComparisonReport {
   readonly labels?: {
     readonly labelled: number;
     readonly fraud: number;
+    /** Verdicts that name no event judged here: events of other times, or incidents (which count in none yet). */
+    readonly unmatched: number;
     readonly rules: Record<Side, Record<string, RuleQuality>>;
   };
 }
@@ -51,6 +53,7 @@ export class Comparison {
   private readonly flips: Record<string, number> = {};
   private readonly examples: Flip[] = [];
   private readonly quality: Record<Side, RuleQualityCounter> = { live: new RuleQualityCounter(), candidate: new RuleQualityCounter() };
+  private readonly matched = new Set<string>();
 
   constructor(
     private readonly verdicts: ReadonlyMap<string, Verdict> = new Map(),
@@ -62,6 +65,7 @@ export class Comparison {
     for (const side of SIDES) count(this.outcomes[side], judgements[side].outcome);
     const verdict = this.verdicts.get(event.eventId);
     if (verdict !== undefined) {
+      this.matched.add(event.eventId);
       for (const side of SIDES) {
         const { outcome, reasons } = judgements[side];
         this.quality[side].add(
@@ -90,7 +94,12 @@ export class Comparison {
 
   private labels(): NonNullable<ComparisonReport['labels']> {
     const [live, candidate] = [this.quality.live.report(), this.quality.candidate.report()];
-    return { labelled: live.labelled, fraud: live.fraud, rules: { live: live.rules, candidate: candidate.rules } };
+    return {
+      labelled: live.labelled,
+      fraud: live.fraud,
+      unmatched: this.verdicts.size - this.matched.size,
+      rules: { live: live.rules, candidate: candidate.rules },
+    };
   }
 }
 

@@ -43,8 +43,10 @@ function comparisonLines(report: ComparisonReport, names: Record<Side, string>):
   }
 
   if (report.labels) {
-    const { labelled, fraud, rules } = report.labels;
+    const { labelled, fraud, rules, unmatched } = report.labels;
     out.push('', `against ${labelled} labelled ${labelled === 1 ? 'event' : 'events'} (${fraud} fraud): precision / recall per rule`);
+    if (unmatched > 0)
+      out.push(`  (${unmatched} more verdicts name no event judged here: other times, or incidents, which count in none yet)`);
     const ruleNames = [...new Set(SIDES.flatMap((s) => Object.keys(rules[s])))].sort();
     for (const rule of ruleNames) {
       out.push(`  ${rule.padEnd(20)} ${SIDES.map((s) => `${names[s]} ${quality(rules[s][rule])}`).join('   ')}`);

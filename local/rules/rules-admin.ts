@@ -52,15 +52,24 @@ export class RulesAdmin {
    * How the candidate (or version `version`) judged live traffic in shadow since `sinceMs`, beside
    * the live rules' decisions, against the analysts' verdicts where they exist.
    */
-  async shadowReport(sinceMs: number, version?: number): Promise<{ candidate: number; report: ComparisonReport }> {
-    const candidate = version ?? (await this.store.head())?.candidate;
-    if (candidate === undefined)
-      throw new RulesRequestError('there is no candidate: the scorers run one in shadow once it is proposed (`rules propose`)');
+  async shadowReport(sinceMs: number, version?: number): Promise<{ candidate: number; report: ComparisonReport; caveats: string[] }> {
+    const head = await this.store.head();
+    const candidate = version ?? head?.candidate;
+    if (candidate === undefined) {
+      const latest =
+        head && head.latest > SEED_VERSION
+          ? `; the shadow run of a version since promoted or replaced: --version N (the latest is ${head.latest})`
+          : '';
+      throw new RulesRequestError(
+        `there is no candidate now: the scorers run one in shadow once it is proposed (\`rules propose\`)${latest}`,
+      );
+    }
     const comparison = new Comparison(await this.stored.verdicts());
     for await (const event of this.stored.shadowed(sinceMs)) {
       if (event.candidateVersion === candidate) comparison.add(event, event);
     }
-    return { candidate, report: comparison.report() };
+    const [judged, live] = [await this.show(candidate), await this.show(head?.live)];
+    return { candidate, report: comparison.report(), caveats: shadowCaveats(live.document, judged.document) };
   }
 
   async show(version?: number): Promise<ShownVersion> {
@@ -184,4 +193,20 @@ export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesA
     verdicts: async () => new Map((await labels.list()).map((label) => [label.id, label.verdict])),
   };
   return { admin: new RulesAdmin(new DynamoDBRulesStore(dynamodb, stateTable), deployRules, records), destroy: () => dynamodb.destroy() };
+}
+
+/**
+ * Settings the shadow cannot judge faithfully: it reads the live rules' window state, whose panes
+ * were cut, whose late events were told apart, and whose small amounts were counted by the live
+ * settings. A candidate that changes them is better judged by a backtest, which keeps its own state.
+ */
+const STATE_SETTINGS = /^(transactions|readings)\.(window|pane|allowedLateness)$|^transactions\.cardTesting\.smallAmount$/;
+
+export function shadowCaveats(live: RulesConfig, candidate: RulesConfig): string[] {
+  return rulesDiff(live, candidate)
+    .filter((change) => STATE_SETTINGS.test(change.path))
+    .map(
+      (change) =>
+        `${change.path} differs (${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}): the shadow judges against the live rules' window state, counted with ${JSON.stringify(change.from)}; run \`riskstream backtest\` for this change`,
+    );
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors';
+import { maskCardNumbers } from '../observability/mask';
 
 /**
  * Analysts' verdicts on transactions and incidents: the labels a backtest and a shadow report
@@ -39,10 +40,11 @@ export const MAX_NOTE_LENGTH = 1_000;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/;
 
 /**
- * 13 or more digits in a row, single spaces or dashes between them allowed: a card number (13–19
- * digits) as it is written. A longer run is refused too, since a card number may sit inside it.
+ * 13 or more digits in a row, with any run of spaces, dots, slashes, underscores or dashes between
+ * them: a card number (13–19 digits) however it is written. A longer run is refused too, since a
+ * card number may sit inside it. Digits of other scripts (full-width ９) count as digits.
  */
-const CARD_NUMBER_LIKE = /\d(?:[ -]?\d){12}/;
+const CARD_NUMBER_LIKE = /\p{Nd}(?:[\s._/-]*\p{Nd}){12}/u;
 
 export function isVerdict(value: unknown): value is Verdict {
   return value === Verdict.fraud || value === Verdict.legit;
@@ -68,7 +70,7 @@ export function parseLabelNote(value: unknown): string {
   if (note.length > MAX_NOTE_LENGTH) throw new InvalidLabelError('note', `must be at most ${MAX_NOTE_LENGTH} characters`);
   if (CONTROL.test(note)) throw new InvalidLabelError('note', 'must not hold control characters (it is shown on one line)');
   // The note itself is never quoted: it is what must not be repeated anywhere.
-  if (CARD_NUMBER_LIKE.test(note))
+  if (CARD_NUMBER_LIKE.test(note) || maskCardNumbers(note) !== note)
     throw new InvalidLabelError('note', 'looks like a card number (13 or more digits in a run): card numbers must never be stored');
   return note;
 }

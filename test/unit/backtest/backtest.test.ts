@@ -132,3 +132,19 @@ describe('a backtest', () => {
     expect(text).toMatch(/largeAmount +v1 never fired {3}candidate 1\.000 \/ 1\.000 \(1 flagged\)/);
   });
 });
+
+describe('what a comparison says of verdicts it cannot use', () => {
+  it('counts the verdicts that name no event it judged (incident ids, other times)', () => {
+    const verdicts = new Map<string, Verdict>([
+      ['t-1', 'fraud'],
+      ['incident-7', 'fraud'],
+    ]);
+    const backtest = new Backtest({ live: { rules: DEFAULT_RULES }, candidate: { rules: LOWER } }, { verdicts });
+    backtest.add([txn('t-1', 'u-1', 0, 500)]);
+
+    const { labels } = backtest.report();
+
+    expect(labels).toMatchObject({ labelled: 1, unmatched: 1 });
+    expect(backtestText(backtest.report(), { live: 'v1', candidate: 'candidate' })).toMatch(/\(1 more verdicts name no event judged here/);
+  });
+});

@@ -77,6 +77,11 @@ describe('a label’s fields', () => {
     'card 4111-1111-1111-1',
     '1234567890123',
     'x'.repeat(3) + '9'.repeat(25),
+    'card 4111.1111.1111.1111',
+    'card 4111/1111/1111/1111',
+    'card 4111  1111  1111  1111',
+    'card 4111_1111_1111_1111',
+    'card ４１１１１１１１１１１１１１１１',
   ])('refuses the note %j as a card number, without repeating it', (text) => {
     // Act
     const parse = () => parseLabelNote(text);
