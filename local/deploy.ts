@@ -6,8 +6,12 @@ import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from 
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CfnTemplate, GapFix } from './emulator-gaps';
 import { applyEmulatorGaps } from './emulator-gaps';
+import type { DeployRecord } from './deploy-record';
+import { readDeployRecord, recordPath, ROOT } from './deploy-record';
 
-export const ROOT = resolve(__dirname, '..');
+export { readDeployRecord, recordPath, ROOT } from './deploy-record';
+export type { DeployRecord } from './deploy-record';
+
 const CDK = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
 export interface LocalDeployOptions {
@@ -143,27 +147,6 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     seconds: (Date.now() - started) / 1000,
     templatePath,
   };
-}
-
-/** What the last local deploy of a stack left behind: where, which template, and its outputs. */
-export interface DeployRecord {
-  readonly endpoint: string;
-  readonly templateHash: string;
-  readonly outputs: Record<string, string>;
-  /** The deploy config overrides it was deployed with (the local runtime synthesizes the same stack for AWS). */
-  readonly config?: Record<string, unknown>;
-}
-
-export function recordPath(stackName: string): string {
-  return join(ROOT, '.riskstream', `${stackName}.deployed.json`);
-}
-
-export function readDeployRecord(stackName: string): DeployRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(recordPath(stackName), 'utf8')) as DeployRecord;
-  } catch {
-    return undefined;
-  }
 }
 
 function hashFile(path: string): string {

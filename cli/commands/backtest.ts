@@ -5,10 +5,10 @@ import { Backtest } from '../../local/backtest/backtest';
 import type { HistoryChunk } from '../../local/backtest/history-events';
 import { fileHistory, fileSize, streamHistoryEvents } from '../../local/backtest/history-events';
 import { backtestText } from '../../local/backtest/report-text';
-import { openStackStreams, streamHistory } from '../../local/backtest/stream-history';
-import { openLabelStore } from '../../local/labels/labels-admin';
-import { readDeployRecord } from '../../local/deploy';
-import { openRulesAdmin } from '../../local/rules/rules-admin';
+import { readDeployRecord } from '../../local/deploy-record';
+import type * as LabelsAdminModule from '../../local/labels/labels-admin';
+import type * as RulesAdminModule from '../../local/rules/rules-admin';
+import type * as StreamHistoryModule from '../../local/backtest/stream-history';
 import { parseDuration } from '../../shared/domain/duration';
 import type { Verdict } from '../../shared/domain/labels';
 import { parseLabelsFile } from '../../shared/domain/labels';
@@ -35,6 +35,20 @@ per rule where labels exist. Nothing live is touched: no state, no alert, no not
 --labels: JSON lines of {"id","verdict":"fraud"|"legit"}, or produce --labels's file; verdicts
   stored with \`riskstream label\` count too (the file's win).
 --json prints the report as one JSON object.`;
+
+/**
+ * What reaches a deployed stack (the AWS SDK's clients), loaded only when a stack is used: a
+ * backtest of a file without one starts as fast as `score` (the CLI compiles what it loads).
+ */
+function stackModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../../local/rules/rules-admin') as typeof RulesAdminModule),
+    ...(require('../../local/labels/labels-admin') as typeof LabelsAdminModule),
+    ...(require('../../local/backtest/stream-history') as typeof StreamHistoryModule),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 interface BacktestRequest {
   readonly rulesFile: string;
@@ -131,6 +145,7 @@ async function prepare(request: BacktestRequest): Promise<{
   let live: Contenders['live'] = { rules: DEFAULT_RULES };
   const verdicts = new Map<string, Verdict>();
   if (deployed) {
+    const { openRulesAdmin, openLabelStore } = stackModules();
     const rules = await openRulesAdmin(request.stack);
     const labels = await openLabelStore(request.stack);
     try {
@@ -178,6 +193,7 @@ async function run(
     const bar = progressBar(io, fileSize(request.source.file));
     await judge(fileHistory(request.source.file), bar);
   } else {
+    const { openStackStreams, streamHistory } = stackModules();
     const { client, streams, destroy } = await openStackStreams(request.stack);
     try {
       const bar = progressBar(io, 0);
