@@ -4,6 +4,8 @@ import type { CpuResult } from './cpu';
 import type { HotEntityResult } from './hot-entity';
 import { hotEntityMarkdown } from './hot-entity';
 import type { Machine } from './machine';
+import type { OfflineResult, ProcessRun } from './offline';
+import { throughputs } from './offline';
 import type { Side, SideResult } from './sides';
 import { perThousand, summarize } from './stats';
 
@@ -33,9 +35,18 @@ export interface BenchReport {
   readonly bundles: readonly BundleResult[];
   readonly loadDuringCpu: number;
   readonly hotEntities: readonly HotEntityResult[];
+  /** Absent when the bench ran with --offline-runs 0. */
+  readonly offline?: OfflineResult;
 }
 
-export const COMPASS = { requestRatio: 1 / 40, writeUnitRatio: 1 / 2, cpuUs: 10, bundleKB: 150 } as const;
+export const COMPASS = {
+  requestRatio: 1 / 40,
+  writeUnitRatio: 1 / 2,
+  cpuUs: 10,
+  bundleKB: 150,
+  offlineStartupMs: 500,
+  offlineEventsPerSecond: 50_000,
+} as const;
 
 export const MARKERS = {
   summary: ['<!-- bench:summary:start -->', '<!-- bench:summary:end -->'],
@@ -143,8 +154,11 @@ function workloadText(o: BenchOptions): string {
   return `${events}, ${formatNumber(o.duplicateRate * 100)} % producer duplicates, batches of ${o.batchSize}, ${formatNumber(o.users)} users`;
 }
 
+function met(ok: boolean): string {
+  return ok ? 'met' : '**not met**';
+}
+
 function compassText(report: BenchReport, baseline: SideFigures, ours: readonly SideFigures[]): string[] {
-  const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
   const requestParts = ours.map((f) => {
     const r = median(f.requests) / median(baseline.requests);
     return `${f.side} ${ratio(median(baseline.requests), median(f.requests))} ${met(r <= COMPASS.requestRatio)}`;
@@ -249,6 +263,8 @@ export function resultsMarkdown(report: BenchReport): string {
   }
   out.push('');
 
+  if (report.offline) out.push(offlineMarkdown(report.offline), '');
+
   const m = report.machine;
   out.push('### Machine', '');
   out.push(
@@ -257,6 +273,36 @@ export function resultsMarkdown(report: BenchReport): string {
       .join(', ')}.`,
   );
   return out.join('\n');
+}
+
+/** The offline commands' section: wall and CPU time per spawned process, events/s after start-up, each against its target. */
+export function offlineMarkdown(o: OfflineResult): string {
+  const cpu = (runs: readonly ProcessRun[]): string => `${formatNumber(median(runs.map((r) => r.cpuMs / 1000)), 2)} s`;
+  const startupRow = (command: string, runs: readonly ProcessRun[]): string => {
+    const wall = runs.map((r) => r.wallMs);
+    const target = `< ${formatNumber(COMPASS.offlineStartupMs / 1000, 1)} s ${met(median(wall) < COMPASS.offlineStartupMs)}`;
+    return `| ${command} | ${formatNumber(median(wall))} ms (${range(wall)}) | ${cpu(runs)} | | ${target} |`;
+  };
+  const eventsRow = (command: string, runs: readonly ProcessRun[], startup: readonly ProcessRun[]): string => {
+    const wall = runs.map((r) => r.wallMs / 1000);
+    const perSecond = throughputs(o.events, runs, startup);
+    const target = `≥ ${formatNumber(COMPASS.offlineEventsPerSecond)}/s ${met(median(perSecond) >= COMPASS.offlineEventsPerSecond)}`;
+    return `| ${command} | ${formatNumber(median(wall), 2)} s (${range(wall, 2)}) | ${cpu(runs)} | ${formatNumber(median(perSecond))} (${range(perSecond)}) | ${target} |`;
+  };
+  const readings = o.events - o.transactions;
+  return [
+    '### Offline scoring (`riskstream score`, `riskstream backtest`)',
+    '',
+    `\`node bin/riskstream.js\` spawned afresh for each run as a user runs it, on one core (\`taskset -c ${o.core}\`), under GNU time for its CPU (user + system, all its threads): the start-ups are \`score < /dev/null\` and a \`backtest\` of an empty file; \`score\` gets ${formatNumber(o.events)} events (\`takeTraffic\`, seed ${o.seed}: ${formatNumber(o.transactions)} transactions, ${formatNumber(readings)} readings) piped to stdin, stdout to /dev/null; \`backtest --rules candidate.json --file events.jsonl\` judges the same events, the default rules live (no stack), against a candidate that lowers the large amount to 500, then one that also lowers the temperature warning to 70. ${o.runs} run${o.runs === 1 ? '' : 's'} each, in rounds; events/s after start-up = events / (wall − the same command's median start-up). Load average (1 min) during the runs: ${range(o.load, 1)}.`,
+    '',
+    '| command | wall: median (min–max) | CPU: median | events/s after start-up: median (min–max) | target |',
+    '|---|---|---|---|---|',
+    startupRow('start-up: `score < /dev/null`', o.startup),
+    startupRow('start-up: `backtest` of an empty file', o.backtestStartup),
+    eventsRow('`score`', o.score, o.startup),
+    eventsRow('`backtest`, candidate changes transactions', o.backtestTransactions, o.backtestStartup),
+    eventsRow('`backtest`, candidate changes transactions and readings', o.backtestBoth, o.backtestStartup),
+  ].join('\n');
 }
 
 /** Puts `content` between the start and end marker, or returns undefined if the text lacks them. */

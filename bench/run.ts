@@ -9,6 +9,8 @@ import { HOT_ENTITY_CASES, measureHotEntity } from './hot-entity';
 import { probeReportedCapacity } from './capacity-probe';
 import type { CpuOptions, CpuResult } from './cpu';
 import { describeMachine, load } from './machine';
+import type { OfflineOptions, OfflineResult } from './offline';
+import { measureOffline } from './offline';
 import type { BenchOptions, BenchReport, SideRuns } from './report';
 import { resultsMarkdown, summaryMarkdown, updateBenchmarks } from './report';
 import type { Side } from './sides';
@@ -26,6 +28,7 @@ const USAGE = `npm run bench -- [options]
   --cpu-records N       records per CPU repeat (default 100000)
   --cpu-repeats N       CPU repeats (default 5)
   --init-runs N         fresh node processes per bundle for the init time (default 7)
+  --offline-runs N      runs of each offline CLI measurement (score, backtest), 0 skips them (default 3)
   --seed N              workload seed (default 1)
   --no-write            print the tables, leave BENCHMARKS.md alone
 `;
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       'cpu-records': { type: 'string', default: '100000' },
       'cpu-repeats': { type: 'string', default: '5' },
       'init-runs': { type: 'string', default: '7' },
+      'offline-runs': { type: 'string', default: '3' },
       seed: { type: 'string', default: '1' },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -77,6 +81,11 @@ async function main(argv: string[]): Promise<number> {
     seed: options.seed + 100,
   };
   const initRuns = positiveInteger('--init-runs', values['init-runs']);
+  const offlineOptions: OfflineOptions = {
+    events: 100_000,
+    runs: wholeNumber('--offline-runs', values['offline-runs']),
+    seed: options.seed,
+  };
 
   // The handlers' clients take region and credentials from the environment; their logs and EMF
   // metrics would only slow the run and bury the tables.
@@ -98,6 +107,13 @@ async function main(argv: string[]): Promise<number> {
   });
   const baselineWorkload = firstRecords(workload, options.baselineEvents);
   say(`workload: ${workload.records.length} records, ${workload.distinct} distinct, ${workload.batches.length} batches`);
+
+  // First, so that a machine without taskset or GNU time fails before the minutes of emulator runs.
+  let offline: OfflineResult | undefined;
+  if (offlineOptions.runs > 0) {
+    say(`offline CLI: start-ups, score and two backtests of ${offlineOptions.events} events, ${offlineOptions.runs} runs each`);
+    offline = measureOffline(offlineOptions);
+  }
 
   const probeEmulator = await startMotoServer();
   const probe = await probeReportedCapacity(probeEmulator.endpoint).finally(() => probeEmulator.stop());
@@ -135,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
     bundles,
     loadDuringCpu,
     hotEntities,
+    offline,
   };
   process.stdout.write(`${summaryMarkdown(report)}\n\n${resultsMarkdown(report)}\n`);
   if (!values['no-write']) {
@@ -163,6 +180,12 @@ function measureCpuInChild(options: CpuOptions): CpuResult {
 function positiveInteger(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+function wholeNumber(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be 0 or a positive whole number, got "${value}"`);
   return n;
 }
 

@@ -1,5 +1,15 @@
+import type { OfflineResult } from '../../../bench/offline';
 import type { BenchReport, SideRuns } from '../../../bench/report';
-import { MARKERS, range, ratio, replaceBetween, resultsMarkdown, summaryMarkdown, updateBenchmarks } from '../../../bench/report';
+import {
+  MARKERS,
+  offlineMarkdown,
+  range,
+  ratio,
+  replaceBetween,
+  resultsMarkdown,
+  summaryMarkdown,
+  updateBenchmarks,
+} from '../../../bench/report';
 import type { Side } from '../../../bench/sides';
 import { summarize } from '../../../bench/stats';
 
@@ -114,6 +124,60 @@ describe('bench report', () => {
 
     expect(created).toContain(MARKERS.summary[0]);
     expect(created).toContain(MARKERS.results[1]);
+  });
+});
+
+const runs = (wallMs: readonly number[], cpuMs: readonly number[]) => wallMs.map((w, i) => ({ wallMs: w, cpuMs: cpuMs[i] ?? 0 }));
+const offline: OfflineResult = {
+  events: 100_000,
+  transactions: 70_000,
+  runs: 3,
+  seed: 1,
+  core: 0,
+  load: [1.2, 2.4],
+  // The median start-ups are 320 and 720 ms: scoring takes 2.0, 2.1 and 1.9 s after its own.
+  startup: runs([300, 600, 320], [280, 310, 300]),
+  backtestStartup: runs([720, 700, 750], [650, 640, 660]),
+  score: runs([2320, 2420, 2220], [2200, 2300, 2250]),
+  backtestTransactions: runs([4720, 4720, 4720], [4000, 4100, 4200]),
+  backtestBoth: runs([5720, 5820, 5620], [5000, 5100, 5200]),
+};
+
+describe('offline scoring section', () => {
+  it('gives start-ups in ms and each command in s with its events/s after its own median start-up, each beside its target', () => {
+    const section = offlineMarkdown(offline);
+
+    expect(section.split('\n').slice(-6)).toEqual([
+      '|---|---|---|---|---|',
+      '| start-up: `score < /dev/null` | 320 ms (300–600) | 0.30 s | | < 0.5 s met |',
+      '| start-up: `backtest` of an empty file | 720 ms (700–750) | 0.65 s | | < 0.5 s **not met** |',
+      '| `score` | 2.32 s (2.22–2.42) | 2.25 s | 50,000 (47,619–52,632) | ≥ 50,000/s met |',
+      '| `backtest`, candidate changes transactions | 4.72 s (4.72) | 4.10 s | 25,000 (25,000) | ≥ 50,000/s **not met** |',
+      '| `backtest`, candidate changes transactions and readings | 5.72 s (5.62–5.82) | 5.10 s | 20,000 (19,608–20,408) | ≥ 50,000/s **not met** |',
+    ]);
+  });
+
+  it('says under its heading what was run, on how many events, how often, and how busy the machine was', () => {
+    const [heading, , method] = offlineMarkdown(offline).split('\n');
+
+    expect(heading).toBe('### Offline scoring (`riskstream score`, `riskstream backtest`)');
+    expect(method).toContain('100,000 events (`takeTraffic`, seed 1: 70,000 transactions, 30,000 readings)');
+    expect(method).toContain('3 runs each');
+    expect(method).toContain('Load average (1 min) during the runs: 1.2–2.4.');
+  });
+
+  it('marks a start-up of 0.5 s or more as not met', () => {
+    const slow = { ...offline, startup: runs([520, 510, 530], [500, 500, 500]) };
+
+    expect(offlineMarkdown(slow)).toContain('| start-up: `score < /dev/null` | 520 ms (510–530) | 0.50 s | | < 0.5 s **not met** |');
+  });
+
+  it('puts the section before the machine in the results, and leaves it out when the offline runs were skipped', () => {
+    const results = resultsMarkdown({ ...report, offline });
+
+    expect(results.indexOf('### Offline scoring')).toBeGreaterThan(results.indexOf('### Bundles and module init'));
+    expect(results.indexOf('### Offline scoring')).toBeLessThan(results.indexOf('### Machine'));
+    expect(resultsMarkdown(report)).not.toContain('### Offline scoring');
   });
 });
 
