@@ -61,19 +61,10 @@ export class InMemoryScorer {
   }
 }
 
-/** One entity as the scorer keeps it: its state, and the ids of its events judged so far (applied or late). */
-interface KnownEntity<Last> {
-  state: EntityState<Last>;
-  /** What the entity's stored records would say: these ids come back duplicates. */
-  readonly judged: Set<string>;
-}
-
-/**
- * One kind's entities, by id. Records are the entity's own (as in the store): another entity's event
- * under the same id is another event, so each entity keeps its own judged ids.
- */
+/** One kind's entities: their states, and every event judged so far (by entity and id). */
 class EntityScorer<E extends AnyEnvelope, Last, R> {
-  private readonly entities = new Map<string, KnownEntity<Last>>();
+  private readonly states = new Map<string, EntityState<Last>>();
+  private readonly judged = new Set<string>();
 
   constructor(private readonly model: EntityModel<E, Last, R>) {}
 
@@ -91,20 +82,32 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
     const outcomes = new Map<E, { status: 'applied' | 'late'; envelope: E; result: R } | { status: 'duplicate'; envelope: E }>();
     const alerts: Alert[] = [];
     const notifications: Alert[] = [];
-    for (const [id, group] of groups) {
-      let entity = this.entities.get(id);
-      if (entity === undefined) this.entities.set(id, (entity = { state: emptyState<Last>(), judged: new Set() }));
-      const { state } = entity;
-      const result = applyEntityBatch(this.model, state, group, entity.judged);
+    for (const [entity, group] of groups) {
+      const state = this.states.get(entity) ?? emptyState<Last>();
+      const result = applyEntityBatch(this.model, state, group, this.judgedOf(group));
       // The judged ids answer for duplicates here, so the state keeps no recent commits to search.
-      if (result.changed) entity.state = { ...result.state, recent: NO_RECENT, version: state.version + 1 };
+      if (result.changed) this.states.set(entity, { ...result.state, recent: NO_RECENT, version: state.version + 1 });
       for (const outcome of result.outcomes) {
         outcomes.set(outcome.envelope, outcome);
-        if (outcome.status !== 'duplicate') entity.judged.add(outcome.envelope.id);
+        if (outcome.status !== 'duplicate') this.judged.add(refOf(outcome.envelope));
       }
       alerts.push(...result.alerts);
       notifications.push(...result.notifications);
     }
     return { events: envelopes.map((e) => outcomes.get(e) ?? { status: 'duplicate', envelope: e }), alerts, notifications };
   }
+
+  /** The ids of the group's events judged before (most groups have none: no set is made for them). */
+  private judgedOf(group: readonly E[]): ReadonlySet<string> {
+    let known: Set<string> | undefined;
+    for (const envelope of group) if (this.judged.has(refOf(envelope))) (known ??= new Set()).add(envelope.id);
+    return known ?? NONE;
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Records are the entity's own: another entity's event under the same id is another event (as in the store). */
+function refOf(envelope: AnyEnvelope): string {
+  return `${envelope.entity}\n${envelope.id}`;
 }

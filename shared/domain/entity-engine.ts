@@ -1,10 +1,11 @@
 import type { Alert } from './alerts';
 import type { IncidentHooks } from './entity-incidents';
 import { followIncidents } from './entity-incidents';
-import type { EntityState, WindowTiming } from './entity-state';
+import type { EntityState, WindowTiming, WorkingState } from './entity-state';
 import {
   advanceWatermark,
   applyToPane,
+  committedState,
   EventStatus,
   isLate,
   isRecent,
@@ -53,7 +54,12 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
    * event (its pane closed) the window that ends at the entity's watermark: a late event is judged
    * against what the entity is doing now, never against nothing, and `late` says so.
    */
-  evaluate(envelope: E, state: EntityState<Last>, window: Pane, late: boolean): { readonly result: R; readonly alerts: readonly Alert[] };
+  evaluate(
+    envelope: E,
+    state: Readonly<WorkingState<Last>>,
+    window: Pane,
+    late: boolean,
+  ): { readonly result: R; readonly alerts: readonly Alert[] };
   /**
    * The entity's last-seen facts after this event (called for applied events only), given the
    * entity's watermark after it: what no window that can still take events reaches may be forgotten.
@@ -113,7 +119,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     }
     const counted: string[] = [];
     for (const [name, holds] of counters) if (holds(envelope)) counted.push(name);
-    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing, applied.length > 0);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing);
     const previous = state.watermark;
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
@@ -126,5 +132,5 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
   if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
   state.recent = withCommit(initial.recent, initial.version + 1, applied);
-  return { state, changed: true, outcomes, alerts, notifications };
+  return { state: committedState(state), changed: true, outcomes, alerts, notifications };
 }

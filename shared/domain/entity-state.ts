@@ -1,6 +1,6 @@
 import type { OpenIncidents, Snoozes } from './incidents';
 import type { Pane, PaneTiming } from './panes';
-import { paneStart, windowEndingAt, withEvent } from './panes';
+import { panesByStart, paneStart, storedPanes, windowEndingAt, windowOf, withEvent } from './panes';
 
 /**
  * The state of one entity (a user or a device): its slide-sized aggregates ("panes", see panes.ts), its
@@ -73,7 +73,7 @@ export function emptyState<Last>(): EntityState<Last> {
  * end plus the allowed lateness. (Whether it was applied before is asked by id, whatever its time
  * says: a producer may re-stamp a resend.)
  */
-export function isLate(state: EntityState<unknown>, time: number, timing: WindowTiming): boolean {
+export function isLate(state: { readonly watermark: number | null }, time: number, timing: WindowTiming): boolean {
   return state.watermark !== null && paneStart(time, timing.pane) + timing.pane + timing.allowedLateness <= state.watermark;
 }
 
@@ -145,18 +145,18 @@ function countIds(commit: string): number {
 
 /** The figures of the window that ends at `time` (to the pane), summed from the state's panes. */
 export function windowAt(state: EntityState<unknown> | WorkingState<unknown>, time: number, timing: WindowTiming): Pane {
-  return windowEndingAt(state.panes, time, timing);
+  return state.panes instanceof Map ? windowOf(state.panes, time, timing) : windowEndingAt(state.panes, time, timing);
 }
 
 /**
- * The copy of a state that one batch's events are applied to, in place. It shares the panes it
- * has not changed with the state it was taken from, so a pane is replaced, never changed; the panes
- * object itself is shared until the first event is applied (see `applyToPane`).
+ * The copy of a state that one batch's events are applied to, in place: the entity as the batch has
+ * made it so far. Its panes are its own, by start (see `panesByStart`); `committedState` gives them
+ * their stored form once the batch is done.
  */
 export interface WorkingState<Last> {
   readonly version: number;
   watermark: number | null;
-  panes: Record<string, Pane>;
+  readonly panes: Map<number, Pane>;
   pane: number;
   recent: RecentCommits;
   last?: Last;
@@ -172,24 +172,22 @@ export interface WorkingState<Last> {
  * Counting stays exactly-once: which events were applied is in the recent commits, not the panes.
  */
 export function workingCopy<Last>(state: EntityState<Last>, pane: number): WorkingState<Last> {
-  const panes = state.pane === pane ? state.panes : {};
-  return { ...state, panes: panes as Record<string, Pane>, pane };
+  return { ...state, panes: state.pane === pane ? panesByStart(state.panes) : new Map(), pane };
 }
 
-/**
- * Adds one event to its pane of the working copy; `counted` names the model's counters it holds for.
- * `fresh` says the working copy's panes object is its own already; the first event of a batch copies
- * it (a batch of duplicates then copies nothing).
- */
+/** The state a working copy has come to, its panes in their stored form. */
+export function committedState<Last>(working: WorkingState<Last>): EntityState<Last> {
+  return { ...working, panes: storedPanes(working.panes) };
+}
+
+/** Adds one event to its pane of the working copy; `counted` names the model's counters it holds for. */
 export function applyToPane<Last>(
   working: WorkingState<Last>,
   event: { readonly time: number; readonly value: number; readonly counted: readonly string[] },
   timing: WindowTiming,
-  fresh: boolean,
 ): void {
-  if (!fresh) working.panes = { ...working.panes };
-  const key = String(paneStart(event.time, timing.pane));
-  working.panes[key] = withEvent(working.panes[key], event.value, event.counted);
+  const start = paneStart(event.time, timing.pane);
+  working.panes.set(start, withEvent(working.panes.get(start), event.value, event.counted));
 }
 
 /**
@@ -202,18 +200,10 @@ export function advanceWatermark(working: WorkingState<unknown>, time: number, a
   working.watermark = working.watermark === null ? trusted : Math.max(working.watermark, trusted);
 }
 
-/**
- * Drops from the working copy the panes no window that can still take events reads.
- * The panes object is built anew rather than `delete`d from: a deleted key turns an object into a
- * slow dictionary, and every later batch of the entity would copy and read it at that speed.
- */
+/** Drops from the working copy the panes no window that can still take events reads. */
 export function pruneClosedPanes(working: WorkingState<unknown>, timing: WindowTiming): void {
-  let unread = false;
-  for (const start in working.panes) if (isUnread(+start, working.watermark, timing)) unread = true;
-  if (!unread) return;
-  const panes: Record<string, Pane> = {};
-  for (const start in working.panes) if (!isUnread(+start, working.watermark, timing)) panes[start] = working.panes[start] as Pane;
-  working.panes = panes;
+  // A Map may lose entries while it is iterated: the iteration goes on with the next one.
+  for (const start of working.panes.keys()) if (isUnread(start, working.watermark, timing)) working.panes.delete(start);
 }
 
 /**

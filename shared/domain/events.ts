@@ -111,7 +111,7 @@ const timestamp: Check = (value) => {
     if (value > 0 && value < EPOCH_SECONDS_BELOW) return 'looks like epoch seconds: send epoch milliseconds';
     return checkRange(value);
   }
-  if (typeof value === 'string') return checkIso(value) ?? checkRange(Date.parse(value));
+  if (typeof value === 'string') return checkIso(value);
   return `must be an ISO 8601 time or epoch milliseconds, got ${typeName(value)}`;
 };
 
@@ -119,7 +119,7 @@ function checkRange(time: number): string | undefined {
   return time >= EARLIEST_EVENT_TIME && time <= LATEST_EVENT_TIME ? undefined : 'must be between 2000-01-01 and 9999-12-31';
 }
 
-/** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first. */
+/** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first, then the range. */
 function checkIso(text: string): string | undefined {
   const match = ISO_8601.exec(text);
   if (!match) return 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds';
@@ -136,7 +136,8 @@ function checkIso(text: string): string | undefined {
   ) {
     return 'is not a real calendar date and time';
   }
-  return Number.isFinite(Date.parse(text)) ? undefined : 'is not a valid ISO 8601 time';
+  const time = Date.parse(text);
+  return Number.isFinite(time) ? checkRange(time) : 'is not a valid ISO 8601 time';
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -223,6 +224,13 @@ export function readingId(deviceId: string, time: number): string {
   return `${deviceId}@${new Date(time).toISOString()}`;
 }
 
+/**
+ * A timestamp written exactly as `toISOString` writes one (UTC, milliseconds). A valid one (its
+ * calendar fields and range checked, see `timestamp`) is its own `toISOString()`, so a reading's id can
+ * take it as it is: formatting the time again costs more than all of the reading's other checks.
+ */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function validateTransaction(input: unknown): Validation<TransactionEnvelope> {
   const parsed = validateFields<Transaction>(TRANSACTION_FIELDS, input);
   if (!parsed.ok) return parsed;
@@ -238,7 +246,11 @@ export function validateReading(input: unknown): Validation<ReadingEnvelope> {
   if (!parsed.ok) return parsed;
   const reading = parsed.value;
   const time = toMillis(reading.timestamp);
-  return { ok: true, value: { kind: 'reading', id: readingId(reading.deviceId, time), entity: reading.deviceId, time, event: reading } };
+  const id =
+    typeof reading.timestamp === 'string' && CANONICAL_ISO.test(reading.timestamp)
+      ? `${reading.deviceId}@${reading.timestamp}`
+      : readingId(reading.deviceId, time);
+  return { ok: true, value: { kind: 'reading', id, entity: reading.deviceId, time, event: reading } };
 }
 
 /** For mixed input (the CLI): a transaction has a transactionId, a reading a deviceId and a temperature. */

@@ -94,7 +94,11 @@ export function actionFor(riskScore: number, thresholds: TransactionRules['thres
 }
 
 export function scoreTransaction(txn: TransactionEnvelope, features: TransactionFeatures, rules: TransactionRules): Decision {
-  const reasons = RULES.map((rule) => rule(txn, features, rules)).filter((r): r is Reason => r !== undefined);
+  const reasons: Reason[] = [];
+  for (const rule of RULES) {
+    const reason = rule(txn, features, rules);
+    if (reason !== undefined) reasons.push(reason);
+  }
   const riskScore = combineWeights(reasons.map((r) => r.weight));
   return {
     transactionId: txn.id,

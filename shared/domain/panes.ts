@@ -39,6 +39,43 @@ export function paneStart(time: number, pane: number): number {
   return Math.floor(time / pane) * pane + 0;
 }
 
+/**
+ * The key a pane is stored under: its start in decimal, the key of a DynamoDB map. Making the string
+ * (and, the first time an object gets it, its property key) costs more than the rest of adding an
+ * event, and at any moment the stream's events fall in the same few panes: the keys made lately are
+ * kept, a bounded number.
+ */
+export function paneKey(start: number): string {
+  let key = paneKeys.get(start);
+  if (key === undefined) {
+    if (paneKeys.size >= PANE_KEYS_KEPT) paneKeys.clear();
+    key = String(start);
+    paneKeys.set(start, key);
+  }
+  return key;
+}
+
+const PANE_KEYS_KEPT = 1_000;
+const paneKeys = new Map<number, string>();
+
+/**
+ * Stored panes by their start: the form a batch reads and changes them in. An object keyed by
+ * timestamps is slow to work on (each key is parsed, made and hashed again, and each new set of keys
+ * makes the engine a new hidden class); a map by number is not.
+ */
+export function panesByStart(panes: Readonly<Record<string, Pane>>): Map<number, Pane> {
+  const byStart = new Map<number, Pane>();
+  for (const key in panes) byStart.set(+key, panes[key] as Pane);
+  return byStart;
+}
+
+/** Panes by start as they are stored (keyed by `paneKey`), in the same order. */
+export function storedPanes(panes: ReadonlyMap<number, Pane>): Record<string, Pane> {
+  const stored: Record<string, Pane> = {};
+  for (const [start, pane] of panes) stored[paneKey(start)] = pane;
+  return stored;
+}
+
 /** The start of the first pane of the window that ends with the pane holding `time`. */
 export function windowStartFor(time: number, timing: PaneTiming): number {
   return paneStart(time, timing.pane) + timing.pane - timing.window;
@@ -59,43 +96,62 @@ export const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0 };
 export function sumPanes(panes: Iterable<Pane>): Pane {
   let figures: Record<string, number> | undefined;
   for (const pane of panes) {
-    if (figures === undefined) {
-      figures = { ...pane };
-      continue;
-    }
-    for (const name in pane) {
-      const value = pane[name] as number;
-      if (name === 'min') figures['min'] = Math.min(figures['min'] as number, value);
-      else if (name === 'max') figures['max'] = Math.max(figures['max'] as number, value);
-      else figures[name] = (figures[name] ?? 0) + value;
-    }
+    if (figures === undefined) figures = { ...pane };
+    else addPane(figures, pane);
   }
   return (figures as Pane | undefined) ?? EMPTY_PANE;
 }
 
+/** Adds one more pane (a later one) to running figures. */
+function addPane(figures: Record<string, number>, pane: Pane): void {
+  for (const name in pane) {
+    const value = pane[name] as number;
+    if (name === 'min') figures['min'] = Math.min(figures['min'] as number, value);
+    else if (name === 'max') figures['max'] = Math.max(figures['max'] as number, value);
+    else figures[name] = (figures[name] ?? 0) + value;
+  }
+}
+
 /**
  * The window of `timing.window` that ends with the pane holding `time`: its panes summed (counters
- * included), oldest first. Empty figures are `EMPTY_PANE`. It visits the window's pane slots or the
- * stored panes, whichever are fewer (a window of many short panes holds few events).
+ * included), oldest first. Empty figures are `EMPTY_PANE`.
  */
 export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: number, timing: PaneTiming): Pane {
+  return windowOf(panesByStart(panes), time, timing);
+}
+
+/**
+ * `windowEndingAt` for panes by start. It visits the window's pane slots or the panes, whichever are
+ * fewer (a window of many short panes holds few events).
+ */
+export function windowOf(panes: ReadonlyMap<number, Pane>, time: number, timing: PaneTiming): Pane {
   const last = paneStart(time, timing.pane);
   const first = last + timing.pane - timing.window;
-  // Every event of every batch reads a window: no more arrays than the panes found (usually one or two).
+  // Every event of every batch reads a window: no more arrays than the panes found (a few), and no
+  // sort (Array.prototype.sort allocates a work copy each call): each pane found is inserted in order
+  // of its start, at the end as a rule, since panes are mostly kept in time order.
   const found: Array<[number, Pane]> = [];
-  let stored = 0;
-  for (const key in panes) {
-    if (++stored > timing.window / timing.pane) break;
-    const start = +key;
-    if (start >= first && start <= last && (start - first) % timing.pane === 0) found.push([start, panes[key] as Pane]);
-  }
-  if (stored > timing.window / timing.pane) {
-    found.length = 0;
+  if (panes.size <= timing.window / timing.pane) {
+    for (const [start, pane] of panes)
+      if (start >= first && start <= last && (start - first) % timing.pane === 0) insertByStart(found, start, pane);
+  } else {
     for (let start = first; start <= last; start += timing.pane) {
-      const pane = panes[String(start)];
+      const pane = panes.get(start);
       if (pane !== undefined) found.push([start, pane]);
     }
-  } else if (found.length > 1) found.sort((a, b) => a[0] - b[0]);
-  if (found.length === 1) return (found[0] as [number, Pane])[1];
-  return sumPanes(found.map(([, pane]) => pane));
+  }
+  if (found.length === 0) return EMPTY_PANE;
+  const oldest = (found[0] as [number, Pane])[1];
+  if (found.length === 1) return oldest;
+  const figures: Record<string, number> = { ...oldest };
+  for (let i = 1; i < found.length; i++) addPane(figures, (found[i] as [number, Pane])[1]);
+  return figures as Pane;
+}
+
+/** Inserts a pane into panes ordered by start (no two panes share a start). */
+function insertByStart(found: Array<[number, Pane]>, start: number, pane: Pane): void {
+  let at = found.length;
+  while (at > 0 && (found[at - 1] as [number, Pane])[0] > start) at--;
+  if (at === found.length) found.push([start, pane]);
+  else found.splice(at, 0, [start, pane]);
 }

@@ -4,7 +4,8 @@ import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { ReadingEnvelope } from './events';
 import { readingId } from './events';
-import { windowEndingAt, windowStartFor } from './panes';
+import { windowAt } from './entity-state';
+import { windowStartFor } from './panes';
 import type { ReadingRules } from './rules-config';
 import type { Finding, ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
@@ -33,21 +34,35 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       // let cold readings slide out, and judged against that, a device that warms up while its cold
       // readings leave would never be seen crossing the limit. For a reading older than the latest,
       // it is its own window without it. A late reading's pane is closed: it cannot move an average.
-      const previous = !late && last && last.time < reading.time ? windowEndingAt(state.panes, last.time, timing) : window;
+      const previous = !late && last && last.time < reading.time ? windowAt(state, last.time, timing) : window;
       const before = { count: previous.count, sum: previous.sum };
       const after = late ? before : { count: window.count + 1, sum: window.sum + reading.event.temperature };
       const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : reading.time, rules);
-      const seen = last?.seen ?? [];
       const features = {
         windowBefore: before,
         windowAfter: after,
-        windowReadingIds: seen
-          .filter((time) => time >= windowStart && time < windowStart + rules.window)
-          .map((time) => readingId(reading.entity, time)),
-        ...(last ? { previous: { time: last.time, temperature: last.temperature, id: readingId(reading.entity, last.time) } } : {}),
+        ...(last ? { previous: { time: last.time, temperature: last.temperature } } : {}),
       };
       const result = evaluateReading(reading, features, rules);
-      return { result, alerts: readingAlerts(result, reading.id) };
+      // Most readings are fine: no finding, no alert.
+      if (result.findings.length === 0) return { result, alerts: [] };
+      if (!result.findings.some(namesReadings)) return { result, alerts: readingAlerts(result, reading.id) };
+      // The ids of the readings a finding rests on only go into the findings that name them. Each costs
+      // an ISO time, so they are made when such a finding fired (few readings), and the reading is judged
+      // again with them: the rules are pure, and the ids change nothing else.
+      const seen = last?.seen ?? [];
+      const named = evaluateReading(
+        reading,
+        {
+          ...features,
+          windowReadingIds: seen
+            .filter((time) => time >= windowStart && time < windowStart + rules.window)
+            .map((time) => readingId(reading.entity, time)),
+          ...(last ? { previous: { time: last.time, temperature: last.temperature, id: readingId(reading.entity, last.time) } } : {}),
+        },
+        rules,
+      );
+      return { result: named, alerts: readingAlerts(named, reading.id) };
     },
     ...(rules.incidents.enabled
       ? { incidents: { settings: rules.incidents, kind: AlertKind.sensor, entityType: 'device' as const, signalsOf } }
@@ -56,13 +71,28 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       const latest = last && last.time > reading.time ? last : { time: reading.time, temperature: reading.event.temperature };
       // No window that can still take readings reaches further back than this before the watermark.
       const from = watermark - (rules.window + rules.allowedLateness + rules.pane);
-      const seen = [...(last?.seen ?? []), reading.time]
-        .filter((time) => time >= from)
-        .sort((a, b) => a - b)
-        .slice(-EVIDENCE_LIMIT);
-      return { time: latest.time, temperature: latest.temperature, seen };
+      // Oldest first. Readings come mostly in time order, so the new one mostly goes last: the times are
+      // sorted only when they are out of order (a sort allocates, and every applied reading comes here).
+      const seen = (last?.seen ?? []).filter((time) => time >= from);
+      if (reading.time >= from) seen.push(reading.time);
+      if (!ascending(seen)) seen.sort((a, b) => a - b);
+      return {
+        time: latest.time,
+        temperature: latest.temperature,
+        seen: seen.length > EVIDENCE_LIMIT ? seen.slice(-EVIDENCE_LIMIT) : seen,
+      };
     },
   };
+}
+
+function ascending(times: readonly number[]): boolean {
+  for (let i = 1; i < times.length; i++) if ((times[i - 1] as number) > (times[i] as number)) return false;
+  return true;
+}
+
+/** The findings that name the earlier readings they rest on (see ReadingFeatures). */
+function namesReadings(finding: Finding): boolean {
+  return finding.rule === 'jump' || finding.rule === 'windowAverage';
 }
 
 /** A device's incidents are per measure: the temperature's rules (threshold, jump, average) are one cause. */
@@ -75,6 +105,7 @@ const CAUSE: Record<Finding['rule'], 'temperature' | 'humidity' | 'pressure'> = 
 };
 
 function signalsOf(reading: ReadingEnvelope, result: ReadingResult): Signal[] {
+  if (result.findings.length === 0) return [];
   const byCause = new Map<string, Finding[]>();
   for (const finding of result.findings) byCause.set(CAUSE[finding.rule], [...(byCause.get(CAUSE[finding.rule]) ?? []), finding]);
   return [...byCause].map(([cause, findings]) => {

@@ -39,69 +39,66 @@ const MEASURES = ['temperature', 'humidity', 'pressure'] as const;
 const LABEL = { temperature: 'Temperature', humidity: 'Humidity', pressure: 'Pressure' } as const;
 
 function thresholdFindings(reading: ReadingEnvelope['event'], rules: ReadingRules): Finding[] {
-  return MEASURES.flatMap((measure): Finding[] => {
+  const findings: Finding[] = [];
+  for (const measure of MEASURES) {
     const value = reading[measure];
     const level = rules[measure];
-    if (value === undefined || value <= level.warning) return [];
+    if (value === undefined || value <= level.warning) continue;
     const critical = value > level.critical;
-    return [
-      {
-        rule: measure,
-        level: critical ? 'critical' : 'warning',
-        message: critical ? `${LABEL[measure]} exceeded critical threshold` : `${LABEL[measure]} exceeded threshold`,
-        detail: `${measure} ${value} above ${critical ? level.critical : level.warning}`,
-      },
-    ];
-  });
+    findings.push({
+      rule: measure,
+      level: critical ? 'critical' : 'warning',
+      message: critical ? `${LABEL[measure]} exceeded critical threshold` : `${LABEL[measure]} exceeded threshold`,
+      detail: `${measure} ${value} above ${critical ? level.critical : level.warning}`,
+    });
+  }
+  return findings;
 }
 
-function jumpFinding({ event, time }: ReadingEnvelope, { previous }: ReadingFeatures, { jump }: ReadingRules): Finding[] {
-  if (!jump.enabled || !previous || time <= previous.time || time - previous.time >= jump.within) return [];
+function jumpFinding({ event, time }: ReadingEnvelope, { previous }: ReadingFeatures, { jump }: ReadingRules): Finding | undefined {
+  if (!jump.enabled || !previous || time <= previous.time || time - previous.time >= jump.within) return undefined;
   const delta = event.temperature - previous.temperature;
-  if (Math.abs(delta) <= jump.temperature) return [];
+  if (Math.abs(delta) <= jump.temperature) return undefined;
   const rounded = Math.round(delta * 100) / 100;
-  return [
-    {
-      rule: 'jump',
-      level: 'warning',
-      message: 'Sudden temperature jump',
-      detail: `temperature changed by ${rounded} in ${formatDuration(Math.max(time - previous.time, 1000))} (limit ${jump.temperature})`,
-      ...(previous.id ? { relatedReadingIds: [previous.id] } : {}),
-    },
-  ];
+  return {
+    rule: 'jump',
+    level: 'warning',
+    message: 'Sudden temperature jump',
+    detail: `temperature changed by ${rounded} in ${formatDuration(Math.max(time - previous.time, 1000))} (limit ${jump.temperature})`,
+    ...(previous.id ? { relatedReadingIds: [previous.id] } : {}),
+  };
 }
 
 /** Fires on the reading that takes the window's average over the limit, so a hot window alerts once. */
 function windowAverageFinding(
   { windowBefore, windowAfter, windowReadingIds }: ReadingFeatures,
   { windowAverage, window }: ReadingRules,
-): Finding[] {
-  if (!windowAverage.enabled || windowAfter.count < windowAverage.minCount) return [];
+): Finding | undefined {
+  if (!windowAverage.enabled || windowAfter.count < windowAverage.minCount) return undefined;
   const after = windowAfter.sum / windowAfter.count;
   const wasAbove = windowBefore.count >= windowAverage.minCount && windowBefore.sum / windowBefore.count > windowAverage.temperature;
-  if (after <= windowAverage.temperature || wasAbove) return [];
-  return [
-    {
-      rule: 'windowAverage',
-      level: 'warning',
-      message: 'Average temperature exceeded limit',
-      detail: `average ${Math.round(after * 100) / 100} over ${windowAfter.count} readings in the last ${formatDuration(window)} (limit ${windowAverage.temperature})`,
-      ...(windowReadingIds && windowReadingIds.length > 0 ? { relatedReadingIds: windowReadingIds } : {}),
-    },
-  ];
+  if (after <= windowAverage.temperature || wasAbove) return undefined;
+  return {
+    rule: 'windowAverage',
+    level: 'warning',
+    message: 'Average temperature exceeded limit',
+    detail: `average ${Math.round(after * 100) / 100} over ${windowAfter.count} readings in the last ${formatDuration(window)} (limit ${windowAverage.temperature})`,
+    ...(windowReadingIds && windowReadingIds.length > 0 ? { relatedReadingIds: windowReadingIds } : {}),
+  };
 }
 
 export function evaluateReading(reading: ReadingEnvelope, features: ReadingFeatures, rules: ReadingRules): ReadingResult {
-  const findings = [
-    ...thresholdFindings(reading.event, rules),
-    ...jumpFinding(reading, features, rules),
-    ...windowAverageFinding(features, rules),
-  ];
+  // Every reading is judged here: plain pushes, no arrays made only to be spread into another.
+  const findings = thresholdFindings(reading.event, rules);
+  const jump = jumpFinding(reading, features, rules);
+  if (jump) findings.push(jump);
+  const average = windowAverageFinding(features, rules);
+  if (average) findings.push(average);
   const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
-  const base = {
-    deviceId: reading.entity,
-    temperature: reading.event.temperature,
-    status: worst ? worst.level : ReadingStatus.ok,
-  };
-  return { ...base, ...(worst ? { alert: worst.message } : {}), findings, eventTime: new Date(reading.time).toISOString() };
+  const deviceId = reading.entity;
+  const temperature = reading.event.temperature;
+  const eventTime = new Date(reading.time).toISOString();
+  return worst
+    ? { deviceId, temperature, status: worst.level, alert: worst.message, findings, eventTime }
+    : { deviceId, temperature, status: ReadingStatus.ok, findings, eventTime };
 }

@@ -60,6 +60,8 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
       };
       const scored = scoreTransaction(txn, features, rules);
       const decision: Decision = late ? { ...scored, late: true } : scored;
+      // Most transactions fire no rule: no alert, so no evidence to look for.
+      if (decision.reasons.length === 0) return { result: decision, alerts: [] };
       // A late event was judged against the window that ends at the watermark: its evidence is there too.
       const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : txn.time, rules);
       const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window));

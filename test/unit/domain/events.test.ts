@@ -332,6 +332,37 @@ describe('validateReading', () => {
     expect(ids).toEqual([readingId('sensor-17', SEED_TIME), readingId('sensor-17', SEED_TIME), readingId('sensor-17', SEED_TIME)]);
   });
 
+  it('takes a timestamp already written as toISOString writes it as the id, for every kind of date', () => {
+    // Arrange: canonical UTC timestamps around month, leap-day, year and range edges (the id is then the timestamp itself)
+    const times = [
+      '2000-01-01T00:00:00.000Z',
+      '2024-02-29T23:59:59.999Z',
+      '2026-12-31T23:59:59.999Z',
+      '2100-03-01T00:00:00.001Z',
+      '9999-12-31T23:59:59.999Z',
+    ];
+
+    // Act
+    const ids = times.map((timestamp) => {
+      const validation = validateReading({ ...SEED_READING, timestamp });
+      return validation.ok ? validation.value.id : validation.reason;
+    });
+
+    // Assert: the same ids as formatted from the event time
+    expect(ids).toEqual(times.map((timestamp) => readingId('sensor-17', Date.parse(timestamp))));
+  });
+
+  it('still refuses a canonical-looking timestamp that is no real date (it is never taken as an id)', () => {
+    // Act
+    const reasons = ['2026-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-01-01T24:00:00.000Z'].map((timestamp) => {
+      const validation = validateReading({ ...SEED_READING, timestamp });
+      return validation.ok ? validation.value.id : validation.reason;
+    });
+
+    // Assert
+    expect(reasons).toEqual(Array(3).fill('field "timestamp" is not a real calendar date and time'));
+  });
+
   it('gives different ids to different devices and different times', () => {
     // Arrange
     const ids = [readingId('sensor-17', SEED_TIME), readingId('sensor-18', SEED_TIME), readingId('sensor-17', SEED_TIME + 1)];

@@ -1,5 +1,15 @@
 import type { Pane } from '../../../shared/domain/panes';
-import { checkCounters, EMPTY_PANE, paneStart, windowEndingAt, windowStartFor, withEvent } from '../../../shared/domain/panes';
+import {
+  checkCounters,
+  EMPTY_PANE,
+  panesByStart,
+  paneStart,
+  storedPanes,
+  windowEndingAt,
+  windowOf,
+  windowStartFor,
+  withEvent,
+} from '../../../shared/domain/panes';
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -70,6 +80,44 @@ describe('panes', () => {
 
   it('is empty when no pane of the window holds an event', () => {
     expect(windowEndingAt(panesOf([[0, 1]]), 10 * MINUTE, TIMING)).toEqual(EMPTY_PANE);
+  });
+
+  it('keeps panes by start while a batch works on them, and stores them back as they were, in the same order', () => {
+    // Arrange: stored out of time order (an event within the lateness made the older pane last), at real
+    // times (keys below 2^32 would be array indices, which objects always list in numeric order)
+    const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
+    const stored = panesOf([
+      [T0 + 2 * MINUTE, 3],
+      [T0, 1, 'small'],
+      [T0 + MINUTE, 2],
+    ]);
+
+    // Act
+    const byStart = panesByStart(stored);
+    const back = storedPanes(byStart);
+
+    // Assert
+    expect([...byStart.keys()]).toEqual([T0 + 2 * MINUTE, T0, T0 + MINUTE]);
+    expect(back).toEqual(stored);
+    expect(Object.keys(back)).toEqual([T0 + 2 * MINUTE, T0, T0 + MINUTE].map(String));
+  });
+
+  it('reads the same window from panes by start as from stored panes, summed oldest first whatever their order', () => {
+    // Arrange: the same panes in time order and out of it
+    const inOrder = panesOf([0, 1, 2, 3].map((m) => [m * MINUTE, 0.1 * (m + 1)] as const));
+    const outOfOrder = new Map([...panesByStart(inOrder)].reverse());
+
+    // Act
+    const figures = [
+      windowEndingAt(inOrder, 3 * MINUTE, TIMING),
+      windowOf(panesByStart(inOrder), 3 * MINUTE, TIMING),
+      windowOf(outOfOrder, 3 * MINUTE, TIMING),
+    ];
+
+    // Assert: float sums are the same only when added in the same order
+    expect(figures[1]).toEqual(figures[0]);
+    expect(figures[2]).toEqual(figures[0]);
+    expect(figures[0]?.sum).toBe(0.1 + 0.2 + 0.30000000000000004 + 0.4);
   });
 
   it('refuses a counter named like a built-in figure', () => {

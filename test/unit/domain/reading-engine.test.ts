@@ -211,6 +211,20 @@ describe('reading engine: the jump rule across batches via `last`', () => {
     expect(outcome?.status !== 'duplicate' && outcome?.result.findings[0]?.detail).toBe('temperature changed by 20 in 1m (limit 15)');
   });
 
+  it('names the reading before the jump in the finding and in its alert, and no reading for a reading that is fine', () => {
+    // Arrange
+    const first = apply([reading(0, 18), reading(MINUTE, 20)]);
+
+    // Act
+    const second = apply([reading(2 * MINUTE, 40), reading(3 * MINUTE, 41)], first.state);
+
+    // Assert: the ids are made only for the finding that names them (see the reading model)
+    const [jumped, fine] = second.outcomes;
+    expect(jumped?.status !== 'duplicate' && jumped?.result.findings[0]?.relatedReadingIds).toEqual(['sensor-17@2026-04-25T12:01:00.000Z']);
+    expect(second.alerts.map((a) => a.relatedEventIds)).toEqual([['sensor-17@2026-04-25T12:01:00.000Z']]);
+    expect(fine?.status !== 'duplicate' && fine?.result.findings).toEqual([]);
+  });
+
   it('fires on a fall across batches too', () => {
     // Arrange
     const first = apply([reading(0, 60)]);
