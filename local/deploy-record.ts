@@ -27,4 +27,3 @@ export function readDeployRecord(stackName: string): DeployRecord | undefined {
     return undefined;
   }
 }
-
