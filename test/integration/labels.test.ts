@@ -170,16 +170,15 @@ describe('labels in the state table on the emulator', () => {
     // Arrange
     const missing = new DynamoDBLabelStore(dynamodb, `${prefix}-missing`);
 
-    // Act
+    // Act (each awaited in turn: a rejection nobody awaits yet fails the test as unhandled)
     const put = missing.put({ id: 'txn-1', verdict: 'fraud', labelledAt: at(0) });
-    const list = missing.list();
 
     // Assert
     await expect(put).rejects.toBeInstanceOf(ConfigurationError);
     await expect(put).rejects.toThrow(
       `PutItem on the state table ${prefix}-missing failed: ResourceNotFoundException: Requested resource not found; check that the table exists and that you may read and write it`,
     );
-    await expect(list).rejects.toThrow(`Query on the state table ${prefix}-missing failed: ResourceNotFoundException`);
+    await expect(missing.list()).rejects.toThrow(`Query on the state table ${prefix}-missing failed: ResourceNotFoundException`);
   });
 
   it('says the index is missing from a table deployed without it', async () => {
