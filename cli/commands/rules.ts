@@ -81,12 +81,11 @@ export function parseRulesArgs(argv: readonly string[]): RulesRequest {
   const [sub, ...rest] = positionals;
   if (sub === undefined) throw new UsageError(`say what to do: ${SUBCOMMANDS.join(', ')}`);
   if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown rules command "${sub}": ${SUBCOMMANDS.join(', ')}`);
-  const only = (flag: string, given: boolean, allowed: string) => flagOnlyWith('rules', sub, flag, given, [allowed]);
-  const onlyWith = (flag: string, given: boolean, allowed: string[]) => flagOnlyWith('rules', sub, flag, given, allowed);
-  onlyWith('--version', values.version !== undefined, ['show', 'shadow-report']);
-  onlyWith('--json', values.json, ['show', 'shadow-report']);
-  only('--since', values.since !== undefined, 'shadow-report');
-  only('--note', values.note !== undefined, 'propose');
+  const only = (flag: string, given: boolean, allowed: readonly string[]) => flagOnlyWith('rules', sub, flag, given, allowed);
+  only('--version', values.version !== undefined, ['show', 'shadow-report']);
+  only('--json', values.json, ['show', 'shadow-report']);
+  only('--since', values.since !== undefined, ['shadow-report']);
+  only('--note', values.note !== undefined, ['propose']);
   const expect = (count: number, names: string) => {
     if (rest.length !== count) throw new UsageError(`\`rules ${sub}\` takes ${names || 'no arguments'}`);
   };

@@ -2,9 +2,7 @@ import type { Shard } from '@aws-sdk/client-kinesis';
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../clients';
-import { readDeployRecord } from '../deploy';
-import { answers } from '../emulator';
-import { NotDeployedError } from '../runtime/runtime';
+import { reachableDeploy } from '../runtime/runtime';
 import type { ArrivalWindow, HistoryRecord, StreamKind } from './shard-cursor';
 import { retryingThrottled, ShardCursor } from './shard-cursor';
 
@@ -137,16 +135,10 @@ async function listShards(client: KinesisClient, streamName: string): Promise<Ar
 export async function openStackStreams(
   stackName: string,
 ): Promise<{ client: KinesisClient; streams: HistoryStreams; destroy: () => void }> {
-  const deployed = readDeployRecord(stackName);
-  const transactions = deployed?.outputs['TransactionsStreamName'];
-  const readings = deployed?.outputs['ReadingsStreamName'];
-  if (!deployed || !transactions || !readings)
-    throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
-  if (!(await answers(deployed.endpoint))) {
-    throw new NotDeployedError(
-      `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
-    );
-  }
+  const {
+    deployed,
+    outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings },
+  } = await reachableDeploy(stackName, ['TransactionsStreamName', 'ReadingsStreamName']);
   // HTTP/1.1: moto does not speak HTTP/2, which the Kinesis client would choose.
   const client = new KinesisClient({ ...emulatorClientConfig(deployed.endpoint), requestHandler: new NodeHttpHandler() });
   return { client, streams: { transactions, readings }, destroy: () => client.destroy() };

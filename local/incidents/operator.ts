@@ -18,9 +18,7 @@ import { ConfigurationError, RetryableError } from '../../shared/errors';
 import { controlRecord } from '../../shared/kinesis/control-records';
 import { EntityType } from '../../shared/state/store';
 import { emulatorClientConfig } from '../clients';
-import { readDeployRecord } from '../deploy';
-import { answers } from '../emulator';
-import { NotDeployedError } from '../runtime/runtime';
+import { reachableDeploy } from '../runtime/runtime';
 import type { EntityIncidentsView, OpenIncident } from './format';
 
 /**
@@ -294,18 +292,10 @@ function openIncidentsOf(entity: EntityIncidents): OpenIncident[] {
  * from the deploy record's outputs, as `produce` finds them.
  */
 export async function openIncidentOperator(stackName: string): Promise<IncidentOperator> {
-  const deployed = readDeployRecord(stackName);
-  const stateTable = deployed?.outputs['StateTableName'];
-  const transactions = deployed?.outputs['TransactionsStreamName'];
-  const readings = deployed?.outputs['ReadingsStreamName'];
-  if (!deployed || !stateTable || !transactions || !readings) {
-    throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
-  }
-  if (!(await answers(deployed.endpoint))) {
-    throw new NotDeployedError(
-      `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
-    );
-  }
+  const {
+    deployed,
+    outputs: { StateTableName: stateTable, TransactionsStreamName: transactions, ReadingsStreamName: readings },
+  } = await reachableDeploy(stackName, ['StateTableName', 'TransactionsStreamName', 'ReadingsStreamName']);
   const config = emulatorClientConfig(deployed.endpoint);
   return new IncidentOperator({
     dynamodb: new DynamoDBClient(config),

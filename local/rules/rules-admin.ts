@@ -12,10 +12,8 @@ import type { RulesChange, RulesHead, RulesVersion } from '../../shared/domain/r
 import { proposedRules, rulesDiff, SEED_VERSION } from '../../shared/domain/rules-versions';
 import { ConfigurationError } from '../../shared/errors';
 import { emulatorClientConfig } from '../clients';
-import { readDeployRecord } from '../deploy';
-import { answers } from '../emulator';
 import { deployedEnvironment } from '../runtime/functions/invoker';
-import { NotDeployedError } from '../runtime/runtime';
+import { NotDeployedError, reachableDeploy } from '../runtime/runtime';
 
 /** A request about versions that cannot be met as asked (no candidate to promote, no such version). */
 export class RulesRequestError extends ConfigurationError {
@@ -169,18 +167,13 @@ function statusOf(head: RulesHead, version: number): VersionStatus {
 
 /** The rules admin of a stack deployed from here (its deploy record). */
 export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesAdmin; destroy: () => void }> {
-  const deployed = readDeployRecord(stackName);
-  const stateTable = deployed?.outputs['StateTableName'];
-  const scorer = deployed?.outputs['ScoreTransactionsFunctionName'];
-  if (!deployed || !stateTable)
-    throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
+  const {
+    deployed,
+    outputs: { StateTableName: stateTable },
+  } = await reachableDeploy(stackName, ['StateTableName']);
+  const scorer = deployed.outputs['ScoreTransactionsFunctionName'];
   if (!scorer)
     throw new NotDeployedError(`the stack ${stackName} was deployed before rules had versions: deploy it again (\`riskstream up\`).`);
-  if (!(await answers(deployed.endpoint))) {
-    throw new NotDeployedError(
-      `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
-    );
-  }
   const config = emulatorClientConfig(deployed.endpoint);
   const dynamodb = new DynamoDBClient(config);
   const deployRules = async () => {

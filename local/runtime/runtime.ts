@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { emulatorClientConfig } from '../clients';
+import type { DeployRecord } from '../deploy';
 import { readDeployRecord, ROOT } from '../deploy';
 import { answers } from '../emulator';
 import type { LoadedFunction } from './functions/invoker';
@@ -81,18 +82,32 @@ export interface DeployedStack {
  * its mappings and bundles — or takes that synth from `synthesizing`, started by a caller that
  * knew the account and config earlier (the demo synthesizes while it deploys).
  */
-export async function openDeployedStack(
+/**
+ * The deploy record of a stack deployed from here whose emulator answers, holding the outputs asked
+ * for: what every command that reaches a deployed stack checks first, with the same two messages.
+ */
+export async function reachableDeploy<K extends string>(
   stackName: string,
-  log: (line: string) => void,
-  synthesizing?: Promise<DefaultSynth>,
-): Promise<DeployedStack> {
+  outputs: readonly K[] = [],
+): Promise<{ readonly deployed: DeployRecord; readonly outputs: Record<K, string> }> {
   const deployed = readDeployRecord(stackName);
-  if (!deployed) throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
+  const found = Object.fromEntries(outputs.map((key) => [key, deployed?.outputs[key] ?? ''])) as Record<K, string>;
+  if (!deployed || outputs.some((key) => !found[key]))
+    throw new NotDeployedError(`the stack ${stackName} is not deployed from here: run \`riskstream up\` first.`);
   if (!(await answers(deployed.endpoint))) {
     throw new NotDeployedError(
       `the emulator ${stackName} was deployed to (${deployed.endpoint}) does not answer: run \`riskstream up\` again.`,
     );
   }
+  return { deployed, outputs: found };
+}
+
+export async function openDeployedStack(
+  stackName: string,
+  log: (line: string) => void,
+  synthesizing?: Promise<DefaultSynth>,
+): Promise<DeployedStack> {
+  const { deployed } = await reachableDeploy(stackName);
   const clientConfig = emulatorClientConfig(deployed.endpoint);
   const { region, credentials } = clientConfig;
   const account = (await new STSClient(clientConfig).send(new GetCallerIdentityCommand({}))).Account ?? '';
