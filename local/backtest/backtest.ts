@@ -4,7 +4,7 @@ import type { Decision } from '../../shared/domain/fraud-rules';
 import type { Verdict } from '../../shared/domain/labels';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import type { ReadingResult } from '../../shared/domain/sensor-rules';
-import type { ComparisonReport, Judgement, Side } from './comparison';
+import type { ComparisonReport, JudgementReader, Side } from './comparison';
 import { Comparison } from './comparison';
 import type { ScoredEvent } from './in-memory-scorer';
 import { InMemoryScorer } from './in-memory-scorer';
@@ -35,7 +35,7 @@ export interface BacktestOptions {
  */
 export class Backtest {
   private readonly scorers: Record<Side, InMemoryScorer>;
-  private readonly comparison: Comparison;
+  private readonly comparison: Comparison<AnyEnvelope, JudgedEvent>;
   private readonly versions: { live?: number; candidate?: number };
   /** The kinds whose rules the candidate changes: the others are judged once (the candidate's judgements are the live ones). */
   private readonly changedKinds: ReadonlySet<AnyEnvelope['kind']>;
@@ -47,7 +47,7 @@ export class Backtest {
       live: new InMemoryScorer(live.rules, live.version),
       candidate: new InMemoryScorer(candidate.rules, candidate.version),
     };
-    this.comparison = new Comparison(options.verdicts, options.examplesPerFlip);
+    this.comparison = new Comparison(IN_MEMORY_JUDGEMENTS, options.verdicts, options.examplesPerFlip);
     this.versions = { live: live.version, candidate: candidate.version };
     this.changedKinds = new Set([
       ...(sameRules(live.rules.transactions, candidate.rules.transactions) ? [] : (['transaction'] as const)),
@@ -58,7 +58,11 @@ export class Backtest {
   /** Judges a chunk of events (in arrival order) with both. */
   add(envelopes: readonly AnyEnvelope[]): void {
     const live = this.scorers.live.score(envelopes);
-    const candidate = this.scorers.candidate.score(envelopes.filter((e) => this.changedKinds.has(e.kind)));
+    const changed: number[] = []; // the places of the events the candidate judges otherwise than the live rules may
+    for (let i = 0; i < envelopes.length; i++) if (this.changedKinds.has((envelopes[i] as AnyEnvelope).kind)) changed.push(i);
+    const candidate = this.scorers.candidate.score(changed.map((i) => envelopes[i] as AnyEnvelope));
+    const byCandidate = [...live.events];
+    changed.forEach((place, n) => (byCandidate[place] = candidate.events[n] as ScoredEvent));
     const unchanged = (alert: Alert) => !this.changedKinds.has(alert.entity.type === 'user' ? 'transaction' : 'reading');
     this.countAlerts('live', live.alerts, live.notifications);
     this.countAlerts(
@@ -66,20 +70,12 @@ export class Backtest {
       [...candidate.alerts, ...live.alerts.filter(unchanged)],
       [...candidate.notifications, ...live.notifications.filter(unchanged)],
     );
-    const judged = new Map(candidate.events.map((e) => [e.envelope, e]));
-    for (const byLive of live.events) {
-      const byCandidate = judged.get(byLive.envelope) ?? byLive;
+    live.events.forEach((byLive, i) => {
+      const other = byCandidate[i] as ScoredEvent;
       // Both have seen the same events, so a repeat is a repeat for both.
-      if (byLive.status === 'duplicate' || byCandidate.status === 'duplicate') {
-        this.duplicates++;
-        continue;
-      }
-      const { envelope } = byLive;
-      this.comparison.add(
-        { eventId: envelope.id, kind: envelope.kind, eventTime: new Date(envelope.time).toISOString() },
-        { live: judgementOf(byLive), candidate: judgementOf(byCandidate) },
-      );
-    }
+      if (byLive.status === 'duplicate' || other.status === 'duplicate') this.duplicates++;
+      else this.comparison.add(byLive.envelope, byLive, other);
+    });
   }
 
   report(): BacktestReport {
@@ -108,11 +104,24 @@ function emptyHour(): Record<Side, { alerts: number; incidents: number }> {
   return { live: { alerts: 0, incidents: 0 }, candidate: { alerts: 0, incidents: 0 } };
 }
 
-function judgementOf(scored: Exclude<ScoredEvent, { status: 'duplicate' }>): Judgement {
-  if (scored.envelope.kind === 'transaction') {
-    const { action, riskScore, reasons } = scored.result as Decision;
-    return { outcome: action, riskScore, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
-  }
-  const { status, findings } = scored.result as ReadingResult;
-  return { outcome: status, reasons: findings.map((f) => `${f.rule}: ${f.message}`) };
-}
+type JudgedEvent = Exclude<ScoredEvent, { status: 'duplicate' }>;
+
+/** An event judged in memory, read for the comparison: reasons become text only for an example. */
+const IN_MEMORY_JUDGEMENTS: JudgementReader<AnyEnvelope, JudgedEvent> = {
+  eventId: (envelope) => envelope.id,
+  describe: (envelope) => ({ eventId: envelope.id, kind: envelope.kind, eventTime: new Date(envelope.time).toISOString() }),
+  outcome: (judged) =>
+    judged.envelope.kind === 'transaction' ? (judged.result as Decision).action : (judged.result as ReadingResult).status,
+  firedRules: (judged) =>
+    judged.envelope.kind === 'transaction'
+      ? (judged.result as Decision).reasons.map((r) => r.rule)
+      : (judged.result as ReadingResult).findings.map((f) => f.rule),
+  judgement: (judged) => {
+    if (judged.envelope.kind === 'transaction') {
+      const { action, riskScore, reasons } = judged.result as Decision;
+      return { outcome: action, riskScore, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
+    }
+    const { status, findings } = judged.result as ReadingResult;
+    return { outcome: status, reasons: findings.map((f) => `${f.rule}: ${f.message}`) };
+  },
+};

@@ -43,11 +43,33 @@ export interface ComparisonReport {
 }
 
 /**
+ * How a comparison reads the events and judgements it is given. The outcome is read for every event;
+ * the rules that fired only for a labelled one, and the whole judgement (its reasons as text) only
+ * for an example: a backtest compares every event of days of history, and most of them are neither.
+ */
+export interface JudgementReader<E, J> {
+  eventId(event: E): string;
+  describe(event: E): Pick<Flip, 'eventId' | 'kind' | 'eventTime'>;
+  outcome(judged: J): string;
+  firedRules(judged: J): Iterable<string>;
+  judgement(judged: J): Judgement;
+}
+
+/** Judgements already in their stored form (a shadow report's). */
+export const STORED_JUDGEMENTS: JudgementReader<Pick<Flip, 'eventId' | 'kind' | 'eventTime'>, Judgement> = {
+  eventId: (event) => event.eventId,
+  describe: ({ eventId, kind, eventTime }) => ({ eventId, kind, eventTime }),
+  outcome: (judged) => judged.outcome,
+  firedRules: (judged) => judged.reasons.map((reason) => reason.slice(0, reason.indexOf(':'))),
+  judgement: (judged) => judged,
+};
+
+/**
  * Two judgements of the same events side by side, by a backtest (both judged in memory) or a shadow
  * report (both stored by the scorers): how the outcomes move, examples of each move, and, against
  * the analysts' verdicts, each rule's precision and recall (fraud is the positive class).
  */
-export class Comparison {
+export class Comparison<E, J> {
   private events = 0;
   private readonly outcomes: Record<Side, Record<string, number>> = { live: {}, candidate: {} };
   private readonly flips: Record<string, number> = {};
@@ -56,29 +78,27 @@ export class Comparison {
   private readonly matched = new Set<string>();
 
   constructor(
+    private readonly reader: JudgementReader<E, J>,
     private readonly verdicts: ReadonlyMap<string, Verdict> = new Map(),
     private readonly examplesPerFlip = 5,
   ) {}
 
-  add(event: Pick<Flip, 'eventId' | 'kind' | 'eventTime'>, judgements: Record<Side, Judgement>): void {
+  add(event: E, live: J, candidate: J): void {
+    const { reader } = this;
     this.events++;
-    for (const side of SIDES) count(this.outcomes[side], judgements[side].outcome);
-    const verdict = this.verdicts.get(event.eventId);
+    const outcomes = { live: reader.outcome(live), candidate: reader.outcome(candidate) };
+    count(this.outcomes.live, outcomes.live);
+    count(this.outcomes.candidate, outcomes.candidate);
+    const verdict = this.verdicts.size === 0 ? undefined : this.verdicts.get(reader.eventId(event));
     if (verdict !== undefined) {
-      this.matched.add(event.eventId);
-      for (const side of SIDES) {
-        const { outcome, reasons } = judgements[side];
-        this.quality[side].add(
-          verdict,
-          reasons.map((r) => r.slice(0, r.indexOf(':'))),
-          isFlagged(outcome),
-        );
-      }
+      this.matched.add(reader.eventId(event));
+      this.quality.live.add(verdict, reader.firedRules(live), isFlagged(outcomes.live));
+      this.quality.candidate.add(verdict, reader.firedRules(candidate), isFlagged(outcomes.candidate));
     }
-    if (judgements.live.outcome === judgements.candidate.outcome) return;
-    const direction = `${judgements.live.outcome} → ${judgements.candidate.outcome}`;
-    if (count(this.flips, direction) <= this.examplesPerFlip) {
-      this.examples.push({ ...event, ...judgements, ...(verdict === undefined ? {} : { verdict }) });
+    if (outcomes.live === outcomes.candidate) return;
+    if (count(this.flips, `${outcomes.live} → ${outcomes.candidate}`) <= this.examplesPerFlip) {
+      const judgements = { live: reader.judgement(live), candidate: reader.judgement(candidate) };
+      this.examples.push({ ...reader.describe(event), ...judgements, ...(verdict === undefined ? {} : { verdict }) });
     }
   }
 

@@ -42,72 +42,74 @@ export class InMemoryScorer {
     rules: RulesConfig,
     readonly rulesVersion?: number,
   ) {
-    this.transactions = new EntityScorer(transactionKind(rules).model);
-    this.readings = new EntityScorer(readingKind(rules).model);
+    this.transactions = new EntityScorer('transaction', transactionKind(rules).model);
+    this.readings = new EntityScorer('reading', readingKind(rules).model);
   }
 
   score(envelopes: readonly AnyEnvelope[]): ScoredChunk {
-    const transactions = envelopes.filter((e): e is TransactionEnvelope => e.kind === 'transaction');
-    const readings = envelopes.filter((e): e is ReadingEnvelope => e.kind === 'reading');
-    const judged = new Map<AnyEnvelope, ScoredEvent>();
+    const events = new Array<ScoredEvent>(envelopes.length);
     const alerts: Alert[] = [];
     const notifications: Alert[] = [];
-    for (const part of [this.transactions.score(transactions), this.readings.score(readings)]) {
-      for (const event of part.events) judged.set(event.envelope, event as ScoredEvent);
-      alerts.push(...stamped(part.alerts, this.rulesVersion));
-      notifications.push(...stamped(part.notifications, this.rulesVersion));
+    for (const scorer of [this.transactions, this.readings]) {
+      const made = scorer.score(envelopes, events as Array<ScoredEvent | undefined>);
+      alerts.push(...stamped(made.alerts, this.rulesVersion));
+      notifications.push(...stamped(made.notifications, this.rulesVersion));
     }
-    return { events: envelopes.map((e) => judged.get(e) as ScoredEvent), alerts, notifications };
+    return { events, alerts, notifications };
   }
 }
 
-/** One kind's entities: their states, and every event judged so far (by entity and id). */
+/** What the scorer knows of one entity: its state, and the ids of every event of it judged so far. */
+interface Entity<Last> {
+  state: EntityState<Last>;
+  readonly judged: Set<string>;
+}
+
+/** One kind's entities, by entity key (another entity's event under the same id is another event, as in the store). */
 class EntityScorer<E extends AnyEnvelope, Last, R> {
-  private readonly states = new Map<string, EntityState<Last>>();
-  private readonly judged = new Set<string>();
+  private readonly entities = new Map<string, Entity<Last>>();
 
-  constructor(private readonly model: EntityModel<E, Last, R>) {}
+  constructor(
+    private readonly kind: E['kind'],
+    private readonly model: EntityModel<E, Last, R>,
+  ) {}
 
-  score(envelopes: readonly E[]): {
-    events: Array<{ status: 'applied' | 'late'; envelope: E; result: R } | { status: 'duplicate'; envelope: E }>;
-    alerts: Alert[];
-    notifications: Alert[];
-  } {
-    const groups = new Map<string, E[]>();
-    for (const envelope of envelopes) {
+  /** Judges the chunk's events of this kind, each entity's as one batch, into their places in `into`. */
+  score(envelopes: readonly AnyEnvelope[], into: Array<ScoredEvent | undefined>): { alerts: Alert[]; notifications: Alert[] } {
+    const groups = new Map<string, number[]>(); // entity → the places of its events
+    for (let i = 0; i < envelopes.length; i++) {
+      const envelope = envelopes[i] as AnyEnvelope;
+      if (envelope.kind !== this.kind) continue;
       const group = groups.get(envelope.entity);
-      if (group) group.push(envelope);
-      else groups.set(envelope.entity, [envelope]);
+      if (group) group.push(i);
+      else groups.set(envelope.entity, [i]);
     }
-    const outcomes = new Map<E, { status: 'applied' | 'late'; envelope: E; result: R } | { status: 'duplicate'; envelope: E }>();
     const alerts: Alert[] = [];
     const notifications: Alert[] = [];
-    for (const [entity, group] of groups) {
-      const state = this.states.get(entity) ?? emptyState<Last>();
-      const result = applyEntityBatch(this.model, state, group, this.judgedOf(group));
+    for (const [key, places] of groups) {
+      let entity = this.entities.get(key);
+      if (!entity) this.entities.set(key, (entity = { state: emptyState<Last>(), judged: new Set() }));
+      const group = places.map((i) => envelopes[i] as E);
+      const result = applyEntityBatch(this.model, entity.state, group, judgedBefore(entity.judged, group));
       // The judged ids answer for duplicates here, so the state keeps no recent commits to search.
-      if (result.changed) this.states.set(entity, { ...result.state, recent: NO_RECENT, version: state.version + 1 });
-      for (const outcome of result.outcomes) {
-        outcomes.set(outcome.envelope, outcome);
-        if (outcome.status !== 'duplicate') this.judged.add(refOf(outcome.envelope));
-      }
+      if (result.changed) entity.state = { ...result.state, recent: NO_RECENT, version: entity.state.version + 1 };
+      result.outcomes.forEach((outcome, n) => {
+        into[places[n] as number] = outcome as ScoredEvent;
+        if (outcome.status !== 'duplicate') entity.judged.add(outcome.envelope.id);
+      });
       alerts.push(...result.alerts);
       notifications.push(...result.notifications);
     }
-    return { events: envelopes.map((e) => outcomes.get(e) ?? { status: 'duplicate', envelope: e }), alerts, notifications };
+    return { alerts, notifications };
   }
+}
 
-  /** The ids of the group's events judged before (most groups have none: no set is made for them). */
-  private judgedOf(group: readonly E[]): ReadonlySet<string> {
-    let known: Set<string> | undefined;
-    for (const envelope of group) if (this.judged.has(refOf(envelope))) (known ??= new Set()).add(envelope.id);
-    return known ?? NONE;
-  }
+/** The ids of the group's events judged before (most groups have none: no set is made for them). */
+function judgedBefore(judged: ReadonlySet<string>, group: readonly AnyEnvelope[]): ReadonlySet<string> {
+  if (judged.size === 0) return NONE;
+  let known: Set<string> | undefined;
+  for (const envelope of group) if (judged.has(envelope.id)) (known ??= new Set()).add(envelope.id);
+  return known ?? NONE;
 }
 
 const NONE: ReadonlySet<string> = new Set();
-
-/** Records are the entity's own: another entity's event under the same id is another event (as in the store). */
-function refOf(envelope: AnyEnvelope): string {
-  return `${envelope.entity}\n${envelope.id}`;
-}

@@ -3,7 +3,7 @@ import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import { DynamoDBRulesStore } from '../../shared/adapters/dynamodb-rules';
 import type { Verdict } from '../../shared/domain/labels';
 import type { ComparisonReport } from '../backtest/comparison';
-import { Comparison } from '../backtest/comparison';
+import { Comparison, STORED_JUDGEMENTS } from '../backtest/comparison';
 import type { ShadowedEvent } from './shadow-judgements';
 import { shadowJudgements } from './shadow-judgements';
 import type { RulesConfig } from '../../shared/domain/rules-config';
@@ -62,9 +62,9 @@ export class RulesAdmin {
         `there is no candidate now: the scorers run one in shadow once it is proposed (\`rules propose\`)${latest}`,
       );
     }
-    const comparison = new Comparison(await this.stored.verdicts());
+    const comparison = new Comparison(STORED_JUDGEMENTS, await this.stored.verdicts());
     for await (const event of this.stored.shadowed(sinceMs)) {
-      if (event.candidateVersion === candidate) comparison.add(event, event);
+      if (event.candidateVersion === candidate) comparison.add(event, event.live, event.candidate);
     }
     const [judged, live] = [await this.show(candidate), await this.show(head?.live)];
     return { candidate, report: comparison.report(), caveats: shadowCaveats(live.document, judged.document) };
