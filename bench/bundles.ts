@@ -86,6 +86,8 @@ const FUNCTION_ENV = {
   QUARANTINE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-quarantine',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:riskstream-alerts',
   ALERTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-publish-alerts-dlq',
+  TRANSACTIONS_STREAM: 'riskstream-transactions',
+  READINGS_STREAM: 'riskstream-readings',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 

@@ -4,7 +4,7 @@ import type { TransactionEnvelope } from '../shared/domain/events';
 import { validateTransaction } from '../shared/domain/events';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
 import { decodeRecord } from '../shared/kinesis/records';
-import { transactionKind } from '../shared/pipeline/kinds';
+import { TRANSACTIONS } from '../shared/kinds/transaction';
 import type { ScoringItem } from '../shared/pipeline/score-batch';
 import { scoreBatch } from '../shared/pipeline/score-batch';
 import { CommitMode } from '../shared/state/store';
@@ -33,7 +33,7 @@ export interface CpuResult {
   readonly scoreAggregate: Timing;
 }
 
-const kind = transactionKind(DEFAULT_RULES);
+const kind = TRANSACTIONS.scoring(DEFAULT_RULES);
 
 /**
  * CPU per record of the scoring core with no I/O: the decoder the Kinesis middleware runs, then

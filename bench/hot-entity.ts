@@ -4,7 +4,8 @@ import { MemoryStateStore } from '../shared/adapters/memory-state-store';
 import type { AnyEnvelope } from '../shared/domain/events';
 import { validateReading, validateTransaction } from '../shared/domain/events';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
-import { readingKind, transactionKind } from '../shared/pipeline/kinds';
+import { READINGS } from '../shared/kinds/reading';
+import { TRANSACTIONS } from '../shared/kinds/transaction';
 import type { ScoringKind } from '../shared/pipeline/score-batch';
 import { scoreBatch } from '../shared/pipeline/score-batch';
 import type { CommitOutcome, Effects, EntityCommit } from '../shared/state/store';
@@ -75,7 +76,7 @@ function envelopeOf(c: HotEntityCase, i: number): AnyEnvelope {
 
 export async function measureHotEntity(c: HotEntityCase): Promise<HotEntityResult> {
   const store = new WeighingStore();
-  const kind = (c.kind === 'user' ? transactionKind(DEFAULT_RULES) : readingKind(DEFAULT_RULES)) as ScoringKind<
+  const kind = (c.kind === 'user' ? TRANSACTIONS.scoring(DEFAULT_RULES) : READINGS.scoring(DEFAULT_RULES)) as ScoringKind<
     AnyEnvelope,
     unknown,
     unknown

@@ -1,8 +1,7 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { validateTransaction } from '../shared/domain/events';
 import { scoringDepsFromEnv } from '../shared/handler/from-env';
 import { createScoringHandler } from '../shared/handler/scoring-handler';
-import { transactionKind } from '../shared/pipeline/kinds';
+import { TRANSACTIONS } from '../shared/kinds/transaction';
 import type { CommitMode } from '../shared/state/store';
 import type { OurTables } from './tables';
 
@@ -21,8 +20,7 @@ export function createOurHandler(tables: OurTables, commitMode: CommitMode, endp
   });
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler({
     ...deps,
-    kind: transactionKind,
-    validate: validateTransaction,
+    kind: TRANSACTIONS,
   });
   return { deps, handler };
 }

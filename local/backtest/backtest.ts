@@ -65,6 +65,7 @@ export class Backtest {
     changed.forEach((place, n) => (byCandidate[place] = candidate.events[n] as ScoredEvent));
     const unchanged = (alert: Alert) => !this.changedKinds.has(alert.entity.type === 'user' ? 'transaction' : 'reading');
     this.countAlerts('live', live.alerts, live.notifications);
+    this.comparison.noteIncidents(live.notifications);
     this.countAlerts(
       'candidate',
       [...candidate.alerts, ...live.alerts.filter(unchanged)],

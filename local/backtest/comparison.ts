@@ -1,3 +1,4 @@
+import type { Alert } from '../../shared/domain/alerts';
 import type { Verdict } from '../../shared/domain/labels';
 import type { RuleQuality } from './rule-quality';
 import { isFlagged, RuleQualityCounter } from './rule-quality';
@@ -36,7 +37,7 @@ export interface ComparisonReport {
   readonly labels?: {
     readonly labelled: number;
     readonly fraud: number;
-    /** Verdicts that name no event judged here: events of other times, or incidents (which count in none yet). */
+    /** Verdicts that label no event judged here: events of other times, or incidents none of whose events was judged here. */
     readonly unmatched: number;
     readonly rules: Record<Side, Record<string, RuleQuality>>;
   };
@@ -76,6 +77,8 @@ export class Comparison<E, J> {
   private readonly examples: Flip[] = [];
   private readonly quality: Record<Side, RuleQualityCounter> = { live: new RuleQualityCounter(), candidate: new RuleQualityCounter() };
   private readonly matched = new Set<string>();
+  /** Events labelled through an incident: event id → the incident's id (its verdict's). */
+  private readonly byIncident = new Map<string, string>();
 
   constructor(
     private readonly reader: JudgementReader<E, J>,
@@ -83,15 +86,30 @@ export class Comparison<E, J> {
     private readonly examplesPerFlip = 5,
   ) {}
 
+  /**
+   * The incidents' notifications met so far (the live side's): a verdict on an incident labels the
+   * events that opened and escalated it, as analysts judged them when they called the incident fraud
+   * or legit. Give them before the events they name are added. A verdict on the event itself wins.
+   */
+  noteIncidents(notifications: Iterable<Pick<Alert, 'eventIds' | 'incident'>>): void {
+    if (this.verdicts.size === 0) return;
+    for (const { incident, eventIds } of notifications) {
+      if (!incident || (incident.transition !== 'opened' && incident.transition !== 'escalated')) continue;
+      if (!this.verdicts.has(incident.id)) continue;
+      for (const eventId of eventIds) if (!this.byIncident.has(eventId)) this.byIncident.set(eventId, incident.id);
+    }
+  }
+
   add(event: E, live: J, candidate: J): void {
     const { reader } = this;
     this.events++;
     const outcomes = { live: reader.outcome(live), candidate: reader.outcome(candidate) };
     count(this.outcomes.live, outcomes.live);
     count(this.outcomes.candidate, outcomes.candidate);
-    const verdict = this.verdicts.size === 0 ? undefined : this.verdicts.get(reader.eventId(event));
-    if (verdict !== undefined) {
-      this.matched.add(reader.eventId(event));
+    const labelId = this.verdicts.size === 0 ? undefined : this.labelOf(reader.eventId(event));
+    const verdict = labelId === undefined ? undefined : this.verdicts.get(labelId);
+    if (labelId !== undefined && verdict !== undefined) {
+      this.matched.add(labelId);
       this.quality.live.add(verdict, reader.firedRules(live), isFlagged(outcomes.live));
       this.quality.candidate.add(verdict, reader.firedRules(candidate), isFlagged(outcomes.candidate));
     }
@@ -100,6 +118,12 @@ export class Comparison<E, J> {
       const judgements = { live: reader.judgement(live), candidate: reader.judgement(candidate) };
       this.examples.push({ ...reader.describe(event), ...judgements, ...(verdict === undefined ? {} : { verdict }) });
     }
+  }
+
+  /** The id of the verdict that labels an event: its own, or its incident's. */
+  private labelOf(eventId: string): string | undefined {
+    if (this.verdicts.has(eventId)) return eventId;
+    return this.byIncident.get(eventId);
   }
 
   report(): ComparisonReport {

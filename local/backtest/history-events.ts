@@ -2,7 +2,8 @@ import { createReadStream, statSync } from 'node:fs';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { lineGroups } from '../../cli/io';
 import type { AnyEnvelope, Validation } from '../../shared/domain/events';
-import { validateAnyEvent, validateReading, validateTransaction } from '../../shared/domain/events';
+import { validateReading, validateTransaction } from '../../shared/domain/events';
+import { validateAnyEvent } from '../../shared/kinds/registry';
 import { decodeRecord } from '../../shared/kinesis/records';
 import type { HistoryRecord } from './shard-cursor';
 

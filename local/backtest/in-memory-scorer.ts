@@ -9,7 +9,8 @@ import type { RulesConfig } from '../../shared/domain/rules-config';
 import type { ReadingResult } from '../../shared/domain/sensor-rules';
 import type { DeviceLast } from '../../shared/domain/reading-engine';
 import type { UserLast } from '../../shared/domain/transaction-engine';
-import { readingKind, transactionKind } from '../../shared/pipeline/kinds';
+import { READINGS } from '../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { stamped } from '../../shared/pipeline/score-batch';
 
 /** One event as the pipeline would judge it; `result` is absent for a duplicate. */
@@ -42,8 +43,8 @@ export class InMemoryScorer {
     rules: RulesConfig,
     readonly rulesVersion?: number,
   ) {
-    this.transactions = new EntityScorer('transaction', transactionKind(rules).model);
-    this.readings = new EntityScorer('reading', readingKind(rules).model);
+    this.transactions = new EntityScorer('transaction', TRANSACTIONS.scoring(rules).model);
+    this.readings = new EntityScorer('reading', READINGS.scoring(rules).model);
   }
 
   score(envelopes: readonly AnyEnvelope[]): ScoredChunk {

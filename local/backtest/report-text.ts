@@ -46,7 +46,7 @@ function comparisonLines(report: ComparisonReport, names: Record<Side, string>):
     const { labelled, fraud, rules, unmatched } = report.labels;
     out.push('', `against ${labelled} labelled ${labelled === 1 ? 'event' : 'events'} (${fraud} fraud): precision / recall per rule`);
     if (unmatched > 0)
-      out.push(`  (${unmatched} more verdicts name no event judged here: other times, or incidents, which count in none yet)`);
+      out.push(`  (${unmatched} more verdicts label no event judged here: events of other times, or incidents opened outside it)`);
     const ruleNames = [...new Set(SIDES.flatMap((s) => Object.keys(rules[s])))].sort();
     for (const rule of ruleNames) {
       out.push(`  ${rule.padEnd(20)} ${SIDES.map((s) => `${names[s]} ${quality(rules[s][rule])}`).join('   ')}`);

@@ -5,7 +5,8 @@ import type { Verdict } from '../../shared/domain/labels';
 import type { ComparisonReport } from '../backtest/comparison';
 import { Comparison, STORED_JUDGEMENTS } from '../backtest/comparison';
 import type { ShadowedEvent } from './shadow-judgements';
-import { shadowJudgements } from './shadow-judgements';
+import type { Alert } from '../../shared/domain/alerts';
+import { incidentNotifications, shadowJudgements } from './shadow-judgements';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
 import type { RulesChange, RulesHead, RulesVersion } from '../../shared/domain/rules-versions';
@@ -42,6 +43,8 @@ export class RulesAdmin {
     private readonly stored: {
       shadowed(sinceMs: number): AsyncIterable<ShadowedEvent>;
       verdicts(): Promise<ReadonlyMap<string, Verdict>>;
+      /** The incidents' notifications, for the verdicts given on incidents. */
+      incidentNotifications(): AsyncIterable<Pick<Alert, 'eventIds' | 'incident'>>;
     },
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -62,7 +65,9 @@ export class RulesAdmin {
         `there is no candidate now: the scorers run one in shadow once it is proposed (\`rules propose\`)${latest}`,
       );
     }
-    const comparison = new Comparison(STORED_JUDGEMENTS, await this.stored.verdicts());
+    const verdicts = await this.stored.verdicts();
+    const comparison = new Comparison(STORED_JUDGEMENTS, verdicts);
+    if (verdicts.size > 0) for await (const notification of this.stored.incidentNotifications()) comparison.noteIncidents([notification]);
     for await (const event of this.stored.shadowed(sinceMs)) {
       if (event.candidateVersion === candidate) comparison.add(event, event.live, event.candidate);
     }
@@ -169,8 +174,8 @@ function statusOf(head: RulesHead, version: number): VersionStatus {
 export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesAdmin; destroy: () => void }> {
   const {
     deployed,
-    outputs: { StateTableName: stateTable },
-  } = await reachableDeploy(stackName, ['StateTableName']);
+    outputs: { StateTableName: stateTable, AlertsTableName: alertsTable },
+  } = await reachableDeploy(stackName, ['StateTableName', 'AlertsTableName']);
   const scorer = deployed.outputs['ScoreTransactionsFunctionName'];
   if (!scorer)
     throw new NotDeployedError(`the stack ${stackName} was deployed before rules had versions: deploy it again (\`riskstream up\`).`);
@@ -184,6 +189,7 @@ export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesA
   const records = {
     shadowed: (sinceMs: number) => shadowJudgements(dynamodb, stateTable, sinceMs),
     verdicts: async () => new Map((await labels.list()).map((label) => [label.id, label.verdict])),
+    incidentNotifications: () => incidentNotifications(dynamodb, alertsTable),
   };
   return { admin: new RulesAdmin(new DynamoDBRulesStore(dynamodb, stateTable), deployRules, records), destroy: () => dynamodb.destroy() };
 }

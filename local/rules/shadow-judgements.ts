@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Flip, Judgement } from '../backtest/comparison';
+import type { Alert } from '../../shared/domain/alerts';
 import { SHADOW_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
 import type { ShadowJudgement } from '../../shared/adapters/dynamodb-items';
 
@@ -35,6 +36,28 @@ export async function* shadowJudgements(client: DynamoDBClient, table: string, s
       const event = shadowedEvent(unmarshall(item));
       if (event) yield event;
     }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+}
+
+/**
+ * The incidents' notifications in the alerts table (every page of a Scan; the table keeps them as
+ * long as the alerts): which events opened and escalated which incident, so a verdict on an incident
+ * labels its events in a shadow report as it does in a backtest.
+ */
+export async function* incidentNotifications(client: DynamoDBClient, table: string): AsyncGenerator<Pick<Alert, 'eventIds' | 'incident'>> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'attribute_exists(#incident)',
+        ProjectionExpression: '#incident, #eventIds',
+        ExpressionAttributeNames: { '#incident': 'incident', '#eventIds': 'eventIds' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) yield unmarshall(item) as Pick<Alert, 'eventIds' | 'incident'>;
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
 }

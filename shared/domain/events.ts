@@ -253,25 +253,11 @@ export function validateReading(input: unknown): Validation<ReadingEnvelope> {
   return { ok: true, value: { kind: 'reading', id, entity: reading.deviceId, time, event: reading } };
 }
 
-/** For mixed input (the CLI): a transaction has a transactionId, a reading a deviceId and a temperature. */
-export function validateAnyEvent(input: unknown): Validation<AnyEnvelope> {
-  if (!isObject(input)) return { ok: false, reason: `expected a JSON object, got ${typeName(input)}` };
-  if ('transactionId' in input) return validateTransaction(input);
-  if ('temperature' in input || ('deviceId' in input && !('userId' in input))) return validateReading(input);
-  return { ok: false, reason: 'unknown event kind: a transaction needs "transactionId", a reading needs "deviceId" and "temperature"' };
-}
-
-export function validatorFor(kind: 'transaction'): (input: unknown) => Validation<TransactionEnvelope>;
-export function validatorFor(kind: 'reading'): (input: unknown) => Validation<ReadingEnvelope>;
-export function validatorFor(kind: EventKind): (input: unknown) => Validation<AnyEnvelope> {
-  return kind === 'transaction' ? validateTransaction : validateReading;
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function typeName(value: unknown): string {
+export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

@@ -3,9 +3,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { Alert } from '../domain/alerts';
-import type { AnyEnvelope, Validation } from '../domain/events';
+import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
-import type { RulesConfig } from '../domain/rules-config';
 import type { CurrentRules, LiveRulesVersion } from '../config/live-rules';
 import { decodedBatch, kinesisDecoder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
@@ -18,6 +17,7 @@ import type { OrderedRecord, OrderedScoring } from '../pipeline/score-in-order';
 import { scoreInOrder } from '../pipeline/score-in-order';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
+import type { EventKindSpec } from '../kinds/event-kind';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
 
@@ -25,9 +25,8 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly name: string;
   /** The live rules version, asked once a batch, and an earlier one for a retry (config/live-rules.ts). */
   readonly rules: { current(): Promise<CurrentRules>; at(version: number): Promise<LiveRulesVersion | undefined> };
-  /** The kind's scoring built from a rules version (pipeline/kinds.ts). */
-  readonly kind: (rules: RulesConfig, rulesVersion: number) => ScoringKind<E, Last, R>;
-  readonly validate: (input: unknown) => Validation<E>;
+  /** The kind it scores (kinds/registry.ts): how its events are validated, and judged with a rules version. */
+  readonly kind: EventKindSpec<E, Last, R>;
   readonly store: StateStore;
   readonly quarantine: Quarantine;
   readonly commitMode: CommitMode;
@@ -62,7 +61,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const known = kinds.get(version);
     if (known) return known;
     const kind: ScoringKind<E, Last, R> = {
-      ...deps.kind(rules, version),
+      ...deps.kind.scoring(rules, version),
       atVersion: async (earlier) => {
         const found = await deps.rules.at(earlier);
         return found && kindOf(found);
@@ -173,7 +172,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     )
     .use(
       kinesisDecoder<E>({
-        validate: deps.validate,
+        validate: deps.kind.validate,
         limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
       }),
     )

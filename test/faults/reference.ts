@@ -5,7 +5,8 @@ import { validateReading, validateTransaction } from '../../shared/domain/events
 import type { Decision } from '../../shared/domain/fraud-rules';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { tumblingWindowStart } from '../../shared/domain/windows';
-import { readingKind, transactionKind } from '../../shared/pipeline/kinds';
+import { READINGS } from '../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { scoreBatch } from '../../shared/pipeline/score-batch';
 import { CommitMode } from '../../shared/state/store';
 import type { Ledger } from './ledger';
@@ -68,7 +69,7 @@ async function faultFreeRun(
 ): Promise<{ decisions: Map<string, Decision>; alerts: Map<string, Alert> }> {
   const store = new MemoryStateStore();
   const deps = { store, commitMode: CommitMode.conditional };
-  const kinds = { transaction: transactionKind(rules), reading: readingKind(rules) };
+  const kinds = { transaction: TRANSACTIONS.scoring(rules), reading: READINGS.scoring(rules) };
   for (const [i, event] of events.entries()) {
     const recordId = String(i);
     if (event.kind === 'transaction') {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -38,10 +38,10 @@ describe('rules versions through the running pipeline on moto', () => {
   const rules = (...args: string[]) => runCommand(rulesCommand, [...args, '--stack', STACK], []);
 
   /** Puts a 700 payment (under the deploy's large-amount line, 1,000) by a user of its own (no velocity), and returns it. */
-  const pay = async (): Promise<{ userId: string; transactionId: string }> => {
+  const pay = async (amount = 700): Promise<{ userId: string; transactionId: string }> => {
     const n = sent++;
     const payment = { transactionId: `rules-${n}`, userId: `user-rules-${n}` };
-    const event = { ...payment, amount: 700, country: 'DE', timestamp: new Date(Date.now() - 1000).toISOString() };
+    const event = { ...payment, amount, country: 'DE', timestamp: new Date(Date.now() - 1000).toISOString() };
     await kinesis.send(
       new PutRecordCommand({ StreamName: stream, PartitionKey: payment.userId, Data: Buffer.from(JSON.stringify(event)) }),
     );
@@ -61,6 +61,20 @@ describe('rules versions through the running pipeline on moto', () => {
       const found = await decision(payment);
       if (found?.rulesVersion === version) return { payment, decision: found, ms: Date.now() - since };
       if (Date.now() - since > 60_000) throw new Error(`no decision with rules version ${version} after 60 s`);
+    }
+  };
+
+  /** The incident an event opened, from its notification in the alerts table, once the scorer has stored it. */
+  const untilIncidentOpenedBy = async (eventId: string, since: number): Promise<string> => {
+    for (;;) {
+      const items = (await dynamodb.send(new ScanCommand({ TableName: alertsTable, FilterExpression: 'attribute_exists(incident)' })))
+        .Items;
+      const opened = (items ?? [])
+        .map((item) => unmarshall(item) as { eventIds: string[]; incident: { id: string; transition: string } })
+        .find((n) => n.incident.transition === 'opened' && n.eventIds.includes(eventId));
+      if (opened) return opened.incident.id;
+      if (Date.now() - since > 90_000) throw new Error(`no incident opened by ${eventId}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   };
 
@@ -121,22 +135,27 @@ describe('rules versions through the running pipeline on moto', () => {
       if (Date.now() - since > 60_000) throw new Error('no decision judged in shadow after 60 s');
     }
     expect((await runCommand(labelCommand, [shadowed.transactionId, 'fraud', '--stack', STACK], [])).code).toBe(0);
+    // A payment over the live line opens an incident; the analyst calls the incident legit, not the payment.
+    const big = await pay(2_000);
+    const incident = await untilIncidentOpenedBy(big.transactionId, since);
+    expect((await runCommand(labelCommand, [incident, 'legit', '--stack', STACK], [])).code).toBe(0);
 
     const report = await rules('shadow-report', '--since', '10m');
     const json = JSON.parse((await rules('shadow-report', '--since', '10m', '--json')).stdout) as {
       candidate: number;
       flips: Record<string, number>;
-      labels: { rules: { candidate: Record<string, { truePositives: number }> } };
+      labels: { labelled: number; unmatched: number; rules: { candidate: Record<string, { truePositives: number; flagged: number }> } };
     };
     const backtest = await runCommand(backtestCommand, ['--rules', join(dir, 'lower.json'), '--since', '10m', '--stack', STACK], []);
 
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/events? judged by the live rules and, in shadow, by version 2/);
     expect(report.stdout).toMatch(/approve → manual_review_required: \d+\n {4}rules-\d+ at /);
-    expect(report.stdout).toMatch(/against 1 labelled event \(1 fraud\)/);
+    expect(report.stdout).toMatch(/against 2 labelled events \(1 fraud\)/);
     expect(json.candidate).toBe(2);
     expect(json.flips['approve → manual_review_required']).toBeGreaterThanOrEqual(1);
-    expect(json.labels.rules.candidate['largeAmount']?.truePositives).toBe(1);
+    expect(json.labels).toMatchObject({ labelled: 2, unmatched: 0 });
+    expect(json.labels.rules.candidate['largeAmount']).toMatchObject({ truePositives: 1, flagged: 2 });
     expect(backtest.code).toBe(0);
     expect(backtest.stdout).toMatch(/approve → manual_review_required: \d+/);
     process.stdout.write(`shadow report:\n${report.stdout}\n`);

@@ -5,7 +5,7 @@ import type { TransactionEnvelope } from '../../shared/domain/events';
 import { validateTransaction } from '../../shared/domain/events';
 import type { Pane } from '../../shared/domain/panes';
 import { DEFAULT_RULES } from '../../shared/domain/rules-config';
-import { transactionKind } from '../../shared/pipeline/kinds';
+import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { scoreBatch } from '../../shared/pipeline/score-batch';
 import type { CommitMode } from '../../shared/state/store';
 import { EntityType } from '../../shared/state/store';
@@ -18,7 +18,7 @@ import { createResources, drainQueue, dynamodb, scanAll } from '../support/resou
  * What DynamoDB refuses is refused for real here: moto answers "Number underflow" below 1e-130 and
  * "Item size has exceeded the maximum allowed size" over 400 KB, as DynamoDB does (ENVIRONMENT.md).
  */
-const KIND = transactionKind(DEFAULT_RULES);
+const KIND = TRANSACTIONS.scoring(DEFAULT_RULES);
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 
 /** A transaction the validator would refuse (an amount DynamoDB cannot store), as a bug or an old validator would let through. */

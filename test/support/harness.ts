@@ -1,8 +1,8 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { validateReading, validateTransaction } from '../../shared/domain/events';
 import { scoringDepsFromEnv } from '../../shared/handler/from-env';
 import { createScoringHandler } from '../../shared/handler/scoring-handler';
-import { readingKind, transactionKind } from '../../shared/pipeline/kinds';
+import { READINGS } from '../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { kinesisEvent, lambdaContext } from './kinesis-events';
 
 /**
@@ -14,8 +14,8 @@ export function scoringFunction(name: 'score-transactions' | 'score-readings', e
   const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> =
     name === 'score-transactions'
-      ? createScoringHandler({ ...deps, kind: transactionKind, validate: validateTransaction })
-      : createScoringHandler({ ...deps, kind: readingKind, validate: validateReading });
+      ? createScoringHandler({ ...deps, kind: TRANSACTIONS })
+      : createScoringHandler({ ...deps, kind: READINGS });
   return {
     deps,
     invoke: (records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> =>

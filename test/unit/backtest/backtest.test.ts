@@ -1,8 +1,9 @@
 import { Backtest } from '../../../local/backtest/backtest';
+import { InMemoryScorer } from '../../../local/backtest/in-memory-scorer';
 import { ANY_RULE } from '../../../local/backtest/rule-quality';
 import { backtestText } from '../../../local/backtest/report-text';
 import type { AnyEnvelope } from '../../../shared/domain/events';
-import { validateAnyEvent } from '../../../shared/domain/events';
+import { validateAnyEvent } from '../../../shared/kinds/registry';
 import type { Verdict } from '../../../shared/domain/labels';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { takeTraffic } from '../../../local/traffic/generator';
@@ -157,6 +158,28 @@ describe('a backtest’s chunks', () => {
 });
 
 describe('what a comparison says of verdicts it cannot use', () => {
+  it('labels the events that opened an incident with the incident’s verdict, unless the event has its own', () => {
+    // Arrange: the incidents the live rules open on this history (their ids are stable: entity, cause, opening event).
+    const events = [txn('t-big', 'u-1', 0, 5_000), txn('t-own', 'u-2', 0, 5_000), txn('t-small', 'u-3', 0, 20)];
+    const opened = new InMemoryScorer(DEFAULT_RULES).score(events).notifications.filter((n) => n.incident?.transition === 'opened');
+    const incidentOf = (eventId: string) => opened.find((n) => n.eventIds.includes(eventId))?.incident?.id as string;
+    const verdicts = new Map<string, Verdict>([
+      [incidentOf('t-big'), 'fraud'],
+      [incidentOf('t-own'), 'fraud'],
+      ['t-own', 'legit'],
+    ]);
+    const backtest = new Backtest({ live: { rules: DEFAULT_RULES }, candidate: { rules: LOWER } }, { verdicts });
+
+    // Act
+    backtest.add(events);
+    const { labels } = backtest.report();
+
+    // Assert: t-big is fraud through its incident; t-own keeps its own verdict, so its incident's labels nothing.
+    expect(incidentOf('t-big')).toEqual(expect.any(String));
+    expect(labels).toMatchObject({ labelled: 2, fraud: 1, unmatched: 1 });
+    expect(labels?.rules.live['largeAmount']).toMatchObject({ flagged: 2, truePositives: 1 });
+  });
+
   it('counts the verdicts that name no event it judged (incident ids, other times)', () => {
     const verdicts = new Map<string, Verdict>([
       ['t-1', 'fraud'],
@@ -168,6 +191,6 @@ describe('what a comparison says of verdicts it cannot use', () => {
     const { labels } = backtest.report();
 
     expect(labels).toMatchObject({ labelled: 1, unmatched: 1 });
-    expect(backtestText(backtest.report(), { live: 'v1', candidate: 'candidate' })).toMatch(/\(1 more verdicts name no event judged here/);
+    expect(backtestText(backtest.report(), { live: 'v1', candidate: 'candidate' })).toMatch(/\(1 more verdicts label no event judged here/);
   });
 });

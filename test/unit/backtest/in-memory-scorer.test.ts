@@ -1,10 +1,11 @@
 import { InMemoryScorer } from '../../../local/backtest/in-memory-scorer';
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { AnyEnvelope } from '../../../shared/domain/events';
-import { validateAnyEvent } from '../../../shared/domain/events';
+import { validateAnyEvent } from '../../../shared/kinds/registry';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { takeTraffic } from '../../../local/traffic/generator';
-import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
+import { READINGS } from '../../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import { CommitMode } from '../../../shared/state/store';
 
@@ -26,7 +27,7 @@ describe('the in-memory scorer', () => {
     const chunks = Array.from({ length: Math.ceil(events.length / 250) }, (_, i) => events.slice(i * 250, (i + 1) * 250));
     const store = new MemoryStateStore();
     const deps = { store, commitMode: CommitMode.conditional };
-    const kinds = { transaction: transactionKind(DEFAULT_RULES), reading: readingKind(DEFAULT_RULES) };
+    const kinds = { transaction: TRANSACTIONS.scoring(DEFAULT_RULES), reading: READINGS.scoring(DEFAULT_RULES) };
     const expected: unknown[] = [];
     for (const chunk of chunks) {
       const items = (kind: AnyEnvelope['kind']) =>

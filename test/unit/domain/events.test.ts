@@ -1,4 +1,4 @@
-import { readingId, validateAnyEvent, validateReading, validateTransaction, validatorFor } from '../../../shared/domain/events';
+import { readingId, validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { Validation } from '../../../shared/domain/events';
 
 /** The seed's fraud detection input. */
@@ -433,102 +433,6 @@ describe('validateReading', () => {
     // Assert
     expect(validate).not.toThrow();
     expect(validate().ok).toBe(false);
-  });
-});
-
-describe('validateAnyEvent', () => {
-  it('routes an object with a transactionId to the transaction validator', () => {
-    // Arrange
-    const input = { ...SEED_TRANSACTION };
-
-    // Act
-    const validation = validateAnyEvent(input);
-
-    // Assert
-    expect(validation.ok && validation.value.kind).toBe('transaction');
-  });
-
-  it('routes an object with a deviceId and a temperature to the reading validator', () => {
-    // Arrange
-    const input = { ...SEED_READING };
-
-    // Act
-    const validation = validateAnyEvent(input);
-
-    // Assert
-    expect(validation.ok && validation.value.kind).toBe('reading');
-  });
-
-  it('validates a routed transaction fully (a bad field is still reported by name)', () => {
-    // Arrange
-    const input = without(SEED_TRANSACTION, 'amount');
-
-    // Act
-    const reason = reasonOf(validateAnyEvent(input));
-
-    // Assert
-    expect(reason).toBe('missing required field "amount"');
-  });
-
-  it('treats a deviceId without a userId as a reading and reports its missing temperature', () => {
-    // Arrange
-    const input = { deviceId: 'sensor-17', timestamp: SEED_READING.timestamp };
-
-    // Act
-    const reason = reasonOf(validateAnyEvent(input));
-
-    // Assert
-    expect(reason).toBe('missing required field "temperature"');
-  });
-
-  it.each([
-    ['no identifying field', { amount: 10 }],
-    ['a deviceId with a userId but no transactionId', { deviceId: 'phone-1', userId: 'user-456', amount: 10 }],
-  ])('rejects an object with %s as an unknown event kind', (_case, input) => {
-    // Arrange: input above
-
-    // Act
-    const reason = reasonOf(validateAnyEvent(input));
-
-    // Assert
-    expect(reason).toMatch(/^unknown event kind/);
-    expect(reason).toContain('"transactionId"');
-    expect(reason).toContain('"deviceId"');
-  });
-
-  it.each([
-    [null, 'null'],
-    [[SEED_TRANSACTION], 'array'],
-    ['txn-123', 'string'],
-    [42, 'number'],
-    [undefined, 'undefined'],
-  ])('rejects the non-object %p as "expected a JSON object, got %s"', (input, type) => {
-    // Arrange: input above
-
-    // Act
-    const reason = reasonOf(validateAnyEvent(input));
-
-    // Assert
-    expect(reason).toBe(`expected a JSON object, got ${type}`);
-  });
-});
-
-describe('validatorFor', () => {
-  it('returns the validator of the kind asked for', () => {
-    // Arrange
-    const forTransactions = validatorFor('transaction');
-    const forReadings = validatorFor('reading');
-
-    // Act
-    const results = [
-      forTransactions(SEED_TRANSACTION).ok,
-      forTransactions(SEED_READING).ok,
-      forReadings(SEED_READING).ok,
-      forReadings(SEED_TRANSACTION).ok,
-    ];
-
-    // Assert
-    expect(results).toEqual([true, false, true, false]);
   });
 });
 

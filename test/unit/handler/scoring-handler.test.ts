@@ -1,12 +1,11 @@
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
-import { validateTransaction } from '../../../shared/domain/events';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { RecordError, RetryableError } from '../../../shared/errors';
 import { createScoringHandler } from '../../../shared/handler/scoring-handler';
 import { RequestCounter } from '../../../shared/observability/request-counter';
 import { createLogger, createMetrics } from '../../../shared/observability/telemetry';
-import { transactionKind } from '../../../shared/pipeline/kinds';
+import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import type { Quarantine, RejectedRecord } from '../../../shared/quarantine/quarantine';
 import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
 import { EntityType } from '../../../shared/state/store';
@@ -86,9 +85,8 @@ class Rules {
 function handlerOf(store: MemoryStateStore, quarantine: Quarantine = new MemoryQuarantine(), rules = new Rules(1)) {
   return createScoringHandler({
     name: 'score-transactions',
-    kind: transactionKind,
+    kind: TRANSACTIONS,
     rules,
-    validate: validateTransaction,
     store,
     quarantine,
     commitMode: 'conditional',

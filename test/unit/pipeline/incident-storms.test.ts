@@ -3,7 +3,8 @@ import type { Alert } from '../../../shared/domain/alerts';
 import type { AnyEnvelope } from '../../../shared/domain/events';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
-import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
+import { READINGS } from '../../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import type { ScoringKind } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import { CommitMode } from '../../../shared/state/store';
@@ -60,7 +61,7 @@ describe('incident storms', () => {
   it('an hour of one device at 85° (a reading every 10 s): 361 alerts, 2 notifications (opened, one reminder)', async () => {
     const { alerts, notifications } = await scoreInBatches(
       overheating(),
-      readingKind(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
       7,
     );
 
@@ -75,7 +76,7 @@ describe('incident storms', () => {
   it('a 60-payment card-testing run: 2 notifications (opened at review, escalated at block)', async () => {
     const { alerts, notifications } = await scoreInBatches(
       cardTesting(),
-      transactionKind(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      TRANSACTIONS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
       10,
     );
 
@@ -87,7 +88,7 @@ describe('incident storms', () => {
   });
 
   it('gives the same notifications whatever the batches, and none again when the batches come back', async () => {
-    const kind = readingKind(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
+    const kind = READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
     const store = new MemoryStateStore();
     const whole = await scoreInBatches(overheating(), kind, 360);
     const small = await scoreInBatches(overheating(), kind, 3, store);
@@ -99,7 +100,7 @@ describe('incident storms', () => {
   });
 
   it('resolves a device once it stayed in range for 10 minutes, and reopens a new incident when it overheats again', async () => {
-    const kind = readingKind(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
+    const kind = READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
     const at = (minute: number, temperature: number) => {
       const v = validateReading({ deviceId: 'sensor-1', temperature, timestamp: T0 + minute * MINUTE });
       if (!v.ok) throw new Error(v.reason);
@@ -123,7 +124,7 @@ describe('incident storms', () => {
 
     const { alerts, notifications } = await scoreInBatches(
       overheating().slice(0, 30),
-      readingKind(rules) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      READINGS.scoring(rules) as ScoringKind<AnyEnvelope, unknown, unknown>,
       10,
     );
 

@@ -6,7 +6,8 @@ import { validateReading, validateTransaction } from '../../../shared/domain/eve
 import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import type { UserLast } from '../../../shared/domain/transaction-engine';
-import { readingKind, transactionKind } from '../../../shared/pipeline/kinds';
+import { READINGS } from '../../../shared/kinds/reading';
+import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import type { BatchScoring, ItemOutcome, ScoreBatchDeps, ScoringItem } from '../../../shared/pipeline/score-batch';
 import { scoreBatch } from '../../../shared/pipeline/score-batch';
 import type { CommitOutcome, Effects, EntityCommit, EventRef } from '../../../shared/state/store';
@@ -14,8 +15,8 @@ import { CommitMode as Modes, EntityType } from '../../../shared/state/store';
 import { RetryableError } from '../../../shared/errors';
 import { compactId } from '../../../shared/domain/ids';
 
-const TXN_KIND = transactionKind(DEFAULT_RULES);
-const READING_KIND = readingKind(DEFAULT_RULES);
+const TXN_KIND = TRANSACTIONS.scoring(DEFAULT_RULES);
+const READING_KIND = READINGS.scoring(DEFAULT_RULES);
 const MINUTE = 60_000;
 /** 12:00 UTC: the start of a 5-minute window (the default window; allowed lateness is 10 minutes). */
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
@@ -490,14 +491,14 @@ describe('scoreBatch: commits', () => {
 });
 
 describe('scoreBatch: a retry after the rules changed', () => {
-  const v1 = transactionKind(DEFAULT_RULES, 1);
+  const v1 = TRANSACTIONS.scoring(DEFAULT_RULES, 1);
   // Version 2 blocks what version 1 sent to review: a large amount alone is enough to block.
   const v2Rules = {
     ...DEFAULT_RULES,
     transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
   };
   const versions = new Map([[1, v1]]);
-  const v2 = { ...transactionKind(v2Rules, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+  const v2 = { ...TRANSACTIONS.scoring(v2Rules, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
 
   it('judges an event an unfinished attempt stored under the earlier version with that version: same decision, no second alert', async () => {
     // Arrange: the first attempt stores the decision and the alert under version 1, then its commit fails.
@@ -521,7 +522,7 @@ describe('scoreBatch: a retry after the rules changed', () => {
   it('answers duplicate for a late event redelivered after a version with a longer allowed lateness went live', async () => {
     // Arrange: version 1 (10 minutes' lateness) judged the event late, and stored it so.
     const patient = { ...DEFAULT_RULES, transactions: { ...DEFAULT_RULES.transactions, allowedLateness: 2 * 60 * MINUTE } };
-    const v2Patient = { ...transactionKind(patient, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+    const v2Patient = { ...TRANSACTIONS.scoring(patient, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
     const store = new MemoryStateStore();
     await scoreBatch(itemsOf([txn('now', 'user-l', 30 * MINUTE)]), v1, depsOf(store));
     const late = itemsOf([txn('late', 'user-l', 0, { amount: 1500 })]);
@@ -555,8 +556,8 @@ describe('scoreBatch: a candidate in shadow', () => {
     ...DEFAULT_RULES,
     transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
   };
-  const live = transactionKind(DEFAULT_RULES, 1);
-  const withShadow = { ...live, shadow: transactionKind(strict, 2) };
+  const live = TRANSACTIONS.scoring(DEFAULT_RULES, 1);
+  const withShadow = { ...live, shadow: TRANSACTIONS.scoring(strict, 2) };
 
   it('stores the candidate’s judgement on each record and counts where it differs, the live rules deciding', async () => {
     // Arrange

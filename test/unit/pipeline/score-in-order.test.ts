@@ -3,7 +3,7 @@ import type { ReadingEnvelope } from '../../../shared/domain/events';
 import { validateReading } from '../../../shared/domain/events';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { RetryableError } from '../../../shared/errors';
-import { readingKind } from '../../../shared/pipeline/kinds';
+import { READINGS } from '../../../shared/kinds/reading';
 import type { ScoringKind } from '../../../shared/pipeline/score-batch';
 import type { OrderedRecord } from '../../../shared/pipeline/score-in-order';
 import { scoreInOrder } from '../../../shared/pipeline/score-in-order';
@@ -16,7 +16,7 @@ import { CommitMode } from '../../../shared/state/store';
  */
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
-const KIND = readingKind(DEFAULT_RULES) as unknown as ScoringKind<ReadingEnvelope, unknown, unknown>;
+const KIND = READINGS.scoring(DEFAULT_RULES) as unknown as ScoringKind<ReadingEnvelope, unknown, unknown>;
 
 function hot(offset: number): OrderedRecord<ReadingEnvelope> {
   const v = validateReading({ deviceId: 'sensor-1', temperature: 95, timestamp: T0 + offset });

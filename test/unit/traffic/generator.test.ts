@@ -1,4 +1,4 @@
-import { validateAnyEvent } from '../../../shared/domain/events';
+import { validateAnyEvent } from '../../../shared/kinds/registry';
 import { takeTraffic } from '../../../local/traffic/generator';
 
 describe('traffic generator', () => {

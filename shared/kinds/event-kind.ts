@@ -1,0 +1,45 @@
+import type { AnyEnvelope, Validation } from '../domain/events';
+import type { RulesConfig } from '../domain/rules-config';
+import type { ScoringKind } from '../pipeline/score-batch';
+import type { EntityType } from '../state/store';
+
+/** One side of a judgement as people read it: the outcome, and the rules that fired with what they found. */
+export interface JudgementParts {
+  readonly outcome: string;
+  readonly riskScore?: number;
+  readonly reasons: ReadonlyArray<{ readonly rule: string; readonly detail: string }>;
+}
+
+/**
+ * Everything the rest of riskstream needs to know of one event kind, in one place: how an event is
+ * recognised and validated, which stream carries it and what it is partitioned by, which entity its
+ * windows follow, how its scorer judges it, and how a judgement reads. The functions, `score`,
+ * `produce`, the backtest and the reports go through the registry (registry.ts), not through the
+ * kinds by name.
+ */
+export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
+  readonly name: E['kind'];
+  /** The stream its producers put to: also its scorer's name (`score-<stream>`) and its section in the deploy configuration. */
+  readonly stream: 'transactions' | 'readings';
+  /** The entity whose windows its events follow: the envelope's `entity`, and the stream's partition key. */
+  readonly entityType: EntityType;
+  /** The event field that names the entity (what a producer partitions by). */
+  readonly entityField: string;
+  /** Its section of the rules document. */
+  readonly rulesSection: 'transactions' | 'readings';
+  /** Whether a JSON object from mixed input (a file, stdin) is meant as one of this kind's events, by the fields only it has. */
+  claims(input: Readonly<Record<string, unknown>>): boolean;
+  /** What `claims` looks for, as the error for input no kind claims says it. */
+  readonly claimedBy: string;
+  validate(input: unknown): Validation<E>;
+  /** How its scorer judges with one rules version. */
+  scoring(rules: RulesConfig, rulesVersion?: number): ScoringKind<E, Last, R>;
+  /** The outcome alone (an action, a status): read for every event of a backtest. */
+  outcome(result: R): string;
+  judgement(result: R): JudgementParts;
+  /** What `riskstream score` prints for a judged event: the seed's shape. */
+  present(result: R): unknown;
+}
+
+/** A kind seen from code that handles every kind alike. */
+export type AnyKindSpec = EventKindSpec<AnyEnvelope, unknown, unknown>;

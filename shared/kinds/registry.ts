@@ -1,0 +1,36 @@
+import type { AnyEnvelope, Validation } from '../domain/events';
+import { typeName } from '../domain/events';
+import type { AnyKindSpec } from './event-kind';
+import { READINGS } from './reading';
+import { TRANSACTIONS } from './transaction';
+
+/** Every event kind riskstream takes, in the order mixed input is matched against them. */
+export const KINDS: readonly AnyKindSpec[] = [TRANSACTIONS, READINGS] as unknown as readonly AnyKindSpec[];
+
+export function kindNamed(name: string): AnyKindSpec {
+  const kind = KINDS.find((k) => k.name === name);
+  if (!kind) throw new Error(`no event kind "${name}": the kinds are ${KINDS.map((k) => k.name).join(', ')}`);
+  return kind;
+}
+
+/** The kind whose entities are of this type (a user's events are transactions). */
+export function kindOfEntityType(type: string): AnyKindSpec {
+  const kind = KINDS.find((k) => k.entityType === type);
+  if (!kind) throw new Error(`no event kind follows entities of type "${type}"`);
+  return kind;
+}
+
+/** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */
+export function kindClaiming(input: unknown): AnyKindSpec | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  return KINDS.find((k) => k.claims(input as Record<string, unknown>));
+}
+
+/** For mixed input (the CLI): the event validated as the kind that claims it. */
+export function validateAnyEvent(input: unknown): Validation<AnyEnvelope> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, reason: `expected a JSON object, got ${typeName(input)}` };
+  const kind = kindClaiming(input);
+  if (!kind) return { ok: false, reason: `unknown event kind: ${KINDS.map((k) => k.claimedBy).join(', ')}` };
+  return kind.validate(input);
+}

@@ -1,0 +1,125 @@
+import type { Validation } from '../../../shared/domain/events';
+import { KINDS, kindClaiming, kindNamed, kindOfEntityType, validateAnyEvent } from '../../../shared/kinds/registry';
+import { TRANSACTIONS } from '../../../shared/kinds/transaction';
+import { READINGS } from '../../../shared/kinds/reading';
+
+const SEED_TRANSACTION = {
+  transactionId: 'txn-123',
+  userId: 'user-456',
+  amount: 2500,
+  country: 'DE',
+  timestamp: '2026-04-25T12:00:00Z',
+} as const;
+
+const SEED_READING = { deviceId: 'sensor-17', temperature: 82.4, timestamp: '2026-04-25T12:00:00Z' } as const;
+
+function without(input: Record<string, unknown>, field: string): Record<string, unknown> {
+  const copy = { ...input };
+  delete copy[field];
+  return copy;
+}
+
+function reasonOf<T>(validation: Validation<T>): string {
+  if (validation.ok) throw new Error(`expected a rejection, got ${JSON.stringify(validation.value)}`);
+  return validation.reason;
+}
+
+describe('the kind registry', () => {
+  it('finds each kind by name, by the type of entity it follows, and by the fields mixed input carries', () => {
+    expect(kindNamed('transaction')).toBe(TRANSACTIONS);
+    expect(kindNamed('reading')).toBe(READINGS);
+    expect(kindOfEntityType('device')).toBe(READINGS);
+    expect(kindClaiming(SEED_TRANSACTION)).toBe(TRANSACTIONS);
+    expect(kindClaiming(SEED_READING)).toBe(READINGS);
+    expect(kindClaiming({ amount: 1 })).toBeUndefined();
+    expect(() => kindNamed('order')).toThrow('no event kind "order": the kinds are transaction, reading');
+  });
+
+  it('gives every kind a stream, an entity type and a rules section of its own', () => {
+    for (const key of ['name', 'stream', 'entityType', 'rulesSection'] as const) {
+      expect(new Set(KINDS.map((k) => k[key])).size).toBe(KINDS.length);
+    }
+  });
+
+  it('validates with each kind’s own validator, and refuses the other kind’s events', () => {
+    expect([TRANSACTIONS.validate(SEED_TRANSACTION).ok, TRANSACTIONS.validate(SEED_READING).ok]).toEqual([true, false]);
+    expect([READINGS.validate(SEED_READING).ok, READINGS.validate(SEED_TRANSACTION).ok]).toEqual([true, false]);
+  });
+});
+
+describe('validateAnyEvent', () => {
+  it('routes an object with a transactionId to the transaction validator', () => {
+    // Arrange
+    const input = { ...SEED_TRANSACTION };
+
+    // Act
+    const validation = validateAnyEvent(input);
+
+    // Assert
+    expect(validation.ok && validation.value.kind).toBe('transaction');
+  });
+
+  it('routes an object with a deviceId and a temperature to the reading validator', () => {
+    // Arrange
+    const input = { ...SEED_READING };
+
+    // Act
+    const validation = validateAnyEvent(input);
+
+    // Assert
+    expect(validation.ok && validation.value.kind).toBe('reading');
+  });
+
+  it('validates a routed transaction fully (a bad field is still reported by name)', () => {
+    // Arrange
+    const input = without(SEED_TRANSACTION, 'amount');
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe('missing required field "amount"');
+  });
+
+  it('treats a deviceId without a userId as a reading and reports its missing temperature', () => {
+    // Arrange
+    const input = { deviceId: 'sensor-17', timestamp: SEED_READING.timestamp };
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe('missing required field "temperature"');
+  });
+
+  it.each([
+    ['no identifying field', { amount: 10 }],
+    ['a deviceId with a userId but no transactionId', { deviceId: 'phone-1', userId: 'user-456', amount: 10 }],
+  ])('rejects an object with %s as an unknown event kind', (_case, input) => {
+    // Arrange: input above
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toMatch(/^unknown event kind/);
+    expect(reason).toContain('"transactionId"');
+    expect(reason).toContain('"deviceId"');
+  });
+
+  it.each([
+    [null, 'null'],
+    [[SEED_TRANSACTION], 'array'],
+    ['txn-123', 'string'],
+    [42, 'number'],
+    [undefined, 'undefined'],
+  ])('rejects the non-object %p as "expected a JSON object, got %s"', (input, type) => {
+    // Arrange: input above
+
+    // Act
+    const reason = reasonOf(validateAnyEvent(input));
+
+    // Assert
+    expect(reason).toBe(`expected a JSON object, got ${type}`);
+  });
+});
