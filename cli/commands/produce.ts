@@ -9,6 +9,8 @@ import type { LabelledEvent } from '../../local/traffic/generator';
 import { takeTraffic } from '../../local/traffic/generator';
 import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
+import type { AnyKindSpec } from '../../shared/kinds/event-kind';
+import { KINDS, kindClaiming, streamOutput } from '../../shared/kinds/registry';
 import type { CommandIO } from '../io';
 import { UsageError } from '../usage';
 import { write } from '../io';
@@ -69,18 +71,15 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
   }
 
   const deployed = readDeployRecord(options.stack);
-  const transactionsStream = deployed?.outputs['TransactionsStreamName'];
-  const readingsStream = deployed?.outputs['ReadingsStreamName'];
-  if (!deployed || !transactionsStream || !readingsStream) {
+  const streams = new Map(KINDS.map((kind) => [kind.name, deployed?.outputs[streamOutput(kind)] ?? '']));
+  if (!deployed || [...streams.values()].includes('')) {
     await write(io.stderr, `riskstream produce: the stack ${options.stack} is not deployed from here: run \`riskstream up\` first.\n`);
     return 1;
   }
 
   let records: Array<ProducedRecord & { stream: string }>;
   try {
-    records = options.file
-      ? fromFile(options.file, options.asIs, transactionsStream, readingsStream)
-      : fromGenerator(options, transactionsStream, readingsStream);
+    records = options.file ? fromFile(options.file, options.asIs, streams) : fromGenerator(options, streams);
   } catch (error) {
     await write(io.stderr, `riskstream produce: ${(error as Error).message}\n`);
     return 1;
@@ -95,7 +94,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     const perChunk = 500;
     for (let i = 0; i < records.length; i += perChunk) {
       const chunk = records.slice(i, i + perChunk);
-      for (const stream of [transactionsStream, readingsStream]) {
+      for (const stream of streams.values()) {
         const result = await putRecords(
           kinesis,
           stream,
@@ -133,7 +132,7 @@ function positiveInteger(flag: string, text: string): number {
  * Every line as it is: the scorers judge events (and quarantine the bad ones), not the producer. A
  * line that is not JSON at all is most likely a broken file, so it is refused unless `asIs`.
  */
-function fromFile(path: string, asIs: boolean, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
+function fromFile(path: string, asIs: boolean, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -143,15 +142,14 @@ function fromFile(path: string, asIs: boolean, transactions: string, readings: s
   const notJson: number[] = [];
   const records = text.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return [];
-    let parsed: Record<string, unknown> = {};
+    let parsed: unknown;
     try {
-      parsed = (JSON.parse(line) as Record<string, unknown> | null) ?? {};
+      parsed = JSON.parse(line);
     } catch {
       notJson.push(i + 1);
     }
-    const isReading = parsed['transactionId'] === undefined && parsed['deviceId'] !== undefined;
-    const key = String((isReading ? parsed['deviceId'] : parsed['userId']) ?? 'unknown');
-    return [{ stream: isReading ? readings : transactions, partitionKey: key, data: Buffer.from(line) }];
+    const { kind, partitionKey } = routeOf(parsed);
+    return [{ stream: streams.get(kind.name) as string, partitionKey, data: Buffer.from(line) }];
   });
   if (notJson.length > 0 && !asIs) {
     const lines = notJson.length > 10 ? `${notJson.slice(0, 10).join(', ')} and ${notJson.length - 10} more` : notJson.join(', ');
@@ -162,7 +160,21 @@ function fromFile(path: string, asIs: boolean, transactions: string, readings: s
   return records;
 }
 
-function fromGenerator(options: ProduceOptions, transactions: string, readings: string): Array<ProducedRecord & { stream: string }> {
+/**
+ * Where a line goes: the stream of the kind that claims it (as `score` and the backtest tell kinds
+ * apart), partitioned by its entity as the scorer will read it (trimmed, so one entity's events stay
+ * on one shard); what no kind claims goes to the first kind's stream, whose scorer quarantines it
+ * with the reason.
+ */
+function routeOf(parsed: unknown): { kind: AnyKindSpec; partitionKey: string } {
+  const kind = kindClaiming(parsed) ?? (KINDS[0] as AnyKindSpec);
+  const validated = kind.validate(parsed);
+  if (validated.ok) return { kind, partitionKey: validated.value.entity };
+  const raw = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[kind.entityField] : undefined;
+  return { kind, partitionKey: typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : 'unknown' };
+}
+
+function fromGenerator(options: ProduceOptions, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {
   const events: LabelledEvent[] = takeTraffic(options.generate ?? 0, { seed: options.seed });
   if (options.labels) {
     writeFileSync(
@@ -171,7 +183,7 @@ function fromGenerator(options: ProduceOptions, transactions: string, readings: 
     );
   }
   return events.map((e) => ({
-    stream: e.kind === 'reading' ? readings : transactions,
+    stream: streams.get(e.kind) as string,
     partitionKey: e.partitionKey,
     data: Buffer.from(JSON.stringify(e.event)),
   }));

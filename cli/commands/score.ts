@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { AnyEnvelope } from '../../shared/domain/events';
-import type { Decision } from '../../shared/domain/fraud-rules';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
-import type { ReadingResult } from '../../shared/domain/sensor-rules';
+import { kindNamed } from '../../shared/kinds/registry';
 import type { ScoredEvent } from '../../local/backtest/in-memory-scorer';
 import { InMemoryScorer } from '../../local/backtest/in-memory-scorer';
 import type { CommandIO } from '../io';
@@ -61,13 +60,8 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<numbe
   return rejected > 0 ? 1 : 0;
 }
 
-/** The seed's shapes: a decision, a reading's status, or the idempotent answer for a repeat. */
+/** The seed's shapes: a decision, a reading's status (each kind's own: see kinds/), or the idempotent answer for a repeat. */
 function present(scored: ScoredEvent): unknown {
   if (scored.status === 'duplicate') return { eventId: scored.envelope.id, status: 'already_processed', sideEffectRepeated: false };
-  if (scored.envelope.kind === 'transaction') {
-    const { transactionId, riskScore, action, reasons, late } = scored.result as Decision;
-    return { transactionId, riskScore, action, reasons, ...(late ? { late } : {}) };
-  }
-  const { deviceId, temperature, status, alert } = scored.result as ReadingResult;
-  return { deviceId, temperature, status, ...(alert ? { alert } : {}) };
+  return kindNamed(scored.envelope.kind).present(scored.result);
 }

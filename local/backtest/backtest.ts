@@ -1,9 +1,8 @@
 import type { Alert } from '../../shared/domain/alerts';
 import type { AnyEnvelope } from '../../shared/domain/events';
-import type { Decision } from '../../shared/domain/fraud-rules';
 import type { Verdict } from '../../shared/domain/labels';
 import type { RulesConfig } from '../../shared/domain/rules-config';
-import type { ReadingResult } from '../../shared/domain/sensor-rules';
+import { KINDS, kindNamed, kindOfEntityType } from '../../shared/kinds/registry';
 import type { ComparisonReport, JudgementReader, Side } from './comparison';
 import { Comparison } from './comparison';
 import type { ScoredEvent } from './in-memory-scorer';
@@ -49,10 +48,9 @@ export class Backtest {
     };
     this.comparison = new Comparison(IN_MEMORY_JUDGEMENTS, options.verdicts, options.examplesPerFlip);
     this.versions = { live: live.version, candidate: candidate.version };
-    this.changedKinds = new Set([
-      ...(sameRules(live.rules.transactions, candidate.rules.transactions) ? [] : (['transaction'] as const)),
-      ...(sameRules(live.rules.readings, candidate.rules.readings) ? [] : (['reading'] as const)),
-    ]);
+    this.changedKinds = new Set(
+      KINDS.filter((kind) => !sameRules(live.rules[kind.rulesSection], candidate.rules[kind.rulesSection])).map((kind) => kind.name),
+    );
   }
 
   /** Judges a chunk of events (in arrival order) with both. */
@@ -63,7 +61,7 @@ export class Backtest {
     const candidate = this.scorers.candidate.score(changed.map((i) => envelopes[i] as AnyEnvelope));
     const byCandidate = [...live.events];
     changed.forEach((place, n) => (byCandidate[place] = candidate.events[n] as ScoredEvent));
-    const unchanged = (alert: Alert) => !this.changedKinds.has(alert.entity.type === 'user' ? 'transaction' : 'reading');
+    const unchanged = (alert: Alert) => !this.changedKinds.has(kindOfEntityType(alert.entity.type).name);
     this.countAlerts('live', live.alerts, live.notifications);
     this.comparison.noteIncidents(live.notifications);
     this.countAlerts(
@@ -107,22 +105,17 @@ function emptyHour(): Record<Side, { alerts: number; incidents: number }> {
 
 type JudgedEvent = Exclude<ScoredEvent, { status: 'duplicate' }>;
 
-/** An event judged in memory, read for the comparison: reasons become text only for an example. */
+/** An event judged in memory, read through its kind (kinds/): reasons become text only for an example. */
 const IN_MEMORY_JUDGEMENTS: JudgementReader<AnyEnvelope, JudgedEvent> = {
   eventId: (envelope) => envelope.id,
   describe: (envelope) => ({ eventId: envelope.id, kind: envelope.kind, eventTime: new Date(envelope.time).toISOString() }),
-  outcome: (judged) =>
-    judged.envelope.kind === 'transaction' ? (judged.result as Decision).action : (judged.result as ReadingResult).status,
+  outcome: (judged) => kindNamed(judged.envelope.kind).outcome(judged.result),
   firedRules: (judged) =>
-    judged.envelope.kind === 'transaction'
-      ? (judged.result as Decision).reasons.map((r) => r.rule)
-      : (judged.result as ReadingResult).findings.map((f) => f.rule),
+    kindNamed(judged.envelope.kind)
+      .judgement(judged.result)
+      .reasons.map((r) => r.rule),
   judgement: (judged) => {
-    if (judged.envelope.kind === 'transaction') {
-      const { action, riskScore, reasons } = judged.result as Decision;
-      return { outcome: action, riskScore, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
-    }
-    const { status, findings } = judged.result as ReadingResult;
-    return { outcome: status, reasons: findings.map((f) => `${f.rule}: ${f.message}`) };
+    const { reasons, ...rest } = kindNamed(judged.envelope.kind).judgement(judged.result);
+    return { ...rest, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
   },
 };

@@ -2,8 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { lineGroups } from '../../cli/io';
 import type { AnyEnvelope, Validation } from '../../shared/domain/events';
-import { validateReading, validateTransaction } from '../../shared/domain/events';
-import { validateAnyEvent } from '../../shared/kinds/registry';
+import { kindOfStream, validateAnyEvent } from '../../shared/kinds/registry';
 import { decodeRecord } from '../../shared/kinesis/records';
 import type { HistoryRecord } from './shard-cursor';
 
@@ -78,7 +77,7 @@ export async function* streamHistoryEvents(records: AsyncIterable<HistoryRecord>
 }
 
 function validatorOf(record: HistoryRecord): (input: unknown) => Validation<AnyEnvelope> {
-  return record.stream === 'transactions' ? validateTransaction : validateReading;
+  return kindOfStream(record.stream).validate;
 }
 
 /** The record as Lambda would deliver it, for the scorers' own decoder. */

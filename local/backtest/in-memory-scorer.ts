@@ -3,20 +3,14 @@ import type { EntityModel } from '../../shared/domain/entity-engine';
 import { applyEntityBatch } from '../../shared/domain/entity-engine';
 import type { EntityState } from '../../shared/domain/entity-state';
 import { emptyState, NO_RECENT } from '../../shared/domain/entity-state';
-import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../shared/domain/events';
-import type { Decision } from '../../shared/domain/fraud-rules';
+import type { AnyEnvelope } from '../../shared/domain/events';
 import type { RulesConfig } from '../../shared/domain/rules-config';
-import type { ReadingResult } from '../../shared/domain/sensor-rules';
-import type { DeviceLast } from '../../shared/domain/reading-engine';
-import type { UserLast } from '../../shared/domain/transaction-engine';
-import { READINGS } from '../../shared/kinds/reading';
-import { TRANSACTIONS } from '../../shared/kinds/transaction';
+import { KINDS } from '../../shared/kinds/registry';
 import { stamped } from '../../shared/pipeline/score-batch';
 
-/** One event as the pipeline would judge it; `result` is absent for a duplicate. */
+/** One event as the pipeline would judge it (its kind's result: see kinds/); `result` is absent for a duplicate. */
 export type ScoredEvent =
-  | { readonly status: 'applied' | 'late'; readonly envelope: TransactionEnvelope; readonly result: Decision }
-  | { readonly status: 'applied' | 'late'; readonly envelope: ReadingEnvelope; readonly result: ReadingResult }
+  | { readonly status: 'applied' | 'late'; readonly envelope: AnyEnvelope; readonly result: unknown }
   | { readonly status: 'duplicate'; readonly envelope: AnyEnvelope };
 
 export interface ScoredChunk {
@@ -36,22 +30,21 @@ export interface ScoredChunk {
  * by side.
  */
 export class InMemoryScorer {
-  private readonly transactions: EntityScorer<TransactionEnvelope, UserLast, Decision>;
-  private readonly readings: EntityScorer<ReadingEnvelope, DeviceLast, ReadingResult>;
+  /** One per kind (kinds/registry.ts), each with its own entities. */
+  private readonly scorers: ReadonlyArray<EntityScorer<AnyEnvelope, unknown, unknown>>;
 
   constructor(
     rules: RulesConfig,
     readonly rulesVersion?: number,
   ) {
-    this.transactions = new EntityScorer('transaction', TRANSACTIONS.scoring(rules).model);
-    this.readings = new EntityScorer('reading', READINGS.scoring(rules).model);
+    this.scorers = KINDS.map((kind) => new EntityScorer(kind.name, kind.scoring(rules).model));
   }
 
   score(envelopes: readonly AnyEnvelope[]): ScoredChunk {
     const events = new Array<ScoredEvent>(envelopes.length);
     const alerts: Alert[] = [];
     const notifications: Alert[] = [];
-    for (const scorer of [this.transactions, this.readings]) {
+    for (const scorer of this.scorers) {
       const made = scorer.score(envelopes, events as Array<ScoredEvent | undefined>);
       alerts.push(...stamped(made.alerts, this.rulesVersion));
       notifications.push(...stamped(made.notifications, this.rulesVersion));
@@ -70,10 +63,16 @@ interface Entity<Last> {
 class EntityScorer<E extends AnyEnvelope, Last, R> {
   private readonly entities = new Map<string, Entity<Last>>();
 
+  private readonly model: EntityModel<E, Last, R>;
+
   constructor(
     private readonly kind: E['kind'],
-    private readonly model: EntityModel<E, Last, R>,
-  ) {}
+    model: EntityModel<E, Last, R>,
+  ) {
+    // The short id keeps an entity item small in DynamoDB (a hash of the id, for transactions); here
+    // it only tells the events of one batch apart, which the id itself does without hashing.
+    this.model = { ...model, shortId: (envelope) => envelope.id };
+  }
 
   /** Judges the chunk's events of this kind, each entity's as one batch, into their places in `into`. */
   score(envelopes: readonly AnyEnvelope[], into: Array<ScoredEvent | undefined>): { alerts: Alert[]; notifications: Alert[] } {
@@ -94,10 +93,7 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
       const result = applyEntityBatch(this.model, entity.state, group, judgedBefore(entity.judged, group));
       // The judged ids answer for duplicates here, so the state keeps no recent commits to search.
       if (result.changed) entity.state = { ...result.state, recent: NO_RECENT, version: entity.state.version + 1 };
-      result.outcomes.forEach((outcome, n) => {
-        into[places[n] as number] = outcome as ScoredEvent;
-        if (outcome.status !== 'duplicate') entity.judged.add(outcome.envelope.id);
-      });
+      result.outcomes.forEach((outcome, n) => (into[places[n] as number] = outcome as ScoredEvent));
       alerts.push(...result.alerts);
       notifications.push(...result.notifications);
     }
@@ -105,11 +101,18 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
   }
 }
 
-/** The ids of the group's events judged before (most groups have none: no set is made for them). */
-function judgedBefore(judged: ReadonlySet<string>, group: readonly AnyEnvelope[]): ReadonlySet<string> {
-  if (judged.size === 0) return NONE;
+/**
+ * The ids of the group's events judged before (most groups have none: no set is made for them), and
+ * from now on every id of the group is judged: each event comes back applied or late, or a duplicate
+ * of one that did. One Set operation an event: `add` tells by the size whether the id was there (an
+ * id met earlier in the group itself is the engine's to call a duplicate, not a known one).
+ */
+function judgedBefore(judged: Set<string>, group: readonly AnyEnvelope[]): ReadonlySet<string> {
   let known: Set<string> | undefined;
-  for (const envelope of group) if (judged.has(envelope.id)) (known ??= new Set()).add(envelope.id);
+  group.forEach(({ id }, i) => {
+    const size = judged.size;
+    if (judged.add(id).size === size && !group.slice(0, i).some((earlier) => earlier.id === id)) (known ??= new Set()).add(id);
+  });
   return known ?? NONE;
 }
 

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GetRecordsCommandOutput, KinesisClient, _Record } from '@aws-sdk/client-kinesis';
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { Backoff } from '../runtime/kinesis/backoff';
 
-export type StreamKind = 'transactions' | 'readings';
+/** A stream by the name it has in the stack (kinds/registry.ts): `transactions`, `readings`. */
+export type StreamKind = AnyKindSpec['stream'];
 
 /** One record of a stream's history. */
 export interface HistoryRecord {

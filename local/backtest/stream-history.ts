@@ -5,6 +5,7 @@ import { emulatorClientConfig } from '../clients';
 import { reachableDeploy } from '../runtime/runtime';
 import type { ArrivalWindow, HistoryRecord, StreamKind } from './shard-cursor';
 import { retryingThrottled, ShardCursor } from './shard-cursor';
+import { KINDS, streamOutput } from '../../shared/kinds/registry';
 
 export type { HistoryRecord, StreamKind } from './shard-cursor';
 
@@ -22,7 +23,7 @@ export interface HistoryRange {
 }
 
 /** The order records of one arrival millisecond come out in. */
-const STREAM_ORDER: readonly StreamKind[] = ['transactions', 'readings'];
+const STREAM_ORDER: readonly StreamKind[] = KINDS.map((kind) => kind.stream);
 
 /**
  * The records of both streams in `range`, merged by arrival time across every shard of both, so that
@@ -135,11 +136,9 @@ async function listShards(client: KinesisClient, streamName: string): Promise<Ar
 export async function openStackStreams(
   stackName: string,
 ): Promise<{ client: KinesisClient; streams: HistoryStreams; destroy: () => void }> {
-  const {
-    deployed,
-    outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings },
-  } = await reachableDeploy(stackName, ['TransactionsStreamName', 'ReadingsStreamName']);
+  const { deployed, outputs } = await reachableDeploy(stackName, KINDS.map(streamOutput));
+  const streams = Object.fromEntries(KINDS.map((kind) => [kind.stream, outputs[streamOutput(kind)]])) as Record<StreamKind, string>;
   // HTTP/1.1: moto does not speak HTTP/2, which the Kinesis client would choose.
   const client = new KinesisClient({ ...emulatorClientConfig(deployed.endpoint), requestHandler: new NodeHttpHandler() });
-  return { client, streams: { transactions, readings }, destroy: () => client.destroy() };
+  return { client, streams, destroy: () => client.destroy() };
 }

@@ -21,6 +21,7 @@ import { StateReader } from './state-reader';
 import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
+import { KINDS, streamOutput } from '../../shared/kinds/registry';
 
 export interface DemoSessionOptions {
   readonly stackName: string;
@@ -224,9 +225,9 @@ export class DemoSession {
       ...events.map((e) => ({ kind: e.kind, partitionKey: e.partitionKey, data: JSON.stringify(e.event), event: e })),
       ...poison.map((p) => ({ ...p, event: undefined })),
     ];
-    for (const kind of ['transaction', 'reading'] as const) {
-      const stream = this.outputs[kind === 'transaction' ? 'TransactionsStreamName' : 'ReadingsStreamName'] ?? '';
-      const part = records.filter((r) => r.kind === kind);
+    for (const kind of KINDS) {
+      const stream = this.outputs[streamOutput(kind)] ?? '';
+      const part = records.filter((r) => r.kind === kind.name);
       for (let i = 0; i < part.length; i += 500) {
         const chunk = part.slice(i, i + 500);
         await putRecords(
@@ -366,7 +367,7 @@ export class DemoSession {
   }
 
   private recordsScored(): number {
-    const streams = new Set([this.outputs['TransactionsStreamName'], this.outputs['ReadingsStreamName']]);
+    const streams = new Set(KINDS.map((kind) => this.outputs[streamOutput(kind)]));
     return this.runtime
       .status()
       .filter((s) => streams.has(s.source))

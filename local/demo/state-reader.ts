@@ -10,6 +10,7 @@ import type { Verdict } from '../../shared/domain/labels';
 import type { RulesQuality } from '../backtest/rule-quality';
 import { isFlagged, RuleQualityCounter } from '../backtest/rule-quality';
 import type { LabelledEvent } from '../traffic/generator';
+import { kindNamed } from '../../shared/kinds/registry';
 
 /** One entity's last window (the panes of the `windowMs` before its latest event), as its state item holds it. */
 export interface WindowFigure {
@@ -81,7 +82,7 @@ export class StateReader {
   /** Events put since the last call: their decisions and entities are read from now on. */
   track(events: readonly LabelledEvent[], putAt: number): void {
     for (const e of events) {
-      const type: EntityType = e.kind === 'transaction' ? 'user' : 'device';
+      const type: EntityType = kindNamed(e.kind).entityType;
       const key = `${type}#${e.partitionKey}`;
       const entry = this.active.get(key);
       if (entry) entry.lastPutAt = putAt;

@@ -16,10 +16,11 @@ import { entityStateOf, INCIDENTS_INDEX, KEY, operatorActionsKey, TTL_ATTRIBUTE 
 import type { OperatorAction } from '../../shared/domain/incidents';
 import { ConfigurationError, RetryableError } from '../../shared/errors';
 import { controlRecord } from '../../shared/kinesis/control-records';
-import { EntityType } from '../../shared/state/store';
+import type { EntityType } from '../../shared/state/store';
 import { emulatorClientConfig } from '../clients';
 import { reachableDeploy } from '../runtime/runtime';
 import type { EntityIncidentsView, OpenIncident } from './format';
+import { KINDS, streamOutput } from '../../shared/kinds/registry';
 
 /**
  * What `riskstream incidents` does to the deployed stack. Reads: the sparse incidents index (the
@@ -29,7 +30,7 @@ import type { EntityIncidentsView, OpenIncident } from './format';
  * reaches it, in order with the entity's events.
  */
 
-export const ALL_ENTITY_TYPES: readonly EntityType[] = [EntityType.user, EntityType.device];
+export const ALL_ENTITY_TYPES: readonly EntityType[] = KINDS.map((kind) => kind.entityType);
 
 /** An action is kept for 8 days: past the streams' default 7-day retention, so a replayed control record still finds it. */
 export const ACTIONS_KEPT_MS = 8 * 86_400_000;
@@ -292,16 +293,14 @@ function openIncidentsOf(entity: EntityIncidents): OpenIncident[] {
  * from the deploy record's outputs, as `produce` finds them.
  */
 export async function openIncidentOperator(stackName: string): Promise<IncidentOperator> {
-  const {
-    deployed,
-    outputs: { StateTableName: stateTable, TransactionsStreamName: transactions, ReadingsStreamName: readings },
-  } = await reachableDeploy(stackName, ['StateTableName', 'TransactionsStreamName', 'ReadingsStreamName']);
+  const { deployed, outputs } = await reachableDeploy(stackName, ['StateTableName', ...KINDS.map(streamOutput)]);
   const config = emulatorClientConfig(deployed.endpoint);
   return new IncidentOperator({
     dynamodb: new DynamoDBClient(config),
     // HTTP/1.1: moto does not speak HTTP/2, which the Kinesis client would choose.
     kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
-    stateTable,
-    streams: { user: transactions, device: readings },
+    stateTable: outputs['StateTableName'] as string, // reachableDeploy checked it is there
+    // Control records go into the stream of the entity's events, to reach its scorer in order with them.
+    streams: Object.fromEntries(KINDS.map((kind) => [kind.entityType, outputs[streamOutput(kind)]])) as Record<EntityType, string>,
   });
 }

@@ -13,11 +13,23 @@ export function kindNamed(name: string): AnyKindSpec {
   return kind;
 }
 
+/** The kind its stream carries (the name it has in the stack: `transactions`). */
+export function kindOfStream(stream: string): AnyKindSpec {
+  const kind = KINDS.find((k) => k.stream === stream);
+  if (!kind) throw new Error(`no event kind is carried by a stream "${stream}"`);
+  return kind;
+}
+
 /** The kind whose entities are of this type (a user's events are transactions). */
 export function kindOfEntityType(type: string): AnyKindSpec {
   const kind = KINDS.find((k) => k.entityType === type);
   if (!kind) throw new Error(`no event kind follows entities of type "${type}"`);
   return kind;
+}
+
+/** The stack output that names a kind's stream (`TransactionsStreamName`). */
+export function streamOutput(kind: AnyKindSpec): string {
+  return `${kind.stream.charAt(0).toUpperCase()}${kind.stream.slice(1)}StreamName`;
 }
 
 /** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */

@@ -60,13 +60,14 @@ describe('riskstream produce', () => {
 
   afterAll(() => rmSync(recordPath(STACK), { force: true }));
 
-  it('puts a file’s lines as they are with --as-is, routed by kind and keyed by entity, bad lines included', async () => {
+  it('puts a file’s lines as they are with --as-is, routed by kind and keyed by entity as the scorer reads it, bad lines included', async () => {
     const file = join(dir, 'events.jsonl');
     writeFileSync(
       file,
       [
         '{"transactionId":"txn-123","userId":"user-456","amount":2500,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}',
         '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}',
+        '{"transactionId":"txn-124","userId":" user-456 ","amount":20,"country":"DE","timestamp":"2026-04-25T12:00:01Z"}',
         'this is not json',
         '',
       ].join('\n'),
@@ -75,9 +76,10 @@ describe('riskstream produce', () => {
     const result = await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], []);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/put 3 of 3 records/);
+    expect(result.stderr).toMatch(/put 4 of 4 records/);
     const onTransactions = await readAll(transactions);
-    expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'user-456']);
+    // " user-456 " is user-456 to the scorer (ids are trimmed): its events share one shard, in order.
+    expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'user-456', 'user-456']);
     expect(onTransactions.map((r) => r.data)).toContain('this is not json');
     expect(await readAll(readings)).toEqual([
       { partitionKey: 'sensor-17', data: '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}' },
