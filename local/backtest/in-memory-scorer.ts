@@ -1,8 +1,8 @@
 import type { Alert } from '../../shared/domain/alerts';
 import type { EntityModel } from '../../shared/domain/entity-engine';
-import { applyEntityBatch } from '../../shared/domain/entity-engine';
-import type { EntityState } from '../../shared/domain/entity-state';
-import { emptyState, NO_RECENT } from '../../shared/domain/entity-state';
+import { applyToWorkingState } from '../../shared/domain/entity-engine';
+import type { WorkingState } from '../../shared/domain/entity-state';
+import { emptyState, workingCopy } from '../../shared/domain/entity-state';
 import type { AnyEnvelope } from '../../shared/domain/events';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { KINDS } from '../../shared/kinds/registry';
@@ -23,7 +23,7 @@ export interface ScoredChunk {
 
 /**
  * The scorers' judgement with every state in memory, for `score` and backtests: the same models and
- * the same loop over an entity's events (`applyEntityBatch`) as the deployed functions, without the
+ * the same loop over an entity's events (`applyToWorkingState`, the core of `applyEntityBatch`) as the deployed functions, without the
  * store between them. Each chunk is one batch per entity, as Lambda's batches are; what was judged
  * before (applied or late) stays known, as its stored record would be, so it comes back a duplicate.
  * Nothing is written anywhere: two scorers with two rule versions can judge the same history side
@@ -53,9 +53,9 @@ export class InMemoryScorer {
   }
 }
 
-/** What the scorer knows of one entity: its state, and the ids of every event of it judged so far. */
+/** What the scorer knows of one entity: its state (kept in working form), and the ids of every event of it judged so far. */
 interface Entity<Last> {
-  state: EntityState<Last>;
+  readonly state: WorkingState<Last>;
   readonly judged: Set<string>;
 }
 
@@ -88,11 +88,14 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
     const notifications: Alert[] = [];
     for (const [key, places] of groups) {
       let entity = this.entities.get(key);
-      if (!entity) this.entities.set(key, (entity = { state: emptyState<Last>(), judged: new Set() }));
+      if (!entity) {
+        entity = { state: workingCopy(emptyState<Last>(), this.model.timing.pane), judged: new Set() };
+        this.entities.set(key, entity);
+      }
       const group = places.map((i) => envelopes[i] as E);
-      const result = applyEntityBatch(this.model, entity.state, group, judgedBefore(entity.judged, group));
-      // The judged ids answer for duplicates here, so the state keeps no recent commits to search.
-      if (result.changed) entity.state = { ...result.state, recent: NO_RECENT, version: entity.state.version + 1 };
+      const known = judgedBefore(entity.judged, group);
+      // The judged ids answer for duplicates here: the state keeps no recent commits (nor versions) to search.
+      const result = applyToWorkingState(this.model, entity.state, group, (_shortId, envelope) => known.has(envelope.id)).judged;
       result.outcomes.forEach((outcome, n) => (into[places[n] as number] = outcome as ScoredEvent));
       alerts.push(...result.alerts);
       notifications.push(...result.notifications);

@@ -94,6 +94,30 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   knownDuplicates: ReadonlySet<string> = new Set(),
 ): EntityBatchResult<E, Last, R> {
   const state = workingCopy(initial, model.timing.pane);
+  const run = applyToWorkingState(
+    model,
+    state,
+    envelopes,
+    (shortId, envelope) => isRecent(initial, shortId) || knownDuplicates.has(envelope.id),
+  );
+  if (run.applied.length === 0) return { state: initial, changed: false, ...run.judged };
+  state.recent = withCommit(initial.recent, initial.version + 1, run.applied);
+  return { state: committedState(state), changed: true, ...run.judged };
+}
+
+/**
+ * The loop of `applyEntityBatch` on a working state the caller owns, changed in place: for a caller
+ * that keeps its entities in working form between batches (the in-memory scorer of `score` and
+ * backtests), where copying the panes in and out for every batch is most of the cost. `applied`
+ * lists the short ids of the events applied (recording them as a commit is the caller's);
+ * `appliedBefore` says whether an event was applied in an earlier batch.
+ */
+export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
+  model: EntityModel<E, Last, R>,
+  state: WorkingState<Last>,
+  envelopes: readonly E[],
+  appliedBefore: (shortId: string, envelope: E) => boolean,
+): { readonly applied: readonly string[]; readonly judged: Omit<EntityBatchResult<E, Last, R>, 'state' | 'changed'> } {
   const counters = Object.entries(model.counters ?? {});
   checkCounters(model.counters ?? {});
   const outcomes: Array<EventOutcome<E, R>> = [];
@@ -103,7 +127,7 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
   const seen = new Set<string>(); // ids judged earlier in this batch
   for (const envelope of envelopes) {
     const shortId = model.shortId(envelope);
-    if (seen.has(shortId) || isRecent(initial, shortId) || knownDuplicates.has(envelope.id)) {
+    if (seen.has(shortId) || appliedBefore(shortId, envelope)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
@@ -127,10 +151,10 @@ export function applyEntityBatch<E extends AnyEnvelope, Last, R>(
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
-  if (applied.length === 0) return { state: initial, changed: false, outcomes, alerts, notifications };
-  pruneClosedPanes(state, model.timing);
-  // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
-  if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
-  state.recent = withCommit(initial.recent, initial.version + 1, applied);
-  return { state: committedState(state), changed: true, outcomes, alerts, notifications };
+  if (applied.length > 0) {
+    pruneClosedPanes(state, model.timing);
+    // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
+    if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
+  }
+  return { applied, judged: { outcomes, alerts, notifications } };
 }
