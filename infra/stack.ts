@@ -10,6 +10,8 @@ import { Scoring } from './constructs/scoring';
 import { Sweep } from './constructs/sweep';
 import { State } from './constructs/state';
 import { Streams } from './constructs/streams';
+import { KINDS, streamOutput, streamTitle } from '../shared/kinds/registry';
+import { TRANSACTIONS } from '../shared/kinds/transaction';
 
 export interface RiskstreamStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -56,35 +58,36 @@ export class RiskstreamStack extends Stack {
     this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
     this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
     this.sweep = new Sweep(this, 'Sweep', { config, streams: this.streams, state: this.state, topic: this.alerting.topic, key });
-    const scorers = [this.scoring.scoreTransactions, this.scoring.scoreReadings];
+    const scorers = this.scoring.scorers.map((s) => s.fn);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
       key,
-      streams: [this.streams.transactions, this.streams.readings],
+      streams: this.streams.all,
       scoringFunctions: scorers,
       publisher: this.alerting.publishAlerts,
-      dlqs: [this.scoring.transactionsDlq, this.scoring.readingsDlq, this.alerting.dlq],
+      dlqs: [...this.scoring.scorers.map((s) => s.dlq), this.alerting.dlq],
       quarantine: this.scoring.quarantine,
       tables: [this.state.stateTable, this.state.alertsTable],
       alertsTopic: this.alerting.topic,
     });
 
     const outputs: Record<string, string> = {
-      TransactionsStreamName: this.streams.transactions.streamName,
-      TransactionsStreamArn: this.streams.transactions.streamArn,
-      ReadingsStreamName: this.streams.readings.streamName,
-      ReadingsStreamArn: this.streams.readings.streamArn,
+      ...Object.fromEntries(
+        KINDS.flatMap((kind) => [
+          [streamOutput(kind), this.streams.of(kind).streamName],
+          [`${streamTitle(kind)}StreamArn`, this.streams.of(kind).streamArn],
+        ]),
+      ),
       StateTableName: this.state.stateTable.tableName,
       AlertsTableName: this.state.alertsTable.tableName,
       AlertsTopicArn: this.alerting.topic.topicArn,
       OpsTopicArn: this.monitoring.opsTopic.topicArn,
       QuarantineQueueUrl: this.scoring.quarantine.queueUrl,
-      TransactionsDlqUrl: this.scoring.transactionsDlq.queueUrl,
-      ReadingsDlqUrl: this.scoring.readingsDlq.queueUrl,
+      ...Object.fromEntries(this.scoring.scorers.map(({ kind, dlq }) => [`${streamTitle(kind)}DlqUrl`, dlq.queueUrl])),
       PublishAlertsDlqUrl: this.alerting.dlq.queueUrl,
       DashboardName: this.monitoring.dashboardName,
       // Whose environment holds the deploy's rules (RULES_CONFIG), version 1 until versions are stored.
-      ScoreTransactionsFunctionName: this.scoring.scoreTransactions.functionName,
+      ScoreTransactionsFunctionName: this.scoring.of(TRANSACTIONS).functionName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -6,7 +6,9 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RECORD_PREFIX } from '../../shared/adapters/dynamodb-items';
-import { EntityType } from '../../shared/state/store';
+import type { AnyKindSpec } from '../../shared/kinds/event-kind';
+import { KINDS, streamTitle } from '../../shared/kinds/registry';
+import type { EntityType } from '../../shared/state/store';
 import type { DeployConfig, MappingConfig } from '../config';
 import { terminalQueue } from './queues';
 import { RiskstreamFunction } from './riskstream-function';
@@ -26,25 +28,24 @@ function keyPrefixes(type: EntityType): string[] {
 }
 
 /**
- * The two scoring functions, each on its stream with every safety setting of the mapping named:
+ * The scoring functions, one per event kind, each on its stream with every safety setting of the mapping named:
  * batch size and window, parallelization, starting position, bisect on error, partial batch
  * responses, a retry limit, a maximum record age and an on-failure DLQ, so that one poison record
  * cannot block a shard for the stream's whole retention. Plus the quarantine for invalid records.
  */
 export class Scoring extends Construct {
-  readonly scoreTransactions: RiskstreamFunction;
-  readonly scoreReadings: RiskstreamFunction;
+  /** One scorer per event kind (kinds/registry.ts), each with the DLQ of its mapping. */
+  readonly scorers: ReadonlyArray<{ readonly kind: AnyKindSpec; readonly fn: RiskstreamFunction; readonly dlq: Queue }>;
   readonly quarantine: Queue;
-  readonly transactionsDlq: Queue;
-  readonly readingsDlq: Queue;
 
   constructor(scope: Construct, id: string, props: ScoringProps) {
     super(scope, id);
     const { config, key } = props;
     const retentionMs = config.queues.retention;
     this.quarantine = terminalQueue(this, 'Quarantine', { name: `${config.name}-quarantine`, key, retentionMs });
-    this.transactionsDlq = terminalQueue(this, 'TransactionsDlq', { name: `${config.name}-score-transactions-dlq`, key, retentionMs });
-    this.readingsDlq = terminalQueue(this, 'ReadingsDlq', { name: `${config.name}-score-readings-dlq`, key, retentionMs });
+    const dlqs = KINDS.map((kind) =>
+      terminalQueue(this, `${streamTitle(kind)}Dlq`, { name: `${config.name}-score-${kind.stream}-dlq`, key, retentionMs }),
+    );
 
     // The oldest event a scorer accepts, and how long its entity items outlive their windows: anything
     // the stream still holds (its retention) plus the lateness its windows allow.
@@ -70,21 +71,22 @@ export class Scoring extends Construct {
         .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] })
         .bindQueue(this.quarantine, 'QUARANTINE_QUEUE_URL');
 
-    const { rules } = config;
-    this.scoreTransactions = scorer(
-      'ScoreTransactions',
-      'score-transactions',
-      maxEventAge(config.streams.transactions, rules.transactions.allowedLateness),
-      keyPrefixes(EntityType.user),
-    );
-    this.scoreReadings = scorer(
-      'ScoreReadings',
-      'score-readings',
-      maxEventAge(config.streams.readings, rules.readings.allowedLateness),
-      keyPrefixes(EntityType.device),
-    );
-    attachStream(this.scoreTransactions, props.streams.transactions, this.transactionsDlq, config.mappings.transactions, config.emulator);
-    attachStream(this.scoreReadings, props.streams.readings, this.readingsDlq, config.mappings.readings, config.emulator);
+    this.scorers = KINDS.map((kind, i) => {
+      const fn = scorer(
+        `Score${streamTitle(kind)}`,
+        `score-${kind.stream}`,
+        maxEventAge(config.streams[kind.stream], config.rules[kind.rulesSection].allowedLateness),
+        keyPrefixes(kind.entityType),
+      );
+      const dlq = dlqs[i] as Queue;
+      attachStream(fn, props.streams.of(kind), dlq, config.mappings[kind.stream], config.emulator);
+      return { kind, fn, dlq };
+    });
+  }
+
+  /** The scorer of one kind. */
+  of(kind: Pick<AnyKindSpec, 'stream'>): RiskstreamFunction {
+    return (this.scorers.find((s) => s.kind.stream === kind.stream) as { fn: RiskstreamFunction }).fn;
   }
 }
 

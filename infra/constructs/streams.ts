@@ -2,6 +2,8 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import type { AnyKindSpec } from '../../shared/kinds/event-kind';
+import { KINDS, streamTitle } from '../../shared/kinds/registry';
 import type { DeployConfig } from '../config';
 
 export interface StreamsProps {
@@ -10,10 +12,9 @@ export interface StreamsProps {
   readonly encryptionKey: IKey;
 }
 
-/** The two input streams, encrypted with the stack's key; provisioned with a shard count, or on demand. */
+/** One input stream per event kind (kinds/registry.ts), encrypted with the stack's key; provisioned with a shard count, or on demand. */
 export class Streams extends Construct {
-  readonly transactions: Stream;
-  readonly readings: Stream;
+  private readonly byName = new Map<AnyKindSpec['stream'], Stream>();
 
   constructor(scope: Construct, id: string, props: StreamsProps) {
     super(scope, id);
@@ -34,7 +35,15 @@ export class Streams extends Construct {
       });
       return created;
     };
-    this.transactions = stream('Transactions', 'transactions', props.config.transactions);
-    this.readings = stream('Readings', 'readings', props.config.readings);
+    for (const kind of KINDS) this.byName.set(kind.stream, stream(streamTitle(kind), kind.stream, props.config[kind.stream]));
+  }
+
+  /** The stream a kind's events go to. */
+  of(kind: AnyKindSpec): Stream {
+    return this.byName.get(kind.stream) as Stream; // one per kind, made above
+  }
+
+  get all(): Stream[] {
+    return [...this.byName.values()];
   }
 }

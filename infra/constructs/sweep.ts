@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { INCIDENTS_INDEX } from '../../shared/adapters/dynamodb-items';
+import { KINDS, streamVariable } from '../../shared/kinds/registry';
 import type { DeployConfig } from '../config';
 import { budgetedSubscribers } from './alerting';
 import { RiskstreamFunction } from './riskstream-function';
@@ -40,7 +41,7 @@ export class Sweep extends Construct {
       entryName: 'sweep-incidents',
       config,
       logKey: props.key,
-      environment: { TRANSACTIONS_STREAM: streams.transactions.streamName, READINGS_STREAM: streams.readings.streamName },
+      environment: Object.fromEntries(KINDS.map((kind) => [streamVariable(kind), streams.of(kind).streamName])),
     }).bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name });
     if (budgetedSubscribers(config.subscriptions).length > 0) {
       // The digests: held notifications read and removed once sent, a place in the budget taken for each; no other item.
@@ -51,8 +52,7 @@ export class Sweep extends Construct {
         })
         .bindTopic(props.topic, 'ALERTS_TOPIC_ARN');
     }
-    streams.transactions.grantWrite(this.sweepIncidents);
-    streams.readings.grantWrite(this.sweepIncidents);
+    for (const stream of streams.all) stream.grantWrite(this.sweepIncidents);
     if (!config.emulator) {
       new Rule(this, 'Schedule', {
         description: 'Time passing for entities that send no events: their incidents resolve and remind',

@@ -9,6 +9,8 @@ import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { alertsTopicArnFromEnv } from './publish-alerts-from-env';
 import type { DigestPorts, SweepDeps } from './sweep-handler';
+import { KINDS, streamVariable } from '../kinds/registry';
+import type { EntityType } from '../state/store';
 
 const NO_DIGESTS: DigestPorts = {
   dueDigests: () => Promise.resolve([]),
@@ -52,10 +54,12 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
     // instead bundled a second @smithy/core (212 KB → 88 KB without it). Nothing destroys either client.
     kinesis: new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: dynamodb.config.requestHandler }),
     stateTable,
-    streams: {
-      user: required(env, 'TRANSACTIONS_STREAM', "the transactions stream, where users' control records go"),
-      device: required(env, 'READINGS_STREAM', "the readings stream, where devices' control records go"),
-    },
+    streams: Object.fromEntries(
+      KINDS.map((kind) => [
+        kind.entityType,
+        required(env, streamVariable(kind), `the ${kind.stream} stream, where the control records of ${kind.entityType}s go`),
+      ]),
+    ) as Record<EntityType, string>,
     digests: topicArn ? digestPorts(budgets, new SNSClient(clientConfig(env, 'SNS')), topicArn) : NO_DIGESTS,
     logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
     metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),

@@ -27,9 +27,19 @@ export function kindOfEntityType(type: string): AnyKindSpec {
   return kind;
 }
 
+/** The stream's name capitalised, as the stack's ids and outputs use it (`Transactions`: `ScoreTransactions`, `TransactionsDlq`). */
+export function streamTitle(kind: AnyKindSpec): string {
+  return `${kind.stream.charAt(0).toUpperCase()}${kind.stream.slice(1)}`;
+}
+
 /** The stack output that names a kind's stream (`TransactionsStreamName`). */
 export function streamOutput(kind: AnyKindSpec): string {
-  return `${kind.stream.charAt(0).toUpperCase()}${kind.stream.slice(1)}StreamName`;
+  return `${streamTitle(kind)}StreamName`;
+}
+
+/** The environment variable that gives the sweep a kind's stream (`TRANSACTIONS_STREAM`), where its entities' control records go. */
+export function streamVariable(kind: AnyKindSpec): string {
+  return `${kind.stream.toUpperCase()}_STREAM`;
 }
 
 /** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */
