@@ -166,12 +166,16 @@ function fromFile(path: string, asIs: boolean, streams: ReadonlyMap<string, stri
  * on one shard); what no kind claims goes to the first kind's stream, whose scorer quarantines it
  * with the reason.
  */
+const PARTITION_KEY_LIMIT = 256;
+
 function routeOf(parsed: unknown): { kind: AnyKindSpec; partitionKey: string } {
   const kind = kindClaiming(parsed) ?? (KINDS[0] as AnyKindSpec);
   const validated = kind.validate(parsed);
   if (validated.ok) return { kind, partitionKey: validated.value.entity };
   const raw = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[kind.entityField] : undefined;
-  return { kind, partitionKey: typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : 'unknown' };
+  const key = typeof raw === 'string' ? raw.trim() : '';
+  // Kinesis refuses a whole PutRecords over one key outside 1–256 characters: such a line goes as 'unknown'.
+  return { kind, partitionKey: key !== '' && [...key].length <= PARTITION_KEY_LIMIT ? key : 'unknown' };
 }
 
 function fromGenerator(options: ProduceOptions, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {

@@ -77,8 +77,8 @@ export class Comparison<E, J> {
   private readonly examples: Flip[] = [];
   private readonly quality: Record<Side, RuleQualityCounter> = { live: new RuleQualityCounter(), candidate: new RuleQualityCounter() };
   private readonly matched = new Set<string>();
-  /** Events labelled through an incident: event id → the incident's id (its verdict's). */
-  private readonly byIncident = new Map<string, string>();
+  /** Events labelled through incidents: event id → the ids of the incidents (with a verdict) it opened or escalated. */
+  private readonly byIncident = new Map<string, string[]>();
 
   constructor(
     private readonly reader: JudgementReader<E, J>,
@@ -89,14 +89,20 @@ export class Comparison<E, J> {
   /**
    * The incidents' notifications met so far (the live side's): a verdict on an incident labels the
    * events that opened and escalated it, as analysts judged them when they called the incident fraud
-   * or legit. Give them before the events they name are added. A verdict on the event itself wins.
+   * or legit. Give them before the events they name are added. A verdict on the event itself wins;
+   * an event in several incidents whose verdicts differ (a reading too hot and too wet) is fraud if
+   * any of them is.
    */
   noteIncidents(notifications: Iterable<Pick<Alert, 'eventIds' | 'incident'>>): void {
     if (this.verdicts.size === 0) return;
     for (const { incident, eventIds } of notifications) {
       if (!incident || (incident.transition !== 'opened' && incident.transition !== 'escalated')) continue;
       if (!this.verdicts.has(incident.id)) continue;
-      for (const eventId of eventIds) if (!this.byIncident.has(eventId)) this.byIncident.set(eventId, incident.id);
+      for (const eventId of eventIds) {
+        const incidents = this.byIncident.get(eventId);
+        if (!incidents) this.byIncident.set(eventId, [incident.id]);
+        else if (!incidents.includes(incident.id)) incidents.push(incident.id);
+      }
     }
   }
 
@@ -106,10 +112,8 @@ export class Comparison<E, J> {
     const outcomes = { live: reader.outcome(live), candidate: reader.outcome(candidate) };
     count(this.outcomes.live, outcomes.live);
     count(this.outcomes.candidate, outcomes.candidate);
-    const labelId = this.verdicts.size === 0 ? undefined : this.labelOf(reader.eventId(event));
-    const verdict = labelId === undefined ? undefined : this.verdicts.get(labelId);
-    if (labelId !== undefined && verdict !== undefined) {
-      this.matched.add(labelId);
+    const verdict = this.verdicts.size === 0 ? undefined : this.verdictOf(reader.eventId(event));
+    if (verdict !== undefined) {
       this.quality.live.add(verdict, reader.firedRules(live), isFlagged(outcomes.live));
       this.quality.candidate.add(verdict, reader.firedRules(candidate), isFlagged(outcomes.candidate));
     }
@@ -120,10 +124,14 @@ export class Comparison<E, J> {
     }
   }
 
-  /** The id of the verdict that labels an event: its own, or its incident's. */
-  private labelOf(eventId: string): string | undefined {
-    if (this.verdicts.has(eventId)) return eventId;
-    return this.byIncident.get(eventId);
+  /** The verdict that labels an event: its own, or its incidents' (fraud if any says so); each verdict that reached a judged event is matched. */
+  private verdictOf(eventId: string): Verdict | undefined {
+    const own = this.verdicts.get(eventId);
+    const incidents = this.byIncident.get(eventId) ?? [];
+    if (own !== undefined) this.matched.add(eventId);
+    for (const id of incidents) this.matched.add(id);
+    if (own !== undefined || incidents.length === 0) return own;
+    return incidents.some((id) => this.verdicts.get(id) === 'fraud') ? 'fraud' : 'legit';
   }
 
   report(): ComparisonReport {

@@ -53,15 +53,16 @@ export class InMemoryScorer {
   }
 }
 
-/** What the scorer knows of one entity: its state (kept in working form), and the ids of every event of it judged so far. */
+/** What the scorer knows of one entity: its state (kept in working form), and every event of it judged so far, by id, with the chunk that judged it first. */
 interface Entity<Last> {
   readonly state: WorkingState<Last>;
-  readonly judged: Set<string>;
+  readonly judged: Map<string, number>;
 }
 
 /** One kind's entities, by entity key (another entity's event under the same id is another event, as in the store). */
 class EntityScorer<E extends AnyEnvelope, Last, R> {
   private readonly entities = new Map<string, Entity<Last>>();
+  private chunks = 0;
 
   private readonly model: EntityModel<E, Last, R>;
 
@@ -86,14 +87,15 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
     }
     const alerts: Alert[] = [];
     const notifications: Alert[] = [];
+    const chunk = ++this.chunks;
     for (const [key, places] of groups) {
       let entity = this.entities.get(key);
       if (!entity) {
-        entity = { state: workingCopy(emptyState<Last>(), this.model.timing.pane), judged: new Set() };
+        entity = { state: workingCopy(emptyState<Last>(), this.model.timing.pane), judged: new Map() };
         this.entities.set(key, entity);
       }
       const group = places.map((i) => envelopes[i] as E);
-      const known = judgedBefore(entity.judged, group);
+      const known = judgedBefore(entity.judged, group, chunk);
       // The judged ids answer for duplicates here: the state keeps no recent commits (nor versions) to search.
       const result = applyToWorkingState(this.model, entity.state, group, (_shortId, envelope) => known.has(envelope.id)).judged;
       result.outcomes.forEach((outcome, n) => (into[places[n] as number] = outcome as ScoredEvent));
@@ -105,17 +107,18 @@ class EntityScorer<E extends AnyEnvelope, Last, R> {
 }
 
 /**
- * The ids of the group's events judged before (most groups have none: no set is made for them), and
- * from now on every id of the group is judged: each event comes back applied or late, or a duplicate
- * of one that did. One Set operation an event: `add` tells by the size whether the id was there (an
- * id met earlier in the group itself is the engine's to call a duplicate, not a known one).
+ * The ids of the group's events judged in an earlier chunk (most groups have none: no set is made
+ * for them); from now on every id of the group is judged, first by this chunk: each event comes back
+ * applied or late, or a duplicate of one that did. An id met earlier in this chunk is the engine's
+ * to call a duplicate (its own `seen`), not a known one.
  */
-function judgedBefore(judged: Set<string>, group: readonly AnyEnvelope[]): ReadonlySet<string> {
+function judgedBefore(judged: Map<string, number>, group: readonly AnyEnvelope[], chunk: number): ReadonlySet<string> {
   let known: Set<string> | undefined;
-  group.forEach(({ id }, i) => {
-    const size = judged.size;
-    if (judged.add(id).size === size && !group.slice(0, i).some((earlier) => earlier.id === id)) (known ??= new Set()).add(id);
-  });
+  for (const { id } of group) {
+    const first = judged.get(id);
+    if (first === undefined) judged.set(id, chunk);
+    else if (first !== chunk) (known ??= new Set()).add(id);
+  }
   return known ?? NONE;
 }
 

@@ -68,6 +68,7 @@ describe('riskstream produce', () => {
         '{"transactionId":"txn-123","userId":"user-456","amount":2500,"country":"DE","timestamp":"2026-04-25T12:00:00Z"}',
         '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}',
         '{"transactionId":"txn-124","userId":" user-456 ","amount":20,"country":"DE","timestamp":"2026-04-25T12:00:01Z"}',
+        `{"transactionId":"txn-125","userId":"${'u'.repeat(300)}","amount":-1}`,
         'this is not json',
         '',
       ].join('\n'),
@@ -76,10 +77,11 @@ describe('riskstream produce', () => {
     const result = await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], []);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/put 4 of 4 records/);
+    expect(result.stderr).toMatch(/put 5 of 5 records/);
     const onTransactions = await readAll(transactions);
-    // " user-456 " is user-456 to the scorer (ids are trimmed): its events share one shard, in order.
-    expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'user-456', 'user-456']);
+    // " user-456 " is user-456 to the scorer (ids are trimmed): its events share one shard, in order. A
+    // key Kinesis would refuse (over 256 characters) goes as 'unknown', for the scorer to quarantine the line.
+    expect(onTransactions.map((r) => r.partitionKey).sort()).toEqual(['unknown', 'unknown', 'user-456', 'user-456']);
     expect(onTransactions.map((r) => r.data)).toContain('this is not json');
     expect(await readAll(readings)).toEqual([
       { partitionKey: 'sensor-17', data: '{"deviceId":"sensor-17","temperature":82.4,"timestamp":"2026-04-25T12:00:00Z"}' },

@@ -174,10 +174,38 @@ describe('what a comparison says of verdicts it cannot use', () => {
     backtest.add(events);
     const { labels } = backtest.report();
 
-    // Assert: t-big is fraud through its incident; t-own keeps its own verdict, so its incident's labels nothing.
+    // Assert: t-big is fraud through its incident; t-own keeps its own verdict (its incident's reached it, so it is no unmatched one).
     expect(incidentOf('t-big')).toEqual(expect.any(String));
-    expect(labels).toMatchObject({ labelled: 2, fraud: 1, unmatched: 1 });
+    expect(labels).toMatchObject({ labelled: 2, fraud: 1, unmatched: 0 });
     expect(labels?.rules.live['largeAmount']).toMatchObject({ flagged: 2, truePositives: 1 });
+  });
+
+  it('calls an event fraud when any of the incidents it opened is, and counts each of their verdicts as used', () => {
+    // Arrange: one reading too hot and too wet opens two incidents; the analyst calls one fraud (tampering), one legit.
+    const events = [envelope({ deviceId: 'd-1', temperature: 95, humidity: 99, timestamp: new Date(T0).toISOString() })];
+    const opened = new InMemoryScorer(DEFAULT_RULES).score(events).notifications.filter((n) => n.incident?.transition === 'opened');
+    const [first, second] = opened.map((n) => n.incident?.id as string);
+    const candidate = proposedRules(DEFAULT_RULES, { readings: { temperature: { warning: 70 } } });
+
+    for (const verdicts of [
+      new Map<string, Verdict>([
+        [first as string, 'fraud'],
+        [second as string, 'legit'],
+      ]),
+      new Map<string, Verdict>([
+        [second as string, 'fraud'],
+        [first as string, 'legit'],
+      ]),
+    ]) {
+      const backtest = new Backtest({ live: { rules: DEFAULT_RULES }, candidate: { rules: candidate } }, { verdicts });
+
+      // Act
+      backtest.add(events);
+
+      // Assert
+      expect(opened).toHaveLength(2);
+      expect(backtest.report().labels).toMatchObject({ labelled: 1, fraud: 1, unmatched: 0 });
+    }
   });
 
   it('counts the verdicts that name no event it judged (incident ids, other times)', () => {
