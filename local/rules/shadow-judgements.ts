@@ -1,4 +1,4 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Flip, Judgement } from '../backtest/comparison';
@@ -21,43 +21,42 @@ export interface ShadowedEvent extends Pick<Flip, 'eventId' | 'kind' | 'eventTim
  * keeps the scorers' path free of a second write per event (an index would cost one).
  */
 export async function* shadowJudgements(client: DynamoDBClient, table: string, sinceMs: number): AsyncGenerator<ShadowedEvent> {
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'attribute_exists(#shadow) AND #decidedAt >= :since',
-        ExpressionAttributeNames: { '#shadow': SHADOW_ATTRIBUTE, '#decidedAt': 'decidedAt' },
-        ExpressionAttributeValues: { ':since': { N: String(sinceMs) } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const event = shadowedEvent(unmarshall(item));
-      if (event) yield event;
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  const items = scanned(client, {
+    TableName: table,
+    FilterExpression: 'attribute_exists(#shadow) AND #decidedAt >= :since',
+    ExpressionAttributeNames: { '#shadow': SHADOW_ATTRIBUTE, '#decidedAt': 'decidedAt' },
+    ExpressionAttributeValues: { ':since': { N: String(sinceMs) } },
+  });
+  for await (const item of items) {
+    const event = shadowedEvent(item);
+    if (event) yield event;
+  }
 }
 
 /**
- * The incidents' notifications in the alerts table (every page of a Scan; the table keeps them as
- * long as the alerts): which events opened and escalated which incident, so a verdict on an incident
- * labels its events in a shadow report as it does in a backtest.
+ * The incidents' notifications in the alerts table (a Scan; the table keeps them as long as the
+ * alerts): which events opened and escalated which incident, so a verdict on an incident labels its
+ * events in a shadow report as it does in a backtest.
  */
 export async function* incidentNotifications(client: DynamoDBClient, table: string): AsyncGenerator<Pick<Alert, 'eventIds' | 'incident'>> {
+  const items = scanned(client, {
+    TableName: table,
+    FilterExpression: 'attribute_exists(#incident)',
+    ProjectionExpression: '#incident, #eventIds',
+    ExpressionAttributeNames: { '#incident': 'incident', '#eventIds': 'eventIds' },
+  });
+  for await (const item of items) yield item as Pick<Alert, 'eventIds' | 'incident'>;
+}
+
+/** Every item a Scan returns, page after page, unmarshalled. */
+async function* scanned(
+  client: DynamoDBClient,
+  input: Omit<ScanCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Record<string, unknown>> {
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'attribute_exists(#incident)',
-        ProjectionExpression: '#incident, #eventIds',
-        ExpressionAttributeNames: { '#incident': 'incident', '#eventIds': 'eventIds' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) yield unmarshall(item) as Pick<Alert, 'eventIds' | 'incident'>;
+    const page = await client.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) yield unmarshall(item);
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
 }

@@ -1,32 +1,10 @@
 import { readingId, validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { Validation } from '../../../shared/domain/events';
-
-/** The seed's fraud detection input. */
-const SEED_TRANSACTION = {
-  transactionId: 'txn-123',
-  userId: 'user-456',
-  amount: 2500,
-  country: 'DE',
-  timestamp: '2026-04-25T12:00:00Z',
-} as const;
-
-/** The seed's stream processing input. */
-const SEED_READING = { deviceId: 'sensor-17', temperature: 82.4, timestamp: '2026-04-25T12:00:00Z' } as const;
+import { reasonOf, SEED_READING, SEED_TRANSACTION, without } from '../../support/seed-events';
 
 const SEED_TIME = Date.UTC(2026, 3, 25, 12, 0, 0);
 
 const CARD_NUMBER = '4111111111111111';
-
-function without(input: Record<string, unknown>, field: string): Record<string, unknown> {
-  const copy = { ...input };
-  delete copy[field];
-  return copy;
-}
-
-function reasonOf<T>(validation: Validation<T>): string {
-  if (validation.ok) throw new Error(`expected a rejection, got ${JSON.stringify(validation.value)}`);
-  return validation.reason;
-}
 
 describe('validateTransaction: valid input', () => {
   it('accepts the seed transaction and derives id, entity and event time from it', () => {

@@ -1,28 +1,7 @@
-import type { Validation } from '../../../shared/domain/events';
+import { reasonOf, SEED_READING, SEED_TRANSACTION, without } from '../../support/seed-events';
 import { KINDS, kindClaiming, kindNamed, kindOfEntityType, validateAnyEvent } from '../../../shared/kinds/registry';
 import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import { READINGS } from '../../../shared/kinds/reading';
-
-const SEED_TRANSACTION = {
-  transactionId: 'txn-123',
-  userId: 'user-456',
-  amount: 2500,
-  country: 'DE',
-  timestamp: '2026-04-25T12:00:00Z',
-} as const;
-
-const SEED_READING = { deviceId: 'sensor-17', temperature: 82.4, timestamp: '2026-04-25T12:00:00Z' } as const;
-
-function without(input: Record<string, unknown>, field: string): Record<string, unknown> {
-  const copy = { ...input };
-  delete copy[field];
-  return copy;
-}
-
-function reasonOf<T>(validation: Validation<T>): string {
-  if (validation.ok) throw new Error(`expected a rejection, got ${JSON.stringify(validation.value)}`);
-  return validation.reason;
-}
 
 describe('the kind registry', () => {
   it('finds each kind by name, by the type of entity it follows, and by the fields mixed input carries', () => {
