@@ -9,7 +9,7 @@ import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { alertsTopicArnFromEnv } from './publish-alerts-from-env';
 import type { DigestPorts, SweepDeps } from './sweep-handler';
-import { KINDS, streamVariable } from '../kinds/registry';
+import { ALL_KIND_NAMES, streamVariable } from '../kinds/names';
 import type { EntityType } from '../state/store';
 
 const NO_DIGESTS: DigestPorts = {
@@ -55,7 +55,7 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
     kinesis: new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: dynamodb.config.requestHandler }),
     stateTable,
     streams: Object.fromEntries(
-      KINDS.map((kind) => [
+      ALL_KIND_NAMES.map((kind) => [
         kind.entityType,
         required(env, streamVariable(kind), `the ${kind.stream} stream, where the control records of ${kind.entityType}s go`),
       ]),

@@ -2,6 +2,7 @@ import type { AnyEnvelope, Validation } from '../domain/events';
 import type { RulesConfig } from '../domain/rules-config';
 import type { ScoringKind } from '../pipeline/score-batch';
 import type { EntityType } from '../state/store';
+import type { KindNames } from './names';
 
 /** One side of a judgement as people read it: the outcome, and the rules that fired with what they found. */
 export interface JudgementParts {
@@ -20,7 +21,7 @@ export interface JudgementParts {
 export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
   readonly name: E['kind'];
   /** The stream its producers put to: also its scorer's name (`score-<stream>`) and its section in the deploy configuration. */
-  readonly stream: 'transactions' | 'readings';
+  readonly stream: KindNames['stream'];
   /** The entity whose windows its events follow: the envelope's `entity`, and the stream's partition key. */
   readonly entityType: EntityType;
   /** The event field that names the entity (what a producer partitions by). */

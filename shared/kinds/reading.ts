@@ -3,8 +3,8 @@ import { validateReading } from '../domain/events';
 import type { DeviceLast } from '../domain/reading-engine';
 import { readingModel } from '../domain/reading-engine';
 import type { ReadingResult } from '../domain/sensor-rules';
-import { EntityType } from '../state/store';
 import type { EventKindSpec } from './event-kind';
+import { KIND_NAMES } from './names';
 
 /**
  * Sensor readings: judged ok, warning or critical per device. Each reading's status is stored for as
@@ -12,9 +12,7 @@ import type { EventKindSpec } from './event-kind';
  * aggregates hold the figures and the outbox holds every non-ok reading.
  */
 export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult> = {
-  name: 'reading',
-  stream: 'readings',
-  entityType: EntityType.device,
+  ...KIND_NAMES.reading,
   entityField: 'deviceId',
   rulesSection: 'readings',
   // A reading has no id of its own: a temperature, or a device without a user, says reading.
@@ -22,7 +20,7 @@ export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult>
   claimedBy: 'a reading needs "deviceId" and "temperature"',
   validate: validateReading,
   scoring: (rules, rulesVersion) => ({
-    entityType: EntityType.device,
+    entityType: KIND_NAMES.reading.entityType,
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
     model: readingModel(rules.readings),
     recordOf: (reading, result) => ({

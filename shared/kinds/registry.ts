@@ -4,6 +4,8 @@ import type { AnyKindSpec } from './event-kind';
 import { READINGS } from './reading';
 import { TRANSACTIONS } from './transaction';
 
+export { streamOutput, streamTitle, streamVariable } from './names';
+
 /** Every event kind riskstream takes, in the order mixed input is matched against them. */
 export const KINDS: readonly AnyKindSpec[] = [TRANSACTIONS, READINGS] as unknown as readonly AnyKindSpec[];
 
@@ -25,21 +27,6 @@ export function kindOfEntityType(type: string): AnyKindSpec {
   const kind = KINDS.find((k) => k.entityType === type);
   if (!kind) throw new Error(`no event kind follows entities of type "${type}"`);
   return kind;
-}
-
-/** The stream's name capitalised, as the stack's ids and outputs use it (`Transactions`: `ScoreTransactions`, `TransactionsDlq`). */
-export function streamTitle(kind: AnyKindSpec): string {
-  return `${kind.stream.charAt(0).toUpperCase()}${kind.stream.slice(1)}`;
-}
-
-/** The stack output that names a kind's stream (`TransactionsStreamName`). */
-export function streamOutput(kind: AnyKindSpec): string {
-  return `${streamTitle(kind)}StreamName`;
-}
-
-/** The environment variable that gives the sweep a kind's stream (`TRANSACTIONS_STREAM`), where its entities' control records go. */
-export function streamVariable(kind: AnyKindSpec): string {
-  return `${kind.stream.toUpperCase()}_STREAM`;
 }
 
 /** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */

@@ -3,21 +3,19 @@ import { validateTransaction } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import type { UserLast } from '../domain/transaction-engine';
 import { transactionModel } from '../domain/transaction-engine';
-import { EntityType } from '../state/store';
 import type { EventKindSpec } from './event-kind';
+import { KIND_NAMES } from './names';
 
 /** Payments: scored for fraud per user; every decision is stored, queryable by transaction id. */
 export const TRANSACTIONS: EventKindSpec<TransactionEnvelope, UserLast, Decision> = {
-  name: 'transaction',
-  stream: 'transactions',
-  entityType: EntityType.user,
+  ...KIND_NAMES.transaction,
   entityField: 'userId',
   rulesSection: 'transactions',
   claims: (input) => 'transactionId' in input,
   claimedBy: 'a transaction needs "transactionId"',
   validate: validateTransaction,
   scoring: (rules, rulesVersion) => ({
-    entityType: EntityType.user,
+    entityType: KIND_NAMES.transaction.entityType,
     model: transactionModel(rules.transactions),
     recordOf: (_txn, decision) => decision,
     ...(rulesVersion === undefined ? {} : { rulesVersion }),

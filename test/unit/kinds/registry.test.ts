@@ -1,5 +1,14 @@
 import { reasonOf, SEED_READING, SEED_TRANSACTION, without } from '../../support/seed-events';
-import { KINDS, kindClaiming, kindNamed, kindOfEntityType, validateAnyEvent } from '../../../shared/kinds/registry';
+import { ALL_KIND_NAMES } from '../../../shared/kinds/names';
+import {
+  KINDS,
+  kindClaiming,
+  kindNamed,
+  kindOfEntityType,
+  streamOutput,
+  streamVariable,
+  validateAnyEvent,
+} from '../../../shared/kinds/registry';
 import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import { READINGS } from '../../../shared/kinds/reading';
 
@@ -12,6 +21,14 @@ describe('the kind registry', () => {
     expect(kindClaiming(SEED_READING)).toBe(READINGS);
     expect(kindClaiming({ amount: 1 })).toBeUndefined();
     expect(() => kindNamed('order')).toThrow('no event kind "order": the kinds are transaction, reading');
+  });
+
+  it('takes every kind’s names from the data-only list, in its order (what the sweep’s bundle reads instead of the kinds)', () => {
+    expect(KINDS.map(({ name, stream, entityType }) => ({ name, stream, entityType }))).toEqual(ALL_KIND_NAMES);
+    expect(KINDS.map((k) => [streamOutput(k), streamVariable(k)])).toEqual([
+      ['TransactionsStreamName', 'TRANSACTIONS_STREAM'],
+      ['ReadingsStreamName', 'READINGS_STREAM'],
+    ]);
   });
 
   it('gives every kind a stream, an entity type and a rules section of its own', () => {
