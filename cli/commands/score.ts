@@ -6,7 +6,8 @@ import { kindNamed } from '../../shared/kinds/registry';
 import type { ScoredEvent } from '../../local/backtest/in-memory-scorer';
 import { InMemoryScorer } from '../../local/backtest/in-memory-scorer';
 import type { CommandIO } from '../io';
-import { lineGroups, write } from '../io';
+import { lineGroups } from '../../local/line-groups';
+import { write } from '../io';
 import { validLine } from '../../local/backtest/history-events';
 
 const USAGE = `usage: riskstream score [--rules rules.json] < events.jsonl

@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { lineGroups } from '../../cli/io';
+import { lineGroups } from '../line-groups';
 import type { AnyEnvelope, Validation } from '../../shared/domain/events';
 import { kindOfStream, validateAnyEvent } from '../../shared/kinds/registry';
 import { decodeRecord } from '../../shared/kinesis/records';

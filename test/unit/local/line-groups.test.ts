@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { lineGroups } from '../../../cli/io';
+import { lineGroups } from '../../../local/line-groups';
 
 async function linesOf(chunks: ReadonlyArray<string | Buffer>): Promise<string[][]> {
   const groups: string[][] = [];
