@@ -160,21 +160,22 @@ function fromFile(path: string, asIs: boolean, streams: ReadonlyMap<string, stri
   return records;
 }
 
+/** Kinesis takes partition keys of 1–256 characters, and refuses a whole PutRecords over one outside. */
+const PARTITION_KEY_LIMIT = 256;
+
 /**
  * Where a line goes: the stream of the kind that claims it (as `score` and the backtest tell kinds
  * apart), partitioned by its entity as the scorer will read it (trimmed, so one entity's events stay
  * on one shard); what no kind claims goes to the first kind's stream, whose scorer quarantines it
  * with the reason.
  */
-const PARTITION_KEY_LIMIT = 256;
-
 function routeOf(parsed: unknown): { kind: AnyKindSpec; partitionKey: string } {
   const kind = kindClaiming(parsed) ?? (KINDS[0] as AnyKindSpec);
   const validated = kind.validate(parsed);
   if (validated.ok) return { kind, partitionKey: validated.value.entity };
   const raw = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[kind.entityField] : undefined;
   const key = typeof raw === 'string' ? raw.trim() : '';
-  // Kinesis refuses a whole PutRecords over one key outside 1–256 characters: such a line goes as 'unknown'.
+  // A key Kinesis would refuse goes as 'unknown': the line still reaches its scorer, which quarantines it.
   return { kind, partitionKey: key !== '' && [...key].length <= PARTITION_KEY_LIMIT ? key : 'unknown' };
 }
 

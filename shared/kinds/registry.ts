@@ -10,22 +10,31 @@ export { streamOutput, streamTitle, streamVariable } from './names';
 export const KINDS: readonly AnyKindSpec[] = [TRANSACTIONS, READINGS] as unknown as readonly AnyKindSpec[];
 
 export function kindNamed(name: string): AnyKindSpec {
-  const kind = KINDS.find((k) => k.name === name);
-  if (!kind) throw new Error(`no event kind "${name}": the kinds are ${KINDS.map((k) => k.name).join(', ')}`);
-  return kind;
+  return kindWhere(
+    (k) => k.name === name,
+    () => `no event kind "${name}": the kinds are ${KINDS.map((k) => k.name).join(', ')}`,
+  );
 }
 
 /** The kind its stream carries (the name it has in the stack: `transactions`). */
 export function kindOfStream(stream: string): AnyKindSpec {
-  const kind = KINDS.find((k) => k.stream === stream);
-  if (!kind) throw new Error(`no event kind is carried by a stream "${stream}"`);
-  return kind;
+  return kindWhere(
+    (k) => k.stream === stream,
+    () => `no event kind is carried by a stream "${stream}"`,
+  );
 }
 
 /** The kind whose entities are of this type (a user's events are transactions). */
 export function kindOfEntityType(type: string): AnyKindSpec {
-  const kind = KINDS.find((k) => k.entityType === type);
-  if (!kind) throw new Error(`no event kind follows entities of type "${type}"`);
+  return kindWhere(
+    (k) => k.entityType === type,
+    () => `no event kind follows entities of type "${type}"`,
+  );
+}
+
+function kindWhere(test: (kind: AnyKindSpec) => boolean, missing: () => string): AnyKindSpec {
+  const kind = KINDS.find(test);
+  if (!kind) throw new Error(missing());
   return kind;
 }
 
