@@ -10,7 +10,9 @@ export async function* lineGroups(stream: Readable): AsyncGenerator<Array<{ read
   const decoder = new TextDecoder('utf-8');
   let number = 0;
   let partial = '';
-  const group = (text: string) => text.split(/\r\n|\r|\n/).map((line) => ({ number: ++number, text: line }));
+  // Most input has no \r at all: splitting on one character is several times faster than on the pattern.
+  const group = (text: string) =>
+    (text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n')).map((line) => ({ number: ++number, text: line }));
   for await (const chunk of stream as AsyncIterable<string | Uint8Array>) {
     const text = partial + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     // A \r at the very end may be the first half of a \r\n: it waits for the next chunk.

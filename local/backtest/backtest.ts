@@ -5,8 +5,8 @@ import type { RulesConfig } from '../../shared/domain/rules-config';
 import { KINDS, kindNamed, kindOfEntityType } from '../../shared/kinds/registry';
 import type { ComparisonReport, JudgementReader, Side } from './comparison';
 import { Comparison } from './comparison';
-import type { ScoredEvent } from './in-memory-scorer';
-import { InMemoryScorer } from './in-memory-scorer';
+import type { ScoredChunk, ScoredEvent } from './in-memory-scorer';
+import { EntityBatches, InMemoryScorer } from './in-memory-scorer';
 
 /** The two rule sets a backtest compares: the live one and a candidate. */
 export interface Contenders {
@@ -34,6 +34,8 @@ export interface BacktestOptions {
  */
 export class Backtest {
   private readonly scorers: Record<Side, InMemoryScorer>;
+  /** One cut of each chunk for both sides: which events make a batch, and which were met before, does not depend on the rules. */
+  private readonly batches = new EntityBatches();
   private readonly comparison: Comparison<AnyEnvelope, JudgedEvent>;
   private readonly versions: { live?: number; candidate?: number };
   /** The kinds whose rules the candidate changes: the others are judged once (the candidate's judgements are the live ones). */
@@ -55,12 +57,10 @@ export class Backtest {
 
   /** Judges a chunk of events (in arrival order) with both. */
   add(envelopes: readonly AnyEnvelope[]): void {
-    const live = this.scorers.live.score(envelopes);
-    const changed: number[] = []; // the places of the events the candidate judges otherwise than the live rules may
-    for (let i = 0; i < envelopes.length; i++) if (this.changedKinds.has((envelopes[i] as AnyEnvelope).kind)) changed.push(i);
-    const candidate = this.scorers.candidate.score(changed.map((i) => envelopes[i] as AnyEnvelope));
-    const byCandidate = [...live.events];
-    changed.forEach((place, n) => (byCandidate[place] = candidate.events[n] as ScoredEvent));
+    const batches = this.batches.cut(envelopes);
+    const live = this.scorers.live.scoreBatches(envelopes, batches) as ScoredChunk;
+    // The candidate judges only the kinds whose rules it changes: for the others, its judgement is the live one.
+    const candidate = this.scorers.candidate.scoreBatches(envelopes, batches, this.changedKinds);
     const unchanged = (alert: Alert) => !this.changedKinds.has(kindOfEntityType(alert.entity.type).name);
     this.countAlerts('live', live.alerts, live.notifications);
     this.comparison.noteIncidents(live.notifications);
@@ -70,10 +70,10 @@ export class Backtest {
       [...candidate.notifications, ...live.notifications.filter(unchanged)],
     );
     live.events.forEach((byLive, i) => {
-      const other = byCandidate[i] as ScoredEvent;
+      const byCandidate = candidate.events[i] ?? byLive;
       // Both have seen the same events, so a repeat is a repeat for both.
-      if (byLive.status === 'duplicate' || other.status === 'duplicate') this.duplicates++;
-      else this.comparison.add(byLive.envelope, byLive, other);
+      if (byLive.status === 'duplicate' || byCandidate.status === 'duplicate') this.duplicates++;
+      else this.comparison.add(byLive.envelope, byLive, byCandidate);
     });
   }
 

@@ -40,6 +40,9 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
  */
 export const EVIDENCE_LIMIT = 10;
 
+/** What an evaluation that raises no alert returns (most do): one shared empty list. */
+export const NO_ALERTS: readonly Alert[] = [];
+
 /** How one event kind plugs into the shared loop: what it counts, how it is judged, what it remembers. */
 export interface EntityModel<E extends AnyEnvelope, Last, R> {
   readonly timing: WindowTiming;
@@ -52,7 +55,8 @@ export interface EntityModel<E extends AnyEnvelope, Last, R> {
    * Judges the event against the state before it. `window` holds the figures of the window that
    * ends at the event (its last `timing.window`, summed from panes), without the event; for a late
    * event (its pane closed) the window that ends at the entity's watermark: a late event is judged
-   * against what the entity is doing now, never against nothing, and `late` says so.
+   * against what the entity is doing now, never against nothing, and `late` says so. The window is
+   * read during the call, never kept: it may be the state's own pane, which the event then changes.
    */
   evaluate(
     envelope: E,
@@ -141,9 +145,7 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
     }
-    const counted: string[] = [];
-    for (const [name, holds] of counters) if (holds(envelope)) counted.push(name);
-    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted }, model.timing);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted: countersHolding(counters, envelope) }, model.timing);
     const previous = state.watermark;
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
@@ -158,3 +160,12 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
   }
   return { applied, judged: { outcomes, alerts, notifications } };
 }
+
+/** The names of the counters an event holds for; most events hold for none, and then no array is made. */
+function countersHolding<E>(counters: ReadonlyArray<[string, (event: E) => boolean]>, envelope: E): readonly string[] {
+  let names: string[] | undefined;
+  for (const [name, holds] of counters) if (holds(envelope)) (names ??= []).push(name);
+  return names ?? NOTHING_COUNTED;
+}
+
+const NOTHING_COUNTED: readonly string[] = [];

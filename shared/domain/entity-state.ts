@@ -1,6 +1,6 @@
 import type { OpenIncidents, Snoozes } from './incidents';
-import type { Pane, PaneTiming } from './panes';
-import { panesByStart, paneStart, storedPanes, windowEndingAt, windowOf, withEvent } from './panes';
+import type { OwnPane, Pane, PaneTiming } from './panes';
+import { addToPane, firstPane, ownPanesByStart, paneStart, storedPanes, windowEndingAt, windowOf } from './panes';
 
 /**
  * The state of one entity (a user or a device): its slide-sized aggregates ("panes", see panes.ts), its
@@ -156,7 +156,8 @@ export function windowAt(state: EntityState<unknown> | WorkingState<unknown>, ti
 export interface WorkingState<Last> {
   readonly version: number;
   watermark: number | null;
-  readonly panes: Map<number, Pane>;
+  /** Its own copies: events are added to them in place (see `applyToPane`). */
+  readonly panes: Map<number, OwnPane>;
   pane: number;
   recent: RecentCommits;
   last?: Last;
@@ -172,7 +173,7 @@ export interface WorkingState<Last> {
  * Counting stays exactly-once: which events were applied is in the recent commits, not the panes.
  */
 export function workingCopy<Last>(state: EntityState<Last>, pane: number): WorkingState<Last> {
-  return { ...state, panes: state.pane === pane ? panesByStart(state.panes) : new Map(), pane };
+  return { ...state, panes: state.pane === pane ? ownPanesByStart(state.panes) : new Map(), pane };
 }
 
 /** The state a working copy has come to, its panes in their stored form. */
@@ -187,7 +188,9 @@ export function applyToPane<Last>(
   timing: WindowTiming,
 ): void {
   const start = paneStart(event.time, timing.pane);
-  working.panes.set(start, withEvent(working.panes.get(start), event.value, event.counted));
+  const pane = working.panes.get(start);
+  if (pane === undefined) working.panes.set(start, firstPane(event.value, event.counted));
+  else addToPane(pane, event.value, event.counted);
 }
 
 /**

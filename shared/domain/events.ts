@@ -7,6 +7,8 @@
  * zod/mini (the tree-shakable build the bundles need) has no compiled fast path for objects; this
  * takes about a fifth of its time (1.0 µs a record instead of 5.0, BENCHMARKS.md). The config schemas stay on zod.
  */
+import { canonicalIsoMillis, daysInMonth, isoTime } from './iso-time';
+
 export interface Transaction {
   transactionId: string;
   userId: string;
@@ -121,6 +123,8 @@ function checkRange(time: number): string | undefined {
 
 /** Date.parse rolls impossible dates over (Feb 30 → Mar 2); the calendar fields are checked first, then the range. */
 function checkIso(text: string): string | undefined {
+  const canonical = canonicalIsoMillis(text);
+  if (!Number.isNaN(canonical)) return checkRange(canonical);
   const match = ISO_8601.exec(text);
   if (!match) return 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds';
   const month = Number(match[2]);
@@ -138,13 +142,6 @@ function checkIso(text: string): string | undefined {
   }
   const time = Date.parse(text);
   return Number.isFinite(time) ? checkRange(time) : 'is not a valid ISO 8601 time';
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
 const trim = (value: string): string => value.trim();
@@ -169,7 +166,7 @@ const READING_FIELDS: readonly Field[] = [
   { name: 'timestamp', required: true, check: timestamp },
 ];
 
-/** Checks every field, then copies the input (extra fields kept) with the normalized values; one sentence per problem. */
+/** Checks every field, then gives the input with its values normalized (extra fields kept); one sentence per problem. */
 function validateFields<T>(fields: readonly Field[], input: unknown): Validation<T> {
   if (!isObject(input)) return { ok: false, reason: `expected a JSON object, got ${typeName(input)}` };
   let problems: string[] | undefined;
@@ -183,11 +180,16 @@ function validateFields<T>(fields: readonly Field[], input: unknown): Validation
     if (problem !== undefined) (problems ??= []).push(`field "${field.name}" ${problem}`);
   }
   if (problems) return { ok: false, reason: problems.join('; ') };
-  const event: Record<string, unknown> = { ...input };
+  // The input itself when normalizing changes nothing (the rule: ids come trimmed, countries upper-cased),
+  // else a copy with the normalized values: the input is never changed.
+  let event: Record<string, unknown> | undefined;
   for (const field of fields) {
-    if (field.normalize && event[field.name] !== undefined) event[field.name] = field.normalize(event[field.name] as never);
+    const value = input[field.name];
+    if (!field.normalize || value === undefined) continue;
+    const normalized = field.normalize(value as never);
+    if (normalized !== value) (event ??= { ...input })[field.name] = normalized;
   }
-  return { ok: true, value: event as T };
+  return { ok: true, value: (event ?? input) as T };
 }
 
 export const EventKind = { transaction: 'transaction', reading: 'reading' } as const;
@@ -216,12 +218,14 @@ export type AnyEnvelope = TransactionEnvelope | ReadingEnvelope;
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 function toMillis(value: string | number): number {
-  return typeof value === 'number' ? value : Date.parse(value);
+  if (typeof value === 'number') return value;
+  const canonical = canonicalIsoMillis(value);
+  return Number.isNaN(canonical) ? Date.parse(value) : canonical;
 }
 
 /** Readings carry no id of their own: a device reports one reading per instant. */
 export function readingId(deviceId: string, time: number): string {
-  return `${deviceId}@${new Date(time).toISOString()}`;
+  return `${deviceId}@${isoTime(time)}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TransactionEnvelope } from './events';
 import type { TransactionRules } from './rules-config';
 import { formatDuration } from './duration';
+import { isoTime } from './iso-time';
 
 export const Action = {
   approve: 'approve',
@@ -77,6 +78,7 @@ const riskyMerchant: Rule = ({ event }, _features, { riskyMerchant: cfg }) =>
     : undefined;
 
 const RULES: readonly Rule[] = [largeAmount, velocity, cardTesting, impossibleTravel, riskyMerchant];
+const NO_REASONS: readonly Reason[] = [];
 
 /**
  * Rules combine like independent pieces of evidence (noisy-or): 1 - Π(1 - weight). The score stays
@@ -94,18 +96,20 @@ export function actionFor(riskScore: number, thresholds: TransactionRules['thres
 }
 
 export function scoreTransaction(txn: TransactionEnvelope, features: TransactionFeatures, rules: TransactionRules): Decision {
-  const reasons: Reason[] = [];
+  // Every transaction is judged here, and most fire no rule: then no list is made.
+  let fired: Reason[] | undefined;
   for (const rule of RULES) {
     const reason = rule(txn, features, rules);
-    if (reason !== undefined) reasons.push(reason);
+    if (reason !== undefined) (fired ??= []).push(reason);
   }
-  const riskScore = combineWeights(reasons.map((r) => r.weight));
+  const reasons = fired ?? NO_REASONS;
+  const riskScore = fired === undefined ? 0 : combineWeights(fired.map((r) => r.weight));
   return {
     transactionId: txn.id,
     userId: txn.entity,
     riskScore,
     action: actionFor(riskScore, rules.thresholds),
     reasons,
-    eventTime: new Date(txn.time).toISOString(),
+    eventTime: isoTime(txn.time),
   };
 }

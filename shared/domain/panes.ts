@@ -69,6 +69,28 @@ export function panesByStart(panes: Readonly<Record<string, Pane>>): Map<number,
   return byStart;
 }
 
+/** A pane a working state owns (see `ownPanesByStart`): events are added to it in place. */
+export type OwnPane = { -readonly [Figure in keyof Pane]: Pane[Figure] };
+
+/**
+ * `panesByStart` with each pane copied, for a working state to add events to in place: a new pane
+ * object for every event was the scorers' largest allocation, and the stored panes stay untouched.
+ */
+export function ownPanesByStart(panes: Readonly<Record<string, Pane>>): Map<number, OwnPane> {
+  const byStart = new Map<number, OwnPane>();
+  for (const key in panes) byStart.set(+key, { ...(panes[key] as Pane) });
+  return byStart;
+}
+
+/** Adds one event to a pane the caller owns; `counted` names the counters the event holds for. */
+export function addToPane(pane: OwnPane, value: number, counted: readonly string[]): void {
+  pane.count += 1;
+  pane.sum += value;
+  pane.min = Math.min(pane.min, value);
+  pane.max = Math.max(pane.max, value);
+  for (const name of counted) pane[name] = (pane[name] ?? 0) + 1;
+}
+
 /** Panes by start as they are stored (keyed by `paneKey`), in the same order. */
 export function storedPanes(panes: ReadonlyMap<number, Pane>): Record<string, Pane> {
   const stored: Record<string, Pane> = {};
@@ -83,11 +105,17 @@ export function windowStartFor(time: number, timing: PaneTiming): number {
 
 /** A pane with one more event: `counted` names the counters the event holds for. */
 export function withEvent(pane: Pane | undefined, value: number, counted: readonly string[]): Pane {
-  const next: Record<string, number> = pane
-    ? { ...pane, count: pane.count + 1, sum: pane.sum + value, min: Math.min(pane.min, value), max: Math.max(pane.max, value) }
-    : { count: 1, sum: value, min: value, max: value };
-  for (const name of counted) next[name] = (pane?.[name] ?? 0) + 1;
-  return next as Pane;
+  if (pane === undefined) return firstPane(value, counted);
+  const next: OwnPane = { ...pane };
+  addToPane(next, value, counted);
+  return next;
+}
+
+/** A new pane of one event. */
+export function firstPane(value: number, counted: readonly string[]): OwnPane {
+  const pane: OwnPane = { count: 1, sum: value, min: value, max: value };
+  for (const name of counted) pane[name] = 1;
+  return pane;
 }
 
 export const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0 };
@@ -127,31 +155,51 @@ export function windowEndingAt(panes: Readonly<Record<string, Pane>>, time: numb
 export function windowOf(panes: ReadonlyMap<number, Pane>, time: number, timing: PaneTiming): Pane {
   const last = paneStart(time, timing.pane);
   const first = last + timing.pane - timing.window;
-  // Every event of every batch reads a window: no more arrays than the panes found (a few), and no
-  // sort (Array.prototype.sort allocates a work copy each call): each pane found is inserted in order
-  // of its start, at the end as a rule, since panes are mostly kept in time order.
-  const found: Array<[number, Pane]> = [];
+  // Every event of every batch reads a window, so nothing is allocated but the sum itself: panes are
+  // mostly kept in time order, and then they are summed as they come; only panes found out of order
+  // are gathered and put in order first.
   if (panes.size <= timing.window / timing.pane) {
-    for (const [start, pane] of panes)
-      if (start >= first && start <= last && (start - first) % timing.pane === 0) insertByStart(found, start, pane);
-  } else {
-    for (let start = first; start <= last; start += timing.pane) {
-      const pane = panes.get(start);
-      if (pane !== undefined) found.push([start, pane]);
+    const sum = new RunningSum();
+    let previous = -Infinity;
+    for (const start of panes.keys()) {
+      if (start < first || start > last || (start - first) % timing.pane !== 0) continue;
+      if (start < previous) return sumInOrder(panes, first, last, timing.pane);
+      previous = start;
+      sum.add(panes.get(start) as Pane);
     }
+    return sum.figures();
   }
-  if (found.length === 0) return EMPTY_PANE;
-  const oldest = (found[0] as [number, Pane])[1];
-  if (found.length === 1) return oldest;
-  const figures: Record<string, number> = { ...oldest };
-  for (let i = 1; i < found.length; i++) addPane(figures, (found[i] as [number, Pane])[1]);
-  return figures as Pane;
+  const sum = new RunningSum();
+  for (let start = first; start <= last; start += timing.pane) {
+    const pane = panes.get(start);
+    if (pane !== undefined) sum.add(pane);
+  }
+  return sum.figures();
 }
 
-/** Inserts a pane into panes ordered by start (no two panes share a start). */
-function insertByStart(found: Array<[number, Pane]>, start: number, pane: Pane): void {
-  let at = found.length;
-  while (at > 0 && (found[at - 1] as [number, Pane])[0] > start) at--;
-  if (at === found.length) found.push([start, pane]);
-  else found.splice(at, 0, [start, pane]);
+/** The window's panes summed oldest first, whatever order the map holds them in. */
+function sumInOrder(panes: ReadonlyMap<number, Pane>, first: number, last: number, step: number): Pane {
+  const starts = [...panes.keys()].filter((start) => start >= first && start <= last && (start - first) % step === 0);
+  const sum = new RunningSum();
+  for (const start of starts.sort((a, b) => a - b)) sum.add(panes.get(start) as Pane);
+  return sum.figures();
+}
+
+/** Panes added up one by one, oldest first; one pane alone is its own sum (no copy is made). */
+class RunningSum {
+  private only: Pane | undefined;
+  private running: Record<string, number> | undefined;
+
+  add(pane: Pane): void {
+    if (this.running !== undefined) addPane(this.running, pane);
+    else if (this.only === undefined) this.only = pane;
+    else {
+      this.running = { ...this.only };
+      addPane(this.running, pane);
+    }
+  }
+
+  figures(): Pane {
+    return (this.running as Pane | undefined) ?? this.only ?? EMPTY_PANE;
+  }
 }

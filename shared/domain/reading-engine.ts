@@ -1,13 +1,13 @@
 import { AlertKind, readingAlerts } from './alerts';
 import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
-import { EVIDENCE_LIMIT } from './entity-engine';
+import { EVIDENCE_LIMIT, NO_ALERTS } from './entity-engine';
 import type { ReadingEnvelope } from './events';
 import { readingId } from './events';
 import { windowAt } from './entity-state';
 import { windowStartFor } from './panes';
 import type { ReadingRules } from './rules-config';
-import type { Finding, ReadingResult } from './sensor-rules';
+import type { Finding, ReadingFeatures, ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
 
 /**
@@ -34,18 +34,14 @@ export function readingModel(rules: ReadingRules): EntityModel<ReadingEnvelope, 
       // let cold readings slide out, and judged against that, a device that warms up while its cold
       // readings leave would never be seen crossing the limit. For a reading older than the latest,
       // it is its own window without it. A late reading's pane is closed: it cannot move an average.
-      const previous = !late && last && last.time < reading.time ? windowAt(state, last.time, timing) : window;
-      const before = { count: previous.count, sum: previous.sum };
+      // Every reading is judged here: the figures and the last reading go in as they are, not copied.
+      const before = !late && last && last.time < reading.time ? windowAt(state, last.time, timing) : window;
       const after = late ? before : { count: window.count + 1, sum: window.sum + reading.event.temperature };
       const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : reading.time, rules);
-      const features = {
-        windowBefore: before,
-        windowAfter: after,
-        ...(last ? { previous: { time: last.time, temperature: last.temperature } } : {}),
-      };
+      const features: ReadingFeatures = { windowBefore: before, windowAfter: after, previous: last };
       const result = evaluateReading(reading, features, rules);
       // Most readings are fine: no finding, no alert.
-      if (result.findings.length === 0) return { result, alerts: [] };
+      if (result.findings.length === 0) return { result, alerts: NO_ALERTS };
       if (!result.findings.some(namesReadings)) return { result, alerts: readingAlerts(result, reading.id) };
       // The ids of the readings a finding rests on only go into the findings that name them. Each costs
       // an ISO time, so they are made when such a finding fired (few readings), and the reading is judged

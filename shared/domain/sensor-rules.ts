@@ -1,6 +1,7 @@
 import type { ReadingEnvelope } from './events';
 import type { ReadingRules } from './rules-config';
 import { formatDuration } from './duration';
+import { isoTime } from './iso-time';
 
 export const ReadingStatus = { ok: 'ok', warning: 'warning', critical: 'critical' } as const;
 export type ReadingStatus = (typeof ReadingStatus)[keyof typeof ReadingStatus];
@@ -97,7 +98,7 @@ export function evaluateReading(reading: ReadingEnvelope, features: ReadingFeatu
   const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
   const deviceId = reading.entity;
   const temperature = reading.event.temperature;
-  const eventTime = new Date(reading.time).toISOString();
+  const eventTime = isoTime(reading.time);
   return worst
     ? { deviceId, temperature, status: worst.level, alert: worst.message, findings, eventTime }
     : { deviceId, temperature, status: ReadingStatus.ok, findings, eventTime };

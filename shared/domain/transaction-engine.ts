@@ -2,9 +2,9 @@ import { AlertKind, Severity, transactionAlert } from './alerts';
 import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { IncidentHooks } from './entity-incidents';
-import { EVIDENCE_LIMIT } from './entity-engine';
+import { EVIDENCE_LIMIT, NO_ALERTS } from './entity-engine';
 import type { TransactionEnvelope } from './events';
-import type { Decision } from './fraud-rules';
+import type { Decision, TransactionFeatures } from './fraud-rules';
 import { Action, scoreTransaction } from './fraud-rules';
 import { windowStartFor } from './panes';
 import type { TransactionRules } from './rules-config';
@@ -52,16 +52,16 @@ export function transactionModel(rules: TransactionRules): EntityModel<Transacti
     value: (txn) => txn.event.amount,
     counters: { small: (txn) => isSmall(txn.event.amount) },
     evaluate(txn, state, window, late) {
-      const features = {
+      const features: TransactionFeatures = {
         windowCount: window.count + 1,
         windowSum: window.sum + txn.event.amount,
         smallCount: (window['small'] ?? 0) + (isSmall(txn.event.amount) ? 1 : 0),
-        ...(state.last ? { previous: state.last } : {}),
+        previous: state.last,
       };
       const scored = scoreTransaction(txn, features, rules);
       const decision: Decision = late ? { ...scored, late: true } : scored;
       // Most transactions fire no rule: no alert, so no evidence to look for.
-      if (decision.reasons.length === 0) return { result: decision, alerts: [] };
+      if (decision.reasons.length === 0) return { result: decision, alerts: NO_ALERTS };
       // A late event was judged against the window that ends at the watermark: its evidence is there too.
       const windowStart = windowStartFor(late && state.watermark !== null ? state.watermark : txn.time, rules);
       const alert = transactionAlert(decision, evidenceOf(decision, state.last, windowStart, rules.window));

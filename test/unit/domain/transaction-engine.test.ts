@@ -185,6 +185,19 @@ describe('transaction engine: the state given', () => {
     expect(result.state).not.toBe(stored);
   });
 
+  it('keeps its panes as they were when the events add to them (the working copy owns copies of them)', () => {
+    // Arrange: a stored pane at 12:00
+    const stored = apply([txn('a', 0, { amount: 5 })]).state;
+    const before = structuredClone(stored);
+
+    // Act: two more events in the same pane
+    const result = apply([txn('b', 1_000, { amount: 7 }), txn('c', 2_000, { amount: 1 })], stored);
+
+    // Assert
+    expect(stored).toEqual(before);
+    expect(result.state.panes[W0]).toMatchObject({ count: 3, sum: 13, min: 1, max: 7 });
+  });
+
   it('comes back as it is when nothing was applied', () => {
     // Arrange
     const stored = apply([txn('a', 0)]).state;
