@@ -19,13 +19,15 @@ export interface HistoryChunk {
 
 /**
  * A JSON-lines file of events, as `score` reads it (no arrival times: the watermark follows event time).
- * Read a MiB at a time (about 5,000 events): the judgement is the same for any chunking, but each
- * chunk makes every entity in it one batch, and fewer, larger batches cost less (1.6 times faster on
- * 100,000 events than the stream's default 64 KiB).
+ * Read 128 KiB at a time (about 850 events): the judgement is the same for any chunking, but each
+ * chunk makes every entity in it one batch, and what a chunk's events make stays alive until the
+ * chunk is judged: larger chunks make fewer batches, smaller ones leave less for each young-generation
+ * collection to copy. 128 KiB was 9 % faster than a MiB on 100,000 events, at 130 MiB at most
+ * instead of 207 (BENCHMARKS.md).
  */
 export async function* fileHistory(path: string): AsyncGenerator<HistoryChunk> {
   let bytes = 0;
-  for await (const group of lineGroups(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+  for await (const group of lineGroups(createReadStream(path, { highWaterMark: 1 << 17 }))) {
     const events: AnyEnvelope[] = [];
     const refused: string[] = [];
     for (const { number, text } of group) {

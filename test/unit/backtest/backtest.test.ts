@@ -137,7 +137,7 @@ describe('a backtest', () => {
 
 describe('a backtest’s chunks', () => {
   it('give the same report however the history is cut: each entity’s events are judged in order, whatever the batches', () => {
-    // Arrange: a file is read a MiB at a time, the streams a thousand records at a time.
+    // Arrange: a file is read 128 KiB at a time, the streams a thousand records at a time.
     const STRICTER = proposedRules(DEFAULT_RULES, { transactions: { largeAmount: { amount: 150 }, thresholds: { review: 0.3 } } });
     const events = takeTraffic(2_000, { seed: 11 }).map((e) => envelope(e.event));
     const reportFor = (chunkSize: number) => {
