@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { emulatorClientConfig } from '../local/clients';
 import { startMotoServer } from '../local/moto-server';
-import { RECORD_PREFIX } from '../shared/adapters/dynamodb-items';
+import { KIND_NAMES } from '../shared/kinds/names';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
 import { CommitMode } from '../shared/state/store';
 import { lambdaContext } from '../test/support/kinesis-events';
@@ -77,7 +77,7 @@ export async function runSide(side: Side, workload: Workload): Promise<SideResul
       wallMs,
       meter: meter.read(),
       redelivered,
-      decisionsStored: await countItems(admin, stateTable, RECORD_PREFIX.user),
+      decisionsStored: await countItems(admin, stateTable, KIND_NAMES.transaction.record.prefix),
     };
   } finally {
     await emulator.stop();

@@ -5,6 +5,8 @@ import { SUBSCRIBER_NAME } from '../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
 import { ConfigurationError } from '../shared/errors';
+import type { StreamName } from '../shared/kinds/names';
+import { ALL_KIND_NAMES } from '../shared/kinds/names';
 
 /**
  * The deploy's one typed configuration: defaults here, overrides from a JSON file (context
@@ -105,6 +107,11 @@ const AlarmsSchema = z.strictObject({
   recordsFailed: z.number().int().min(1).default(1),
 });
 
+/** The same setting for each kind's stream, keyed by the stream's name (`transactions`, `readings`). */
+function perStream<Schema>(schema: Schema): { readonly [Stream in StreamName]: Schema } {
+  return Object.fromEntries(ALL_KIND_NAMES.map((kind) => [kind.stream, schema])) as { readonly [Stream in StreamName]: Schema };
+}
+
 export const DeployConfigSchema = z.strictObject({
   /** Prefix of every named resource (streams, tables, topics, dashboard). */
   name: z
@@ -116,11 +123,11 @@ export const DeployConfigSchema = z.strictObject({
    * and a DynamoDB stream mapping makes it discard the stream's records (ENVIRONMENT.md).
    */
   emulator: z.boolean().default(false),
-  streams: z.strictObject({ transactions: StreamSchema.prefault({}), readings: StreamSchema.prefault({}) }).prefault({}),
+  /** One per kind's stream (kinds/names.ts). */
+  streams: z.strictObject(perStream(StreamSchema.prefault({}))).prefault({}),
   mappings: z
     .strictObject({
-      transactions: MappingSchema.prefault({}),
-      readings: MappingSchema.prefault({}),
+      ...perStream(MappingSchema.prefault({})),
       publishAlerts: MappingSchema.omit({ parallelizationFactor: true }).prefault({ batchSize: 50 }),
     })
     .prefault({}),

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { actionDone, actionStatus, incidentDetails, incidentJson, incidentsJsonLines, incidentsTable } from '../../local/incidents/format';
 import type { IncidentOperator, OperatorRequest } from '../../local/incidents/operator';
-import { ALL_ENTITY_TYPES, openIncidentOperator } from '../../local/incidents/operator';
+import { openIncidentOperator } from '../../local/incidents/operator';
 import { parseDuration } from '../../shared/domain/duration';
-import { EntityType } from '../../shared/state/store';
+import type { EntityType } from '../../shared/state/store';
+import { ALL_ENTITY_TYPES } from '../../shared/kinds/names';
 import type { CommandIO } from '../io';
 import { flagOnlyWith, UsageError } from '../usage';
 import { write } from '../io';
@@ -91,8 +92,9 @@ export function parseIncidentsArgs(argv: readonly string[]): IncidentsRequest {
 
 function entityTypes(type: string | undefined): readonly EntityType[] {
   if (type === undefined) return ALL_ENTITY_TYPES;
-  if (type !== EntityType.user && type !== EntityType.device) throw new UsageError(`--type must be user or device, got "${type}"`);
-  return [type];
+  const known = ALL_ENTITY_TYPES.find((t) => t === type);
+  if (!known) throw new UsageError(`--type must be ${ALL_ENTITY_TYPES.join(' or ')}, got "${type}"`);
+  return [known];
 }
 
 export async function incidentsCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -5,7 +5,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RECORD_PREFIX } from '../../shared/adapters/dynamodb-items';
+import { namesOfEntityType } from '../../shared/kinds/names';
 import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { KINDS, streamTitle } from '../../shared/kinds/registry';
 import type { EntityType } from '../../shared/state/store';
@@ -24,7 +24,7 @@ export interface ScoringProps {
 
 /** The state items a scorer of this entity type writes: its entities' (`user#…`) and their events' records (`txn#…`). */
 function keyPrefixes(type: EntityType): string[] {
-  return [`${type}#*`, `${RECORD_PREFIX[type]}*`];
+  return [`${type}#*`, `${namesOfEntityType(type).record.prefix}*`];
 }
 
 /**

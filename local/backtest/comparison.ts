@@ -2,6 +2,7 @@ import type { Alert } from '../../shared/domain/alerts';
 import type { Verdict } from '../../shared/domain/labels';
 import type { RuleQuality } from './rule-quality';
 import { isFlagged, RuleQualityCounter } from './rule-quality';
+import type { EventKindName } from '../../shared/kinds/names';
 
 export type Side = 'live' | 'candidate';
 export const SIDES: readonly Side[] = ['live', 'candidate'];
@@ -17,7 +18,7 @@ export interface Judgement {
 /** An event the two sides judged otherwise. */
 export interface Flip {
   readonly eventId: string;
-  readonly kind: 'transaction' | 'reading';
+  readonly kind: EventKindName;
   readonly eventTime: string;
   readonly live: Judgement;
   readonly candidate: Judgement;

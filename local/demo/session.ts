@@ -22,6 +22,7 @@ import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
 import { KINDS, streamOutput } from '../../shared/kinds/registry';
+import type { EventKindName } from '../../shared/kinds/names';
 
 export interface DemoSessionOptions {
   readonly stackName: string;
@@ -36,7 +37,7 @@ export interface DemoSessionOptions {
 
 /** A record put on purpose that the scorer must refuse (the demo shows the quarantine at work). */
 export interface PoisonRecord {
-  readonly kind: 'transaction' | 'reading';
+  readonly kind: EventKindName;
   readonly partitionKey: string;
   readonly data: string;
 }

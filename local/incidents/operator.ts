@@ -20,7 +20,7 @@ import type { EntityType } from '../../shared/state/store';
 import { emulatorClientConfig } from '../clients';
 import { reachableDeploy } from '../runtime/runtime';
 import type { EntityIncidentsView, OpenIncident } from './format';
-import { KINDS, streamOutput } from '../../shared/kinds/registry';
+import { ALL_ENTITY_TYPES, ALL_KIND_NAMES, streamOutput } from '../../shared/kinds/names';
 
 /**
  * What `riskstream incidents` does to the deployed stack. Reads: the sparse incidents index (the
@@ -29,8 +29,6 @@ import { KINDS, streamOutput } from '../../shared/kinds/registry';
  * written here: the scorer is its one writer, and it applies the actions when the control record
  * reaches it, in order with the entity's events.
  */
-
-export const ALL_ENTITY_TYPES: readonly EntityType[] = KINDS.map((kind) => kind.entityType);
 
 /** An action is kept for 8 days: past the streams' default 7-day retention, so a replayed control record still finds it. */
 export const ACTIONS_KEPT_MS = 8 * 86_400_000;
@@ -293,7 +291,7 @@ function openIncidentsOf(entity: EntityIncidents): OpenIncident[] {
  * from the deploy record's outputs, as `produce` finds them.
  */
 export async function openIncidentOperator(stackName: string): Promise<IncidentOperator> {
-  const { deployed, outputs } = await reachableDeploy(stackName, ['StateTableName', ...KINDS.map(streamOutput)]);
+  const { deployed, outputs } = await reachableDeploy(stackName, ['StateTableName', ...ALL_KIND_NAMES.map(streamOutput)]);
   const config = emulatorClientConfig(deployed.endpoint);
   return new IncidentOperator({
     dynamodb: new DynamoDBClient(config),
@@ -301,6 +299,6 @@ export async function openIncidentOperator(stackName: string): Promise<IncidentO
     kinesis: new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }),
     stateTable: outputs['StateTableName'] as string, // reachableDeploy checked it is there
     // Control records go into the stream of the entity's events, to reach its scorer in order with them.
-    streams: Object.fromEntries(KINDS.map((kind) => [kind.entityType, outputs[streamOutput(kind)]])) as Record<EntityType, string>,
+    streams: Object.fromEntries(ALL_KIND_NAMES.map((kind) => [kind.entityType, outputs[streamOutput(kind)]])) as Record<EntityType, string>,
   });
 }

@@ -1,4 +1,5 @@
 import { seededRandom } from './random';
+import type { EventKindName } from '../../shared/kinds/names';
 
 /**
  * Realistic, reproducible traffic: many users and devices behaving normally, plus labelled
@@ -18,7 +19,7 @@ export const ReadingLabel = { normal: 'normal', overheating: 'overheating', jump
 export type Label = (typeof TransactionLabel)[keyof typeof TransactionLabel] | (typeof ReadingLabel)[keyof typeof ReadingLabel];
 
 export interface LabelledEvent {
-  readonly kind: 'transaction' | 'reading';
+  readonly kind: EventKindName;
   /** The event's own id (a reading's is derived from device and time, as the scorer derives it). */
   readonly id: string;
   readonly partitionKey: string;

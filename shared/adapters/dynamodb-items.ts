@@ -6,6 +6,7 @@ import type { Pane } from '../domain/panes';
 import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
 import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
+import { namesOfEntityType, namesOfRecordKey } from '../kinds/names';
 
 /**
  * Every item layout, in one place. The state table has one string key, `pk`:
@@ -50,15 +51,13 @@ export interface OperatorActionsItem {
 }
 
 /**
- * Event records are keyed by their entity and event, under a prefix per kind: a transaction by its
- * user and id (ids are unique per user only: another user's transaction under the same id must
- * neither overwrite nor stand for this one), a reading by its id, which holds its device.
+ * Event records are keyed by their entity and event, under a prefix per kind (kinds/names.ts): a
+ * transaction by its user and id (ids are unique per user only: another user's transaction under
+ * the same id must neither overwrite nor stand for this one), a reading by its id, which holds its device.
  */
-export const RECORD_PREFIX: Record<EntityType, string> = { user: 'txn#', device: 'reading#' };
-const RECORD_TYPE: Record<EntityType, string> = { user: 'decision', device: 'reading' };
-
 function recordPk(type: EntityType, ref: EventRef): string {
-  return `${RECORD_PREFIX[type]}${type === EntityType.user ? JSON.stringify([ref.entityId, ref.eventId]) : ref.eventId}`;
+  const { record } = namesOfEntityType(type);
+  return `${record.prefix}${record.idNamesEntity ? ref.eventId : JSON.stringify([ref.entityId, ref.eventId])}`;
 }
 
 export function recordKey(type: EntityType, ref: EventRef): Record<string, AttributeValue> {
@@ -74,7 +73,7 @@ export function recordItem(record: EventRecord, expiresAt: number): Record<strin
   const { type, outcome, basedOn, decidedAt, rulesVersion, shadow } = record;
   return {
     [KEY]: recordPk(type, record),
-    itemType: RECORD_TYPE[type],
+    itemType: namesOfEntityType(type).record.itemType,
     ...outcome,
     basedOn,
     decidedAt,
@@ -106,15 +105,16 @@ function shadowJudgement({ rulesVersion, outcome }: NonNullable<EventRecord['sha
 
 /** Whether a state-table item is an event record of this kind (else: an entity). */
 export function isRecordItem(type: EntityType, item: Record<string, AttributeValue>): boolean {
-  return item[KEY]?.S?.startsWith(RECORD_PREFIX[type]) === true;
+  return item[KEY]?.S?.startsWith(namesOfEntityType(type).record.prefix) === true;
 }
 
 /** What an event record says of its commit, by `eventRefKey`; an item without `basedOn` counts as committed. */
 export function storedEventOf(item: Record<string, AttributeValue>): [string, StoredEvent] {
   const basedOn = item['basedOn']?.N;
-  const entityId = item['userId']?.S ?? item['deviceId']?.S ?? '';
+  const names = namesOfRecordKey(item[KEY]?.S ?? '');
+  const entityId = (names && item[names.entityField]?.S) ?? '';
   return [
-    eventRefKey({ entityId, eventId: item['transactionId']?.S ?? item['readingId']?.S ?? '' }),
+    eventRefKey({ entityId, eventId: (names && item[names.record.idField]?.S) ?? '' }),
     {
       basedOn: basedOn === undefined ? NO_COMMIT : Number(basedOn),
       decidedAt: Number(item['decidedAt']?.N ?? 0),

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Alert } from '../domain/alerts';
-import { AlertKind, SEVERITY_ORDER, Severity } from '../domain/alerts';
+import { SEVERITY_ORDER, Severity } from '../domain/alerts';
+import { ALL_ALERT_KINDS } from '../kinds/names';
 import { formatDuration } from '../domain/duration';
 import { withEnglishMessages } from '../domain/zod-messages';
 import { ConfigurationError } from '../errors';
@@ -205,7 +206,7 @@ const SubscriberSchema = z.object({
   id: z.string().check(z.regex(SUBSCRIBER_NAME, 'must be lowercase letters, digits and dashes, at most 40')),
   protocol: z.enum(['email', 'sms', 'sqs', 'https']),
   minSeverity: z.enum([Severity.info, Severity.warning, Severity.critical]),
-  kinds: z.optional(z.array(z.enum([AlertKind.fraud, AlertKind.sensor]))),
+  kinds: z.optional(z.array(z.enum(ALL_ALERT_KINDS))),
   notifications: z.array(z.enum(['incident', 'alert'])).check(z.minLength(1, 'must name at least one type')),
   budget: z.object({
     notifications: z.number().check(z.int(), z.positive()),

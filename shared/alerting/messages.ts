@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Alert } from '../domain/alerts';
-import { AlertKind, Severity } from '../domain/alerts';
+import { Severity } from '../domain/alerts';
+import { ALL_ALERT_KINDS, ALL_ENTITY_TYPES } from '../kinds/names';
 import { withEnglishMessages } from '../domain/zod-messages';
 import { maskCardNumbers } from '../observability/mask';
 
@@ -44,9 +45,9 @@ const text = z.string().check(z.minLength(1, 'must not be empty'));
 /** An outbox item as `alertItem()` writes it, unmarshalled. Its extra attributes (entityType, entityId, expiresAt) are dropped. */
 const AlertImageSchema = z.object({
   alertId: text,
-  kind: z.enum([AlertKind.fraud, AlertKind.sensor]),
+  kind: z.enum(ALL_ALERT_KINDS),
   severity: z.enum([Severity.info, Severity.warning, Severity.critical]),
-  entity: z.object({ type: z.enum(['user', 'device']), id: text }),
+  entity: z.object({ type: z.enum(ALL_ENTITY_TYPES), id: text }),
   summary: text,
   reasons: z.array(z.string()),
   eventIds: z.array(text),

@@ -2,20 +2,23 @@ import { createHash } from 'node:crypto';
 import type { Decision } from './fraud-rules';
 import { Action } from './fraud-rules';
 import type { Finding, ReadingResult } from './sensor-rules';
+import type { AlertKindName, EntityTypeName } from '../kinds/names';
+import { ALERT_KINDS } from '../kinds/names';
 
 export const Severity = { info: 'info', warning: 'warning', critical: 'critical' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITY_ORDER: readonly Severity[] = [Severity.info, Severity.warning, Severity.critical];
 
-export const AlertKind = { fraud: 'fraud', sensor: 'sensor' } as const;
-export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
+/** The kinds' alert kinds (kinds/names.ts): a transaction's alerts are `fraud`, a reading's `sensor`. */
+export const AlertKind = ALERT_KINDS;
+export type AlertKind = AlertKindName;
 
 export interface Alert {
   /** Same rule, entity and scope give the same id, so a retried batch stores (and sends) it once. */
   readonly alertId: string;
   readonly kind: AlertKind;
   readonly severity: Severity;
-  readonly entity: { readonly type: 'user' | 'device'; readonly id: string };
+  readonly entity: { readonly type: EntityTypeName; readonly id: string };
   readonly summary: string;
   readonly reasons: readonly string[];
   /** The event that raised it. */

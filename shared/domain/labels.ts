@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors';
 import { maskCardNumbers } from '../observability/mask';
+import { ALL_KIND_NAMES } from '../kinds/names';
 
 /**
  * Analysts' verdicts on transactions and incidents: the labels a backtest and a shadow report
@@ -139,7 +140,8 @@ function verdictOfLine(line: string): LineReading {
   }
   if (!('label' in fields)) return { problem: 'needs "verdict" (fraud or legit), or the generator\'s "kind" and "label"' };
   const { kind, label } = fields;
-  if (kind !== 'transaction' && kind !== 'reading') return { problem: `kind must be transaction or reading, got ${shown(kind)}` };
+  if (!ALL_KIND_NAMES.some((names) => names.name === kind))
+    return { problem: `kind must be ${ALL_KIND_NAMES.map((names) => names.name).join(' or ')}, got ${shown(kind)}` };
   if (typeof label !== 'string' || label.trim() === '')
     return { problem: `label must be "normal" or an anomaly's name, got ${shown(label)}` };
   return { id, verdict: label.trim() === 'normal' ? Verdict.legit : Verdict.fraud };

@@ -2,7 +2,7 @@ import type { AnyEnvelope, Validation } from '../domain/events';
 import type { RulesConfig } from '../domain/rules-config';
 import type { ScoringKind } from '../pipeline/score-batch';
 import type { EntityType } from '../state/store';
-import type { KindNames } from './names';
+import type { AlertKindName, KindNames } from './names';
 
 /** One side of a judgement as people read it: the outcome, and the rules that fired with what they found. */
 export interface JudgementParts {
@@ -25,7 +25,10 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
   /** The entity whose windows its events follow: the envelope's `entity`, and the stream's partition key. */
   readonly entityType: EntityType;
   /** The event field that names the entity (what a producer partitions by). */
-  readonly entityField: string;
+  readonly entityField: KindNames['entityField'];
+  /** What its alerts are (`fraud`), and its stored record's key prefix, item type and id attribute (names.ts). */
+  readonly alertKind: AlertKindName;
+  readonly record: KindNames['record'];
   /** Its section of the rules document. */
   readonly rulesSection: 'transactions' | 'readings';
   /** Whether a JSON object from mixed input (a file, stdin) is meant as one of this kind's events, by the fields only it has. */

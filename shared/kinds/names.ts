@@ -4,14 +4,61 @@
  * the registry; each kind's entry (transaction.ts, reading.ts) takes its names from here.
  */
 export const KIND_NAMES = {
-  transaction: { name: 'transaction', stream: 'transactions', entityType: 'user' },
-  reading: { name: 'reading', stream: 'readings', entityType: 'device' },
+  transaction: {
+    name: 'transaction',
+    stream: 'transactions',
+    entityType: 'user',
+    /** The event's field that names its entity: the partition key, and a stored record's attribute. */
+    entityField: 'userId',
+    alertKind: 'fraud',
+    /**
+     * Its stored record (one per judged event, in the state table): the key's prefix, the item's
+     * type, the attribute that holds the event's id, whether that id already names its entity (else
+     * the key holds both: a transaction id is unique per user only), and whether the record is kept
+     * only as long as its entity's item (a reading's status: else the decisions' retention applies).
+     */
+    record: { prefix: 'txn#', itemType: 'decision', idField: 'transactionId', idNamesEntity: false, keptWithEntity: false },
+  },
+  reading: {
+    name: 'reading',
+    stream: 'readings',
+    entityType: 'device',
+    entityField: 'deviceId',
+    alertKind: 'sensor',
+    record: { prefix: 'reading#', itemType: 'reading', idField: 'readingId', idNamesEntity: true, keptWithEntity: true },
+  },
 } as const;
 
 export type KindNames = (typeof KIND_NAMES)[keyof typeof KIND_NAMES];
+export type EventKindName = KindNames['name'];
+export type EntityTypeName = KindNames['entityType'];
+export type AlertKindName = KindNames['alertKind'];
+export type StreamName = KindNames['stream'];
 
 /** In the registry's order. */
 export const ALL_KIND_NAMES: readonly KindNames[] = [KIND_NAMES.transaction, KIND_NAMES.reading];
+
+/** The entity types and the alert kinds, in the registry's order (at least one: as zod's `enum` takes them). */
+export const ALL_ENTITY_TYPES = ALL_KIND_NAMES.map((kind) => kind.entityType) as [EntityTypeName, ...EntityTypeName[]];
+export const ALL_ALERT_KINDS = ALL_KIND_NAMES.map((kind) => kind.alertKind) as [AlertKindName, ...AlertKindName[]];
+
+/** The same, each keyed by itself (`ENTITY_TYPES.user` is 'user'), for code that names one. */
+export const ENTITY_TYPES = keyedBySelf(ALL_ENTITY_TYPES);
+export const ALERT_KINDS = keyedBySelf(ALL_ALERT_KINDS);
+
+function keyedBySelf<V extends string>(values: readonly V[]): { readonly [Value in V]: Value } {
+  return Object.fromEntries(values.map((value) => [value, value])) as { readonly [Value in V]: Value };
+}
+
+/** The names of the kind whose entities are of this type. */
+export function namesOfEntityType(type: EntityTypeName): KindNames {
+  return ALL_KIND_NAMES.find((kind) => kind.entityType === type) as KindNames;
+}
+
+/** The names of the kind whose stored records a state-table key is one of, if any. */
+export function namesOfRecordKey(key: string): KindNames | undefined {
+  return ALL_KIND_NAMES.find((kind) => key.startsWith(kind.record.prefix));
+}
 
 /** The stream's name capitalised, as the stack's ids and outputs use it (`Transactions`: `ScoreTransactions`, `TransactionsDlq`). */
 export function streamTitle(kind: { readonly stream: string }): string {

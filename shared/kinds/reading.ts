@@ -13,7 +13,6 @@ import { KIND_NAMES } from './names';
  */
 export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult> = {
   ...KIND_NAMES.reading,
-  entityField: 'deviceId',
   rulesSection: 'readings',
   // A reading has no id of its own: a temperature, or a device without a user, says reading.
   claims: (input) => 'temperature' in input || ('deviceId' in input && !('userId' in input)),

@@ -9,7 +9,6 @@ import { KIND_NAMES } from './names';
 /** Payments: scored for fraud per user; every decision is stored, queryable by transaction id. */
 export const TRANSACTIONS: EventKindSpec<TransactionEnvelope, UserLast, Decision> = {
   ...KIND_NAMES.transaction,
-  entityField: 'userId',
   rulesSection: 'transactions',
   claims: (input) => 'transactionId' in input,
   claimedBy: 'a transaction needs "transactionId"',

@@ -20,6 +20,7 @@ import type {
 } from '../state/store';
 import { ConfigurationError, describeError, RecordError, RetryableError } from '../errors';
 import { eventRefKey, NO_COMMIT, RefusedItemsError } from '../state/store';
+import { namesOfEntityType } from '../kinds/names';
 
 /** One validated event and the identifier Lambda wants back if it fails (the sequence number). */
 export interface ScoringItem<E extends AnyEnvelope> {
@@ -295,7 +296,9 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
   for (const [entity, result] of computed) {
     const kind = kindOf(entity);
     const version = states.get(entity)?.version ?? 0;
-    const keepUntil = kind.entityType === 'device' ? { expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs) } : {};
+    const keepUntil = namesOfEntityType(kind.entityType).record.keptWithEntity
+      ? { expiresAt: stateExpiry(result.state, kind.model.timing, now, horizonMs) }
+      : {};
     // The shadow judged the same events in the same order: its outcomes line up with the live ones.
     const shadowOutcomes = shadows.get(entity)?.outcomes;
     result.outcomes.forEach((outcome, i) => {

@@ -4,14 +4,17 @@ import type { OperatorAction } from '../domain/incidents';
 import type { Decision } from '../domain/fraud-rules';
 import type { ReadingStatus } from '../domain/sensor-rules';
 import { RecordError } from '../errors';
+import type { EntityTypeName } from '../kinds/names';
+import { ENTITY_TYPES } from '../kinds/names';
 
 /**
  * The state port: window aggregates and last-seen facts per entity (with the ids of its recent
  * commits), a stored record of every judged event (a transaction's decision, a reading's status:
  * with the recent ids, the idempotency record) and the alert outbox.
  */
-export const EntityType = { user: 'user', device: 'device' } as const;
-export type EntityType = (typeof EntityType)[keyof typeof EntityType];
+/** A user's or a device's: the entity types are the kinds' (kinds/names.ts). */
+export const EntityType = ENTITY_TYPES;
+export type EntityType = EntityTypeName;
 
 /**
  * How entity states are written back.

@@ -1,5 +1,5 @@
 import { reasonOf, SEED_READING, SEED_TRANSACTION, without } from '../../support/seed-events';
-import { ALL_KIND_NAMES } from '../../../shared/kinds/names';
+import { ALERT_KINDS, ALL_KIND_NAMES, ENTITY_TYPES, namesOfEntityType, namesOfRecordKey } from '../../../shared/kinds/names';
 import {
   KINDS,
   kindClaiming,
@@ -24,17 +24,30 @@ describe('the kind registry', () => {
   });
 
   it('takes every kind’s names from the data-only list, in its order (what the sweep’s bundle reads instead of the kinds)', () => {
-    expect(KINDS.map(({ name, stream, entityType }) => ({ name, stream, entityType }))).toEqual(ALL_KIND_NAMES);
+    expect(KINDS.map(({ name }) => name)).toEqual(ALL_KIND_NAMES.map(({ name }) => name));
+    KINDS.forEach((kind, i) => expect(kind).toMatchObject(ALL_KIND_NAMES[i] as object));
     expect(KINDS.map((k) => [streamOutput(k), streamVariable(k)])).toEqual([
       ['TransactionsStreamName', 'TRANSACTIONS_STREAM'],
       ['ReadingsStreamName', 'READINGS_STREAM'],
     ]);
   });
 
-  it('gives every kind a stream, an entity type and a rules section of its own', () => {
-    for (const key of ['name', 'stream', 'entityType', 'rulesSection'] as const) {
+  it('gives every kind a stream, an entity type, an alert kind, a record prefix and a rules section of its own', () => {
+    for (const key of ['name', 'stream', 'entityType', 'alertKind', 'rulesSection'] as const) {
       expect(new Set(KINDS.map((k) => k[key])).size).toBe(KINDS.length);
     }
+    // No prefix may start another: a record key tells its kind by its prefix alone.
+    for (const a of ALL_KIND_NAMES)
+      for (const b of ALL_KIND_NAMES) if (a !== b) expect(a.record.prefix.startsWith(b.record.prefix)).toBe(false);
+  });
+
+  it('tells a stored record’s kind by its key, and keys the entity types and alert kinds by themselves', () => {
+    expect(namesOfRecordKey('txn#["user-1","t-1"]')?.name).toBe('transaction');
+    expect(namesOfRecordKey('reading#sensor-1@2026-04-25T12:00:00.000Z')?.name).toBe('reading');
+    expect(namesOfRecordKey('user#user-1')).toBeUndefined();
+    expect(ENTITY_TYPES).toEqual({ user: 'user', device: 'device' });
+    expect(ALERT_KINDS).toEqual({ fraud: 'fraud', sensor: 'sensor' });
+    expect(namesOfEntityType('device').stream).toBe('readings');
   });
 
   it('validates with each kind’s own validator, and refuses the other kind’s events', () => {
