@@ -122,25 +122,26 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
   envelopes: readonly E[],
   appliedBefore: (shortId: string, envelope: E) => boolean,
 ): { readonly applied: readonly string[]; readonly judged: Omit<EntityBatchResult<E, Last, R>, 'state' | 'changed'> } {
-  const counters = Object.entries(model.counters ?? {});
-  checkCounters(model.counters ?? {});
+  const counters = counterList(model.counters);
   const outcomes: Array<EventOutcome<E, R>> = [];
-  const alerts: Alert[] = [];
-  const notifications: Alert[] = [];
+  // Most batches raise no alert: their lists are made when the first one comes.
+  let alerts: Alert[] | undefined;
+  let notifications: Alert[] | undefined;
   const applied: string[] = [];
-  const seen = new Set<string>(); // ids judged earlier in this batch
+  // The ids judged earlier in this batch; a batch of one event (most, offline) needs none.
+  const seen = envelopes.length > 1 ? new Set<string>() : undefined;
   for (const envelope of envelopes) {
     const shortId = model.shortId(envelope);
-    if (seen.has(shortId) || appliedBefore(shortId, envelope)) {
+    if (seen?.has(shortId) || appliedBefore(shortId, envelope)) {
       outcomes.push({ status: EventStatus.duplicate, envelope });
       continue;
     }
-    seen.add(shortId);
+    seen?.add(shortId);
     const late = isLate(state, envelope.time, model.timing);
     // A late event's watermark is not null: something was applied after its pane.
     const window = windowAt(state, late ? (state.watermark as number) : envelope.time, model.timing);
     const judged = model.evaluate(envelope, state, window, late);
-    alerts.push(...(late ? judged.alerts.map((a) => saidLate(a, state.watermark as number, model.timing)) : judged.alerts));
+    for (const alert of judged.alerts) (alerts ??= []).push(late ? saidLate(alert, state.watermark as number, model.timing) : alert);
     if (late) {
       outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
       continue;
@@ -149,7 +150,9 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
     const previous = state.watermark;
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
-    if (model.incidents) notifications.push(...followIncidents(model.incidents, state, envelope, judged.result, previous));
+    if (model.incidents)
+      for (const notification of followIncidents(model.incidents, state, envelope, judged.result, previous))
+        (notifications ??= []).push(notification);
     applied.push(shortId);
     outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
   }
@@ -158,8 +161,22 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
     // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
     if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
   }
-  return { applied, judged: { outcomes, alerts, notifications } };
+  return { applied, judged: { outcomes, alerts: alerts ?? NO_ALERTS, notifications: notifications ?? NO_ALERTS } };
 }
+
+/** A model's counters as a list, checked once per model: every batch goes through them. */
+function counterList<E>(counters: Counters<E> | undefined): ReadonlyArray<[string, (event: E) => boolean]> {
+  if (counters === undefined) return [];
+  let list = counterLists.get(counters);
+  if (list === undefined) {
+    checkCounters(counters);
+    list = Object.entries(counters);
+    counterLists.set(counters, list);
+  }
+  return list as ReadonlyArray<[string, (event: E) => boolean]>;
+}
+
+const counterLists = new WeakMap<object, ReadonlyArray<[string, (event: never) => boolean]>>();
 
 /** The names of the counters an event holds for; most events hold for none, and then no array is made. */
 function countersHolding<E>(counters: ReadonlyArray<[string, (event: E) => boolean]>, envelope: E): readonly string[] {

@@ -42,6 +42,18 @@ const minuteTexts = new Map<number, string>();
  * reads the slow way. Equal to `Date.parse` wherever it is not NaN.
  */
 export function canonicalIsoMillis(text: string): number {
+  // An event's time is read twice, when it is checked and when it is taken: the second read is this one.
+  if (text === lastText) return lastMillis;
+  const millis = parseCanonical(text);
+  lastText = text;
+  lastMillis = millis;
+  return millis;
+}
+
+let lastText = '';
+let lastMillis = Number.NaN;
+
+function parseCanonical(text: string): number {
   if (text.length !== 24) return Number.NaN;
   for (let at = 0; at < 24; at++) {
     const code = text.charCodeAt(at);
