@@ -110,16 +110,17 @@ export class Comparison<E, J> {
   add(event: E, live: J, candidate: J): void {
     const { reader } = this;
     this.events++;
-    const outcomes = { live: reader.outcome(live), candidate: reader.outcome(candidate) };
-    count(this.outcomes.live, outcomes.live);
-    count(this.outcomes.candidate, outcomes.candidate);
+    const liveOutcome = reader.outcome(live);
+    const candidateOutcome = reader.outcome(candidate);
+    count(this.outcomes.live, liveOutcome);
+    count(this.outcomes.candidate, candidateOutcome);
     const verdict = this.verdicts.size === 0 ? undefined : this.verdictOf(reader.eventId(event));
     if (verdict !== undefined) {
-      this.quality.live.add(verdict, reader.firedRules(live), isFlagged(outcomes.live));
-      this.quality.candidate.add(verdict, reader.firedRules(candidate), isFlagged(outcomes.candidate));
+      this.quality.live.add(verdict, reader.firedRules(live), isFlagged(liveOutcome));
+      this.quality.candidate.add(verdict, reader.firedRules(candidate), isFlagged(candidateOutcome));
     }
-    if (outcomes.live === outcomes.candidate) return;
-    if (count(this.flips, `${outcomes.live} → ${outcomes.candidate}`) <= this.examplesPerFlip) {
+    if (liveOutcome === candidateOutcome) return;
+    if (count(this.flips, `${liveOutcome} → ${candidateOutcome}`) <= this.examplesPerFlip) {
       const judgements = { live: reader.judgement(live), candidate: reader.judgement(candidate) };
       this.examples.push({ ...reader.describe(event), ...judgements, ...(verdict === undefined ? {} : { verdict }) });
     }

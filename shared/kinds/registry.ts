@@ -9,34 +9,30 @@ export { streamOutput, streamTitle, streamVariable } from './names';
 /** Every event kind riskstream takes, in the order mixed input is matched against them. */
 export const KINDS: readonly AnyKindSpec[] = [TRANSACTIONS, READINGS] as unknown as readonly AnyKindSpec[];
 
+/** The kind of this name (an envelope's `kind`): looked up for every event a backtest compares. */
 export function kindNamed(name: string): AnyKindSpec {
-  return kindWhere(
-    (k) => k.name === name,
-    () => `no event kind "${name}": the kinds are ${KINDS.map((k) => k.name).join(', ')}`,
-  );
+  const kind = BY_NAME.get(name);
+  if (!kind) throw new Error(`no event kind "${name}": the kinds are ${KINDS.map((k) => k.name).join(', ')}`);
+  return kind;
 }
 
 /** The kind its stream carries (the name it has in the stack: `transactions`). */
 export function kindOfStream(stream: string): AnyKindSpec {
-  return kindWhere(
-    (k) => k.stream === stream,
-    () => `no event kind is carried by a stream "${stream}"`,
-  );
+  const kind = BY_STREAM.get(stream);
+  if (!kind) throw new Error(`no event kind is carried by a stream "${stream}"`);
+  return kind;
 }
 
 /** The kind whose entities are of this type (a user's events are transactions). */
 export function kindOfEntityType(type: string): AnyKindSpec {
-  return kindWhere(
-    (k) => k.entityType === type,
-    () => `no event kind follows entities of type "${type}"`,
-  );
-}
-
-function kindWhere(test: (kind: AnyKindSpec) => boolean, missing: () => string): AnyKindSpec {
-  const kind = KINDS.find(test);
-  if (!kind) throw new Error(missing());
+  const kind = BY_ENTITY_TYPE.get(type);
+  if (!kind) throw new Error(`no event kind follows entities of type "${type}"`);
   return kind;
 }
+
+const BY_NAME = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.name, kind]));
+const BY_STREAM = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.stream, kind]));
+const BY_ENTITY_TYPE = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.entityType, kind]));
 
 /** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */
 export function kindClaiming(input: unknown): AnyKindSpec | undefined {
