@@ -40,8 +40,8 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
  */
 export const EVIDENCE_LIMIT = 10;
 
-/** What an evaluation that raises no alert returns (most do): one shared empty list. */
-export const NO_ALERTS: readonly Alert[] = [];
+/** What an evaluation that raises no alert returns (most do): one shared empty list, frozen so that no one adds to it. */
+export const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
 /** How one event kind plugs into the shared loop: what it counts, how it is judged, what it remembers. */
 export interface EntityModel<E extends AnyEnvelope, Last, R> {
@@ -185,4 +185,4 @@ function countersHolding<E>(counters: ReadonlyArray<[string, (event: E) => boole
   return names ?? NOTHING_COUNTED;
 }
 
-const NOTHING_COUNTED: readonly string[] = [];
+const NOTHING_COUNTED: readonly string[] = Object.freeze([]);

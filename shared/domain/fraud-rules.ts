@@ -78,7 +78,7 @@ const riskyMerchant: Rule = ({ event }, _features, { riskyMerchant: cfg }) =>
     : undefined;
 
 const RULES: readonly Rule[] = [largeAmount, velocity, cardTesting, impossibleTravel, riskyMerchant];
-const NO_REASONS: readonly Reason[] = [];
+const NO_REASONS: readonly Reason[] = Object.freeze([]);
 
 /**
  * Rules combine like independent pieces of evidence (noisy-or): 1 - Π(1 - weight). The score stays
