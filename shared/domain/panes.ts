@@ -118,7 +118,8 @@ export function firstPane(value: number, counted: readonly string[]): OwnPane {
   return pane;
 }
 
-export const EMPTY_PANE: Pane = { count: 0, sum: 0, min: 0, max: 0 };
+/** The figures of a window with no events: shared, and frozen, as a window may be handed to a model. */
+export const EMPTY_PANE: Pane = Object.freeze({ count: 0, sum: 0, min: 0, max: 0 });
 
 /** Panes added up, in the order given (oldest first keeps float sums the same however they were filled). */
 export function sumPanes(panes: Iterable<Pane>): Pane {
