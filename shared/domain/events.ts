@@ -9,27 +9,28 @@
  */
 import { canonicalIsoMillis, daysInMonth, isoTime } from './iso-time';
 
+/** Read-only, as `Reading`: a validated event may be the parsed input itself (see `validateFields`). */
 export interface Transaction {
-  transactionId: string;
-  userId: string;
-  cardId?: string;
-  amount: number;
-  currency?: string;
+  readonly transactionId: string;
+  readonly userId: string;
+  readonly cardId?: string;
+  readonly amount: number;
+  readonly currency?: string;
   /** Upper-cased. */
-  country: string;
-  merchantCategory?: string;
-  deviceId?: string;
-  timestamp: string | number;
-  [extra: string]: unknown;
+  readonly country: string;
+  readonly merchantCategory?: string;
+  readonly deviceId?: string;
+  readonly timestamp: string | number;
+  readonly [extra: string]: unknown;
 }
 
 export interface Reading {
-  deviceId: string;
-  temperature: number;
-  humidity?: number;
-  pressure?: number;
-  timestamp: string | number;
-  [extra: string]: unknown;
+  readonly deviceId: string;
+  readonly temperature: number;
+  readonly humidity?: number;
+  readonly pressure?: number;
+  readonly timestamp: string | number;
+  readonly [extra: string]: unknown;
 }
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
