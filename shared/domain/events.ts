@@ -7,7 +7,7 @@
  * zod/mini (the tree-shakable build the bundles need) has no compiled fast path for objects; this
  * takes about a fifth of its time (1.0 µs a record instead of 5.0, BENCHMARKS.md). The config schemas stay on zod.
  */
-import { canonicalIsoMillis, daysInMonth, isoTime } from './iso-time';
+import { canonicalIsoMillis, isCalendarTime, isoTime } from './iso-time';
 
 /** Read-only, as `Reading`: a validated event may be the parsed input itself (see `validateFields`). */
 export interface Transaction {
@@ -128,19 +128,8 @@ function checkIso(text: string): string | undefined {
   if (!Number.isNaN(canonical)) return checkRange(canonical);
   const match = ISO_8601.exec(text);
   if (!match) return 'must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds';
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > daysInMonth(Number(match[1]), month) ||
-    Number(match[4]) > 23 ||
-    Number(match[5]) > 59 ||
-    Number(match[6] ?? 0) > 59
-  ) {
-    return 'is not a real calendar date and time';
-  }
+  const field = (group: number) => Number(match[group] ?? 0); // seconds may be left out
+  if (!isCalendarTime(field(1), field(2), field(3), field(4), field(5), field(6))) return 'is not a real calendar date and time';
   const time = Date.parse(text);
   return Number.isFinite(time) ? checkRange(time) : 'is not a valid ISO 8601 time';
 }

@@ -66,7 +66,7 @@ function parseCanonical(text: string): number {
   const hour = digits(text, 11, 2);
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  if (!isCalendarTime(year, month, day, hour, minute, second)) return Number.NaN;
   const days = daysFromCivil(year, month, day);
   return ((days * 24 + hour) * 60 + minute) * MINUTE + second * 1000 + digits(text, 20, 3);
 }
@@ -83,7 +83,12 @@ function digits(text: string, from: number, count: number): number {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-export function daysInMonth(year: number, month: number): number {
+/** Whether the fields name a real date and time: no February 30th, no hour 24, no 60th second (`Date.parse` would roll them over). */
+export function isCalendarTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+function daysInMonth(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
