@@ -37,6 +37,9 @@ export interface Alert {
 }
 
 /** What a notification says of its incident. */
+/** No alerts (what most events make): one shared empty list, frozen so that no one adds to it. */
+export const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
 export interface IncidentNotice {
   readonly id: string;
   readonly cause: string;

@@ -1,4 +1,5 @@
 import type { Alert } from './alerts';
+import { NO_ALERTS } from './alerts';
 import type { IncidentHooks } from './entity-incidents';
 import { followIncidents } from './entity-incidents';
 import type { EntityState, WindowTiming, WorkingState } from './entity-state';
@@ -39,9 +40,6 @@ export interface EntityBatchResult<E extends AnyEnvelope, Last, R> {
  * beside the event that raised it; the alert's reasons give the full counts.
  */
 export const EVIDENCE_LIMIT = 10;
-
-/** What an evaluation that raises no alert returns (most do): one shared empty list, frozen so that no one adds to it. */
-export const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
 /** How one event kind plugs into the shared loop: what it counts, how it is judged, what it remembers. */
 export interface EntityModel<E extends AnyEnvelope, Last, R> {
@@ -122,46 +120,55 @@ export function applyToWorkingState<E extends AnyEnvelope, Last, R>(
   envelopes: readonly E[],
   appliedBefore: (shortId: string, envelope: E) => boolean,
 ): { readonly applied: readonly string[]; readonly judged: Omit<EntityBatchResult<E, Last, R>, 'state' | 'changed'> } {
+  // Read once per batch: the kinds' models differ in shape, and every event would tell them apart again.
+  const { timing, incidents } = model;
   const counters = counterList(model.counters);
-  const outcomes: Array<EventOutcome<E, R>> = [];
+  // One outcome per event, in its place: a list grown by push starts at 17 slots, and most batches
+  // offline hold one event.
+  const outcomes = new Array<EventOutcome<E, R>>(envelopes.length);
   // Most batches raise no alert: their lists are made when the first one comes.
   let alerts: Alert[] | undefined;
   let notifications: Alert[] | undefined;
-  const applied: string[] = [];
+  let applied: string[] | undefined;
   // The ids judged earlier in this batch; a batch of one event (most, offline) needs none.
   const seen = envelopes.length > 1 ? new Set<string>() : undefined;
-  for (const envelope of envelopes) {
+  for (let n = 0; n < envelopes.length; n++) {
+    const envelope = envelopes[n] as E;
     const shortId = model.shortId(envelope);
     if (seen?.has(shortId) || appliedBefore(shortId, envelope)) {
-      outcomes.push({ status: EventStatus.duplicate, envelope });
+      outcomes[n] = { status: EventStatus.duplicate, envelope };
       continue;
     }
     seen?.add(shortId);
-    const late = isLate(state, envelope.time, model.timing);
+    const late = isLate(state, envelope.time, timing);
     // A late event's watermark is not null: something was applied after its pane.
-    const window = windowAt(state, late ? (state.watermark as number) : envelope.time, model.timing);
+    const window = windowAt(state, late ? (state.watermark as number) : envelope.time, timing);
     const judged = model.evaluate(envelope, state, window, late);
-    for (const alert of judged.alerts) (alerts ??= []).push(late ? saidLate(alert, state.watermark as number, model.timing) : alert);
+    for (const alert of judged.alerts) (alerts ??= []).push(late ? saidLate(alert, state.watermark as number, timing) : alert);
     if (late) {
-      outcomes.push({ status: EventStatus.late, envelope, result: judged.result });
+      outcomes[n] = { status: EventStatus.late, envelope, result: judged.result };
       continue;
     }
-    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted: countersHolding(counters, envelope) }, model.timing);
+    applyToPane(state, { time: envelope.time, value: model.value(envelope), counted: countersHolding(counters, envelope) }, timing);
     const previous = state.watermark;
     advanceWatermark(state, envelope.time, envelope.arrival);
     state.last = model.remember(state.last, envelope, state.watermark as number); // not null: just advanced
-    if (model.incidents)
-      for (const notification of followIncidents(model.incidents, state, envelope, judged.result, previous))
+    if (incidents)
+      for (const notification of followIncidents(incidents, state, envelope, judged.result, previous))
         (notifications ??= []).push(notification);
-    applied.push(shortId);
-    outcomes.push({ status: EventStatus.applied, envelope, result: judged.result });
+    if (applied === undefined) applied = [shortId];
+    else applied.push(shortId);
+    outcomes[n] = { status: EventStatus.applied, envelope, result: judged.result };
   }
-  if (applied.length > 0) {
-    pruneClosedPanes(state, model.timing);
+  if (applied !== undefined) {
+    pruneClosedPanes(state, timing);
     // Incidents turned off for the kind: what the item kept of them goes (and its place in the sweep's index).
-    if (!model.incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
+    if (!incidents) state.incidents = state.snoozed = state.incidentsDue = undefined;
   }
-  return { applied, judged: { outcomes, alerts: alerts ?? NO_ALERTS, notifications: notifications ?? NO_ALERTS } };
+  return {
+    applied: applied ?? NOTHING_APPLIED,
+    judged: { outcomes, alerts: alerts ?? NO_ALERTS, notifications: notifications ?? NO_ALERTS },
+  };
 }
 
 /** A model's counters as a list, checked once per model: every batch goes through them. */
@@ -186,3 +193,4 @@ function countersHolding<E>(counters: ReadonlyArray<[string, (event: E) => boole
 }
 
 const NOTHING_COUNTED: readonly string[] = Object.freeze([]);
+const NOTHING_APPLIED: readonly string[] = Object.freeze([]);

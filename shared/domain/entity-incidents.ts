@@ -1,6 +1,7 @@
 import type { Alert, AlertKind } from './alerts';
 import type { AnyEnvelope } from './events';
 import type { IncidentSettings, OpenIncidents, Signal, Snoozes, Transition } from './incidents';
+import { NO_ALERTS } from './alerts';
 import { incidentNotification } from './incident-notifications';
 import { nextDueAt, runningSnoozes, signal, tick, withEventGap } from './incidents';
 
@@ -39,29 +40,33 @@ export function followIncidents<E extends AnyEnvelope, R>(
   result: R,
   /** The entity's latest event time before this event (null for its first). */
   previous: number | null,
-): Alert[] {
+): readonly Alert[] {
   // Event time, as every rule reads it. (A clock running ahead can resolve an incident early: the
   // arrival would be the trusted time, as for the watermark, but a replay without arrival times,
   // such as `riskstream score` or the fault suite's reference, must reach the same transitions.)
   const time = envelope.time;
   const signals = hooks.signalsOf(envelope, result);
-  if (signals.length === 0 && book.incidents === undefined) return [];
+  // Most events are fine and their entity has nothing open: nothing to follow, nothing made.
+  if (signals.length === 0 && book.incidents === undefined) return NO_ALERTS;
   const key = `${hooks.entityType}#${envelope.entity}`;
   // Snoozes are an operator's wall time: the stream's clock (the arrival) says when they run out.
   const clock = envelope.arrival ?? time;
   const snoozes = runningSnoozes(book.snoozed, clock);
-  const passed = tick(book.incidents ?? {}, time, hooks.settings, new Set(signals.map((s) => s.cause)), clock);
+  const signalling = signals.length === 0 ? NO_CAUSES : new Set(signals.map((s) => s.cause));
+  const passed = tick(book.incidents ?? {}, time, hooks.settings, signalling, clock);
   let incidents = passed.incidents;
-  const transitions: Transition[] = [...passed.transitions];
+  let transitions = passed.transitions;
   for (const s of signals) {
     const step = signal(key, incidents, envelope.arrival === undefined ? s : { ...s, arrival: envelope.arrival }, snoozes);
     incidents = step.incidents;
-    transitions.push(...step.transitions);
+    if (step.transitions.length > 0) transitions = [...transitions, ...step.transitions];
   }
   if (previous !== null && envelope.time > previous) incidents = withEventGap(incidents, envelope.time - previous, hooks.settings);
   writeIncidents(book, hooks.settings, incidents, snoozes);
   return notificationsOf(hooks, envelope.entity, transitions, [envelope.id]);
 }
+
+const NO_CAUSES: ReadonlySet<string> = new Set();
 
 /** Writes the entity's open incidents, its snoozes and when the sweep should next look at it into its book (the item to commit). */
 export function writeIncidents(
@@ -70,10 +75,15 @@ export function writeIncidents(
   incidents: OpenIncidents,
   snoozes: Snoozes | undefined,
 ): void {
-  const open = Object.keys(incidents).length > 0;
+  const open = isAnyOpen(incidents);
   book.incidents = open ? incidents : undefined;
   book.snoozed = snoozes;
   book.incidentsDue = open ? nextDueAt(incidents, settings) : undefined;
+}
+
+function isAnyOpen(incidents: OpenIncidents): boolean {
+  for (const _cause in incidents) return true;
+  return false;
 }
 
 /** The transitions people receive: a snoozed incident's are recorded in its state, not sent. */
@@ -82,7 +92,8 @@ export function notificationsOf<E extends AnyEnvelope, R>(
   entityId: string,
   transitions: readonly Transition[],
   eventIds: readonly string[],
-): Alert[] {
+): readonly Alert[] {
+  if (transitions.length === 0) return NO_ALERTS;
   const entity = { type: hooks.entityType, id: entityId };
   return transitions.filter((t) => t.deliver).map((t) => incidentNotification(entity, hooks.kind, t, eventIds));
 }

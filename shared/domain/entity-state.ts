@@ -173,12 +173,33 @@ export interface WorkingState<Last> {
  * Counting stays exactly-once: which events were applied is in the recent commits, not the panes.
  */
 export function workingCopy<Last>(state: EntityState<Last>, pane: number): WorkingState<Last> {
-  return { ...state, panes: state.pane === pane ? ownPanesByStart(state.panes) : new Map(), pane };
+  // Every field present, always in this order: the loop reads them for every event, and working
+  // states that gained their fields one by one would each have a shape of their own, so every read
+  // of them would have to tell the shapes apart.
+  return {
+    version: state.version,
+    watermark: state.watermark,
+    panes: state.pane === pane ? ownPanesByStart(state.panes) : new Map(),
+    pane,
+    recent: state.recent,
+    last: state.last,
+    incidents: state.incidents,
+    snoozed: state.snoozed,
+    incidentsDue: state.incidentsDue,
+  };
 }
 
-/** The state a working copy has come to, its panes in their stored form. */
+/** The state a working copy has come to, its panes in their stored form (and no field that holds nothing). */
 export function committedState<Last>(working: WorkingState<Last>): EntityState<Last> {
-  return { ...working, panes: storedPanes(working.panes) };
+  const { last, incidents, snoozed, incidentsDue, ...always } = working;
+  return {
+    ...always,
+    panes: storedPanes(working.panes),
+    ...(last === undefined ? {} : { last }),
+    ...(incidents === undefined ? {} : { incidents }),
+    ...(snoozed === undefined ? {} : { snoozed }),
+    ...(incidentsDue === undefined ? {} : { incidentsDue }),
+  };
 }
 
 /** Adds one event to its pane of the working copy; `counted` names the model's counters it holds for. */

@@ -129,20 +129,38 @@ function passTime(
   return { incident };
 }
 
+/**
+ * Each incident's time passing. Mostly nothing is due: then the incidents given come back as they
+ * are, and nothing is made (every event of an entity with an open incident comes here).
+ */
 function passTimeForAll(
   incidents: OpenIncidents,
   timeOf: (incident: Incident) => number,
   step: (incident: Incident, now: number) => ReturnType<typeof passTime>,
 ): IncidentStep {
-  const next: Record<string, Incident> = {};
-  const transitions: Transition[] = [];
-  for (const [cause, incident] of Object.entries(incidents)) {
+  let next: Record<string, Incident> | undefined;
+  let transitions: Transition[] | undefined;
+  for (const cause in incidents) {
+    const incident = incidents[cause] as Incident;
     const passed = step(incident, timeOf(incident));
-    if (passed.transition) transitions.push(passed.transition);
-    if (passed.incident) next[cause] = passed.incident;
+    if (passed.transition) (transitions ??= []).push(passed.transition);
+    if (next === undefined && passed.incident !== incident) next = causesBefore(incidents, cause);
+    if (next !== undefined && passed.incident) next[cause] = passed.incident;
   }
-  return { incidents: next, transitions };
+  return { incidents: next ?? incidents, transitions: transitions ?? NO_TRANSITIONS };
 }
+
+/** The incidents of the causes before `cause`, in their order: what did not change until it. */
+function causesBefore(incidents: OpenIncidents, cause: string): Record<string, Incident> {
+  const before: Record<string, Incident> = {};
+  for (const earlier in incidents) {
+    if (earlier === cause) break;
+    before[earlier] = incidents[earlier] as Incident;
+  }
+  return before;
+}
+
+const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
 
 /**
  * Time passing for an entity at an event's time: incidents quiet for the quiet period resolve;
@@ -207,7 +225,8 @@ export function silentFor(incident: Incident, settings: IncidentSettings): numbe
  */
 export function nextDueAt(incidents: OpenIncidents, settings: IncidentSettings): number | undefined {
   let due: number | undefined;
-  for (const incident of Object.values(incidents)) {
+  for (const cause in incidents) {
+    const incident = incidents[cause] as Incident;
     // The stream's clock when the entity's reads `time` (entityTimeAt's inverse).
     const arrivalAt = (time: number) => time - incident.lastSignalAt + (incident.arrivedAt ?? incident.lastSignalAt);
     let at = arrivalAt(incident.lastSignalAt + silentFor(incident, settings));

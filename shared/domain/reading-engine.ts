@@ -1,7 +1,7 @@
-import { AlertKind, readingAlerts } from './alerts';
+import { AlertKind, NO_ALERTS, readingAlerts } from './alerts';
 import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
-import { EVIDENCE_LIMIT, NO_ALERTS } from './entity-engine';
+import { EVIDENCE_LIMIT } from './entity-engine';
 import type { ReadingEnvelope } from './events';
 import { readingId } from './events';
 import { windowAt } from './entity-state';

@@ -1,8 +1,8 @@
-import { AlertKind, Severity, transactionAlert } from './alerts';
+import { AlertKind, NO_ALERTS, Severity, transactionAlert } from './alerts';
 import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { IncidentHooks } from './entity-incidents';
-import { EVIDENCE_LIMIT, NO_ALERTS } from './entity-engine';
+import { EVIDENCE_LIMIT } from './entity-engine';
 import type { TransactionEnvelope } from './events';
 import type { Decision, TransactionFeatures } from './fraud-rules';
 import { Action, scoreTransaction } from './fraud-rules';

@@ -98,6 +98,26 @@ describe('incidents', () => {
     expect(types(run([hot(0), 10 * MINUTE]).transitions)).toEqual(['opened', 'resolved']);
   });
 
+  it('gives back the same incidents when nothing is due, and keeps the causes in order when one of them resolves', () => {
+    // Arrange: a temperature incident, then a humidity one 5 minutes later, then a third cause
+    const humid: Signal = { ...hot(5 * MINUTE), cause: 'humidity', eventId: 'h1' };
+    const windy: Signal = { ...hot(6 * MINUTE), cause: 'pressure', eventId: 'p1' };
+    const { incidents } = run([hot(0), humid, windy]);
+
+    // Act: 7 minutes in (nothing due), then 10 minutes in (temperature quiet), then 15 (humidity quiet too)
+    const calm = tick(incidents, T0 + 7 * MINUTE, SETTINGS);
+    const firstQuiet = tick(incidents, T0 + 10 * MINUTE, SETTINGS);
+    const bothQuiet = tick(incidents, T0 + 15 * MINUTE, SETTINGS);
+
+    // Assert
+    expect(calm.incidents).toBe(incidents);
+    expect(calm.transitions).toEqual([]);
+    expect(Object.keys(firstQuiet.incidents)).toEqual(['humidity', 'pressure']);
+    expect(firstQuiet.incidents['humidity']).toBe(incidents['humidity']);
+    expect(Object.keys(bothQuiet.incidents)).toEqual(['pressure']);
+    expect(Object.keys(incidents)).toEqual(['temperature', 'humidity', 'pressure']);
+  });
+
   it('reminds at most once per interval, counting from the last notification', () => {
     // An escalation at 20 minutes is a notification: the reminder comes 30 minutes after it
     const signals = [
