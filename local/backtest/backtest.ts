@@ -4,7 +4,7 @@ import type { Verdict } from '../../shared/domain/labels';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { KINDS, kindNamed, kindOfEntityType } from '../../shared/kinds/registry';
 import type { ComparisonReport, JudgementReader, Side } from './comparison';
-import { Comparison } from './comparison';
+import { Comparison, judgementText } from './comparison';
 import type { ScoredChunk, ScoredEvent } from './in-memory-scorer';
 import { EntityBatches, InMemoryScorer } from './in-memory-scorer';
 
@@ -114,8 +114,5 @@ const IN_MEMORY_JUDGEMENTS: JudgementReader<AnyEnvelope, JudgedEvent> = {
     kindNamed(judged.envelope.kind)
       .judgement(judged.result)
       .reasons.map((r) => r.rule),
-  judgement: (judged) => {
-    const { reasons, ...rest } = kindNamed(judged.envelope.kind).judgement(judged.result);
-    return { ...rest, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
-  },
+  judgement: (judged) => judgementText(kindNamed(judged.envelope.kind).judgement(judged.result)),
 };

@@ -3,6 +3,7 @@ import type { Verdict } from '../../shared/domain/labels';
 import type { RuleQuality } from './rule-quality';
 import { isFlagged, RuleQualityCounter } from './rule-quality';
 import type { EventKindName } from '../../shared/kinds/names';
+import type { JudgementParts } from '../../shared/kinds/event-kind';
 
 export type Side = 'live' | 'candidate';
 export const SIDES: readonly Side[] = ['live', 'candidate'];
@@ -13,6 +14,11 @@ export interface Judgement {
   readonly riskScore?: number;
   /** "rule: what it found". */
   readonly reasons: readonly string[];
+}
+
+/** A kind's judgement (kinds/event-kind.ts) as a report prints it: reasons become text. */
+export function judgementText({ reasons, ...rest }: JudgementParts): Judgement {
+  return { ...rest, reasons: reasons.map((r) => `${r.rule}: ${r.detail}`) };
 }
 
 /** An event the two sides judged otherwise. */

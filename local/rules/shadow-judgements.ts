@@ -2,9 +2,11 @@ import type { AttributeValue, DynamoDBClient, ScanCommandInput } from '@aws-sdk/
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Flip, Judgement } from '../backtest/comparison';
+import { judgementText } from '../backtest/comparison';
 import type { Alert } from '../../shared/domain/alerts';
-import { SHADOW_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
-import type { ShadowJudgement } from '../../shared/adapters/dynamodb-items';
+import { KEY, SHADOW_ATTRIBUTE } from '../../shared/adapters/dynamodb-items';
+import { namesOfRecordKey } from '../../shared/kinds/names';
+import { kindNamed } from '../../shared/kinds/registry';
 
 /** One event as the scorers stored it: the live rules' judgement and, beside it, the candidate's in shadow. */
 export interface ShadowedEvent extends Pick<Flip, 'eventId' | 'kind' | 'eventTime'> {
@@ -61,44 +63,19 @@ async function* scanned(
   } while (start !== undefined);
 }
 
-interface StoredReason {
-  readonly rule: string;
-  readonly detail: string;
-}
-
+/** A record judged in shadow, read through its kind (the record's key says which). */
 function shadowedEvent(item: Record<string, unknown>): ShadowedEvent | undefined {
-  const shadow = item[SHADOW_ATTRIBUTE] as ShadowJudgement | undefined;
-  if (!shadow) return undefined;
-  const versions = {
+  const shadow = item[SHADOW_ATTRIBUTE] as Record<string, unknown> | undefined;
+  const names = namesOfRecordKey(String(item[KEY] ?? ''));
+  if (!shadow || !names) return undefined;
+  const kind = kindNamed(names.name);
+  return {
+    eventId: String(item[names.record.idField]),
+    kind: names.name,
+    eventTime: String(item['eventTime'] ?? ''),
     ...(typeof item['rulesVersion'] === 'number' ? { liveVersion: item['rulesVersion'] } : {}),
-    ...(shadow.rulesVersion === undefined ? {} : { candidateVersion: shadow.rulesVersion }),
-  };
-  const eventTime = String(item['eventTime'] ?? '');
-  if (item['itemType'] === 'decision') {
-    return {
-      eventId: String(item['transactionId']),
-      kind: 'transaction',
-      eventTime,
-      ...versions,
-      live: decisionJudgement(item['action'], item['riskScore'], item['reasons']),
-      candidate: decisionJudgement(shadow.action, shadow.riskScore, shadow.reasons),
-    };
-  }
-  // A reading's record keeps its status only.
-  return {
-    eventId: String(item['readingId']),
-    kind: 'reading',
-    eventTime,
-    ...versions,
-    live: { outcome: String(item['status']), reasons: [] },
-    candidate: { outcome: String(shadow.status), reasons: [] },
-  };
-}
-
-function decisionJudgement(action: unknown, riskScore: unknown, reasons: unknown): Judgement {
-  return {
-    outcome: String(action),
-    ...(typeof riskScore === 'number' ? { riskScore } : {}),
-    reasons: ((reasons ?? []) as readonly StoredReason[]).map((r) => `${r.rule}: ${r.detail}`),
+    ...(typeof shadow['rulesVersion'] === 'number' ? { candidateVersion: shadow['rulesVersion'] } : {}),
+    live: judgementText(kind.storedJudgement(item)),
+    candidate: judgementText(kind.storedJudgement(shadow)),
   };
 }

@@ -78,30 +78,18 @@ export function recordItem(record: EventRecord, expiresAt: number): Record<strin
     basedOn,
     decidedAt,
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
-    ...(shadow === undefined ? {} : { [SHADOW_ATTRIBUTE]: shadowJudgement(shadow) }),
+    ...(shadow === undefined
+      ? {}
+      : { [SHADOW_ATTRIBUTE]: { ...(shadow.rulesVersion === undefined ? {} : { rulesVersion: shadow.rulesVersion }), ...shadow.outcome } }),
     [TTL_ATTRIBUTE]: expiresAt,
   };
 }
 
-/** On an event record: the candidate rules' judgement of the event, made in shadow (`ShadowJudgement`). */
+/**
+ * On an event record: the candidate rules' judgement of the event, made in shadow, as its kind keeps
+ * it (ScoringKind's `shadowOf`), with the candidate's `rulesVersion`; the ids are the record's.
+ */
 export const SHADOW_ATTRIBUTE = 'shadow';
-
-/** What a shadow judgement keeps: the candidate's version and what it would have done (the ids are the record's). */
-export interface ShadowJudgement {
-  readonly rulesVersion?: number;
-  /** A transaction's. */
-  readonly action?: string;
-  readonly riskScore?: number;
-  readonly reasons?: ReadonlyArray<{ readonly rule: string; readonly weight: number; readonly detail: string }>;
-  /** A reading's. */
-  readonly status?: string;
-}
-
-function shadowJudgement({ rulesVersion, outcome }: NonNullable<EventRecord['shadow']>): ShadowJudgement {
-  const judged =
-    'action' in outcome ? { action: outcome.action, riskScore: outcome.riskScore, reasons: outcome.reasons } : { status: outcome.status };
-  return { ...(rulesVersion === undefined ? {} : { rulesVersion }), ...judged };
-}
 
 /** Whether a state-table item is an event record of this kind (else: an entity). */
 export function isRecordItem(type: EntityType, item: Record<string, AttributeValue>): boolean {

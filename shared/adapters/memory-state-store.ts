@@ -92,8 +92,7 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-function storedEventOf({ outcome, basedOn, decidedAt, rulesVersion }: EventRecord): StoredEvent {
-  const entityId = 'userId' in outcome ? outcome.userId : outcome.deviceId;
+function storedEventOf({ outcome, basedOn, decidedAt, rulesVersion, entityId }: EventRecord): StoredEvent {
   return {
     basedOn,
     decidedAt,

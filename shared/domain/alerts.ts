@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Decision } from './fraud-rules';
-import { Action } from './fraud-rules';
-import type { Finding, ReadingResult } from './sensor-rules';
 import type { AlertKindName, EntityTypeName } from '../kinds/names';
 import { ALERT_KINDS } from '../kinds/names';
 
@@ -58,59 +55,4 @@ export interface IncidentNotice {
  */
 export function alertId(kind: AlertKind, entityId: string, scope: string): string {
   return createHash('sha256').update(`${kind}\u0000${entityId}\u0000${scope}`).digest('hex').slice(0, 32);
-}
-
-const SEVERITY_OF_ACTION = {
-  [Action.block]: Severity.critical,
-  [Action.manualReview]: Severity.warning,
-  [Action.approve]: Severity.info,
-} as const;
-
-/** Every transaction that a rule fired on is an alert: `info` when approved anyway, for analytics subscribers. */
-export function transactionAlert(decision: Decision, related: readonly string[] = []): Alert | undefined {
-  if (decision.reasons.length === 0) return undefined;
-  const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[
-    decision.action
-  ];
-  return {
-    alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}:${SEVERITY_OF_ACTION[decision.action]}`),
-    kind: AlertKind.fraud,
-    severity: SEVERITY_OF_ACTION[decision.action],
-    entity: { type: 'user', id: decision.userId },
-    summary: `Transaction ${decision.transactionId} ${verb} (risk ${decision.riskScore.toFixed(2)})`,
-    reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
-    eventIds: [decision.transactionId],
-    ...(related.length > 0 ? { relatedEventIds: related } : {}),
-    eventTime: decision.eventTime,
-  };
-}
-
-function sensorAlert(result: ReadingResult, readingId: string, findings: readonly Finding[], scope: string): Alert | undefined {
-  const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
-  if (!worst) return undefined;
-  const related = [...new Set(findings.flatMap((f) => f.relatedReadingIds ?? []))].filter((id) => id !== readingId);
-  return {
-    alertId: alertId(AlertKind.sensor, result.deviceId, `${scope}:${worst.level}`),
-    kind: AlertKind.sensor,
-    severity: worst.level,
-    entity: { type: 'device', id: result.deviceId },
-    summary: `${worst.message} on ${result.deviceId}`,
-    reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
-    eventIds: [readingId],
-    ...(related.length > 0 ? { relatedEventIds: related } : {}),
-    eventTime: result.eventTime,
-  };
-}
-
-/**
- * A reading's own findings make one alert; a window average crossing its limit on this reading
- * makes another (each crossing is its own alert: a sliding window has no fixed scope to share).
- */
-export function readingAlerts(result: ReadingResult, readingId: string): Alert[] {
-  const own = result.findings.filter((f) => f.rule !== 'windowAverage');
-  const windowed = result.findings.filter((f) => f.rule === 'windowAverage');
-  return [
-    sensorAlert(result, readingId, own, `reading:${readingId}`),
-    sensorAlert(result, readingId, windowed, `average:${readingId}`),
-  ].filter((a): a is Alert => a !== undefined);
 }

@@ -1,4 +1,5 @@
-import { AlertKind, NO_ALERTS, readingAlerts } from './alerts';
+import type { Alert } from './alerts';
+import { AlertKind, alertId, NO_ALERTS } from './alerts';
 import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
@@ -115,4 +116,34 @@ function signalsOf(reading: ReadingEnvelope, result: ReadingResult): Signal[] {
       reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
     };
   });
+}
+
+function sensorAlert(result: ReadingResult, readingId: string, findings: readonly Finding[], scope: string): Alert | undefined {
+  const worst = findings.find((f) => f.level === 'critical') ?? findings[0];
+  if (!worst) return undefined;
+  const related = [...new Set(findings.flatMap((f) => f.relatedReadingIds ?? []))].filter((id) => id !== readingId);
+  return {
+    alertId: alertId(AlertKind.sensor, result.deviceId, `${scope}:${worst.level}`),
+    kind: AlertKind.sensor,
+    severity: worst.level,
+    entity: { type: 'device', id: result.deviceId },
+    summary: `${worst.message} on ${result.deviceId}`,
+    reasons: findings.map((f) => `${f.rule}: ${f.detail}`),
+    eventIds: [readingId],
+    ...(related.length > 0 ? { relatedEventIds: related } : {}),
+    eventTime: result.eventTime,
+  };
+}
+
+/**
+ * A reading's own findings make one alert; a window average crossing its limit on this reading
+ * makes another (each crossing is its own alert: a sliding window has no fixed scope to share).
+ */
+export function readingAlerts(result: ReadingResult, readingId: string): Alert[] {
+  const own = result.findings.filter((f) => f.rule !== 'windowAverage');
+  const windowed = result.findings.filter((f) => f.rule === 'windowAverage');
+  return [
+    sensorAlert(result, readingId, own, `reading:${readingId}`),
+    sensorAlert(result, readingId, windowed, `average:${readingId}`),
+  ].filter((a): a is Alert => a !== undefined);
 }

@@ -1,4 +1,5 @@
-import { AlertKind, NO_ALERTS, Severity, transactionAlert } from './alerts';
+import type { Alert } from './alerts';
+import { AlertKind, alertId, NO_ALERTS, Severity } from './alerts';
 import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { IncidentHooks } from './entity-incidents';
@@ -110,4 +111,29 @@ function withSeen(seen: readonly SeenTransaction[], txn: SeenTransaction, from: 
   for (let i = at; i < seen.length; i++) next.push(seen[i] as SeenTransaction);
   // Dropping before `at` only: the latest is always kept, and what is after the new one is newer.
   return next.length > EVIDENCE_LIMIT ? next.slice(next.length - EVIDENCE_LIMIT) : next;
+}
+
+const SEVERITY_OF_ACTION = {
+  [Action.block]: Severity.critical,
+  [Action.manualReview]: Severity.warning,
+  [Action.approve]: Severity.info,
+} as const;
+
+/** Every transaction that a rule fired on is an alert: `info` when approved anyway, for analytics subscribers. */
+export function transactionAlert(decision: Decision, related: readonly string[] = []): Alert | undefined {
+  if (decision.reasons.length === 0) return undefined;
+  const verb = { [Action.block]: 'blocked', [Action.manualReview]: 'held for review', [Action.approve]: 'approved with risk signals' }[
+    decision.action
+  ];
+  return {
+    alertId: alertId(AlertKind.fraud, decision.userId, `txn:${decision.transactionId}:${SEVERITY_OF_ACTION[decision.action]}`),
+    kind: AlertKind.fraud,
+    severity: SEVERITY_OF_ACTION[decision.action],
+    entity: { type: 'user', id: decision.userId },
+    summary: `Transaction ${decision.transactionId} ${verb} (risk ${decision.riskScore.toFixed(2)})`,
+    reasons: decision.reasons.map((r) => `${r.rule}: ${r.detail}`),
+    eventIds: [decision.transactionId],
+    ...(related.length > 0 ? { relatedEventIds: related } : {}),
+    eventTime: decision.eventTime,
+  };
 }

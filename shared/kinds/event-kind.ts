@@ -41,6 +41,11 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
   /** The outcome alone (an action, a status): read for every event of a backtest. */
   outcome(result: R): string;
   judgement(result: R): JudgementParts;
+  /**
+   * A judgement as a stored record keeps it: the record's attributes for the live rules', its
+   * `shadow` attribute for the candidate's (see ScoringKind's `recordOf` and `shadowOf`).
+   */
+  storedJudgement(attributes: Readonly<Record<string, unknown>>): JudgementParts;
   /** What `riskstream score` prints for a judged event: the seed's shape. */
   present(result: R): unknown;
 }

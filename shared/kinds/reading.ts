@@ -28,8 +28,11 @@ export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult>
       eventTime: result.eventTime,
       status: result.status,
     }),
+    shadowOf: (_reading, { status }) => ({ status }),
   }),
   outcome: (result) => result.status,
   judgement: ({ status, findings }) => ({ outcome: status, reasons: findings.map((f) => ({ rule: f.rule, detail: f.message })) }),
+  // A reading's record keeps its status only.
+  storedJudgement: ({ status }) => ({ outcome: String(status), reasons: [] }),
   present: ({ deviceId, temperature, status, alert }) => ({ deviceId, temperature, status, ...(alert ? { alert } : {}) }),
 };

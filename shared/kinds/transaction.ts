@@ -17,10 +17,16 @@ export const TRANSACTIONS: EventKindSpec<TransactionEnvelope, UserLast, Decision
     entityType: KIND_NAMES.transaction.entityType,
     model: transactionModel(rules.transactions),
     recordOf: (_txn, decision) => decision,
+    shadowOf: (_txn, { action, riskScore, reasons }) => ({ action, riskScore, reasons }),
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
   }),
   outcome: (decision) => decision.action,
   judgement: ({ action, riskScore, reasons }) => ({ outcome: action, riskScore, reasons }),
+  storedJudgement: ({ action, riskScore, reasons }) => ({
+    outcome: String(action),
+    ...(typeof riskScore === 'number' ? { riskScore } : {}),
+    reasons: (reasons ?? []) as Decision['reasons'],
+  }),
   present: ({ transactionId, riskScore, action, reasons, late }) => ({
     transactionId,
     riskScore,

@@ -5,7 +5,6 @@ import type { EntityState } from '../domain/entity-state';
 import { emptyState, isLate, knowsCommitsSince, stateExpiry } from '../domain/entity-state';
 import type { WindowTiming } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
-import type { Decision } from '../domain/fraud-rules';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
 import type {
   CommitMode,
@@ -14,8 +13,8 @@ import type {
   EntityType,
   EventRecord,
   EventRef,
-  ReadingRecord,
   StateStore,
+  StoredOutcome,
   StoredEvent,
 } from '../state/store';
 import { ConfigurationError, describeError, RecordError, RetryableError } from '../errors';
@@ -40,7 +39,9 @@ export interface ScoringKind<E extends AnyEnvelope, Last, R> {
   readonly entityType: EntityType;
   readonly model: EntityModel<E, Last, R>;
   /** What is stored of a judged event (its record: see `EventRecord`). */
-  recordOf(envelope: E, result: R): Decision | ReadingRecord;
+  recordOf(envelope: E, result: R): StoredOutcome;
+  /** What a record keeps of this scoring's judgement when it ran in shadow (the candidate's: see `shadow`). */
+  shadowOf(envelope: E, result: R): object;
   /** The rules version the model was built from: stamped on every record, alert and notification it makes. */
   readonly rulesVersion?: number;
   /**
@@ -313,7 +314,7 @@ function collectEffects<E extends AnyEnvelope, Last, R>(
         decidedAt: now,
         ...(kind.rulesVersion === undefined ? {} : { rulesVersion: kind.rulesVersion }),
         ...(shadow && shadow.status !== 'duplicate' && kind.shadow
-          ? { shadow: { rulesVersion: kind.shadow.rulesVersion, outcome: kind.shadow.recordOf(shadow.envelope, shadow.result) } }
+          ? { shadow: { rulesVersion: kind.shadow.rulesVersion, outcome: kind.shadow.shadowOf(shadow.envelope, shadow.result) } }
           : {}),
         ...keepUntil,
       });

@@ -1,8 +1,6 @@
 import type { Alert } from '../domain/alerts';
 import type { EntityState } from '../domain/entity-state';
 import type { OperatorAction } from '../domain/incidents';
-import type { Decision } from '../domain/fraud-rules';
-import type { ReadingStatus } from '../domain/sensor-rules';
 import { RecordError } from '../errors';
 import type { EntityTypeName } from '../kinds/names';
 import { ENTITY_TYPES } from '../kinds/names';
@@ -59,15 +57,15 @@ export function eventRefKey({ entityId, eventId }: EventRef): string {
 
 export interface EventRecord extends EventRef {
   readonly type: EntityType;
-  /** The item's content: the decision, or the reading's outcome. */
-  readonly outcome: Decision | ReadingRecord;
+  /** The item's content, as its kind stores it (a transaction's decision, a reading's status). */
+  readonly outcome: StoredOutcome;
   readonly basedOn: number;
   /** When it was stored (wall clock, epoch ms). */
   readonly decidedAt: number;
   /** The rules version that judged it. */
   readonly rulesVersion?: number;
   /** The candidate rules' judgement of it, made in shadow (score-batch.ts): stored, never acted on. */
-  readonly shadow?: { readonly rulesVersion?: number; readonly outcome: Decision | ReadingRecord };
+  readonly shadow?: { readonly rulesVersion?: number; readonly outcome: object };
   /**
    * Epoch seconds after which it may be deleted, for records kept only as long as their entity's
    * item (readings' statuses); without it, the store's retention for decisions applies.
@@ -75,13 +73,13 @@ export interface EventRecord extends EventRef {
   readonly expiresAt?: number;
 }
 
-/** A reading's stored outcome. */
-export interface ReadingRecord {
-  readonly readingId: string;
-  readonly deviceId: string;
-  /** ISO. */
+/**
+ * What a kind stores of a judged event (see ScoringKind's `recordOf` and `shadowOf`): the attributes
+ * of its record beside the keys and the commit's, whatever its kind keeps (a decision, a status);
+ * every record says when its event happened (ISO).
+ */
+export interface StoredOutcome {
   readonly eventTime: string;
-  readonly status: ReadingStatus;
 }
 
 /** What a stored event record says of its commit. */

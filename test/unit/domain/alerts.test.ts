@@ -1,4 +1,6 @@
-import { alertId, readingAlerts, transactionAlert } from '../../../shared/domain/alerts';
+import { alertId } from '../../../shared/domain/alerts';
+import { transactionAlert } from '../../../shared/domain/transaction-engine';
+import { readingAlerts } from '../../../shared/domain/reading-engine';
 import type { Decision, Reason } from '../../../shared/domain/fraud-rules';
 import type { Finding, ReadingResult } from '../../../shared/domain/sensor-rules';
 

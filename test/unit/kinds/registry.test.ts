@@ -10,6 +10,11 @@ import {
   validateAnyEvent,
 } from '../../../shared/kinds/registry';
 import { TRANSACTIONS } from '../../../shared/kinds/transaction';
+import { recordItem, SHADOW_ATTRIBUTE } from '../../../shared/adapters/dynamodb-items';
+import { applyEntityBatch } from '../../../shared/domain/entity-engine';
+import { emptyState } from '../../../shared/domain/entity-state';
+import { parseRulesConfig } from '../../../shared/domain/rules-config';
+import type { AnyKindSpec } from '../../../shared/kinds/event-kind';
 import { READINGS } from '../../../shared/kinds/reading';
 
 describe('the kind registry', () => {
@@ -130,5 +135,54 @@ describe('validateAnyEvent', () => {
 
     // Assert
     expect(reason).toBe(`expected a JSON object, got ${type}`);
+  });
+
+  it('reads back what its scorer stores: the live judgement from the record, the candidate’s from its shadow', () => {
+    // Arrange: the seed's events, judged by the default rules (live) and by stricter ones (candidate)
+    const live = parseRulesConfig({});
+    const strict = parseRulesConfig({ transactions: { largeAmount: { amount: 100 } }, readings: { temperature: { warning: 70 } } });
+    const judged = (kind: AnyKindSpec, input: unknown) => {
+      const validated = kind.validate(input);
+      if (!validated.ok) throw new Error(validated.reason);
+      const [byLive, byCandidate] = [live, strict].map((rules) => {
+        const outcome = applyEntityBatch(kind.scoring(rules).model, emptyState(), [validated.value]).outcomes[0];
+        if (outcome?.status !== 'applied') throw new Error('not applied');
+        return outcome.result;
+      });
+      const item = recordItem(
+        {
+          type: kind.entityType,
+          entityId: validated.value.entity,
+          eventId: validated.value.id,
+          outcome: kind.scoring(live, 1).recordOf(validated.value, byLive),
+          basedOn: 0,
+          decidedAt: 0,
+          rulesVersion: 1,
+          shadow: { rulesVersion: 2, outcome: kind.scoring(strict, 2).shadowOf(validated.value, byCandidate) },
+        },
+        0,
+      );
+      return { byLive, byCandidate, item };
+    };
+
+    // Act
+    const txn = judged(kindNamed('transaction'), { ...SEED_TRANSACTION, amount: 500 });
+    const reading = judged(kindNamed('reading'), { ...SEED_READING, temperature: 75 });
+
+    // Assert: a decision keeps its action, risk and reasons; a reading's record its status only
+    expect(TRANSACTIONS.storedJudgement(txn.item)).toEqual(TRANSACTIONS.judgement(txn.byLive as never));
+    expect(TRANSACTIONS.storedJudgement(txn.item[SHADOW_ATTRIBUTE] as Record<string, unknown>)).toEqual(
+      TRANSACTIONS.judgement(txn.byCandidate as never),
+    );
+    expect(TRANSACTIONS.storedJudgement(txn.item[SHADOW_ATTRIBUTE] as Record<string, unknown>)).toMatchObject({
+      outcome: 'manual_review_required',
+      reasons: [expect.objectContaining({ rule: 'largeAmount' })],
+    });
+    expect(READINGS.storedJudgement(reading.item)).toEqual({ outcome: 'ok', reasons: [] });
+    expect(READINGS.storedJudgement(reading.item[SHADOW_ATTRIBUTE] as Record<string, unknown>)).toEqual({
+      outcome: 'warning',
+      reasons: [],
+    });
+    expect(reading.item[SHADOW_ATTRIBUTE]).toEqual({ rulesVersion: 2, status: 'warning' });
   });
 });
