@@ -3,7 +3,7 @@ import { MemoryStateStore } from '../shared/adapters/memory-state-store';
 import type { TransactionEnvelope } from '../shared/domain/events';
 import { validateTransaction } from '../shared/domain/events';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
-import { decodeRecord } from '../shared/kinesis/records';
+import { decodeRecords } from '../shared/kinesis/records';
 import { TRANSACTIONS } from '../shared/kinds/transaction';
 import type { ScoringItem } from '../shared/pipeline/score-batch';
 import { scoreBatch } from '../shared/pipeline/score-batch';
@@ -78,9 +78,10 @@ export async function measureCpu(options: CpuOptions): Promise<CpuResult> {
 function decodeBatch(batch: readonly KinesisStreamRecord[]): Array<ScoringItem<TransactionEnvelope>> {
   const items: Array<ScoringItem<TransactionEnvelope>> = [];
   for (const record of batch) {
-    const decoded = decodeRecord(record, validateTransaction);
-    if (decoded.status !== 'valid') throw new Error(`bench record not an event: ${decoded.status}`);
-    items.push({ recordId: decoded.ref.sequenceNumber, envelope: decoded.envelope });
+    for (const decoded of decodeRecords(record, validateTransaction)) {
+      if (decoded.status !== 'valid') throw new Error(`bench record not an event: ${decoded.status}`);
+      items.push({ recordId: decoded.ref.sequenceNumber, envelope: decoded.envelope });
+    }
   }
   return items;
 }

@@ -3,7 +3,8 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { lineGroups } from '../line-groups';
 import type { AnyEnvelope, Validation } from '../../shared/domain/events';
 import { kindOfStream, validateAnyEvent } from '../../shared/kinds/registry';
-import { decodeRecord } from '../../shared/kinesis/records';
+import type { RecordRef } from '../../shared/kinesis/records';
+import { decodeRecords } from '../../shared/kinesis/records';
 import type { HistoryRecord } from './shard-cursor';
 
 /** A chunk of history: the events to judge, in arrival order, and the lines or records that were none. */
@@ -66,16 +67,22 @@ export async function* streamHistoryEvents(records: AsyncIterable<HistoryRecord>
   let read = 0;
   for await (const record of records) {
     read++;
-    const decoded = decodeRecord<AnyEnvelope>(asLambdaRecord(record), validatorOf(record));
-    if (decoded.status === 'valid') events.push(decoded.envelope);
-    else if (decoded.status === 'control') controls++;
-    else refused.push(`${record.stream} ${record.shardId}/${record.sequenceNumber}: ${decoded.reason}`);
+    for (const decoded of decodeRecords<AnyEnvelope>(asLambdaRecord(record), validatorOf(record))) {
+      if (decoded.status === 'valid') events.push(decoded.envelope);
+      else if (decoded.status === 'control') controls++;
+      else refused.push(`${record.stream} ${record.shardId}/${placeOf(decoded.ref)}: ${decoded.reason}`);
+    }
     if (events.length >= chunkSize) {
       yield { events, refused, controls, progress: read };
       [events, refused, controls] = [[], [], 0];
     }
   }
   yield { events, refused, controls, progress: read };
+}
+
+/** A record's sequence number, and a user record's place in its KPL aggregate. */
+function placeOf(ref: RecordRef): string {
+  return ref.subSequenceNumber === undefined ? ref.sequenceNumber : `${ref.sequenceNumber}#${ref.subSequenceNumber}`;
 }
 
 function validatorOf(record: HistoryRecord): (input: unknown) => Validation<AnyEnvelope> {

@@ -1,6 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import { controlEntityOf } from './control-records';
+import { deaggregate } from './kpl-aggregate';
 
 /** Where a record sits in its stream: enough to find it again, and what Lambda wants back on failure. */
 export interface RecordRef {
@@ -10,6 +11,11 @@ export interface RecordRef {
   readonly eventSourceARN: string;
   /** When Kinesis accepted the record: its `approximateArrivalTimestamp`, epoch seconds with a fraction. */
   readonly arrivalTimestamp: number;
+  /**
+   * A user record's place in a KPL aggregate (kpl-aggregate.ts), whose partition key is its own; the
+   * sequence number stays the enclosing record's: Lambda retries whole Kinesis records.
+   */
+  readonly subSequenceNumber?: number;
 }
 
 export type DecodedRecord<E extends AnyEnvelope> =
@@ -48,25 +54,53 @@ export function recordRef(record: KinesisStreamRecord): RecordRef {
 }
 
 /**
+ * A Kinesis record's events: one, or each user record of a KPL aggregate (kpl-aggregate.ts) in its
+ * order, every one decoded alike (decodeData). The user records share the enclosing
+ * record's sequence number, so a failure of one is reported as its record's and a retry brings the
+ * whole aggregate again (the event ids drop what was applied). An aggregate that cannot be taken
+ * apart (a wrong MD5) is refused whole, with its reason.
+ */
+export function decodeRecords<E extends AnyEnvelope>(
+  record: KinesisStreamRecord,
+  validate: (input: unknown) => Validation<E>,
+  limits: DecodeLimits = {},
+): Array<DecodedRecord<E>> {
+  const ref = recordRef(record);
+  const bytes = Buffer.from(record.kinesis.data, 'base64');
+  const taken = deaggregate(bytes);
+  if (!taken.aggregated) return [decodeData(ref, bytes, record.kinesis.data, validate, limits)];
+  if (!taken.ok) return [{ status: 'rejected', ref, reason: taken.reason, data: record.kinesis.data }];
+  return taken.records.map((user, i) =>
+    decodeData(
+      { ...ref, partitionKey: user.partitionKey, subSequenceNumber: i },
+      user.data,
+      user.data.toString('base64'),
+      validate,
+      limits,
+    ),
+  );
+}
+
+/**
  * base64 → size check → JSON → schema → time checks. Every way a record can be bad ends as a reason,
  * never a throw. The event's time is checked against the moment Kinesis accepted the record: more
  * than the clock skew allowed after it, or older than the horizon before it, is a wrong clock and
  * refused. The arrival time is part of the record, so the checks give the same answer on every
  * retry, and it travels with the event: an entity's watermark never passes it (entity-state.ts).
  */
-export function decodeRecord<E extends AnyEnvelope>(
-  record: KinesisStreamRecord,
+function decodeData<E extends AnyEnvelope>(
+  ref: RecordRef,
+  bytes: Buffer,
+  /** The same bytes in base64, as the quarantine keeps them. */
+  data: string,
   validate: (input: unknown) => Validation<E>,
   {
     maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
     maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS,
     maxEventAgeMs = DEFAULT_MAX_EVENT_AGE_MS,
-  }: DecodeLimits = {},
+  }: DecodeLimits,
 ): DecodedRecord<E> {
-  const ref = recordRef(record);
-  const data = record.kinesis.data;
   const reject = (reason: string): DecodedRecord<E> => ({ status: 'rejected', ref, reason, data });
-  const bytes = Buffer.from(data, 'base64');
   if (bytes.length > maxRecordBytes) return reject(`record too large: ${bytes.length} bytes (limit ${maxRecordBytes})`);
   let json: unknown;
   try {
@@ -74,7 +108,7 @@ export function decodeRecord<E extends AnyEnvelope>(
   } catch (error) {
     return reject(notJson(error));
   }
-  const arrival = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  const arrival = Math.round(ref.arrivalTimestamp * 1000);
   const control = controlEntityOf(json);
   if (control !== undefined) {
     if (!Number.isFinite(arrival)) return reject('control record has no approximateArrivalTimestamp: it stands for no time');

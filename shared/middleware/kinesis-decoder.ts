@@ -2,7 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import type { DecodeLimits, RecordRef } from '../kinesis/records';
-import { decodeRecord } from '../kinesis/records';
+import { decodeRecords } from '../kinesis/records';
 import type { RejectedRecord } from '../quarantine/quarantine';
 
 export interface DecodedBatch<E extends AnyEnvelope> {
@@ -20,7 +20,7 @@ export interface KinesisDecoderOptions<E extends AnyEnvelope> {
   readonly limits?: DecodeLimits;
 }
 
-/** decode base64 → parse JSON → validate, once per record, before the handler runs. */
+/** decode base64 → take KPL aggregates apart → parse JSON → validate, once per record, before the handler runs. */
 export function kinesisDecoder<E extends AnyEnvelope>(
   options: KinesisDecoderOptions<E>,
 ): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
@@ -29,10 +29,12 @@ export function kinesisDecoder<E extends AnyEnvelope>(
     const rejected: RejectedRecord[] = [];
     const controls: Array<{ ref: RecordRef; entity: string; arrival: number }> = [];
     for (const record of request.event.Records ?? []) {
-      const decoded = decodeRecord(record, options.validate, options.limits);
-      if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
-      else if (decoded.status === 'control') controls.push({ ref: decoded.ref, entity: decoded.entity, arrival: decoded.arrival });
-      else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });
+      // A KPL aggregate gives one decoded record per user record, each under the aggregate's sequence number.
+      for (const decoded of decodeRecords(record, options.validate, options.limits)) {
+        if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
+        else if (decoded.status === 'control') controls.push({ ref: decoded.ref, entity: decoded.entity, arrival: decoded.arrival });
+        else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });
+      }
     }
     request.event.riskstream = { valid, rejected, ...(controls.length > 0 ? { controls } : {}) };
   };

@@ -10,6 +10,7 @@ import type { Quarantine, RejectedRecord } from '../../../shared/quarantine/quar
 import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
 import { EntityType } from '../../../shared/state/store';
 import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-events';
+import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
 
 /** Our quarantine port in memory. */
 class MemoryQuarantine implements Quarantine {
@@ -43,6 +44,20 @@ class CommitTimesOut extends MemoryStateStore {
   override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
     if (!this.failing) return super.commitStates(commits);
     return new Map(commits.map((c) => [c.id, { status: 'failed', error: new RetryableError('conditional put timed out') }]));
+  }
+}
+
+/** The in-memory store, its commits of these users failing transiently while `failing`. */
+class CommitsFailFor extends MemoryStateStore {
+  failing = true;
+  constructor(private readonly users: ReadonlySet<string>) {
+    super();
+  }
+  override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+    const refused = commits.filter((c) => this.failing && this.users.has(c.id));
+    const outcomes = await super.commitStates(commits.filter((c) => !refused.includes(c)));
+    for (const c of refused) outcomes.set(c.id, { status: 'failed', error: new RetryableError('conditional put timed out') });
+    return outcomes;
   }
 }
 
@@ -127,6 +142,44 @@ describe('the scoring handler', () => {
         reason: expect.stringMatching(/Item size has exceeded/),
         data: hot?.kinesis.data,
       }),
+    ]);
+  });
+
+  it('scores each payment of a KPL aggregate once: a failed one fails its aggregate, whose retry drops what was applied', async () => {
+    // Arrange: a plain record, an aggregate of three payments (two of whose users' commits time out),
+    // and an aggregate changed on the way
+    const store = new CommitsFailFor(new Set(['u-2', 'u-3']));
+    const quarantine = new MemoryQuarantine();
+    const handler = handlerOf(store, quarantine);
+    const log = new ShardLog();
+    const payments = [txn('k-1', 'u-1'), txn('k-2', 'u-2'), txn('k-3', 'u-3')];
+    const corrupt = aggregate([{ partitionKey: 'u-4', data: Buffer.from(JSON.stringify(txn('k-4', 'u-4'))) }]);
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
+    const [, aggregated, changed] = log.put(
+      { data: txn('p-1', 'u-0') },
+      { data: aggregate(payments.map((p) => ({ partitionKey: p.userId, data: Buffer.from(JSON.stringify(p)) }))), partitionKey: 'u-1' },
+      { data: corrupt, partitionKey: 'u-4' },
+    );
+
+    // Act: the first delivery, then Lambda's retry from the failed record on
+    const first = (await handler(kinesisEvent(log.records), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+    store.failing = false;
+    const retried = (await handler(kinesisEvent(log.records.slice(1)), lambdaContext('score-transactions'))) as KinesisStreamBatchResponse;
+
+    // Assert: the aggregate failed once (by its own sequence number), the changed one went to the quarantine whole
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: aggregated?.kinesis.sequenceNumber }] });
+    expect(retried).toEqual({ batchItemFailures: [] });
+    expect(['p-1', 'k-1', 'k-2', 'k-3'].map((id) => store.decisions.get(id)?.action)).toEqual(['approve', 'approve', 'approve', 'approve']);
+    expect(store.decisions.has('k-4')).toBe(false);
+    const counts = await store.loadStates<unknown>(EntityType.user, ['u-1', 'u-2', 'u-3']);
+    expect([...counts.values()].map((state) => Object.values(state.panes).reduce((n, pane) => n + pane.count, 0))).toEqual([1, 1, 1]);
+    expect(quarantine.accepted).toEqual([
+      expect.objectContaining({
+        ref: expect.objectContaining({ sequenceNumber: changed?.kinesis.sequenceNumber }),
+        reason: 'KPL aggregate has a wrong MD5: it was changed or cut on the way',
+        data: changed?.kinesis.data,
+      }),
+      expect.objectContaining({ reason: 'KPL aggregate has a wrong MD5: it was changed or cut on the way' }),
     ]);
   });
 

@@ -1,10 +1,23 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
-import { DEFAULT_MAX_RECORD_BYTES, decodeRecord, recordRef } from '../../../shared/kinesis/records';
+import type { AnyEnvelope, Validation } from '../../../shared/domain/events';
+import type { DecodedRecord, DecodeLimits } from '../../../shared/kinesis/records';
+import { DEFAULT_MAX_RECORD_BYTES, decodeRecords, recordRef } from '../../../shared/kinesis/records';
 import { controlRecord } from '../../../shared/kinesis/control-records';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions';
 const SEQUENCE = '49650000000000000000000000000000000000000000000001234';
+/** The one decoded record of a plain (not aggregated) Kinesis record. */
+function decodeRecord<E extends AnyEnvelope>(
+  record: KinesisStreamRecord,
+  validate: (input: unknown) => Validation<E>,
+  limits?: DecodeLimits,
+): DecodedRecord<E> {
+  const decoded = decodeRecords(record, validate, limits);
+  expect(decoded).toHaveLength(1);
+  return decoded[0] as DecodedRecord<E>;
+}
+
 const SEED_TRANSACTION = { transactionId: 'txn-123', userId: 'user-456', amount: 2500, country: 'DE', timestamp: '2026-04-25T12:00:00Z' };
 
 /** A record as Lambda delivers it; `data` is the base64 text, given as is. */
