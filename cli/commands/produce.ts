@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../../local/clients';
 import { readDeployRecord } from '../../local/deploy';
@@ -9,6 +9,8 @@ import type { LabelledEvent } from '../../local/traffic/generator';
 import { takeTraffic } from '../../local/traffic/generator';
 import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
+import type { ShardRange } from '../../local/traffic/kpl-producer';
+import { kplAggregates } from '../../local/traffic/kpl-producer';
 import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { KINDS, kindClaiming, streamOutput } from '../../shared/kinds/registry';
 import type { CommandIO } from '../io';
@@ -16,14 +18,16 @@ import { UsageError } from '../usage';
 import { write } from '../io';
 import { progressBar } from '../progress';
 
-const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --generate N) [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
+const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --generate N) [--aggregate] [--rate R] [--seed S] [--labels labels.jsonl] [--stack Riskstream]
 
 Puts events into the deployed streams with PutRecords (batched; only failed entries are put again):
 transactions into the transactions stream (partition key: userId), readings into the readings
 stream (partition key: deviceId). --file sends each line as it is; a file with lines that are not
 JSON is refused (their numbers are named) unless --as-is, which puts them too, for the scorers to
 quarantine. --generate makes N events of realistic, reproducible traffic (--seed) with labelled
-anomalies, whose labels --labels writes as JSON lines. --rate caps events per second.`;
+anomalies, whose labels --labels writes as JSON lines. --rate caps events per second. --aggregate
+puts them as the Kinesis Producer Library does: many events in one record (protobuf, MD5-checked),
+one aggregate per shard at a time, each on the shard its events' partition keys name.`;
 
 interface ProduceOptions {
   readonly file?: string;
@@ -33,6 +37,8 @@ interface ProduceOptions {
   readonly rate?: number;
   readonly seed: number;
   readonly labels?: string;
+  /** Put KPL aggregates instead of one record per event. */
+  readonly aggregate: boolean;
   readonly stack: string;
 }
 
@@ -48,6 +54,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
         rate: { type: 'string' },
         seed: { type: 'string', default: '1' },
         labels: { type: 'string' },
+        aggregate: { type: 'boolean', default: false },
         stack: { type: 'string', default: 'Riskstream' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,6 +70,7 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
       ...(values.rate ? { rate: positiveInteger('--rate', values.rate) } : {}),
       seed: positiveInteger('--seed', values.seed),
       ...(values.labels ? { labels: values.labels } : {}),
+      aggregate: values.aggregate === true,
       stack: values.stack,
     };
   } catch (error) {
@@ -86,6 +94,15 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
   }
 
   const kinesis = new KinesisClient({ ...emulatorClientConfig(deployed.endpoint), requestHandler: new NodeHttpHandler(), maxAttempts: 2 });
+  const events = records.length;
+  if (options.aggregate) {
+    try {
+      records = await aggregatedPerStream(kinesis, records);
+    } catch (error) {
+      await write(io.stderr, `riskstream produce: cannot read the streams' shards at ${deployed.endpoint}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   const started = Date.now();
   const progress = progressBar(io, records.length);
   let put = 0;
@@ -116,10 +133,29 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
   const seconds = (Date.now() - started) / 1000;
   await write(
     io.stderr,
-    `\nput ${put} of ${records.length} records in ${seconds.toFixed(1)} s (${Math.round(put / Math.max(seconds, 0.001))}/s)\n`,
+    `\nput ${put} of ${records.length} records in ${seconds.toFixed(1)} s (${Math.round(put / Math.max(seconds, 0.001))}/s)${options.aggregate ? `: ${events} events in KPL aggregates` : ''}\n`,
   );
   for (const f of failed.slice(0, 10)) await write(io.stderr, `not put: partition key ${f.partitionKey}: ${f.errorCode}\n`);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Each stream's records as KPL aggregates (kpl-producer.ts), by its open shards' hash key ranges. */
+async function aggregatedPerStream(
+  kinesis: KinesisClient,
+  records: ReadonlyArray<ProducedRecord & { stream: string }>,
+): Promise<Array<ProducedRecord & { stream: string }>> {
+  const aggregated: Array<ProducedRecord & { stream: string }> = [];
+  for (const stream of new Set(records.map((r) => r.stream))) {
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const open: ShardRange[] = Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined).map((s) => ({
+      shardId: s.ShardId ?? '',
+      start: BigInt(s.HashKeyRange?.StartingHashKey ?? '0'),
+      end: BigInt(s.HashKeyRange?.EndingHashKey ?? '0'),
+    }));
+    const ofStream = records.filter((r) => r.stream === stream);
+    aggregated.push(...kplAggregates(ofStream, open).map((r) => ({ ...r, stream })));
+  }
+  return aggregated;
 }
 
 function positiveInteger(flag: string, text: string): number {

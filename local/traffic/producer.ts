@@ -8,6 +8,8 @@ const MAX_BYTES = 5 * 1024 * 1024;
 
 export interface ProducedRecord {
   readonly partitionKey: string;
+  /** Puts the record on the shard whose hash key range holds it, whatever its partition key (a KPL aggregate: kpl-producer.ts). */
+  readonly explicitHashKey?: string;
   readonly data: Buffer;
 }
 
@@ -34,7 +36,11 @@ export async function putRecords(
     const left = await retryUntilDone(
       part,
       async (pending) => {
-        const entries: PutRecordsRequestEntry[] = pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data }));
+        const entries: PutRecordsRequestEntry[] = pending.map((r) => ({
+          PartitionKey: r.partitionKey,
+          ...(r.explicitHashKey === undefined ? {} : { ExplicitHashKey: r.explicitHashKey }),
+          Data: r.data,
+        }));
         const response = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: entries }));
         const again: ProducedRecord[] = [];
         (response.Records ?? []).forEach((result, i) => {

@@ -112,4 +112,35 @@ describe('the pipeline on moto, end to end', () => {
     expect(panes).toEqual([expect.objectContaining({ count: 3, sum: 2500 + 12.5 + 30 })]);
     expect(await drainQueue(subscriberUrl)).toEqual([]); // no alert again
   });
+
+  it('scores each payment of KPL-aggregated records once, the aggregates put twice', async () => {
+    // Arrange: three payments of two users (new ones: the earlier tests' users have counts of their own)
+    const payments = [
+      { ...SEED_TXN, transactionId: 'kpl-1', userId: 'kpl-user-1', amount: 11 },
+      { ...SEED_TXN, transactionId: 'kpl-2', userId: 'kpl-user-2', amount: 22 },
+      { ...SEED_TXN, transactionId: 'kpl-3', userId: 'kpl-user-1', amount: 33 },
+    ];
+    const file = join(dir, 'kpl.jsonl');
+    writeFileSync(file, payments.map((p) => JSON.stringify(p)).join('\n'));
+
+    // Act: put as the KPL puts them, twice (a producer's retry), then run the pipeline
+    for (let put = 0; put < 2; put++) {
+      const result = await runCommand(produceCommand, ['--file', file, '--aggregate', '--stack', STACK], []);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/: 3 events in KPL aggregates/);
+    }
+    const runtime = await startLocalRuntime({ stackName: STACK, log: () => undefined });
+    await runtime.runUntilIdle(2000);
+
+    // Assert: every payment decided, each user's window counting its own once
+    const items = await scanAll(deployed.outputs['StateTableName'] ?? '');
+    const decided = items.filter((i) => typeof i['transactionId'] === 'string' && String(i['transactionId']).startsWith('kpl-'));
+    expect(decided.map((i) => i['transactionId']).sort()).toEqual(['kpl-1', 'kpl-2', 'kpl-3']);
+    const countOf = (userId: string) =>
+      Object.values((items.find((i) => i['pk'] === `user#${userId}`)?.['panes'] ?? {}) as Record<string, { count: number }>).reduce(
+        (n, pane) => n + pane.count,
+        0,
+      );
+    expect([countOf('kpl-user-1'), countOf('kpl-user-2')]).toEqual([2, 1]);
+  });
 });
