@@ -59,6 +59,10 @@ const COMMANDS: Record<string, { readonly load: () => Command; readonly summary:
     load: lazy('./commands/produce', 'produceCommand'),
     summary: 'put events (a JSON-lines file, or generated traffic) into the deployed streams',
   },
+  status: {
+    load: lazy('./commands/status', 'statusCommand'),
+    summary: 'where every consumer of the deployed stack stands, per function and shard (checkpoint, records behind)',
+  },
   'deploy-local': {
     load: lazy('./commands/deploy-local', 'deployLocalCommand'),
     summary: 'cdk deploy the stack into the AWS emulator at AWS_ENDPOINT_URL (LocalStack or moto)',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -10,7 +10,7 @@ import { answers } from '../emulator';
 import type { LoadedFunction } from './functions/invoker';
 import { deployedFunction, loadFunction } from './functions/invoker';
 import type { DefaultSynth } from './functions/mappings';
-import { mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './functions/mappings';
+import { assetDirsOf, mappingsFromTemplate, physicalIdsOf, synthDefaultTemplate } from './functions/mappings';
 import type { ScheduleSpec } from './functions/schedules';
 import { schedulesFromTemplate } from './functions/schedules';
 import { FileCheckpointStore } from './kinesis/file-checkpoints';
@@ -152,9 +152,30 @@ export function synthForRuntime(options: {
     );
   }
   options.log('synthesizing the stack as it deploys to AWS, for its event source mappings…');
-  const synth = synthDefaultTemplate({ outdir: join(ROOT, 'cdk.out.local', options.stackName, 'runtime'), ...options });
+  const synth = synthDefaultTemplate({ outdir: runtimeSynthDir(options.stackName), ...options });
   synths.set(key, synth);
   return synth;
+}
+
+function runtimeSynthDir(stackName: string): string {
+  return join(ROOT, 'cdk.out.local', stackName, 'runtime');
+}
+
+/**
+ * The synth the runtime made last for this stack, read from disk (a command that only reads the
+ * mappings need not bundle every function again); undefined when the runtime never ran it here.
+ */
+export function lastRuntimeSynth(stackName: string): Promise<DefaultSynth> | undefined {
+  const assembly = join(runtimeSynthDir(stackName), 'aws');
+  const templatePath = join(assembly, `${stackName}.template.json`);
+  if (!existsSync(templatePath)) return undefined;
+  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as DefaultSynth['template'];
+  return Promise.resolve({ template, templatePath, assetDirs: assetDirsOf(template, assembly) });
+}
+
+/** Where the runtime keeps its mappings' checkpoints, per stack (FileCheckpointStore). */
+export function checkpointPath(stackName: string): string {
+  return join(ROOT, '.riskstream', `${stackName}.checkpoints.json`);
 }
 
 function forget(key: string, options: Parameters<typeof synthForRuntime>[0]): Promise<DefaultSynth> {
@@ -213,7 +234,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (!functions.has(spec.functionName)) functions.set(spec.functionName, await loadMappedFunction(stack, spec, functionLogs, log));
   }
 
-  const checkpointFile = join(ROOT, '.riskstream', `${options.stackName}.checkpoints.json`);
+  const checkpointFile = checkpointPath(options.stackName);
   if (options.fromStart) {
     rmSync(checkpointFile, { force: true });
     log('--from-start: checkpoints cleared, every source is read from its trim horizon');

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { produceCommand } from '../../cli/commands/produce';
+import { statusCommand } from '../../cli/commands/status';
+import type { ConsumerPosition } from '../../local/status/consumer-positions';
 import { decisionKey } from '../../shared/adapters/dynamodb-items';
 import type { LocalDeployResult } from '../../local/deploy';
 import { startLocalRuntime } from '../../local/runtime/runtime';
@@ -142,5 +144,39 @@ describe('the pipeline on moto, end to end', () => {
         0,
       );
     expect([countOf('kpl-user-1'), countOf('kpl-user-2')]).toEqual([2, 1]);
+  });
+
+  it('says where every consumer stands: caught up after a run, behind by what was put since', async () => {
+    // Arrange: the runs above left every consumer at the end of its shards
+    const status = async () => {
+      const result = await runCommand(statusCommand, ['--stack', STACK], []);
+      return {
+        code: result.code,
+        positions: result.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as ConsumerPosition),
+      };
+    };
+    const before = await status();
+
+    // Act: two payments put, and no consumer running
+    await produce([
+      { ...SEED_TXN, transactionId: 'txn-status-1', amount: 5 },
+      { ...SEED_TXN, transactionId: 'txn-status-2', amount: 6 },
+    ]);
+    const after = await status();
+
+    // Assert: every function and shard, with its checkpoint; only the transactions' scorer is behind, by the two
+    expect(before.code).toBe(0);
+    expect(new Set(before.positions.map((p) => p.consumer))).toEqual(
+      new Set([`${NAME}-score-transactions`, `${NAME}-score-readings`, `${NAME}-publish-alerts`]),
+    );
+    expect(before.positions.every((p) => p.status === 'caught_up' && p.behindRecords === 0 && p.checkpoint !== null)).toBe(true);
+    const scorer = after.positions.filter((p) => p.consumer === `${NAME}-score-transactions`);
+    expect(scorer.reduce((n, p) => n + p.behindRecords, 0)).toBe(2);
+    expect(scorer.find((p) => p.behindRecords > 0)).toMatchObject({ status: 'behind', behindMs: expect.any(Number) });
+    expect(after.positions.filter((p) => p.consumer !== `${NAME}-score-transactions`).every((p) => p.status === 'caught_up')).toBe(true);
+    expect(after.code).toBe(0);
   });
 });

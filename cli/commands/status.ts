@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import type { ConsumerPosition } from '../../local/status/consumer-positions';
+import { ConsumerStatus } from '../../local/status/consumer-positions';
+import { stackConsumerPositions } from '../../local/status/stack-status';
+import type { CommandIO } from '../io';
+import { write } from '../io';
+import { UsageError } from '../usage';
+
+const USAGE = `usage: riskstream status [--table] [--stack Riskstream]
+
+Where every consumer of the deployed stack stands, per function and shard (the local runtime's
+checkpoints, and the records in the shard after them):
+  { "consumer": "…-score-transactions", "stream": "…", "shard": "shardId-…", "checkpoint": "…",
+    "behindRecords": N, "behindMs": N, "status": "caught_up" | "behind" | "stalled" }
+one JSON object a line; --table prints a table instead. behindMs is how long the oldest waiting
+record has waited; stalled means as long as the iterator-age alarm allows (alarms.iteratorAgeMs).
+The exit status is 1 when a consumer is stalled.`;
+
+export async function statusCommand(argv: string[], io: CommandIO): Promise<number> {
+  let options: { table: boolean; stack: string };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        table: { type: 'boolean', default: false },
+        stack: { type: 'string', default: 'Riskstream' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    options = { table: values.table === true, stack: values.stack };
+  } catch (error) {
+    await write(io.stderr, `riskstream status: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  let positions: ConsumerPosition[];
+  try {
+    positions = await stackConsumerPositions(options.stack, { log: (line) => void write(io.stderr, `${line}\n`) });
+  } catch (error) {
+    await write(io.stderr, `riskstream status: ${(error as Error).message}\n`);
+    return 1;
+  }
+  await write(io.stdout, options.table ? positionsTable(positions) : positions.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  return positions.some((p) => p.status === ConsumerStatus.stalled) ? 1 : 0;
+}
+
+export function positionsTable(positions: readonly ConsumerPosition[]): string {
+  const rows = [
+    ['consumer', 'stream', 'shard', 'checkpoint', 'behind records', 'behind', 'status'],
+    ...positions.map((p) => [
+      p.consumer,
+      p.stream,
+      p.shard,
+      p.checkpoint ?? '(none)',
+      String(p.behindRecords),
+      `${(p.behindMs / 1000).toFixed(1)} s`,
+      p.status,
+    ]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return rows
+    .map(
+      (row) =>
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
+}

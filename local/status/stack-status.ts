@@ -1,0 +1,64 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loadDeployConfig } from '../../infra/config';
+import { readDeployRecord } from '../deploy';
+import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
+import { FileCheckpointStore } from '../runtime/kinesis/file-checkpoints';
+import { KinesisStreamSource } from '../runtime/kinesis/kinesis-source';
+import type { StreamSource } from '../runtime/kinesis/stream-source';
+import { checkpointPath, lastRuntimeSynth, openDeployedStack } from '../runtime/runtime';
+import type { MappingSpec } from '../runtime/types';
+import type { ConsumerPosition } from './consumer-positions';
+import { consumerPositions } from './consumer-positions';
+
+/**
+ * Every consumer of a stack deployed from here, in every shard of its source: the local runtime's
+ * mappings (from its last synth, or a new one), their checkpoints (the runtime's file, which it
+ * replaces atomically, so it can be read while the runtime runs), and the records after them.
+ */
+export async function stackConsumerPositions(
+  stackName: string,
+  { log, now = Date.now }: { log: (line: string) => void; now?: () => number },
+): Promise<ConsumerPosition[]> {
+  const stack = await openDeployedStack(stackName, log, lastRuntimeSynth(stackName));
+  const stalledAfterMs = loadDeployConfig({ riskstream: readDeployRecord(stackName)?.config ?? {} }).alarms.iteratorAgeMs;
+  const checkpoints = new FileCheckpointStore(checkpointPath(stackName));
+  const clientConfig = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: stack.credentials,
+    requestHandler: new NodeHttpHandler(),
+  };
+  const kinesis = new KinesisClient(clientConfig);
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const streams = new DynamoDBStreamsClient(clientConfig);
+  const sourceOf = (spec: MappingSpec): StreamSource =>
+    spec.source.kind === 'kinesis'
+      ? new KinesisStreamSource({
+          kinesis,
+          source: spec.source,
+          functionName: spec.functionName,
+          region: stack.region,
+          account: stack.account,
+        })
+      : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
+  try {
+    const positions: ConsumerPosition[] = [];
+    for (const spec of stack.mappings) {
+      positions.push(
+        ...(await consumerPositions(sourceOf(spec), checkpoints, {
+          consumer: spec.functionName,
+          stream: spec.source.kind === 'kinesis' ? spec.source.streamName : `${spec.source.tableName} (stream)`,
+          startingPosition: spec.startingPosition,
+          stalledAfterMs,
+          now: now(),
+        })),
+      );
+    }
+    return positions;
+  } finally {
+    for (const client of [kinesis, dynamodb, streams]) client.destroy();
+  }
+}
