@@ -23,6 +23,8 @@ import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
 import { KINDS, streamOutput } from '../../shared/kinds/registry';
 import type { EventKindName } from '../../shared/kinds/names';
+import type { ConsumerPosition } from '../status/consumer-positions';
+import { positionsInStack } from '../status/stack-status';
 
 export interface DemoSessionOptions {
   readonly stackName: string;
@@ -103,6 +105,8 @@ export class DemoSession {
   private readonly paged: DeliveredAlert[] = [];
   private readonly timeline = new Timeline();
   private state: StateFigures | null = null;
+  /** Where each consumer stands (riskstream status), read every few seconds. */
+  private consumers: readonly ConsumerPosition[] = [];
   private queueDepths: Record<QueueName, number> = { quarantine: 0, 'score-transactions': 0, 'score-readings': 0, 'publish-alerts': 0 };
   private queueBaseline: Record<QueueName, number> = { ...this.queueDepths };
   private lastChangeAt = Date.now();
@@ -208,6 +212,9 @@ export class DemoSession {
       this.every(5000, 'reading the queues', async () => {
         this.queueDepths = await this.readQueueDepths();
       }),
+      this.every(5000, "reading the consumers' positions", async () => {
+        this.consumers = await positionsInStack(this.runtime.stack);
+      }),
       this.every(0, 'reading the state table', async () => {
         this.state = await this.readState();
         // Reads cost the emulator time the pipeline needs: the next round waits ten times as long as this one took.
@@ -281,6 +288,7 @@ export class DemoSession {
         busyMs: s.busyMs,
         recordsToDlq: s.stats.recordsFailedToDestination,
       })),
+      consumers: this.consumers,
       state: this.state && {
         decisionsByAction: this.state.decisionsByAction,
         busiestWindows: this.state.busiestWindows,

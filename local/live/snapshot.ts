@@ -1,3 +1,4 @@
+import type { ConsumerPosition } from '../status/consumer-positions';
 import type { OpenIncidentFigure, WindowFigure } from '../demo/state-reader';
 import type { ChannelFigure, DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
 import type { RulesQuality } from '../backtest/rule-quality';
@@ -23,6 +24,8 @@ export interface LiveSnapshot {
   readonly alertBucketMs: number;
   readonly lag: readonly ShardLag[];
   readonly functions: readonly FunctionFigure[];
+  /** Where each function stands in each shard of its source (`riskstream status`); empty until the first read. */
+  readonly consumers: readonly ConsumerPosition[];
   /** From the state table; null until its first read. */
   readonly state: {
     readonly decisionsByAction: Record<string, number>;

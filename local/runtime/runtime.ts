@@ -47,6 +47,8 @@ export interface MappingStatus {
 }
 
 export interface LocalRuntime {
+  /** The stack it runs: where, and its mappings. */
+  readonly stack: DeployedStack;
   readonly mappings: readonly MappingSpec[];
   /** Runs the mappings until no new record came for idleMs, in pipeline order, then stops. */
   runUntilIdle(idleMs: number): Promise<MappingStatus[]>;
@@ -288,6 +290,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   const timers: NodeJS.Timeout[] = [];
   return {
+    stack,
     mappings,
     status,
     async runUntilIdle(idleMs) {

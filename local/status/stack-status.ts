@@ -8,6 +8,7 @@ import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
 import { FileCheckpointStore } from '../runtime/kinesis/file-checkpoints';
 import { KinesisStreamSource } from '../runtime/kinesis/kinesis-source';
 import type { StreamSource } from '../runtime/kinesis/stream-source';
+import type { DeployedStack } from '../runtime/runtime';
 import { checkpointPath, lastRuntimeSynth, openDeployedStack } from '../runtime/runtime';
 import type { MappingSpec } from '../runtime/types';
 import type { ConsumerPosition } from './consumer-positions';
@@ -22,9 +23,13 @@ export async function stackConsumerPositions(
   stackName: string,
   { log, now = Date.now }: { log: (line: string) => void; now?: () => number },
 ): Promise<ConsumerPosition[]> {
-  const stack = await openDeployedStack(stackName, log, lastRuntimeSynth(stackName));
-  const stalledAfterMs = loadDeployConfig({ riskstream: readDeployRecord(stackName)?.config ?? {} }).alarms.iteratorAgeMs;
-  const checkpoints = new FileCheckpointStore(checkpointPath(stackName));
+  return positionsInStack(await openDeployedStack(stackName, log, lastRuntimeSynth(stackName)), now);
+}
+
+/** `stackConsumerPositions` of a stack already opened (the demo keeps its own). */
+export async function positionsInStack(stack: DeployedStack, now: () => number = Date.now): Promise<ConsumerPosition[]> {
+  const stalledAfterMs = loadDeployConfig({ riskstream: readDeployRecord(stack.stackName)?.config ?? {} }).alarms.iteratorAgeMs;
+  const checkpoints = new FileCheckpointStore(checkpointPath(stack.stackName));
   const clientConfig = {
     endpoint: stack.endpoint,
     region: stack.region,

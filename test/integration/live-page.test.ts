@@ -74,6 +74,20 @@ describe('the live page', () => {
     expect(lagBars.some((k) => k.includes('transactions'))).toBe(true);
     expect(lagBars.some((k) => k.includes('readings'))).toBe(true);
     expect(lagBars.some((k) => k.includes('(stream)'))).toBe(true);
+    // Where each consumer stands, as `riskstream status` says: every function caught up once the run is idle.
+    const consumerStatuses = () =>
+      page.$$eval('[data-testid="table-consumers"] tbody tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')));
+    for (const started = Date.now(); Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 500))) {
+      const statuses = await consumerStatuses();
+      if (statuses.length >= 3 && statuses.every((status) => status === 'caught_up')) break;
+    }
+    expect(new Set(await consumerStatuses())).toEqual(new Set(['caught_up']));
+    const consumers = await page.$$eval('[data-testid="table-consumers"] tbody tr', (trs) =>
+      trs.map((tr) => tr.querySelector('td')?.textContent ?? ''),
+    );
+    expect(new Set(consumers.map((c) => c.replace(/^.*-(score-|publish-)/, '$1')))).toEqual(
+      new Set(['score-transactions', 'score-readings', 'publish-alerts']),
+    );
     // The latest alerts, with their reasons, and the busiest windows from the entity items.
     const rows = await page.$$eval('[data-testid="table-alerts"] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     expect(rows).toHaveLength(Math.min(15, alerts.length));

@@ -92,6 +92,7 @@ describe('live figures', () => {
         { source: 'b', shardId: 's2', lagMs: 1200 },
       ],
       functions: [],
+      consumers: [],
       state: {
         decisionsByAction: { approve: 1500, manual_review_required: 12, block: 3 },
         busiestWindows: [],
