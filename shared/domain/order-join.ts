@@ -1,0 +1,132 @@
+/**
+ * The seed's stream-stream join: orders joined with their payments on the order id. One join per
+ * order (its state is one item, written by one writer: the orders stream is partitioned by order
+ * id), holding the side that came first until the other comes or the join window closes.
+ *
+ * Pure and deterministic: the caller loads the state, applies an event or the passing of time, and
+ * stores what comes back. Either side may come first; a side met again (an order created twice,
+ * one payment id twice) is a duplicate and changes nothing, so replays and retries give one result.
+ * A join that has reached its outcome is final: a side that comes after it is `late`, counted and
+ * reported, never a second outcome (an order whose payment was already declared an orphan does not
+ * also become unpaid half an hour later).
+ */
+
+export interface OrderCreated {
+  readonly eventType: 'OrderCreated';
+  readonly orderId: string;
+  readonly userId: string;
+  readonly amount: number;
+  /** Event time, epoch ms. */
+  readonly time: number;
+}
+
+export interface PaymentReceived {
+  readonly eventType: 'PaymentReceived';
+  readonly orderId: string;
+  readonly paymentId: string;
+  readonly amount: number;
+  readonly time: number;
+}
+
+export type OrderEvent = OrderCreated | PaymentReceived;
+
+export const JoinOutcome = {
+  joined: 'joined',
+  amountMismatch: 'amount_mismatch',
+  unpaid: 'unpaid',
+  orphanPayment: 'orphan_payment',
+} as const;
+export type JoinOutcome = (typeof JoinOutcome)[keyof typeof JoinOutcome];
+
+/** The seed's joined record. */
+export interface JoinedRecord {
+  readonly orderId: string;
+  readonly userId: string;
+  readonly orderAmount: number;
+  readonly paymentId: string;
+  readonly paymentStatus: 'paid';
+}
+
+/** What a join ended as: the joined record for a match, and for an amount that differs the payment's amount beside it. */
+export type JoinResult =
+  | { readonly outcome: 'joined'; readonly record: JoinedRecord }
+  | { readonly outcome: 'amount_mismatch'; readonly record: JoinedRecord; readonly paymentAmount: number }
+  | { readonly outcome: 'unpaid'; readonly order: OrderCreated }
+  | { readonly outcome: 'orphan_payment'; readonly payment: PaymentReceived };
+
+export interface JoinState {
+  readonly order?: OrderCreated;
+  readonly payment?: PaymentReceived;
+  /** Set once the join has its outcome: final. */
+  readonly outcome?: JoinOutcome;
+  /** While one side waits: when its window closes (epoch ms, the waiting side's time plus the window). */
+  readonly closesAt?: number;
+}
+
+export const EMPTY_JOIN: JoinState = Object.freeze({});
+
+export type JoinStep =
+  /** Nothing changes: the event was met before. */
+  | { readonly status: 'duplicate'; readonly state: JoinState }
+  /** A side of a join already final: kept out of it. */
+  | { readonly status: 'late'; readonly state: JoinState }
+  /** A second, different payment of one order: kept out of the join, for a person to look at (paid twice?). */
+  | { readonly status: 'extra_payment'; readonly state: JoinState }
+  /** The side waits for the other one, until `state.closesAt`. */
+  | { readonly status: 'waiting'; readonly state: JoinState }
+  /** The join has its outcome. */
+  | { readonly status: 'done'; readonly state: JoinState; readonly result: JoinResult };
+
+/** Applies one side of an order's join; `windowMs` is how long a side waits for the other. */
+export function joinEvent(state: JoinState, event: OrderEvent, windowMs: number): JoinStep {
+  if (isMetBefore(state, event)) return { status: 'duplicate', state };
+  if (event.eventType === 'PaymentReceived' && state.payment !== undefined) return { status: 'extra_payment', state };
+  if (state.outcome !== undefined) return { status: 'late', state };
+  const order = event.eventType === 'OrderCreated' ? event : state.order;
+  const payment = event.eventType === 'PaymentReceived' ? event : state.payment;
+  if (order && payment) {
+    const result = matched(order, payment);
+    return { status: 'done', state: { order, payment, outcome: result.outcome }, result };
+  }
+  const waiting = order ?? (payment as OrderEvent);
+  return { status: 'waiting', state: { ...(order ? { order } : { payment }), closesAt: waiting.time + windowMs } };
+}
+
+/**
+ * Time passing for a join, `now` by the stream's clock: a side still waiting when its window has
+ * closed ends the join, an order as unpaid, a payment as an orphan. Nothing changes before.
+ */
+export function closeJoin(state: JoinState, now: number): JoinStep {
+  if (state.outcome !== undefined || state.closesAt === undefined || now < state.closesAt) return { status: 'waiting', state };
+  if (state.order) {
+    const result: JoinResult = { outcome: JoinOutcome.unpaid, order: state.order };
+    return { status: 'done', state: { order: state.order, outcome: result.outcome }, result };
+  }
+  const payment = state.payment as PaymentReceived;
+  const result: JoinResult = { outcome: JoinOutcome.orphanPayment, payment };
+  return { status: 'done', state: { payment, outcome: result.outcome }, result };
+}
+
+/** Whether the event is one the join has met: the order's creation (one per order), or the payment it holds. */
+function isMetBefore(state: JoinState, event: OrderEvent): boolean {
+  if (event.eventType === 'OrderCreated') return state.order !== undefined;
+  return state.payment?.paymentId === event.paymentId;
+}
+
+function matched(order: OrderCreated, payment: PaymentReceived): JoinResult {
+  const record: JoinedRecord = {
+    orderId: order.orderId,
+    userId: order.userId,
+    orderAmount: order.amount,
+    paymentId: payment.paymentId,
+    paymentStatus: 'paid',
+  };
+  // Amounts are money: compared to the cent, as they were written.
+  return cents(order.amount) === cents(payment.amount)
+    ? { outcome: JoinOutcome.joined, record }
+    : { outcome: JoinOutcome.amountMismatch, record, paymentAmount: payment.amount };
+}
+
+function cents(amount: number): number {
+  return Math.round(amount * 100);
+}

@@ -1,0 +1,102 @@
+import type { JoinState, JoinStep, OrderCreated, OrderEvent, PaymentReceived } from '../../../shared/domain/order-join';
+import { closeJoin, EMPTY_JOIN, joinEvent } from '../../../shared/domain/order-join';
+
+const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
+const WINDOW = 30 * 60_000;
+// The seed's order and payment.
+const ORDER: OrderCreated = { eventType: 'OrderCreated', orderId: 'order-123', userId: 'user-456', amount: 79.99, time: T0 };
+const PAYMENT: PaymentReceived = {
+  eventType: 'PaymentReceived',
+  orderId: 'order-123',
+  paymentId: 'pay-999',
+  amount: 79.99,
+  time: T0 + 5_000,
+};
+
+/** The events in order through one join: every step, and the state left. */
+function run(events: readonly OrderEvent[], start: JoinState = EMPTY_JOIN): { steps: JoinStep[]; state: JoinState } {
+  let state = start;
+  const steps = events.map((event) => {
+    const step = joinEvent(state, event, WINDOW);
+    state = step.state;
+    return step;
+  });
+  return { steps, state };
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe('the order join', () => {
+  it('joins the seed’s order and payment into the seed’s joined record', () => {
+    const { steps } = run([ORDER, PAYMENT]);
+
+    expect(steps.map((s) => s.status)).toEqual(['waiting', 'done']);
+    expect(steps[1]).toMatchObject({
+      result: {
+        outcome: 'joined',
+        record: { orderId: 'order-123', userId: 'user-456', orderAmount: 79.99, paymentId: 'pay-999', paymentStatus: 'paid' },
+      },
+    });
+  });
+
+  it('gives one result whatever the order of the sides and their duplicates', () => {
+    for (const events of permutations([ORDER, PAYMENT, ORDER, PAYMENT])) {
+      const { steps } = run(events);
+      const done = steps.filter((s) => s.status === 'done');
+      expect(done).toHaveLength(1);
+      expect(done[0]).toMatchObject({ result: { outcome: 'joined', record: { orderId: 'order-123', paymentId: 'pay-999' } } });
+      expect(steps.filter((s) => s.status === 'duplicate')).toHaveLength(2);
+    }
+  });
+
+  it('calls amounts that differ by a cent a mismatch, and amounts equal to the cent a match', () => {
+    const off = run([ORDER, { ...PAYMENT, amount: 79.98 }]).steps[1];
+    const same = run([ORDER, { ...PAYMENT, amount: 79.990000001 }]).steps[1];
+
+    expect(off).toMatchObject({
+      status: 'done',
+      result: { outcome: 'amount_mismatch', paymentAmount: 79.98, record: { orderAmount: 79.99 } },
+    });
+    expect(same).toMatchObject({ status: 'done', result: { outcome: 'joined' } });
+  });
+
+  it('closes an order still unpaid when its window ends, not a moment before, and keeps a late payment out of it', () => {
+    // Arrange
+    const waiting = run([ORDER]).state;
+
+    // Act
+    const before = closeJoin(waiting, T0 + WINDOW - 1);
+    const closed = closeJoin(waiting, T0 + WINDOW);
+    const paidLate = joinEvent(closed.state, PAYMENT, WINDOW);
+
+    // Assert
+    expect(waiting.closesAt).toBe(T0 + WINDOW);
+    expect(before).toEqual({ status: 'waiting', state: waiting });
+    expect(closed).toMatchObject({ status: 'done', result: { outcome: 'unpaid', order: ORDER } });
+    expect(paidLate).toEqual({ status: 'late', state: closed.state });
+    expect(closeJoin(closed.state, T0 + 2 * WINDOW).status).toBe('waiting');
+  });
+
+  it('closes a payment whose order never came as an orphan, the order coming after it kept out', () => {
+    const waiting = run([PAYMENT]).state;
+    const closed = closeJoin(waiting, PAYMENT.time + WINDOW);
+
+    expect(closed).toMatchObject({ status: 'done', result: { outcome: 'orphan_payment', payment: PAYMENT } });
+    expect(joinEvent(closed.state, ORDER, WINDOW).status).toBe('late');
+    expect(joinEvent(closed.state, PAYMENT, WINDOW).status).toBe('duplicate');
+  });
+
+  it('keeps a second, different payment of one order out of the join, before the match and after it', () => {
+    const second: PaymentReceived = { ...PAYMENT, paymentId: 'pay-1000', time: T0 + 9_000 };
+
+    const open = run([PAYMENT, second]);
+    const matched = run([ORDER, PAYMENT, second]);
+
+    expect(open.steps.map((s) => s.status)).toEqual(['waiting', 'extra_payment']);
+    expect(open.state.payment).toEqual(PAYMENT);
+    expect(matched.steps.map((s) => s.status)).toEqual(['waiting', 'done', 'extra_payment']);
+  });
+});
