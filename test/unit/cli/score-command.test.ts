@@ -236,3 +236,79 @@ describe('riskstream score: options', () => {
     expect(result.stderr).toBe('');
   });
 });
+
+describe('riskstream score: orders joined with payments', () => {
+  const order = (orderId: string, amount: number, second = 0) =>
+    JSON.stringify({
+      eventType: 'OrderCreated',
+      orderId,
+      userId: 'user-456',
+      amount,
+      timestamp: `2026-04-25T12:00:${String(second).padStart(2, '0')}Z`,
+    });
+  const payment = (orderId: string, paymentId: string, amount: number, second = 5) =>
+    JSON.stringify({
+      eventType: 'PaymentReceived',
+      orderId,
+      paymentId,
+      amount,
+      timestamp: `2026-04-25T12:00:${String(second).padStart(2, '0')}Z`,
+    });
+
+  it('prints the seed’s joined record when both sides are read, in input order among the other events, either side first', async () => {
+    // Act
+    const result = await runScore([], [payment('order-123', 'pay-999', 79.99), SEED_READING, order('order-123', 79.99)]);
+
+    // Assert
+    expect(result.code).toBe(0);
+    expect(outputLines(result.stdout)).toEqual([
+      '{"deviceId":"sensor-17","temperature":82.4,"status":"warning","alert":"Temperature exceeded threshold"}',
+      '{"orderId":"order-123","userId":"user-456","orderAmount":79.99,"paymentId":"pay-999","paymentStatus":"paid"}',
+    ]);
+  });
+
+  it('says where amounts differ, a repeat once, and at the end of the input the unpaid orders and orphan payments', async () => {
+    // Act
+    const result = await runScore(
+      [],
+      [
+        order('o-1', 10),
+        payment('o-1', 'p-1', 12),
+        payment('o-1', 'p-1', 12),
+        order('o-2', 5),
+        payment('o-9', 'p-9', 7),
+        payment('o-1', 'p-2', 10),
+      ],
+    );
+
+    // Assert
+    expect(parsedLines(result.stdout)).toEqual([
+      { orderId: 'o-1', userId: 'user-456', orderAmount: 10, paymentId: 'p-1', paymentStatus: 'amount_mismatch', paymentAmount: 12 },
+      { eventId: 'p-1', status: 'already_processed', sideEffectRepeated: false },
+      { orderId: 'o-1', paymentId: 'p-2', status: 'extra_payment' },
+      { orderId: 'o-2', userId: 'user-456', orderAmount: 5, paymentStatus: 'unpaid' },
+      { orderId: 'o-9', paymentId: 'p-9', paymentAmount: 7, paymentStatus: 'orphan_payment' },
+    ]);
+  });
+
+  it('reports a bad order line by its number and the fields it gets wrong, and goes on', async () => {
+    // Act
+    const result = await runScore(
+      [],
+      [
+        JSON.stringify({ eventType: 'OrderCreated', orderId: ' ', amount: -1, timestamp: '2026-04-25T12:00:00Z' }),
+        JSON.stringify({ eventType: 'Shipped', orderId: 'o-1' }),
+        order('o-3', 1),
+      ],
+    );
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      'line 1: field "orderId" must not be empty; missing required field "userId"; field "amount" must not be negative',
+      'line 2: field "eventType" must be "OrderCreated" or "PaymentReceived"',
+      '',
+    ]);
+    expect(parsedLines(result.stdout)).toEqual([{ orderId: 'o-3', userId: 'user-456', orderAmount: 1, paymentStatus: 'unpaid' }]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { JoinState, JoinStep, OrderCreated, OrderEvent, PaymentReceived } from '../../../shared/domain/order-join';
 import { closeJoin, EMPTY_JOIN, joinEvent } from '../../../shared/domain/order-join';
+import { claimsOrderEvent, validateOrderEvent } from '../../../shared/domain/order-events';
 
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 const WINDOW = 30 * 60_000;
@@ -98,5 +99,36 @@ describe('the order join', () => {
     expect(open.steps.map((s) => s.status)).toEqual(['waiting', 'extra_payment']);
     expect(open.state.payment).toEqual(PAYMENT);
     expect(matched.steps.map((s) => s.status)).toEqual(['waiting', 'done', 'extra_payment']);
+  });
+});
+
+describe('order events', () => {
+  it('validates the seed’s order and payment, ids trimmed and times in epoch ms, and claims only what names an order', () => {
+    const order = validateOrderEvent({
+      eventType: 'OrderCreated',
+      orderId: ' order-123 ',
+      userId: 'user-456',
+      amount: 79.99,
+      timestamp: '2026-04-25T12:00:00Z',
+    });
+    const payment = validateOrderEvent({
+      eventType: 'PaymentReceived',
+      orderId: 'order-123',
+      paymentId: 'pay-999',
+      amount: 79.99,
+      timestamp: T0 + 5_000,
+    });
+
+    expect(order).toEqual({ ok: true, value: ORDER });
+    expect(payment).toEqual({ ok: true, value: PAYMENT });
+    expect(validateOrderEvent({ eventType: 'PaymentReceived', orderId: 'o', amount: 'x', timestamp: 'soon' })).toEqual({
+      ok: false,
+      reason:
+        'missing required field "paymentId"; field "amount" must be a number, got string; field "timestamp" must be an ISO 8601 time with a zone (e.g. 2026-04-25T12:00:00Z) or epoch milliseconds',
+    });
+    expect(validateOrderEvent([])).toEqual({ ok: false, reason: 'expected a JSON object, got array' });
+    expect(claimsOrderEvent({ orderId: 'o-1' })).toBe(true);
+    expect(claimsOrderEvent({ orderId: 'o-1', transactionId: 't-1' })).toBe(false);
+    expect(claimsOrderEvent({ transactionId: 't-1', eventType: 'Purchase' })).toBe(false);
   });
 });
