@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openLabelStore } from '../../local/labels/labels-admin';
+import { textTable } from '../../local/text-table';
 import { parseDuration } from '../../shared/domain/duration';
 import type { Label, Verdict } from '../../shared/domain/labels';
 import { parseLabelId, parseLabelNote, parseVerdict } from '../../shared/domain/labels';
@@ -85,16 +86,7 @@ const COLUMNS = ['ID', 'VERDICT', 'LABELLED AT', 'NOTE'] as const;
 export function labelsTable(labels: readonly Label[]): string {
   if (labels.length === 0) return 'no labels\n';
   const rows = [[...COLUMNS], ...labels.map((l) => [l.id, l.verdict, l.labelledAt, l.note ?? ''])];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows
-    .map(
-      (row) =>
-        `${row
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return textTable(rows);
 }
 
 export function labelsJsonLines(labels: readonly Label[]): string {

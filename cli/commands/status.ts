@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ConsumerPosition } from '../../local/status/consumer-positions';
 import { ConsumerStatus } from '../../local/status/consumer-positions';
 import { stackConsumerPositions } from '../../local/status/stack-status';
+import { textTable } from '../../local/text-table';
 import type { CommandIO } from '../io';
 import { write } from '../io';
 import { UsageError } from '../usage';
@@ -60,14 +61,5 @@ export function positionsTable(positions: readonly ConsumerPosition[]): string {
       p.status,
     ]),
   ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  return rows
-    .map(
-      (row) =>
-        `${row
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return textTable(rows);
 }

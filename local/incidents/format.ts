@@ -1,5 +1,6 @@
 import type { Incident, OperatorAction } from '../../shared/domain/incidents';
 import type { EntityType } from '../../shared/state/store';
+import { textTable } from '../text-table';
 
 /**
  * How `riskstream incidents` shows incidents and operators' actions: pure functions of what the
@@ -99,17 +100,7 @@ function cells(open: OpenIncident, now: number): string[] {
 export function incidentsTable(open: readonly OpenIncident[], now: number): string {
   if (open.length === 0) return 'no open incidents\n';
   const rows = [[...COLUMNS], ...[...open].sort(byUrgency).map((o) => cells(o, now))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return (
-    rows
-      .map((row) =>
-        row
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return textTable(rows);
 }
 
 /** An incident as one JSON object, times in ISO 8601 (the `--json` form of list and show). */

@@ -12,10 +12,10 @@ import type { AlertPublisher } from '../../shared/alerting/messages';
 import { alertPublisherFromEnv } from '../../shared/handler/publish-alerts-from-env';
 import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
 import { ROOT } from '../deploy';
-import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
 import type { LoadedFunction } from '../runtime/functions/invoker';
 import { deployedFunction } from '../runtime/functions/invoker';
-import { KinesisStreamSource } from '../runtime/kinesis/kinesis-source';
+import type { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
+import { mappingSource } from '../runtime/mapping-source';
 import type { DeployedStack } from '../runtime/runtime';
 import { loadMappedFunction, openDeployedStack } from '../runtime/runtime';
 import type { MappingSpec } from '../runtime/types';
@@ -164,16 +164,7 @@ async function openSession(options: StackRedriveOptions): Promise<Session> {
   const sourceOf = (spec: MappingSpec): DlqTarget['source'] => {
     let source = sources.get(spec);
     if (!source) {
-      source =
-        spec.source.kind === 'kinesis'
-          ? new KinesisStreamSource({
-              kinesis,
-              source: spec.source,
-              functionName: spec.functionName,
-              region: stack.region,
-              account: stack.account,
-            })
-          : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
+      source = mappingSource(spec, { kinesis, dynamodb, streams }, stack);
       sources.set(spec, source);
     }
     return source;

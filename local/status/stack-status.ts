@@ -4,13 +4,10 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadDeployConfig } from '../../infra/config';
 import { readDeployRecord } from '../deploy';
-import { DynamoDbTableStreamSource } from '../runtime/dynamodb/stream-source';
 import { FileCheckpointStore } from '../runtime/kinesis/file-checkpoints';
-import { KinesisStreamSource } from '../runtime/kinesis/kinesis-source';
-import type { StreamSource } from '../runtime/kinesis/stream-source';
+import { mappingSource } from '../runtime/mapping-source';
 import type { DeployedStack } from '../runtime/runtime';
 import { checkpointPath, lastRuntimeSynth, openDeployedStack } from '../runtime/runtime';
-import type { MappingSpec } from '../runtime/types';
 import type { ConsumerPosition } from './consumer-positions';
 import { consumerPositions } from './consumer-positions';
 
@@ -39,21 +36,11 @@ export async function positionsInStack(stack: DeployedStack, now: () => number =
   const kinesis = new KinesisClient(clientConfig);
   const dynamodb = new DynamoDBClient(clientConfig);
   const streams = new DynamoDBStreamsClient(clientConfig);
-  const sourceOf = (spec: MappingSpec): StreamSource =>
-    spec.source.kind === 'kinesis'
-      ? new KinesisStreamSource({
-          kinesis,
-          source: spec.source,
-          functionName: spec.functionName,
-          region: stack.region,
-          account: stack.account,
-        })
-      : new DynamoDbTableStreamSource({ dynamodb, streams, source: spec.source, region: stack.region });
   try {
     const positions: ConsumerPosition[] = [];
     for (const spec of stack.mappings) {
       positions.push(
-        ...(await consumerPositions(sourceOf(spec), checkpoints, {
+        ...(await consumerPositions(mappingSource(spec, { kinesis, dynamodb, streams }, stack), checkpoints, {
           consumer: spec.functionName,
           stream: spec.source.kind === 'kinesis' ? spec.source.streamName : `${spec.source.tableName} (stream)`,
           startingPosition: spec.startingPosition,
