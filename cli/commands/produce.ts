@@ -63,6 +63,8 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     if (values.help) return (await write(io.stdout, `${USAGE}\n`), 0);
     if (!values.file === !values.generate) throw new UsageError('give either --file or --generate');
     if (values['as-is'] && !values.file) throw new UsageError('--as-is goes with --file');
+    // --rate paces records, one event each; an aggregate holds many.
+    if (values.aggregate && values.rate) throw new UsageError('--rate paces one event a record: leave it out with --aggregate');
     options = {
       ...(values.file ? { file: values.file } : {}),
       asIs: values['as-is'] === true,

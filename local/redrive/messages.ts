@@ -132,6 +132,10 @@ export function parseQuarantineMessage(body: string): Parsed<QuarantineMessage> 
     ok: true,
     value: {
       sequenceNumber: message['sequenceNumber'] as string,
+      // A user record of a KPL aggregate: its place in it (the sequence number is the aggregate's).
+      ...(Number.isSafeInteger(message['subSequenceNumber']) && (message['subSequenceNumber'] as number) >= 0
+        ? { subSequenceNumber: message['subSequenceNumber'] as number }
+        : {}),
       shardId: message['shardId'] as string,
       partitionKey: message['partitionKey'] as string,
       eventSourceARN: message['eventSourceARN'] as string,
@@ -147,9 +151,19 @@ export function parseQuarantineMessage(body: string): Parsed<QuarantineMessage> 
   };
 }
 
-/** One record of one stream: every quarantine message of a record (one per delivery) has the same key. */
-export function recordKey(record: { readonly eventSourceARN: string; readonly shardId: string; readonly sequenceNumber: string }): string {
-  return `${record.eventSourceARN} ${record.shardId} ${record.sequenceNumber}`;
+/**
+ * One record of one stream, a user record of a KPL aggregate by its place in it: every quarantine
+ * message of a record (one per delivery) has the same key, and the user records of one aggregate,
+ * each quarantined with its own data, have keys of their own.
+ */
+export function recordKey(record: {
+  readonly eventSourceARN: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly subSequenceNumber?: number;
+}): string {
+  const place = record.subSequenceNumber === undefined ? '' : `#${record.subSequenceNumber}`;
+  return `${record.eventSourceARN} ${record.shardId} ${record.sequenceNumber}${place}`;
 }
 
 function parseObject(body: string): Record<string, unknown> | undefined {

@@ -38,11 +38,14 @@ const PAYMENT_FIELDS: readonly Field[] = [
 const EVENT_TYPES = ['OrderCreated', 'PaymentReceived'] as const;
 
 /**
- * Whether a JSON object from mixed input is meant as an order or a payment: its `eventType` says so,
- * or it names an order and no transaction (then a wrong or missing `eventType` is reported as such).
+ * Whether a JSON object from mixed input is meant as an order or a payment: it is no transaction and
+ * no reading, and its `eventType` says so or it names an order (then a wrong or missing `eventType`
+ * is reported as such).
  */
 export function claimsOrderEvent(input: Readonly<Record<string, unknown>>): boolean {
-  return EVENT_TYPES.some((type) => input['eventType'] === type) || ('orderId' in input && !('transactionId' in input));
+  // A transaction or a reading that carries an order's fields among its own stays what it is.
+  if ('transactionId' in input || 'deviceId' in input || 'temperature' in input) return false;
+  return EVENT_TYPES.some((type) => input['eventType'] === type) || 'orderId' in input;
 }
 
 /** An order or a payment, checked field by field (every wrong field named), with its event time in epoch ms. */

@@ -5,7 +5,8 @@
  *
  * Pure and deterministic: the caller loads the state, applies an event or the passing of time, and
  * stores what comes back. Either side may come first; a side met again (an order created twice,
- * one payment id twice) is a duplicate and changes nothing, so replays and retries give one result.
+ * one payment id twice, a late side or a second payment again) is a duplicate and changes nothing,
+ * so replays and retries give one result.
  * A join that has reached its outcome is final: a side that comes after it is `late`, counted and
  * reported, never a second outcome (an order whose payment was already declared an orphan does not
  * also become unpaid half an hour later).
@@ -61,6 +62,8 @@ export interface JoinState {
   readonly outcome?: JoinOutcome;
   /** While one side waits: when its window closes (epoch ms, the waiting side's time plus the window). */
   readonly closesAt?: number;
+  /** Other payments of the order than the one it holds: met, so that a repeat of one is a duplicate. */
+  readonly extraPayments?: readonly string[];
 }
 
 export const EMPTY_JOIN: JoinState = Object.freeze({});
@@ -80,8 +83,11 @@ export type JoinStep =
 /** Applies one side of an order's join; `windowMs` is how long a side waits for the other. */
 export function joinEvent(state: JoinState, event: OrderEvent, windowMs: number): JoinStep {
   if (isMetBefore(state, event)) return { status: 'duplicate', state };
-  if (event.eventType === 'PaymentReceived' && state.payment !== undefined) return { status: 'extra_payment', state };
-  if (state.outcome !== undefined) return { status: 'late', state };
+  if (event.eventType === 'PaymentReceived' && state.payment !== undefined)
+    return { status: 'extra_payment', state: { ...state, extraPayments: [...(state.extraPayments ?? []), event.paymentId] } };
+  // A late side is kept too (outside the outcome), so that it comes back a duplicate.
+  if (state.outcome !== undefined)
+    return { status: 'late', state: event.eventType === 'OrderCreated' ? { ...state, order: event } : { ...state, payment: event } };
   const order = event.eventType === 'OrderCreated' ? event : state.order;
   const payment = event.eventType === 'PaymentReceived' ? event : state.payment;
   if (order && payment) {
@@ -107,10 +113,10 @@ export function closeJoin(state: JoinState, now: number): JoinStep {
   return { status: 'done', state: { payment, outcome: result.outcome }, result };
 }
 
-/** Whether the event is one the join has met: the order's creation (one per order), or the payment it holds. */
+/** Whether the event is one the join has met: the order's creation (one per order), or one of its payments. */
 function isMetBefore(state: JoinState, event: OrderEvent): boolean {
   if (event.eventType === 'OrderCreated') return state.order !== undefined;
-  return state.payment?.paymentId === event.paymentId;
+  return state.payment?.paymentId === event.paymentId || (state.extraPayments?.includes(event.paymentId) ?? false);
 }
 
 function matched(order: OrderCreated, payment: PaymentReceived): JoinResult {
@@ -121,12 +127,8 @@ function matched(order: OrderCreated, payment: PaymentReceived): JoinResult {
     paymentId: payment.paymentId,
     paymentStatus: 'paid',
   };
-  // Amounts are money: compared to the cent, as they were written.
-  return cents(order.amount) === cents(payment.amount)
+  // Exactly as written: rounding floating-point amounts to cents is not reliable (1.005 × 100 rounds down).
+  return order.amount === payment.amount
     ? { outcome: JoinOutcome.joined, record }
     : { outcome: JoinOutcome.amountMismatch, record, paymentAmount: payment.amount };
-}
-
-function cents(amount: number): number {
-  return Math.round(amount * 100);
 }

@@ -18,6 +18,7 @@ import { scoreInOrder } from '../pipeline/score-in-order';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
 import type { EventKindSpec } from '../kinds/event-kind';
+import type { RecordRef } from '../kinesis/records';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
 
@@ -218,17 +219,25 @@ function recordMetrics<E extends AnyEnvelope, R>(
 const SEVERITY_RANK: Readonly<Record<string, number>> = { approve: 0, manual_review_required: 1, block: 2, ok: 0, warning: 1, critical: 2 };
 
 /** The batch's events and control records as the stream holds them: the order time passes in. */
-function inStreamOrder<E extends AnyEnvelope>(
+export function inStreamOrder<E extends AnyEnvelope>(
   event: ScoringEvent<E>,
   valid: ReturnType<typeof decodedBatch<E>>['valid'],
   controls: NonNullable<ReturnType<typeof decodedBatch<E>>['controls']>,
 ): Array<OrderedRecord<E>> {
   const position = new Map(event.Records.map((r, i) => [r.kinesis.sequenceNumber, i]));
-  const ordered: Array<OrderedRecord<E>> = [
-    ...valid.map((v) => ({ type: 'event' as const, item: { recordId: v.ref.sequenceNumber, envelope: v.envelope } })),
-    ...controls.map((c) => ({ type: 'control' as const, item: { recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival } })),
+  // By the Kinesis record, then by the place in its KPL aggregate: an aggregate's events and control records keep their order.
+  const placed = (ref: RecordRef, record: OrderedRecord<E>) => ({
+    at: position.get(ref.sequenceNumber) ?? 0,
+    sub: ref.subSequenceNumber ?? 0,
+    record,
+  });
+  const ordered = [
+    ...valid.map((v) => placed(v.ref, { type: 'event', item: { recordId: v.ref.sequenceNumber, envelope: v.envelope } })),
+    ...controls.map((c) =>
+      placed(c.ref, { type: 'control', item: { recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival } }),
+    ),
   ];
-  return ordered.sort((a, b) => (position.get(a.item.recordId) ?? 0) - (position.get(b.item.recordId) ?? 0));
+  return ordered.sort((a, b) => a.at - b.at || a.sub - b.sub).map((p) => p.record);
 }
 
 /** A scored record refused by the store, as the quarantine takes it: where it sits, why, and its raw data. */

@@ -69,8 +69,11 @@ export function decodeRecords<E extends AnyEnvelope>(
   const bytes = Buffer.from(record.kinesis.data, 'base64');
   const taken = deaggregate(bytes);
   if (!taken.aggregated) return [decodeData(ref, bytes, record.kinesis.data, validate, limits)];
-  if (!taken.ok) return [{ status: 'rejected', ref, reason: taken.reason, data: record.kinesis.data }];
-  return taken.records.map((user, i) =>
+  const refused = (reason: string): Array<DecodedRecord<E>> => [{ status: 'rejected', ref, reason, data: record.kinesis.data }];
+  if (!taken.ok) return refused(taken.reason);
+  if (taken.records.length > MAX_USER_RECORDS)
+    return refused(`KPL aggregate holds ${taken.records.length} user records (at most ${MAX_USER_RECORDS} are taken)`);
+  const decoded = taken.records.map((user, i) =>
     decodeData(
       { ...ref, partitionKey: user.partitionKey, subSequenceNumber: i },
       user.data,
@@ -79,7 +82,22 @@ export function decodeRecords<E extends AnyEnvelope>(
       limits,
     ),
   );
+  // Each refused user record is a quarantine message of its own; past a few, the aggregate goes once, whole.
+  const bad = decoded.filter((d) => d.status === 'rejected');
+  if (bad.length <= MAX_REFUSED_USER_RECORDS) return decoded;
+  const first = bad[0] as Extract<DecodedRecord<E>, { status: 'rejected' }>;
+  return [
+    ...decoded.filter((d) => d.status !== 'rejected'),
+    ...refused(
+      `KPL aggregate: ${bad.length} of its ${decoded.length} user records refused (the first, #${first.ref.subSequenceNumber}: ${first.reason})`,
+    ),
+  ];
 }
+
+/** A Kinesis record (1 MiB at most) could hold a quarter of a million tiny user records: more than this is refused whole. */
+export const MAX_USER_RECORDS = 10_000;
+/** Past this many refused user records, an aggregate is quarantined once, whole, instead of one message each. */
+export const MAX_REFUSED_USER_RECORDS = 100;
 
 /**
  * base64 → size check → JSON → schema → time checks. Every way a record can be bad ends as a reason,

@@ -53,15 +53,23 @@ describe('the order join', () => {
     }
   });
 
-  it('calls amounts that differ by a cent a mismatch, and amounts equal to the cent a match', () => {
+  it('calls any difference in the amounts a mismatch', () => {
     const off = run([ORDER, { ...PAYMENT, amount: 79.98 }]).steps[1];
-    const same = run([ORDER, { ...PAYMENT, amount: 79.990000001 }]).steps[1];
+    const barely = run([ORDER, { ...PAYMENT, amount: 79.990001 }]).steps[1];
 
     expect(off).toMatchObject({
       status: 'done',
       result: { outcome: 'amount_mismatch', paymentAmount: 79.98, record: { orderAmount: 79.99 } },
     });
-    expect(same).toMatchObject({ status: 'done', result: { outcome: 'joined' } });
+    expect(barely).toMatchObject({ status: 'done', result: { outcome: 'amount_mismatch' } });
+  });
+
+  it('answers a late side or a second payment met again as a duplicate: a replay reports nothing twice', () => {
+    const second: PaymentReceived = { ...PAYMENT, paymentId: 'pay-1000' };
+    const orphaned = closeJoin(run([PAYMENT]).state, PAYMENT.time + WINDOW).state;
+
+    expect(run([ORDER, ORDER], orphaned).steps.map((s) => s.status)).toEqual(['late', 'duplicate']);
+    expect(run([ORDER, PAYMENT, second, second]).steps.map((s) => s.status)).toEqual(['waiting', 'done', 'extra_payment', 'duplicate']);
   });
 
   it('closes an order still unpaid when its window ends, not a moment before, and keeps a late payment out of it', () => {
@@ -77,7 +85,7 @@ describe('the order join', () => {
     expect(waiting.closesAt).toBe(T0 + WINDOW);
     expect(before).toEqual({ status: 'waiting', state: waiting });
     expect(closed).toMatchObject({ status: 'done', result: { outcome: 'unpaid', order: ORDER } });
-    expect(paidLate).toEqual({ status: 'late', state: closed.state });
+    expect(paidLate).toEqual({ status: 'late', state: { ...closed.state, payment: PAYMENT } });
     expect(closeJoin(closed.state, T0 + 2 * WINDOW).status).toBe('waiting');
   });
 
@@ -129,6 +137,7 @@ describe('order events', () => {
     expect(validateOrderEvent([])).toEqual({ ok: false, reason: 'expected a JSON object, got array' });
     expect(claimsOrderEvent({ orderId: 'o-1' })).toBe(true);
     expect(claimsOrderEvent({ orderId: 'o-1', transactionId: 't-1' })).toBe(false);
-    expect(claimsOrderEvent({ transactionId: 't-1', eventType: 'Purchase' })).toBe(false);
+    expect(claimsOrderEvent({ transactionId: 't-1', eventType: 'PaymentReceived', orderId: 'o-1', paymentId: 'p-1' })).toBe(false);
+    expect(claimsOrderEvent({ deviceId: 'sensor-1', temperature: 20, orderId: 'o-1' })).toBe(false);
   });
 });

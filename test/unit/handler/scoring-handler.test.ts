@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { RecordError, RetryableError } from '../../../shared/errors';
-import { createScoringHandler } from '../../../shared/handler/scoring-handler';
+import { createScoringHandler, inStreamOrder } from '../../../shared/handler/scoring-handler';
 import { RequestCounter } from '../../../shared/observability/request-counter';
 import { createLogger, createMetrics } from '../../../shared/observability/telemetry';
 import { TRANSACTIONS } from '../../../shared/kinds/transaction';
@@ -262,5 +262,35 @@ describe('the scoring handler', () => {
     const record = store.recordOf(EntityType.user, { entityId: 'u-1', eventId: 't-big' });
     expect(record).toMatchObject({ rulesVersion: 1, outcome: { action: 'manual_review_required' } });
     expect(record?.shadow).toMatchObject({ rulesVersion: 3, outcome: { action: 'block' } });
+  });
+});
+
+describe('the order a batch is scored in', () => {
+  it('keeps a KPL aggregate’s own order: a control record before an event of the same entity stays before it', () => {
+    // Arrange: one aggregate holding a control record (place 0) and an event (place 1), and a plain record after it
+    const log = new ShardLog();
+    const [aggregated, plain] = log.put({ data: '{}' }, { data: '{}' });
+    const ref = (record: typeof aggregated, subSequenceNumber?: number) => ({
+      sequenceNumber: record?.kinesis.sequenceNumber ?? '',
+      shardId: 'shardId-000000000000',
+      partitionKey: 'u-1',
+      eventSourceARN: 'arn',
+      arrivalTimestamp: 1,
+      ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
+    });
+    const envelope = { kind: 'transaction', id: 't-1', entity: 'u-1', time: 0, event: txn('t-1', 'u-1') } as const;
+
+    // Act
+    const ordered = inStreamOrder(
+      kinesisEvent(log.records),
+      [
+        { ref: ref(plain), envelope: { ...envelope, id: 't-2' } },
+        { ref: ref(aggregated, 1), envelope },
+      ],
+      [{ ref: ref(aggregated, 0), entity: 'u-1', arrival: 1 }],
+    );
+
+    // Assert
+    expect(ordered.map((r) => (r.type === 'control' ? 'control' : r.item.envelope.id))).toEqual(['control', 't-1', 't-2']);
   });
 });

@@ -2,7 +2,8 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { validateReading, validateTransaction } from '../../../shared/domain/events';
 import type { AnyEnvelope, Validation } from '../../../shared/domain/events';
 import type { DecodedRecord, DecodeLimits } from '../../../shared/kinesis/records';
-import { DEFAULT_MAX_RECORD_BYTES, decodeRecords, recordRef } from '../../../shared/kinesis/records';
+import { DEFAULT_MAX_RECORD_BYTES, decodeRecords, MAX_USER_RECORDS, recordRef } from '../../../shared/kinesis/records';
+import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
 import { controlRecord } from '../../../shared/kinesis/control-records';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions';
@@ -301,5 +302,58 @@ describe('decodeRecord: control records', () => {
     const decoded = decodeRecord(record(base64(JSON.stringify(event))), validateTransaction);
 
     expect(decoded.status).toBe('valid');
+  });
+});
+
+describe('decodeRecords: KPL aggregates', () => {
+  const payment = (id: string, amount: unknown = 10) =>
+    ({ partitionKey: 'user-456', data: Buffer.from(JSON.stringify({ ...SEED_TRANSACTION, transactionId: id, amount })) }) as const;
+
+  it('decodes each user record under the aggregate’s sequence number, with its place, a bad one refused with its own data', () => {
+    // Act
+    const decoded = decodeRecords(record(aggregate([payment('a'), payment('b', 'x')]).toString('base64')), validateTransaction);
+
+    // Assert
+    expect(decoded.map((d) => [d.status, d.ref.sequenceNumber, d.ref.subSequenceNumber])).toEqual([
+      ['valid', SEQUENCE, 0],
+      ['rejected', SEQUENCE, 1],
+    ]);
+    expect(decoded[1]).toMatchObject({
+      reason: expect.stringContaining('field "amount" must be a number'),
+      data: payment('b', 'x').data.toString('base64'),
+    });
+  });
+
+  it('quarantines an aggregate once, whole, past a hundred bad user records, and keeps its good ones', () => {
+    // Arrange: two good payments among 150 bad ones
+    const users = [payment('good-1'), ...Array.from({ length: 150 }, (_, i) => payment(`bad-${i}`, -1)), payment('good-2')];
+    const data = aggregate(users).toString('base64');
+
+    // Act
+    const decoded = decodeRecords(record(data), validateTransaction);
+
+    // Assert
+    expect(decoded.map((d) => d.status)).toEqual(['valid', 'valid', 'rejected']);
+    expect(decoded[2]).toEqual({
+      status: 'rejected',
+      ref: expect.not.objectContaining({ subSequenceNumber: expect.anything() }),
+      reason: 'KPL aggregate: 150 of its 152 user records refused (the first, #1: invalid event: field "amount" must not be negative)',
+      data,
+    });
+  });
+
+  it(`refuses an aggregate of more than ${MAX_USER_RECORDS} user records whole`, () => {
+    const data = aggregate(Array.from({ length: MAX_USER_RECORDS + 1 }, () => ({ partitionKey: 'u', data: Buffer.from('{}') }))).toString(
+      'base64',
+    );
+
+    expect(decodeRecords(record(data), validateTransaction)).toEqual([
+      {
+        status: 'rejected',
+        ref: expect.anything(),
+        reason: `KPL aggregate holds ${MAX_USER_RECORDS + 1} user records (at most ${MAX_USER_RECORDS} are taken)`,
+        data,
+      },
+    ]);
   });
 });

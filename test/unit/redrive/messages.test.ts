@@ -124,6 +124,21 @@ describe('parseQuarantineMessage', () => {
     expect(parseQuarantineMessage(JSON.stringify(message))).toEqual({ ok: true, value: message });
   });
 
+  it('reads back a KPL user record’s place in its aggregate, and keys each user record apart', () => {
+    const userRecord = (subSequenceNumber: number) =>
+      quarantineMessage(
+        { ...rejected, ref: { ...rejected.ref, subSequenceNumber } },
+        'rs-score-transactions',
+        new Date('2026-04-25T12:00:01.000Z'),
+      );
+
+    const parsed = parseQuarantineMessage(JSON.stringify(userRecord(1)));
+
+    expect(parsed).toEqual({ ok: true, value: userRecord(1) });
+    expect(parsed.ok && recordKey(parsed.value)).toBe(`${STREAM} shardId-000000000000 7#1`);
+    expect(new Set([0, 1].map((n) => recordKey(userRecord(n)))).size).toBe(2);
+  });
+
   it('refuses a message that does not say where its record sits', () => {
     const message = { ...quarantineMessage(rejected, 'rs-score-transactions', new Date()), shardId: undefined };
     const parsed = parseQuarantineMessage(JSON.stringify(message));

@@ -70,4 +70,16 @@ describe('QuarantineLedger', () => {
     const ledger = new QuarantineLedger<string>(RUN);
     expect(ledger.admit(message('3', during), 'a')).toBe('replay');
   });
+
+  it('replays each quarantined user record of a KPL aggregate: one sequence number, each with its place', () => {
+    // Arrange: two user records of one aggregate, each quarantined with its own data (one of them twice)
+    const ledger = new QuarantineLedger<string>(RUN);
+    const userRecord = (subSequenceNumber: number) => ({ ...message('7', before), subSequenceNumber });
+
+    // Act / Assert
+    expect(ledger.admit(userRecord(0), 'a')).toBe('replay');
+    expect(ledger.admit(userRecord(1), 'b')).toBe('replay');
+    expect(ledger.admit(userRecord(1), 'b2')).toBe('duplicate');
+    expect(ledger.takePending().map((p) => p.handles)).toEqual([['a'], ['b', 'b2']]);
+  });
 });
