@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBRulesStore } from '../adapters/dynamodb-rules';
 import { DynamoDBStateStore } from '../adapters/dynamodb-state-store';
@@ -9,6 +10,7 @@ import { scoringConfigFromEnv } from '../config/env';
 import { RequestCounter } from '../observability/request-counter';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { clientConfig } from '../config/clients';
+import { listedShardRanges } from '../kinesis/shard-ranges';
 
 /**
  * Everything a scoring function needs, built once per process from its environment. SDK clients
@@ -38,6 +40,8 @@ export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv =
     maxRecordBytes: config.maxRecordBytes,
     maxFutureSkewMs: config.maxFutureSkewMs,
     maxEventAgeMs: config.maxEventAgeMs,
+    // HTTP/1.1, the DynamoDB client's own handler: the Kinesis client would choose HTTP/2, which emulators do not speak.
+    shardRangeOf: listedShardRanges(new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: dynamodb.config.requestHandler })),
     logger: createLogger(name),
     metrics: createMetrics(name),
     counter,

@@ -19,6 +19,7 @@ import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
 import type { EventKindSpec } from '../kinds/event-kind';
 import type { RecordRef } from '../kinesis/records';
+import type { ShardRangeOf } from '../kinesis/shard-ranges';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
 
@@ -35,6 +36,8 @@ export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
   readonly maxFutureSkewMs: number;
   /** Events older than this before their arrival are refused; also the idempotency horizon (see scoreBatch). */
   readonly maxEventAgeMs: number;
+  /** The hash key ranges of the stream's shards, for KPL aggregates' user records (shard-ranges.ts); without it they are not checked. */
+  readonly shardRangeOf?: ShardRangeOf;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly counter: RequestCounter;
@@ -175,6 +178,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       kinesisDecoder<E>({
         validate: deps.kind.validate,
         limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
+        ...(deps.shardRangeOf ? { shardRangeOf: deps.shardRangeOf } : {}),
       }),
     )
     .handler(scoreRecords);

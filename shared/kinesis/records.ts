@@ -2,6 +2,8 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import { controlEntityOf } from './control-records';
 import { deaggregate } from './kpl-aggregate';
+import type { HashRange } from './shard-ranges';
+import { hashKeyOf, holds } from './shard-ranges';
 
 /** Where a record sits in its stream: enough to find it again, and what Lambda wants back on failure. */
 export interface RecordRef {
@@ -64,6 +66,12 @@ export function decodeRecords<E extends AnyEnvelope>(
   record: KinesisStreamRecord,
   validate: (input: unknown) => Validation<E>,
   limits: DecodeLimits = {},
+  /**
+   * The hash keys of the shard the record came on: a user record of an aggregate whose own key lies
+   * outside them is refused (its entity's events are written by the consumer of another shard, and
+   * a second writer would lose updates or reorder them). Without it, no user record is checked.
+   */
+  shardRange?: HashRange,
 ): Array<DecodedRecord<E>> {
   const ref = recordRef(record);
   const bytes = Buffer.from(record.kinesis.data, 'base64');
@@ -73,15 +81,12 @@ export function decodeRecords<E extends AnyEnvelope>(
   if (!taken.ok) return refused(taken.reason);
   if (taken.records.length > MAX_USER_RECORDS)
     return refused(`KPL aggregate holds ${taken.records.length} user records (at most ${MAX_USER_RECORDS} are taken)`);
-  const decoded = taken.records.map((user, i) =>
-    decodeData(
-      { ...ref, partitionKey: user.partitionKey, subSequenceNumber: i },
-      user.data,
-      user.data.toString('base64'),
-      validate,
-      limits,
-    ),
-  );
+  const decoded = taken.records.map((user, i): DecodedRecord<E> => {
+    const userRef = { ...ref, partitionKey: user.partitionKey, subSequenceNumber: i };
+    if (shardRange && !holds(shardRange, hashKeyOf(user.partitionKey, user.explicitHashKey)))
+      return { status: 'rejected', ref: userRef, reason: OTHER_SHARD, data: user.data.toString('base64') };
+    return decodeData(userRef, user.data, user.data.toString('base64'), validate, limits);
+  });
   // Each refused user record is a quarantine message of its own; past a few, the aggregate goes once, whole.
   const bad = decoded.filter((d) => d.status === 'rejected');
   if (bad.length <= MAX_REFUSED_USER_RECORDS) return decoded;
@@ -93,6 +98,9 @@ export function decodeRecords<E extends AnyEnvelope>(
     ),
   ];
 }
+
+const OTHER_SHARD =
+  "KPL user record whose partition key belongs to another shard: its entity's events are written by that shard's consumer (put the aggregate on the shard its records hash to, as the KPL does)";
 
 /** A Kinesis record (1 MiB at most) could hold a quarter of a million tiny user records: more than this is refused whole. */
 export const MAX_USER_RECORDS = 10_000;

@@ -2,7 +2,9 @@ import type { MiddlewareObj } from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import type { DecodeLimits, RecordRef } from '../kinesis/records';
-import { decodeRecords } from '../kinesis/records';
+import { decodeRecords, recordRef } from '../kinesis/records';
+import { isAggregate } from '../kinesis/kpl-aggregate';
+import type { ShardRangeOf } from '../kinesis/shard-ranges';
 import type { RejectedRecord } from '../quarantine/quarantine';
 
 export interface DecodedBatch<E extends AnyEnvelope> {
@@ -18,19 +20,26 @@ export type ScoringEvent<E extends AnyEnvelope> = KinesisStreamEvent & { riskstr
 export interface KinesisDecoderOptions<E extends AnyEnvelope> {
   readonly validate: (input: unknown) => Validation<E>;
   readonly limits?: DecodeLimits;
+  /** The hash key range of the shard a KPL aggregate came on (shard-ranges.ts); without it, user records are not checked. */
+  readonly shardRangeOf?: ShardRangeOf;
 }
 
 /** decode base64 → take KPL aggregates apart → parse JSON → validate, once per record, before the handler runs. */
 export function kinesisDecoder<E extends AnyEnvelope>(
   options: KinesisDecoderOptions<E>,
 ): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
-  const kinesisDecoderMiddlewareBefore = (request: { event: ScoringEvent<E> }): void => {
+  const kinesisDecoderMiddlewareBefore = async (request: { event: ScoringEvent<E> }): Promise<void> => {
     const valid: Array<{ ref: RecordRef; envelope: E }> = [];
     const rejected: RejectedRecord[] = [];
     const controls: Array<{ ref: RecordRef; entity: string; arrival: number }> = [];
     for (const record of request.event.Records ?? []) {
+      // A KPL aggregate's user records must belong to the shard it came on: its range is asked for aggregates only.
+      const range =
+        options.shardRangeOf && isAggregate(Buffer.from(record.kinesis.data.slice(0, 8), 'base64'))
+          ? await options.shardRangeOf(record.eventSourceARN, recordRef(record).shardId)
+          : undefined;
       // A KPL aggregate gives one decoded record per user record, each under the aggregate's sequence number.
-      for (const decoded of decodeRecords(record, options.validate, options.limits)) {
+      for (const decoded of decodeRecords(record, options.validate, options.limits, range)) {
         if (decoded.status === 'valid') valid.push({ ref: decoded.ref, envelope: decoded.envelope });
         else if (decoded.status === 'control') controls.push({ ref: decoded.ref, entity: decoded.entity, arrival: decoded.arrival });
         else rejected.push({ ref: decoded.ref, reason: decoded.reason, data: decoded.data });

@@ -4,6 +4,7 @@ import type { AnyEnvelope, Validation } from '../../../shared/domain/events';
 import type { DecodedRecord, DecodeLimits } from '../../../shared/kinesis/records';
 import { DEFAULT_MAX_RECORD_BYTES, decodeRecords, MAX_USER_RECORDS, recordRef } from '../../../shared/kinesis/records';
 import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
+import { hashKeyOf } from '../../../shared/kinesis/shard-ranges';
 import { controlRecord } from '../../../shared/kinesis/control-records';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-central-1:123456789012:stream/transactions';
@@ -355,5 +356,31 @@ describe('decodeRecords: KPL aggregates', () => {
         data,
       },
     ]);
+  });
+});
+
+describe('decodeRecords: KPL user records and the shard they came on', () => {
+  it('refuses a user record whose partition key hashes outside the shard’s range, and takes the others', () => {
+    // Arrange: a range holding user-1's hash key only
+    const own = hashKeyOf('user-1');
+    const data = aggregate(
+      ['user-1', 'user-2'].map((userId, i) => ({
+        partitionKey: userId,
+        data: Buffer.from(JSON.stringify({ ...SEED_TRANSACTION, transactionId: `t-${i}`, userId })),
+      })),
+    ).toString('base64');
+
+    // Act
+    const decoded = decodeRecords(record(data), validateTransaction, {}, { start: own, end: own });
+    const unchecked = decodeRecords(record(data), validateTransaction);
+
+    // Assert
+    expect(decoded.map((d) => [d.status, d.ref.partitionKey])).toEqual([
+      ['valid', 'user-1'],
+      ['rejected', 'user-2'],
+    ]);
+    expect(decoded[1]).toMatchObject({ reason: expect.stringMatching(/^KPL user record whose partition key belongs to another shard/) });
+    expect(unchecked.map((d) => d.status)).toEqual(['valid', 'valid']);
+    expect(hashKeyOf('user-2', '12345')).toBe(12345n);
   });
 });
