@@ -121,14 +121,14 @@ export function firstPane(value: number, counted: readonly string[]): OwnPane {
 /** The figures of a window with no events: shared, and frozen, as a window may be handed to a model. */
 export const EMPTY_PANE: Pane = Object.freeze({ count: 0, sum: 0, min: 0, max: 0 });
 
-/** Panes added up, in the order given (oldest first keeps float sums the same however they were filled). */
+/**
+ * Panes added up, in the order given (oldest first keeps float sums the same however they were
+ * filled). One pane alone is its own sum, not a copy: the sum is read, never changed.
+ */
 export function sumPanes(panes: Iterable<Pane>): Pane {
-  let figures: Record<string, number> | undefined;
-  for (const pane of panes) {
-    if (figures === undefined) figures = { ...pane };
-    else addPane(figures, pane);
-  }
-  return (figures as Pane | undefined) ?? EMPTY_PANE;
+  const sum = new RunningSum();
+  for (const pane of panes) sum.add(pane);
+  return sum.figures();
 }
 
 /** Adds one more pane (a later one) to running figures. */
@@ -181,12 +181,10 @@ export function windowOf(panes: ReadonlyMap<number, Pane>, time: number, timing:
 /** The window's panes summed oldest first, whatever order the map holds them in. */
 function sumInOrder(panes: ReadonlyMap<number, Pane>, first: number, last: number, step: number): Pane {
   const starts = [...panes.keys()].filter((start) => start >= first && start <= last && (start - first) % step === 0);
-  const sum = new RunningSum();
-  for (const start of starts.sort((a, b) => a - b)) sum.add(panes.get(start) as Pane);
-  return sum.figures();
+  return sumPanes(starts.sort((a, b) => a - b).map((start) => panes.get(start) as Pane));
 }
 
-/** Panes added up one by one, oldest first; one pane alone is its own sum (no copy is made). */
+/** Panes added up one by one, oldest first (sumPanes, and windowOf without a list); one pane alone is its own sum. */
 class RunningSum {
   private only: Pane | undefined;
   private running: Record<string, number> | undefined;
