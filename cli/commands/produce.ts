@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../../local/clients';
 import { readDeployRecord } from '../../local/deploy';
@@ -9,10 +9,10 @@ import type { LabelledEvent } from '../../local/traffic/generator';
 import { takeTraffic } from '../../local/traffic/generator';
 import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
-import type { ShardRange } from '../../local/traffic/kpl-producer';
 import { kplAggregates } from '../../local/traffic/kpl-producer';
 import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { KINDS, kindClaiming, streamOutput } from '../../shared/kinds/registry';
+import { listShardRanges } from '../../shared/kinesis/shard-ranges';
 import type { CommandIO } from '../io';
 import { UsageError } from '../usage';
 import { write } from '../io';
@@ -148,14 +148,9 @@ async function aggregatedPerStream(
 ): Promise<Array<ProducedRecord & { stream: string }>> {
   const aggregated: Array<ProducedRecord & { stream: string }> = [];
   for (const stream of new Set(records.map((r) => r.stream))) {
-    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
-    const open: ShardRange[] = Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined).map((s) => ({
-      shardId: s.ShardId ?? '',
-      start: BigInt(s.HashKeyRange?.StartingHashKey ?? '0'),
-      end: BigInt(s.HashKeyRange?.EndingHashKey ?? '0'),
-    }));
+    const shards = await listShardRanges(kinesis, stream);
     const ofStream = records.filter((r) => r.stream === stream);
-    aggregated.push(...kplAggregates(ofStream, open).map((r) => ({ ...r, stream })));
+    aggregated.push(...kplAggregates(ofStream, shards).map((r) => ({ ...r, stream })));
   }
   return aggregated;
 }

@@ -1,21 +1,15 @@
-import { createHash } from 'node:crypto';
+import type { ShardRange } from '../../shared/kinesis/shard-ranges';
+import { hashKeyOf, holds } from '../../shared/kinesis/shard-ranges';
 import { aggregate } from '../../shared/kinesis/kpl-aggregate';
 import type { ProducedRecord } from './producer';
-
-/** One open shard's hash key range (ListShards), the inclusive bounds as integers. */
-export interface ShardRange {
-  readonly shardId: string;
-  readonly start: bigint;
-  readonly end: bigint;
-}
 
 /** How large an aggregate grows before the next one starts: the KPL's default (AggregationMaxSize). */
 export const AGGREGATE_MAX_BYTES = 51_200;
 
-/** The shard Kinesis puts a partition key on: the MD5 of the key, as a 128-bit integer, falls in its range. */
+/** The open shard Kinesis puts a partition key on: the one whose range holds the key's hash (hashKeyOf). */
 export function shardOf(partitionKey: string, shards: readonly ShardRange[]): ShardRange {
-  const hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
-  const shard = shards.find((s) => s.start <= hash && hash <= s.end);
+  const hash = hashKeyOf(partitionKey);
+  const shard = shards.find((s) => s.open && holds(s, hash));
   if (!shard) throw new Error(`no open shard takes partition key ${JSON.stringify(partitionKey)}`);
   return shard;
 }

@@ -21,6 +21,33 @@ export function holds(range: HashRange, hashKey: bigint): boolean {
 /** Where a shard's hash key range is asked for: by the stream's ARN and the shard's id. */
 export type ShardRangeOf = (streamArn: string, shardId: string) => Promise<HashRange | undefined>;
 
+/** A shard and its hash key range, as ListShards tells them; `open` until a reshard closes it. */
+export interface ShardRange extends HashRange {
+  readonly shardId: string;
+  readonly open: boolean;
+}
+
+/** Every shard of a stream with its range, every page read (by the stream's name, as emulators take it). */
+export async function listShardRanges(kinesis: KinesisClient, streamName: string): Promise<ShardRange[]> {
+  const shards: ShardRange[] = [];
+  let token: string | undefined;
+  do {
+    const page = await kinesis.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName }));
+    for (const shard of page.Shards ?? []) {
+      const range = shard.HashKeyRange;
+      if (shard.ShardId && range?.StartingHashKey && range.EndingHashKey)
+        shards.push({
+          shardId: shard.ShardId,
+          start: BigInt(range.StartingHashKey),
+          end: BigInt(range.EndingHashKey),
+          open: shard.SequenceNumberRange?.EndingSequenceNumber === undefined,
+        });
+    }
+    token = page.NextToken;
+  } while (token);
+  return shards;
+}
+
 /**
  * Shards' hash key ranges from ListShards, listed once per stream and again when a shard not seen
  * yet comes (a reshard): asked only for KPL aggregates, whose user records must belong to the shard
@@ -29,20 +56,9 @@ export type ShardRangeOf = (streamArn: string, shardId: string) => Promise<HashR
 export function listedShardRanges(kinesis: KinesisClient): ShardRangeOf {
   const streams = new Map<string, Map<string, HashRange>>();
   const list = async (streamArn: string): Promise<Map<string, HashRange>> => {
-    const ranges = new Map<string, HashRange>();
-    let token: string | undefined;
-    do {
-      // The stream's name, not its ARN: emulators take the name (the ARN's part after "stream/").
-      const page = await kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamArn.slice(streamArn.lastIndexOf('/') + 1) }),
-      );
-      for (const shard of page.Shards ?? []) {
-        const range = shard.HashKeyRange;
-        if (shard.ShardId && range?.StartingHashKey && range.EndingHashKey)
-          ranges.set(shard.ShardId, { start: BigInt(range.StartingHashKey), end: BigInt(range.EndingHashKey) });
-      }
-      token = page.NextToken;
-    } while (token);
+    // The stream's name, not its ARN: emulators take the name (the ARN's part after "stream/").
+    const shards = await listShardRanges(kinesis, streamArn.slice(streamArn.lastIndexOf('/') + 1));
+    const ranges = new Map(shards.map((shard): [string, HashRange] => [shard.shardId, shard]));
     streams.set(streamArn, ranges);
     return ranges;
   };
