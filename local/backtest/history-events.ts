@@ -3,8 +3,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { lineGroups } from '../line-groups';
 import type { AnyEnvelope, Validation } from '../../shared/domain/events';
 import { kindOfStream, validateAnyEvent } from '../../shared/kinds/registry';
-import type { RecordRef } from '../../shared/kinesis/records';
-import { decodeRecords } from '../../shared/kinesis/records';
+import { decodeRecords, recordPlace } from '../../shared/kinesis/records';
 import type { HistoryRecord } from './shard-cursor';
 
 /** A chunk of history: the events to judge, in arrival order, and the lines or records that were none. */
@@ -70,7 +69,7 @@ export async function* streamHistoryEvents(records: AsyncIterable<HistoryRecord>
     for (const decoded of decodeRecords<AnyEnvelope>(asLambdaRecord(record), validatorOf(record))) {
       if (decoded.status === 'valid') events.push(decoded.envelope);
       else if (decoded.status === 'control') controls++;
-      else refused.push(`${record.stream} ${record.shardId}/${placeOf(decoded.ref)}: ${decoded.reason}`);
+      else refused.push(`${record.stream} ${record.shardId}/${recordPlace(decoded.ref)}: ${decoded.reason}`);
     }
     if (events.length >= chunkSize) {
       yield { events, refused, controls, progress: read };
@@ -78,11 +77,6 @@ export async function* streamHistoryEvents(records: AsyncIterable<HistoryRecord>
     }
   }
   yield { events, refused, controls, progress: read };
-}
-
-/** A record's sequence number, and a user record's place in its KPL aggregate. */
-function placeOf(ref: RecordRef): string {
-  return ref.subSequenceNumber === undefined ? ref.sequenceNumber : `${ref.sequenceNumber}#${ref.subSequenceNumber}`;
 }
 
 function validatorOf(record: HistoryRecord): (input: unknown) => Validation<AnyEnvelope> {

@@ -1,5 +1,6 @@
 import { REJECTED_ALERT, SENDER_FAULT } from '../../shared/alerting/rejected-alerts';
 import type { QuarantineMessage } from '../../shared/quarantine/quarantine';
+import { recordPlace } from '../../shared/kinesis/records';
 
 /**
  * What the queues a redrive reads hold, parsed without trusting them: an on-failure (DLQ) message
@@ -162,8 +163,7 @@ export function recordKey(record: {
   readonly sequenceNumber: string;
   readonly subSequenceNumber?: number;
 }): string {
-  const place = record.subSequenceNumber === undefined ? '' : `#${record.subSequenceNumber}`;
-  return `${record.eventSourceARN} ${record.shardId} ${record.sequenceNumber}${place}`;
+  return `${record.eventSourceARN} ${record.shardId} ${recordPlace(record)}`;
 }
 
 function parseObject(body: string): Record<string, unknown> | undefined {

@@ -12,6 +12,7 @@ import { QuarantineLedger } from './quarantine-ledger';
 import type { MessageQueue } from './queue';
 import { bySequence, chunks, replayBatch } from './replay';
 import { readRange } from './stream-range';
+import { recordPlace } from '../../shared/kinesis/records';
 
 /** The scoring function of a record's stream: the Kinesis mapping that reads it, and where the function runs. */
 export interface ReplayTarget {
@@ -185,5 +186,5 @@ async function prepare(record: PendingRecord<string>, options: RedriveQuarantine
 
 function where(message: QuarantineMessage): string {
   const stream = message.eventSourceARN.slice(message.eventSourceARN.lastIndexOf('/') + 1);
-  return `${stream} ${message.shardId} ${message.sequenceNumber}`;
+  return `${stream} ${message.shardId} ${recordPlace(message)}`;
 }

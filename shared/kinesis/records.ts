@@ -42,6 +42,11 @@ export interface DecodeLimits {
   readonly maxEventAgeMs?: number;
 }
 
+/** Where a record sits in its shard, for people and keys: its sequence number, and a KPL user record's place in it ("…#2"). */
+export function recordPlace(ref: { readonly sequenceNumber: string; readonly subSequenceNumber?: number }): string {
+  return ref.subSequenceNumber === undefined ? ref.sequenceNumber : `${ref.sequenceNumber}#${ref.subSequenceNumber}`;
+}
+
 /** Built for every record of every batch, so it stays plain data: the ISO arrival time is the quarantine message's to build. */
 export function recordRef(record: KinesisStreamRecord): RecordRef {
   // Lambda's eventID is "<shardId>:<sequenceNumber>".
