@@ -5,8 +5,9 @@ import { SUBSCRIBER_NAME } from '../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
 import { ConfigurationError } from '../shared/errors';
-import type { StreamName } from '../shared/kinds/names';
-import { ALL_KIND_NAMES } from '../shared/kinds/names';
+import type { InputStreamName } from '../shared/kinds/names';
+import { ALL_INPUT_STREAMS } from '../shared/kinds/names';
+import { DEFAULT_JOIN_WINDOW_MS } from '../shared/domain/order-join';
 
 /**
  * The deploy's one typed configuration: defaults here, overrides from a JSON file (context
@@ -107,9 +108,9 @@ const AlarmsSchema = z.strictObject({
   recordsFailed: z.number().int().min(1).default(1),
 });
 
-/** The same setting for each kind's stream, keyed by the stream's name (`transactions`, `readings`). */
-function perStream<Schema>(schema: Schema): { readonly [Stream in StreamName]: Schema } {
-  return Object.fromEntries(ALL_KIND_NAMES.map((kind) => [kind.stream, schema])) as { readonly [Stream in StreamName]: Schema };
+/** The same setting for each input stream, keyed by the stream's name (`transactions`, `readings`, `orders`). */
+function perStream<Schema>(schema: Schema): { readonly [Stream in InputStreamName]: Schema } {
+  return Object.fromEntries(ALL_INPUT_STREAMS.map((stream) => [stream, schema])) as { readonly [Stream in InputStreamName]: Schema };
 }
 
 export const DeployConfigSchema = z.strictObject({
@@ -123,7 +124,7 @@ export const DeployConfigSchema = z.strictObject({
    * and a DynamoDB stream mapping makes it discard the stream's records (ENVIRONMENT.md).
    */
   emulator: z.boolean().default(false),
-  /** One per kind's stream (kinds/names.ts). */
+  /** One per input stream (kinds/names.ts): each scored kind's, and the orders'. */
   streams: z.strictObject(perStream(StreamSchema.prefault({}))).prefault({}),
   mappings: z
     .strictObject({
@@ -131,6 +132,8 @@ export const DeployConfigSchema = z.strictObject({
       publishAlerts: MappingSchema.omit({ parallelizationFactor: true }).prefault({ batchSize: 50 }),
     })
     .prefault({}),
+  /** The join of orders with their payments (shared/domain/order-join.ts): how long a side waits for the other. */
+  orders: z.strictObject({ joinWindow: z._default(duration, DEFAULT_JOIN_WINDOW_MS) }).prefault({}),
   functions: FunctionSchema.prefault({}),
   commitMode: z.enum([CommitMode.conditional, CommitMode.singleWriter]).default(CommitMode.conditional),
   maxRecordBytes: z

@@ -5,6 +5,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config';
 import { Alerting } from './constructs/alerting';
+import { Joining } from './constructs/joining';
 import { Monitoring } from './constructs/monitoring';
 import { Scoring } from './constructs/scoring';
 import { Sweep } from './constructs/sweep';
@@ -12,6 +13,7 @@ import { State } from './constructs/state';
 import { Streams } from './constructs/streams';
 import { KINDS, streamOutput, streamTitle } from '../shared/kinds/registry';
 import { TRANSACTIONS } from '../shared/kinds/transaction';
+import { ORDER_JOIN_NAMES } from '../shared/kinds/names';
 
 export interface RiskstreamStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -22,6 +24,7 @@ export class RiskstreamStack extends Stack {
   readonly streams: Streams;
   readonly state: State;
   readonly scoring: Scoring;
+  readonly joining: Joining;
   readonly alerting: Alerting;
   readonly sweep: Sweep;
   readonly monitoring: Monitoring;
@@ -56,6 +59,13 @@ export class RiskstreamStack extends Stack {
     this.streams = new Streams(this, 'Streams', { name: config.name, config: config.streams, encryptionKey: key });
     this.state = new State(this, 'State', { encryptionKey: key, name: config.name, removalPolicy });
     this.scoring = new Scoring(this, 'Scoring', { config, streams: this.streams, state: this.state, key });
+    this.joining = new Joining(this, 'Joining', {
+      config,
+      streams: this.streams,
+      state: this.state,
+      quarantine: this.scoring.quarantine,
+      key,
+    });
     this.alerting = new Alerting(this, 'Alerting', { config, state: this.state, key });
     this.sweep = new Sweep(this, 'Sweep', { config, streams: this.streams, state: this.state, topic: this.alerting.topic, key });
     const scorers = this.scoring.scorers.map((s) => s.fn);
@@ -64,8 +74,9 @@ export class RiskstreamStack extends Stack {
       key,
       streams: this.streams.all,
       scoringFunctions: scorers,
+      joinFunction: this.joining.joinOrders,
       publisher: this.alerting.publishAlerts,
-      dlqs: [...this.scoring.scorers.map((s) => s.dlq), this.alerting.dlq],
+      dlqs: [...this.scoring.scorers.map((s) => s.dlq), this.joining.dlq, this.alerting.dlq],
       quarantine: this.scoring.quarantine,
       tables: [this.state.stateTable, this.state.alertsTable],
       alertsTopic: this.alerting.topic,
@@ -78,12 +89,15 @@ export class RiskstreamStack extends Stack {
           [`${streamTitle(kind)}StreamArn`, this.streams.of(kind).streamArn],
         ]),
       ),
+      [streamOutput(ORDER_JOIN_NAMES)]: this.streams.orders.streamName,
+      [`${streamTitle(ORDER_JOIN_NAMES)}StreamArn`]: this.streams.orders.streamArn,
       StateTableName: this.state.stateTable.tableName,
       AlertsTableName: this.state.alertsTable.tableName,
       AlertsTopicArn: this.alerting.topic.topicArn,
       OpsTopicArn: this.monitoring.opsTopic.topicArn,
       QuarantineQueueUrl: this.scoring.quarantine.queueUrl,
       ...Object.fromEntries(this.scoring.scorers.map(({ kind, dlq }) => [`${streamTitle(kind)}DlqUrl`, dlq.queueUrl])),
+      OrdersDlqUrl: this.joining.dlq.queueUrl,
       PublishAlertsDlqUrl: this.alerting.dlq.queueUrl,
       DashboardName: this.monitoring.dashboardName,
       // Whose environment holds the deploy's rules (RULES_CONFIG), version 1 until versions are stored.

@@ -18,6 +18,8 @@ export interface MonitoringProps {
   readonly key: IKey;
   readonly streams: readonly IStream[];
   readonly scoringFunctions: readonly IFunction[];
+  /** join-orders: alarmed on as a scorer is, with its own rows (joins by outcome). */
+  readonly joinFunction: IFunction;
   readonly publisher: IFunction;
   readonly dlqs: readonly IQueue[];
   readonly quarantine: IQueue;
@@ -39,6 +41,8 @@ export class Monitoring extends Construct {
     super(scope, id);
     const { config } = props;
     const alarms = config.alarms;
+    // The functions on an input stream: each alarmed on for errors, iterator age, failed records and configuration errors.
+    const streamFunctions = [...props.scoringFunctions, props.joinFunction];
     this.opsTopic = new Topic(this, 'OpsTopic', { topicName: `${config.name}-ops`, masterKey: props.key, enforceSSL: true });
     // enforceSSL replaces SNS's default topic policy: CloudWatch alarms of this account, and only
     // those, must be allowed to publish.
@@ -77,7 +81,7 @@ export class Monitoring extends Construct {
       facade.monitorKinesisDataStream({ streamName: stream.streamName, alarmFriendlyName: stream.node.id });
     }
     // Every function reads a stream (Kinesis or the outbox's), so every one has an iterator age.
-    for (const fn of [...props.scoringFunctions, props.publisher]) {
+    for (const fn of [...streamFunctions, props.publisher]) {
       facade.monitorLambdaFunction({
         lambdaFunction: fn,
         alarmFriendlyName: fn.node.id,
@@ -117,7 +121,7 @@ export class Monitoring extends Construct {
       metricGroups: [
         {
           title: 'Records failed (retried by Lambda)',
-          metrics: props.scoringFunctions.map((fn): CustomMetricWithAlarm => ({
+          metrics: streamFunctions.map((fn): CustomMetricWithAlarm => ({
             alarmFriendlyName: `${fn.node.id}RecordsFailed`,
             metric: fiveMinuteSum(MetricName.recordsFailed, fn.functionName),
             // A partial batch failure is not a Lambda error: without this alarm it would go unseen.
@@ -140,7 +144,7 @@ export class Monitoring extends Construct {
         },
         {
           title: 'Configuration errors (a missing table or queue, access denied)',
-          metrics: [...props.scoringFunctions, props.publisher].map((fn): CustomMetricWithAlarm => ({
+          metrics: [...streamFunctions, props.publisher].map((fn): CustomMetricWithAlarm => ({
             alarmFriendlyName: `${fn.node.id}ConfigurationErrors`,
             metric: fiveMinuteSum(MetricName.configurationErrors, fn.functionName),
             // Every batch fails until a person fixes the deployment; the log line says what to check.
@@ -150,6 +154,19 @@ export class Monitoring extends Construct {
           })),
         },
         ...pipelineMetricGroups(props.scoringFunctions.map((f) => f.functionName)),
+        {
+          title: 'Orders joined with payments, by outcome; sides kept out (late, a second payment)',
+          metrics: [...Object.values(MetricName.joins), MetricName.joinSidesLate, MetricName.recordsQuarantined].map(
+            (metricName) =>
+              new Metric({
+                namespace: NAMESPACE,
+                metricName,
+                dimensionsMap: { service: props.joinFunction.functionName },
+                statistic: 'Sum',
+                period: Duration.minutes(1),
+              }),
+          ),
+        },
         {
           title: 'Alerts published to SNS',
           metrics: Object.values(MetricName.publishAlerts).map(

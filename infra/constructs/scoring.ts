@@ -95,7 +95,7 @@ export class Scoring extends Construct {
  * and slows every put on a stream that has a mapping (ENVIRONMENT.md), so there the local runtime
  * reads the settings from the default synth instead.
  */
-function attachStream(fn: RiskstreamFunction, stream: IStream, dlq: Queue, mapping: MappingConfig, emulator: boolean): void {
+export function attachStream(fn: RiskstreamFunction, stream: IStream, dlq: Queue, mapping: MappingConfig, emulator: boolean): void {
   if (emulator) {
     fn.bindStream(stream);
     dlq.grantSendMessages(fn);

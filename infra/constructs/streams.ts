@@ -3,7 +3,9 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import type { AnyKindSpec } from '../../shared/kinds/event-kind';
+import type { InputStreamName } from '../../shared/kinds/names';
 import { KINDS, streamTitle } from '../../shared/kinds/registry';
+import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
 import type { DeployConfig } from '../config';
 
 export interface StreamsProps {
@@ -12,13 +14,17 @@ export interface StreamsProps {
   readonly encryptionKey: IKey;
 }
 
-/** One input stream per event kind (kinds/registry.ts), encrypted with the stack's key; provisioned with a shard count, or on demand. */
+/**
+ * One input stream per event kind (kinds/registry.ts), and the orders stream of the join, each
+ * encrypted with the stack's key; provisioned with a shard count, or on demand.
+ */
 export class Streams extends Construct {
   private readonly byName = new Map<AnyKindSpec['stream'], Stream>();
+  readonly orders: Stream;
 
   constructor(scope: Construct, id: string, props: StreamsProps) {
     super(scope, id);
-    const stream = (logicalId: string, suffix: string, config: DeployConfig['streams']['transactions']) => {
+    const stream = (logicalId: string, suffix: string, config: DeployConfig['streams'][InputStreamName]) => {
       const created = new Stream(this, logicalId, {
         streamName: `${props.name}-${suffix}`,
         encryption: StreamEncryption.KMS,
@@ -36,6 +42,8 @@ export class Streams extends Construct {
       return created;
     };
     for (const kind of KINDS) this.byName.set(kind.stream, stream(streamTitle(kind), kind.stream, props.config[kind.stream]));
+    const orders = ORDER_JOIN_NAMES.stream;
+    this.orders = stream(streamTitle({ stream: orders }), orders, props.config[orders]);
   }
 
   /** The stream a kind's events go to. */
@@ -44,6 +52,6 @@ export class Streams extends Construct {
   }
 
   get all(): Stream[] {
-    return [...this.byName.values()];
+    return [...this.byName.values(), this.orders];
   }
 }

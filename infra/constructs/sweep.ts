@@ -6,6 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { INCIDENTS_INDEX } from '../../shared/adapters/dynamodb-items';
 import { KINDS, streamVariable } from '../../shared/kinds/registry';
+import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
 import type { DeployConfig } from '../config';
 import { budgetedSubscribers } from './alerting';
 import { RiskstreamFunction } from './riskstream-function';
@@ -41,7 +42,10 @@ export class Sweep extends Construct {
       entryName: 'sweep-incidents',
       config,
       logKey: props.key,
-      environment: Object.fromEntries(KINDS.map((kind) => [streamVariable(kind), streams.of(kind).streamName])),
+      environment: {
+        ...Object.fromEntries(KINDS.map((kind) => [streamVariable(kind), streams.of(kind).streamName])),
+        [streamVariable(ORDER_JOIN_NAMES)]: streams.orders.streamName,
+      },
     }).bindTable(props.state.stateTable, 'STATE_TABLE', { actions: ['Query'], index: INCIDENTS_INDEX.name });
     if (budgetedSubscribers(config.subscriptions).length > 0) {
       // The digests: held notifications read and removed once sent, a place in the budget taken for each; no other item.
@@ -55,7 +59,7 @@ export class Sweep extends Construct {
     for (const stream of streams.all) stream.grantWrite(this.sweepIncidents);
     if (!config.emulator) {
       new Rule(this, 'Schedule', {
-        description: 'Time passing for entities that send no events: their incidents resolve and remind',
+        description: 'Time passing for entities that send no events: their incidents resolve and remind, waiting joins close',
         schedule: Schedule.rate(SWEEP_EVERY),
         targets: [new LambdaFunction(this.sweepIncidents, { retryAttempts: 0 })],
       });

@@ -1,8 +1,5 @@
 import type { JoinResult, JoinState, JoinStep, OrderEvent } from '../../shared/domain/order-join';
-import { closeJoin, EMPTY_JOIN, joinEvent } from '../../shared/domain/order-join';
-
-/** How long a side waits for the other by default: the join window. */
-export const DEFAULT_JOIN_WINDOW_MS = 30 * 60_000;
+import { closeJoin, DEFAULT_JOIN_WINDOW_MS, EMPTY_JOIN, joinEvent } from '../../shared/domain/order-join';
 
 /**
  * The order join with every join in memory, for `riskstream score`: the deployed join's state

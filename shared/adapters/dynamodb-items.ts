@@ -6,7 +6,8 @@ import type { Pane } from '../domain/panes';
 import { NO_RECENT } from '../domain/entity-state';
 import type { EntityCommit, EventRecord, EventRef, StoredEvent } from '../state/store';
 import { EntityType, eventRefKey, NO_COMMIT } from '../state/store';
-import { namesOfEntityType, namesOfRecordKey } from '../kinds/names';
+import { namesOfEntityType, namesOfRecordKey, ORDER_JOIN_NAMES } from '../kinds/names';
+import type { JoinOutcome, JoinState } from '../domain/order-join';
 
 /**
  * Every item layout, in one place. The state table has one string key, `pk`:
@@ -17,6 +18,7 @@ import { namesOfEntityType, namesOfRecordKey } from '../kinds/names';
  *     version they were judged at (`basedOn`) and when (`decidedAt`)
  *   `ops#<type>#<id>`: operators' actions on the entity's incidents (`OperatorActionsItem`), written by the
  *     CLI, read by the scorer when a control record for the entity comes
+ *   `order#<orderId>`: an order's join with its payment (`StoredJoinItem`), written by join-orders only
  *   `budget#<subscriber>#<window start>`: the ids of the messages a budgeted subscriber was sent in
  *     one window, and `held#<subscriber>#<window start>#<alertId>`: one notification held back for it
  *     then, until the sweep sends the window's digest (publish-alerts and the sweep only: dynamodb-budgets.ts)
@@ -200,6 +202,52 @@ function dueMinute(ms: number): number {
 }
 
 export const ENTITY_VERSION = 'ver';
+
+/** An order's join (order-join.ts) as its item keeps it; in the incidents index while a side waits, due when its window closes. */
+export interface StoredJoinItem {
+  readonly pk: string;
+  readonly entityType: typeof ORDER_JOIN_NAMES.entityType;
+  readonly orderId: string;
+  readonly ver: number;
+  readonly order?: { readonly userId: string; readonly amount: number; readonly time: number };
+  readonly payment?: { readonly paymentId: string; readonly amount: number; readonly time: number };
+  readonly outcome?: JoinOutcome;
+  readonly closesAt?: number;
+  readonly extraPayments?: readonly string[];
+  readonly due?: number;
+  readonly expiresAt: number;
+}
+
+export function joinKey(orderId: string): Record<string, AttributeValue> {
+  return { [KEY]: { S: `${ORDER_JOIN_NAMES.entityType}#${orderId}` } };
+}
+
+export function joinItem(orderId: string, state: JoinState, version: number, expiresAt: number): StoredJoinItem {
+  const { order, payment, outcome, closesAt, extraPayments } = state;
+  return {
+    pk: String(joinKey(orderId)[KEY]?.S),
+    entityType: ORDER_JOIN_NAMES.entityType,
+    orderId,
+    ver: version,
+    ...(order === undefined ? {} : { order: { userId: order.userId, amount: order.amount, time: order.time } }),
+    ...(payment === undefined ? {} : { payment: { paymentId: payment.paymentId, amount: payment.amount, time: payment.time } }),
+    ...(outcome === undefined ? {} : { outcome }),
+    ...(closesAt === undefined || outcome !== undefined ? {} : { closesAt, due: dueMinute(closesAt) }),
+    ...(extraPayments === undefined ? {} : { extraPayments }),
+    expiresAt,
+  };
+}
+
+export function joinStateOf(item: StoredJoinItem): JoinState {
+  const { orderId, order, payment, outcome, closesAt, extraPayments } = item;
+  return {
+    ...(order === undefined ? {} : { order: { eventType: 'OrderCreated', orderId, ...order } }),
+    ...(payment === undefined ? {} : { payment: { eventType: 'PaymentReceived', orderId, ...payment } }),
+    ...(outcome === undefined ? {} : { outcome }),
+    ...(closesAt === undefined ? {} : { closesAt }),
+    ...(extraPayments === undefined ? {} : { extraPayments }),
+  };
+}
 
 export function entityItem<Last>(commit: EntityCommit<Last>): StoredEntity<Last> {
   return {

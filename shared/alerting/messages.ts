@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Alert } from '../domain/alerts';
 import { Severity } from '../domain/alerts';
-import { ALL_ALERT_KINDS, ALL_ENTITY_TYPES } from '../kinds/names';
+import { ALL_ALERT_ENTITY_TYPES, ALL_ALERT_KINDS } from '../kinds/names';
 import { withEnglishMessages } from '../domain/zod-messages';
 import { maskCardNumbers } from '../observability/mask';
 
@@ -47,7 +47,7 @@ const AlertImageSchema = z.object({
   alertId: text,
   kind: z.enum(ALL_ALERT_KINDS),
   severity: z.enum([Severity.info, Severity.warning, Severity.critical]),
-  entity: z.object({ type: z.enum(ALL_ENTITY_TYPES), id: text }),
+  entity: z.object({ type: z.enum(ALL_ALERT_ENTITY_TYPES), id: text }),
   summary: text,
   reasons: z.array(z.string()),
   eventIds: z.array(text),

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AlertKindName, EntityTypeName } from '../kinds/names';
+import type { AlertEntityTypeName, AlertKindName } from '../kinds/names';
 import { ALERT_KINDS } from '../kinds/names';
 
 export const Severity = { info: 'info', warning: 'warning', critical: 'critical' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITY_ORDER: readonly Severity[] = [Severity.info, Severity.warning, Severity.critical];
 
-/** The kinds' alert kinds (kinds/names.ts): a transaction's alerts are `fraud`, a reading's `sensor`. */
+/** The alert kinds (kinds/names.ts): a transaction's alerts are `fraud`, a reading's `sensor`, an order's join's `payment`. */
 export const AlertKind = ALERT_KINDS;
 export type AlertKind = AlertKindName;
 
@@ -15,7 +15,7 @@ export interface Alert {
   readonly alertId: string;
   readonly kind: AlertKind;
   readonly severity: Severity;
-  readonly entity: { readonly type: EntityTypeName; readonly id: string };
+  readonly entity: { readonly type: AlertEntityTypeName; readonly id: string };
   readonly summary: string;
   readonly reasons: readonly string[];
   /** The event that raised it. */

@@ -51,7 +51,8 @@ export interface JoinedRecord {
 /** What a join ended as: the joined record for a match, and for an amount that differs the payment's amount beside it. */
 export type JoinResult =
   | { readonly outcome: 'joined'; readonly record: JoinedRecord }
-  | { readonly outcome: 'amount_mismatch'; readonly record: JoinedRecord; readonly paymentAmount: number }
+  /** `at`: the later side's time. */
+  | { readonly outcome: 'amount_mismatch'; readonly record: JoinedRecord; readonly paymentAmount: number; readonly at: number }
   | { readonly outcome: 'unpaid'; readonly order: OrderCreated }
   | { readonly outcome: 'orphan_payment'; readonly payment: PaymentReceived };
 
@@ -68,6 +69,9 @@ export interface JoinState {
 
 export const EMPTY_JOIN: JoinState = Object.freeze({});
 
+/** How long a side waits for the other by default: the join window (the deploy's `orders.joinWindow`). */
+export const DEFAULT_JOIN_WINDOW_MS = 30 * 60_000;
+
 export type JoinStep =
   /** Nothing changes: the event was met before. */
   | { readonly status: 'duplicate'; readonly state: JoinState }
@@ -80,9 +84,16 @@ export type JoinStep =
   /** The join has its outcome. */
   | { readonly status: 'done'; readonly state: JoinState; readonly result: JoinResult };
 
-/** Applies one side of an order's join; `windowMs` is how long a side waits for the other. */
+/**
+ * Applies one side of an order's join; `windowMs` is how long a side waits for the other. A side
+ * whose time is past the waiting side's window first closes the join (the step is `done`, with the
+ * unpaid or orphan result) and is then kept out of it as late: a payment two hours after its order
+ * is no match in a 30-minute join, whether or not a sweep closed the window before it came.
+ */
 export function joinEvent(state: JoinState, event: OrderEvent, windowMs: number): JoinStep {
   if (isMetBefore(state, event)) return { status: 'duplicate', state };
+  const closed = closeJoin(state, event.time);
+  if (closed.status === 'done') return { ...closed, state: joinEvent(closed.state, event, windowMs).state };
   if (event.eventType === 'PaymentReceived' && state.payment !== undefined)
     return { status: 'extra_payment', state: { ...state, extraPayments: [...(state.extraPayments ?? []), event.paymentId] } };
   // A late side is kept too (outside the outcome), so that it comes back a duplicate.
@@ -130,5 +141,5 @@ function matched(order: OrderCreated, payment: PaymentReceived): JoinResult {
   // Exactly as written: rounding floating-point amounts to cents is not reliable (1.005 × 100 rounds down).
   return order.amount === payment.amount
     ? { outcome: JoinOutcome.joined, record }
-    : { outcome: JoinOutcome.amountMismatch, record, paymentAmount: payment.amount };
+    : { outcome: JoinOutcome.amountMismatch, record, paymentAmount: payment.amount, at: Math.max(order.time, payment.time) };
 }

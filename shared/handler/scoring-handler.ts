@@ -6,7 +6,7 @@ import type { Alert } from '../domain/alerts';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import type { CurrentRules, LiveRulesVersion } from '../config/live-rules';
-import { decodedBatch, kinesisDecoder } from '../middleware/kinesis-decoder';
+import { decodedBatch, inRecordOrder, kinesisDecoder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
 import { quarantineRejected } from '../middleware/quarantine-rejected';
 import type { RequestCounter } from '../observability/request-counter';
@@ -18,7 +18,6 @@ import { scoreInOrder } from '../pipeline/score-in-order';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
 import type { EventKindSpec } from '../kinds/event-kind';
-import type { RecordRef } from '../kinesis/records';
 import type { ShardRangeOf } from '../kinesis/shard-ranges';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
@@ -118,11 +117,11 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
       }
       // Transient: the batch's events and control records come again; the records the decoder refused are quarantined now.
       logger.warn('the live rules could not be read: the batch will be retried', { reason });
-      return { batchItemFailures: inStreamOrder(event, valid, controls).map((r) => ({ itemIdentifier: r.item.recordId })) };
+      return { batchItemFailures: inStreamOrder(event).map((r) => ({ itemIdentifier: r.item.recordId })) };
     }
     let scoring: OrderedScoring<E, R>;
     try {
-      scoring = await scoreInOrder(inStreamOrder(event, valid, controls), kind, {
+      scoring = await scoreInOrder(inStreamOrder(event), kind, {
         store: deps.store,
         commitMode: deps.commitMode,
         horizonMs: deps.maxEventAgeMs,
@@ -222,26 +221,13 @@ function recordMetrics<E extends AnyEnvelope, R>(
 /** Outcomes by how much they act: transactions' actions, readings' statuses. */
 const SEVERITY_RANK: Readonly<Record<string, number>> = { approve: 0, manual_review_required: 1, block: 2, ok: 0, warning: 1, critical: 2 };
 
-/** The batch's events and control records as the stream holds them: the order time passes in. */
-export function inStreamOrder<E extends AnyEnvelope>(
-  event: ScoringEvent<E>,
-  valid: ReturnType<typeof decodedBatch<E>>['valid'],
-  controls: NonNullable<ReturnType<typeof decodedBatch<E>>['controls']>,
-): Array<OrderedRecord<E>> {
-  const position = new Map(event.Records.map((r, i) => [r.kinesis.sequenceNumber, i]));
-  // By the Kinesis record, then by the place in its KPL aggregate: an aggregate's events and control records keep their order.
-  const placed = (ref: RecordRef, record: OrderedRecord<E>) => ({
-    at: position.get(ref.sequenceNumber) ?? 0,
-    sub: ref.subSequenceNumber ?? 0,
-    record,
-  });
-  const ordered = [
-    ...valid.map((v) => placed(v.ref, { type: 'event', item: { recordId: v.ref.sequenceNumber, envelope: v.envelope } })),
-    ...controls.map((c) =>
-      placed(c.ref, { type: 'control', item: { recordId: c.ref.sequenceNumber, entity: c.entity, arrival: c.arrival } }),
-    ),
-  ];
-  return ordered.sort((a, b) => a.at - b.at || a.sub - b.sub).map((p) => p.record);
+/** The batch's events and control records as the stream holds them (inRecordOrder), as the scorer takes them. */
+export function inStreamOrder<E extends AnyEnvelope>(event: ScoringEvent<E>): Array<OrderedRecord<E>> {
+  return inRecordOrder(event).map((r) =>
+    r.type === 'event'
+      ? { type: 'event', item: { recordId: r.ref.sequenceNumber, envelope: r.envelope } }
+      : { type: 'control', item: { recordId: r.ref.sequenceNumber, entity: r.entity, arrival: r.arrival } },
+  );
 }
 
 /** A scored record refused by the store, as the quarantine takes it: where it sits, why, and its raw data. */

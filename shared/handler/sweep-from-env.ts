@@ -9,8 +9,7 @@ import { ConfigError } from '../config/env';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { alertsTopicArnFromEnv } from './publish-alerts-from-env';
 import type { DigestPorts, SweepDeps } from './sweep-handler';
-import { ALL_KIND_NAMES, streamVariable } from '../kinds/names';
-import type { EntityType } from '../state/store';
+import { ALL_KIND_NAMES, ORDER_JOIN_NAMES, streamVariable } from '../kinds/names';
 
 const NO_DIGESTS: DigestPorts = {
   dueDigests: () => Promise.resolve([]),
@@ -55,11 +54,11 @@ export function sweepDepsFromEnv(name = 'sweep-incidents', env: NodeJS.ProcessEn
     kinesis: new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: dynamodb.config.requestHandler }),
     stateTable,
     streams: Object.fromEntries(
-      ALL_KIND_NAMES.map((kind) => [
+      [...ALL_KIND_NAMES, ORDER_JOIN_NAMES].map((kind) => [
         kind.entityType,
         required(env, streamVariable(kind), `the ${kind.stream} stream, where the control records of ${kind.entityType}s go`),
       ]),
-    ) as Record<EntityType, string>,
+    ),
     digests: topicArn ? digestPorts(budgets, new SNSClient(clientConfig(env, 'SNS')), topicArn) : NO_DIGESTS,
     logger: createLogger(env['AWS_LAMBDA_FUNCTION_NAME'] || name),
     metrics: createMetrics(env['AWS_LAMBDA_FUNCTION_NAME'] || name),

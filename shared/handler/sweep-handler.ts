@@ -10,14 +10,16 @@ import { dueKeys } from '../adapters/incidents-index';
 import { controlRecord } from '../kinesis/control-records';
 import type { Logger, Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
-import { EntityType } from '../state/store';
 
 export interface SweepDeps {
   readonly dynamodb: DynamoDBClient;
   readonly kinesis: KinesisClient;
   readonly stateTable: string;
-  /** The stream each entity type's events go to: its control records go there too. */
-  readonly streams: Readonly<Record<EntityType, string>>;
+  /**
+   * The stream each entity type's events go to, by its type in the incidents index: its control
+   * records go there too (an order's, whose join waits: `order`).
+   */
+  readonly streams: Readonly<Record<string, string>>;
   /** The budgeted subscribers' digests: found here once their window has ended, sent, then removed. */
   readonly digests: DigestPorts;
   readonly logger: Logger;
@@ -35,7 +37,7 @@ export interface DigestPorts {
 
 export interface SweepResult {
   /** Control records put, by entity type. */
-  readonly nudged: Readonly<Record<EntityType, number>>;
+  readonly nudged: Readonly<Record<string, number>>;
   /** Digests sent, the notifications in them, and digests that wait for a window with room. */
   readonly digests: { readonly sent: number; readonly notifications: number; readonly waiting: number };
 }
@@ -46,7 +48,8 @@ const PUT_ATTEMPTS = 4;
 /**
  * The sweep: time passing for entities that send no events. Run on a schedule (EventBridge, every
  * minute; the local runtime honours the same schedule), it finds the entities whose incidents are
- * due (a reminder, or a quiet period over: the incidents index, dynamodb-items.ts) and puts a
+ * due (a reminder, or a quiet period over: the incidents index, dynamodb-items.ts), and the orders
+ * whose join waits past its window (then unpaid, or an orphan payment), and puts a
  * control record into each one's stream, where its scorer, the entity's one writer, lets the time
  * pass. It writes no state itself, so the single-writer commits stay safe; a sweep that fails or
  * overlaps the next only puts a control record twice, which changes nothing the second time.
@@ -57,13 +60,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   // The index keeps due times rounded up to the minute: whatever is due by now is due by the
   // minute's end there. One looked at early finds time not yet passed and waits for the next sweep.
   const dueBy = Math.floor(now / 1000) + DUE_ROUNDING_SECONDS;
-  const nudged = { user: 0, device: 0 };
+  const nudged: Record<string, number> = {};
   const failures: string[] = [];
   // Each type on its own: a throttled transactions stream must not keep the devices from being swept.
-  for (const type of Object.values(EntityType)) {
+  for (const [type, stream] of Object.entries(deps.streams)) {
+    nudged[type] = 0;
     try {
       const entities = await dueEntities(deps, type, dueBy);
-      await putControlRecords(deps, deps.streams[type], entities);
+      await putControlRecords(deps, stream, entities);
       nudged[type] = entities.length;
     } catch (error) {
       failures.push(`${type}s: ${error instanceof Error ? error.message : String(error)}`);
@@ -96,7 +100,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   return { nudged, digests };
 }
 
-async function dueEntities(deps: SweepDeps, type: EntityType, dueBy: number): Promise<string[]> {
+async function dueEntities(deps: SweepDeps, type: string, dueBy: number): Promise<string[]> {
   // The entity is its key after the type's prefix (`device#sensor-17`).
   return (await dueKeys(deps.dynamodb, deps.stateTable, type, dueBy)).map((key) => String(key[KEY]?.S).slice(type.length + 1));
 }
@@ -127,7 +131,11 @@ export function createSweepHandler(deps: SweepDeps) {
     .use(logMetrics(deps.metrics))
     .handler(async () => {
       const result = await sweep(deps);
-      deps.metrics.addMetric(MetricName.incidentSweeps, MetricUnit.Count, result.nudged.user + result.nudged.device);
+      deps.metrics.addMetric(
+        MetricName.incidentSweeps,
+        MetricUnit.Count,
+        Object.values(result.nudged).reduce((sum, n) => sum + n, 0),
+      );
       deps.metrics.addMetric(MetricName.digestsSent, MetricUnit.Count, result.digests.sent);
       deps.logger.info('incidents swept', { nudged: result.nudged, digests: result.digests });
       return result;

@@ -29,18 +29,41 @@ export const KIND_NAMES = {
   },
 } as const;
 
+/**
+ * The orders join's names: no scored kind (no rules, no windows), a join of two event types on one
+ * stream (shared/domain/order-join.ts). Its items are `order#<orderId>`; its alerts are `payment`
+ * alerts about an `order`; the sweep finds its waiting joins in the incidents index under `order`.
+ */
+export const ORDER_JOIN_NAMES = {
+  stream: 'orders',
+  entityType: 'order',
+  /** The event's field that names its join: the partition key. */
+  entityField: 'orderId',
+  alertKind: 'payment',
+} as const;
+
 export type KindNames = (typeof KIND_NAMES)[keyof typeof KIND_NAMES];
 export type EventKindName = KindNames['name'];
 export type EntityTypeName = KindNames['entityType'];
-export type AlertKindName = KindNames['alertKind'];
+/** What an alert can be about: a scored kind's entity, or an order. */
+export type AlertEntityTypeName = EntityTypeName | (typeof ORDER_JOIN_NAMES)['entityType'];
+export type AlertKindName = KindNames['alertKind'] | (typeof ORDER_JOIN_NAMES)['alertKind'];
+/** The scored kinds' streams. */
 export type StreamName = KindNames['stream'];
+/** Every input stream: the scored kinds' and the orders'. */
+export type InputStreamName = StreamName | (typeof ORDER_JOIN_NAMES)['stream'];
 
 /** In the registry's order. */
 export const ALL_KIND_NAMES: readonly KindNames[] = [KIND_NAMES.transaction, KIND_NAMES.reading];
 
 /** The entity types and the alert kinds, in the registry's order (at least one: as zod's `enum` takes them). */
 export const ALL_ENTITY_TYPES = ALL_KIND_NAMES.map((kind) => kind.entityType) as [EntityTypeName, ...EntityTypeName[]];
-export const ALL_ALERT_KINDS = ALL_KIND_NAMES.map((kind) => kind.alertKind) as [AlertKindName, ...AlertKindName[]];
+export const ALL_ALERT_KINDS: [AlertKindName, ...AlertKindName[]] = [
+  ORDER_JOIN_NAMES.alertKind,
+  ...ALL_KIND_NAMES.map((kind) => kind.alertKind),
+];
+export const ALL_ALERT_ENTITY_TYPES: [AlertEntityTypeName, ...AlertEntityTypeName[]] = [ORDER_JOIN_NAMES.entityType, ...ALL_ENTITY_TYPES];
+export const ALL_INPUT_STREAMS: readonly InputStreamName[] = [...ALL_KIND_NAMES.map((kind) => kind.stream), ORDER_JOIN_NAMES.stream];
 
 /** The same, each keyed by itself (`ENTITY_TYPES.user` is 'user'), for code that names one. */
 export const ENTITY_TYPES = keyedBySelf(ALL_ENTITY_TYPES);

@@ -1,9 +1,15 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { AnyEnvelope, Validation } from '../domain/events';
+import type { Validation } from '../domain/events';
 import { controlEntityOf } from './control-records';
 import { deaggregate } from './kpl-aggregate';
 import type { HashRange } from './shard-ranges';
 import { hashKeyOf, holds } from './shard-ranges';
+
+/** What the decoder needs of a validated event: its time, to check against the record's arrival, which it then carries. */
+export interface TimedEvent {
+  readonly time: number;
+  readonly arrival?: number;
+}
 
 /** Where a record sits in its stream: enough to find it again, and what Lambda wants back on failure. */
 export interface RecordRef {
@@ -20,7 +26,7 @@ export interface RecordRef {
   readonly subSequenceNumber?: number;
 }
 
-export type DecodedRecord<E extends AnyEnvelope> =
+export type DecodedRecord<E extends TimedEvent> =
   | { readonly status: 'valid'; readonly ref: RecordRef; readonly envelope: E }
   /** A control record (control-records.ts) for this entity, which the stream took at `arrival` (epoch ms). */
   | { readonly status: 'control'; readonly ref: RecordRef; readonly entity: string; readonly arrival: number }
@@ -67,7 +73,7 @@ export function recordRef(record: KinesisStreamRecord): RecordRef {
  * whole aggregate again (the event ids drop what was applied). An aggregate that cannot be taken
  * apart (a wrong MD5) is refused whole, with its reason.
  */
-export function decodeRecords<E extends AnyEnvelope>(
+export function decodeRecords<E extends TimedEvent>(
   record: KinesisStreamRecord,
   validate: (input: unknown) => Validation<E>,
   limits: DecodeLimits = {},
@@ -119,7 +125,7 @@ export const MAX_REFUSED_USER_RECORDS = 100;
  * refused. The arrival time is part of the record, so the checks give the same answer on every
  * retry, and it travels with the event: an entity's watermark never passes it (entity-state.ts).
  */
-function decodeData<E extends AnyEnvelope>(
+function decodeData<E extends TimedEvent>(
   ref: RecordRef,
   bytes: Buffer,
   /** The same bytes in base64, as the quarantine keeps them. */

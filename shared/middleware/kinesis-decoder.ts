@@ -1,13 +1,13 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import type { AnyEnvelope, Validation } from '../domain/events';
-import type { DecodeLimits, RecordRef } from '../kinesis/records';
+import type { Validation } from '../domain/events';
+import type { DecodeLimits, RecordRef, TimedEvent } from '../kinesis/records';
 import { decodeRecords, recordRef } from '../kinesis/records';
 import { isAggregate } from '../kinesis/kpl-aggregate';
 import type { ShardRangeOf } from '../kinesis/shard-ranges';
 import type { RejectedRecord } from '../quarantine/quarantine';
 
-export interface DecodedBatch<E extends AnyEnvelope> {
+export interface DecodedBatch<E extends TimedEvent> {
   readonly valid: ReadonlyArray<{ readonly ref: RecordRef; readonly envelope: E }>;
   /** Control records (control-records.ts), in stream order. */
   readonly controls?: ReadonlyArray<{ readonly ref: RecordRef; readonly entity: string; readonly arrival: number }>;
@@ -15,9 +15,9 @@ export interface DecodedBatch<E extends AnyEnvelope> {
 }
 
 /** The Kinesis event with what the decoder found in it; the handler reads it with `decodedBatch`. */
-export type ScoringEvent<E extends AnyEnvelope> = KinesisStreamEvent & { riskstream?: DecodedBatch<E> };
+export type ScoringEvent<E extends TimedEvent> = KinesisStreamEvent & { riskstream?: DecodedBatch<E> };
 
-export interface KinesisDecoderOptions<E extends AnyEnvelope> {
+export interface KinesisDecoderOptions<E extends TimedEvent> {
   readonly validate: (input: unknown) => Validation<E>;
   readonly limits?: DecodeLimits;
   /** The hash key range of the shard a KPL aggregate came on (shard-ranges.ts); without it, user records are not checked. */
@@ -25,7 +25,7 @@ export interface KinesisDecoderOptions<E extends AnyEnvelope> {
 }
 
 /** decode base64 → take KPL aggregates apart → parse JSON → validate, once per record, before the handler runs. */
-export function kinesisDecoder<E extends AnyEnvelope>(
+export function kinesisDecoder<E extends TimedEvent>(
   options: KinesisDecoderOptions<E>,
 ): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
   const kinesisDecoderMiddlewareBefore = async (request: { event: ScoringEvent<E> }): Promise<void> => {
@@ -50,7 +50,32 @@ export function kinesisDecoder<E extends AnyEnvelope>(
   return { name: 'kinesisDecoder', before: kinesisDecoderMiddlewareBefore };
 }
 
-export function decodedBatch<E extends AnyEnvelope>(event: ScoringEvent<E>): DecodedBatch<E> {
+export function decodedBatch<E extends TimedEvent>(event: ScoringEvent<E>): DecodedBatch<E> {
   if (!event.riskstream) throw new Error('kinesisDecoder middleware is missing from the chain');
   return event.riskstream;
+}
+
+/** A decoded event or control record with where it sits. */
+export type DecodedInOrder<E extends TimedEvent> =
+  | { readonly type: 'event'; readonly ref: RecordRef; readonly envelope: E }
+  | { readonly type: 'control'; readonly ref: RecordRef; readonly entity: string; readonly arrival: number };
+
+/**
+ * The batch's events and control records as the stream holds them, the order time passes in: by
+ * the Kinesis record, then by the place in its KPL aggregate (an aggregate's events and control
+ * records keep their order).
+ */
+export function inRecordOrder<E extends TimedEvent>(event: ScoringEvent<E>): Array<DecodedInOrder<E>> {
+  const { valid, controls = [] } = decodedBatch(event);
+  const position = new Map(event.Records.map((r, i) => [r.kinesis.sequenceNumber, i]));
+  const placed = (record: DecodedInOrder<E>) => ({
+    at: position.get(record.ref.sequenceNumber) ?? 0,
+    sub: record.ref.subSequenceNumber ?? 0,
+    record,
+  });
+  const ordered = [
+    ...valid.map((v) => placed({ type: 'event', ref: v.ref, envelope: v.envelope })),
+    ...controls.map((c) => placed({ type: 'control', ...c })),
+  ];
+  return ordered.sort((a, b) => a.at - b.at || a.sub - b.sub).map((p) => p.record);
 }

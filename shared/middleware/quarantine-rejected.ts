@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import type { AnyEnvelope } from '../domain/events';
+import type { TimedEvent } from '../kinesis/records';
 import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError } from '../errors';
 import type { ScoringEvent } from './kinesis-decoder';
@@ -22,7 +22,7 @@ export interface QuarantineRejectedOptions {
  * on without them and nothing is lost. A record the quarantine does not accept becomes a batch
  * item failure and comes back on the retry.
  */
-export function quarantineRejected<E extends AnyEnvelope>(
+export function quarantineRejected<E extends TimedEvent>(
   options: QuarantineRejectedOptions,
 ): MiddlewareObj<ScoringEvent<E>, KinesisStreamBatchResponse> {
   const quarantineRejectedMiddlewareAfter = async (request: Request<ScoringEvent<E>, KinesisStreamBatchResponse>): Promise<void> => {

@@ -41,6 +41,10 @@ export const MetricName = {
   shadowDisagreements: 'ShadowDisagreements',
   /** Incident transitions written to the outbox (opened, escalated, reminded, resolved), to be sent. */
   incidentNotifications: 'IncidentNotifications',
+  /** Orders' joins by their outcome (join-orders). */
+  joins: { joined: 'OrdersJoined', amount_mismatch: 'OrdersAmountMismatch', unpaid: 'OrdersUnpaid', orphan_payment: 'PaymentsOrphan' },
+  /** Sides that came after their join's outcome, or a second payment of one order: kept out of the join. */
+  joinSidesLate: 'JoinSidesLate',
   /** The sweep's control records: entities whose incidents were due for time to pass. */
   incidentSweeps: 'IncidentSweeps',
   /** Digests the sweep sent to budgeted subscribers (what their budget held back). */

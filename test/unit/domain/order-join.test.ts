@@ -89,6 +89,21 @@ describe('the order join', () => {
     expect(closeJoin(closed.state, T0 + 2 * WINDOW).status).toBe('waiting');
   });
 
+  it('closes the window by a side whose time is past it, with no sweep: the same outcome as a sweep first, the side late', () => {
+    const waiting = run([ORDER]).state;
+    const pastWindow = { ...PAYMENT, time: T0 + WINDOW };
+    const lastMoment = { ...PAYMENT, time: T0 + WINDOW - 1 };
+
+    const byEvent = joinEvent(waiting, pastWindow, WINDOW);
+    const bySweep = joinEvent(closeJoin(waiting, T0 + WINDOW).state, pastWindow, WINDOW);
+
+    expect(byEvent).toMatchObject({ status: 'done', result: { outcome: 'unpaid', order: ORDER } });
+    expect(byEvent.state).toEqual(bySweep.state);
+    expect(byEvent.state).toEqual({ order: ORDER, payment: pastWindow, outcome: 'unpaid' });
+    expect(joinEvent(byEvent.state, pastWindow, WINDOW).status).toBe('duplicate');
+    expect(joinEvent(waiting, lastMoment, WINDOW)).toMatchObject({ status: 'done', result: { outcome: 'joined' } });
+  });
+
   it('closes a payment whose order never came as an orphan, the order coming after it kept out', () => {
     const waiting = run([PAYMENT]).state;
     const closed = closeJoin(waiting, PAYMENT.time + WINDOW);

@@ -11,6 +11,8 @@ import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
 import { EntityType } from '../../../shared/state/store';
 import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-events';
 import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
+import type { ScoringEvent } from '../../../shared/middleware/kinesis-decoder';
+import type { TransactionEnvelope } from '../../../shared/domain/events';
 
 /** Our quarantine port in memory. */
 class MemoryQuarantine implements Quarantine {
@@ -281,14 +283,16 @@ describe('the order a batch is scored in', () => {
     const envelope = { kind: 'transaction', id: 't-1', entity: 'u-1', time: 0, event: txn('t-1', 'u-1') } as const;
 
     // Act
-    const ordered = inStreamOrder(
-      kinesisEvent(log.records),
-      [
+    const event: ScoringEvent<TransactionEnvelope> = kinesisEvent(log.records);
+    event.riskstream = {
+      valid: [
         { ref: ref(plain), envelope: { ...envelope, id: 't-2' } },
         { ref: ref(aggregated, 1), envelope },
       ],
-      [{ ref: ref(aggregated, 0), entity: 'u-1', arrival: 1 }],
-    );
+      controls: [{ ref: ref(aggregated, 0), entity: 'u-1', arrival: 1 }],
+      rejected: [],
+    };
+    const ordered = inStreamOrder(event);
 
     // Assert
     expect(ordered.map((r) => (r.type === 'control' ? 'control' : r.item.envelope.id))).toEqual(['control', 't-1', 't-2']);

@@ -29,11 +29,11 @@ const resources = (template: Template, type: string): Resource[] => Object.value
 describe('event source mappings (default synth, for AWS)', () => {
   const { template } = synth();
 
-  it('names every safety setting on both Kinesis mappings, with an on-failure DLQ', () => {
+  it('names every safety setting on the three Kinesis mappings (the scorers’ and join-orders’), with an on-failure DLQ', () => {
     const kinesis = resources(template, 'AWS::Lambda::EventSourceMapping').filter((m) =>
       JSON.stringify(m.Properties['EventSourceArn']).includes('Streams'),
     );
-    expect(kinesis).toHaveLength(2);
+    expect(kinesis).toHaveLength(3);
     for (const mapping of kinesis) {
       expect(mapping.Properties).toMatchObject({
         BatchSize: 100,
@@ -101,8 +101,8 @@ describe('security by default', () => {
     for (const queue of resources(template, 'AWS::SQS::Queue')) expect(queue.Properties['KmsMasterKeyId']).toBeDefined();
     for (const topic of resources(template, 'AWS::SNS::Topic')) expect(topic.Properties['KmsMasterKeyId']).toBeDefined();
     for (const group of resources(template, 'AWS::Logs::LogGroup')) expect(group.Properties['KmsKeyId']).toBeDefined();
-    expect(resources(template, 'AWS::SQS::Queue')).toHaveLength(4);
-    expect(resources(template, 'AWS::Logs::LogGroup')).toHaveLength(4);
+    expect(resources(template, 'AWS::SQS::Queue')).toHaveLength(5);
+    expect(resources(template, 'AWS::Logs::LogGroup')).toHaveLength(5);
   });
 
   it('has no IAM statement with a wildcard action, and a wildcard resource only for X-Ray', () => {
@@ -249,16 +249,16 @@ describe('state, alerting and monitoring', () => {
       ),
     ];
     const byMetric = (name: string) => alarms.filter((a) => metricNames(a).includes(name));
-    expect(byMetric('IteratorAge').map((a) => a.Properties['Threshold'])).toEqual([90_000, 90_000, 90_000]);
+    expect(byMetric('IteratorAge').map((a) => a.Properties['Threshold'])).toEqual([90_000, 90_000, 90_000, 90_000]);
     // Thresholds are "alarm when it reaches N": the alarms compare with >, so they hold N - 1.
-    expect(byMetric('Errors').map((a) => a.Properties['Threshold'])).toEqual([0, 0, 0]);
+    expect(byMetric('Errors').map((a) => a.Properties['Threshold'])).toEqual([0, 0, 0, 0]);
     expect(byMetric('NumberOfNotificationsFailed').map((a) => a.Properties['Threshold'])).toEqual([2]);
     const depth = byMetric('ApproximateNumberOfMessagesVisible')
       .map((a) => a.Properties['Threshold'])
       .sort();
-    expect(depth).toEqual([0, 0, 0, 24]);
+    expect(depth).toEqual([0, 0, 0, 0, 24]);
     expect(byMetric('WriteThrottleEvents')).toHaveLength(2);
-    expect(byMetric('RecordsFailed')).toHaveLength(2);
+    expect(byMetric('RecordsFailed')).toHaveLength(3);
     // An alert publish-alerts cannot read is never sent: one in five minutes alarms.
     expect(byMetric('AlertsMalformed').map((a) => a.Properties)).toEqual([
       expect.objectContaining({
@@ -272,7 +272,7 @@ describe('state, alerting and monitoring', () => {
     ]);
     // A configuration error fails every batch until a person fixes it: one alarms, for each function.
     expect(byMetric('ConfigurationErrors').map((a) => a.Properties)).toEqual(
-      Array(3).fill(
+      Array(4).fill(
         expect.objectContaining({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300 }),
       ),
     );
@@ -321,6 +321,22 @@ describe('state, alerting and monitoring', () => {
       // The rules versions, read only.
       expect(dynamo[2]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rules#*'] } });
     }
+  });
+
+  it('grants join-orders its joins’ items only and puts into the outbox, and tells it the join window', () => {
+    const policy = resources(template, 'AWS::IAM::Policy').find((p) => JSON.stringify(p.Properties['Roles']).includes('JoinOrders'));
+    const statements = (
+      policy?.Properties['PolicyDocument'] as { Statement: Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> }
+    ).Statement;
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).match(/State(State|Alerts)Table/)?.[1]])).toEqual([
+      [['dynamodb:BatchGetItem', 'dynamodb:PutItem'], 'State'],
+      [['dynamodb:PutItem'], 'Alerts'],
+    ]);
+    expect(dynamo[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['order#*'] } });
+    const fn = resources(template, 'AWS::Lambda::Function').find((f) => f.Properties['FunctionName'] === 'riskstream-join-orders');
+    const env = (fn?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({ JOIN_WINDOW_MS: String(30 * 60_000), MAX_EVENT_AGE_MS: String(7 * 86_400_000) });
   });
 
   it('lets publish-alerts send to its own DLQ and read and write the published marks of the outbox, and tells it where they are', () => {
@@ -426,9 +442,12 @@ describe('the incidents sweep', () => {
     expect(dynamoActions(statements).map((s) => [s.Action].flat())).toEqual([['dynamodb:Query']]);
     expect(statements.filter((s) => [s.Action].flat().includes('sns:Publish'))).toEqual([]);
     const kinesis = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kinesis:')));
+    // Into each input stream: the scored kinds' and the orders'.
     expect(kinesis.flatMap((s) => [s.Action].flat().filter((a) => a.startsWith('kinesis:Put'))).sort()).toEqual([
       'kinesis:PutRecord',
       'kinesis:PutRecord',
+      'kinesis:PutRecord',
+      'kinesis:PutRecords',
       'kinesis:PutRecords',
       'kinesis:PutRecords',
     ]);

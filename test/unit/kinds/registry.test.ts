@@ -51,7 +51,7 @@ describe('the kind registry', () => {
     expect(namesOfRecordKey('reading#sensor-1@2026-04-25T12:00:00.000Z')?.name).toBe('reading');
     expect(namesOfRecordKey('user#user-1')).toBeUndefined();
     expect(ENTITY_TYPES).toEqual({ user: 'user', device: 'device' });
-    expect(ALERT_KINDS).toEqual({ fraud: 'fraud', sensor: 'sensor' });
+    expect(ALERT_KINDS).toEqual({ fraud: 'fraud', sensor: 'sensor', payment: 'payment' });
     expect(namesOfEntityType('device').stream).toBe('readings');
   });
 

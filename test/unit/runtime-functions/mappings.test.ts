@@ -48,8 +48,9 @@ describe('mappingsFromTemplate on the default synth', () => {
   const specs = mappingsFromTemplate(template, PHYSICAL_IDS);
   const byFunction = (name: string): MappingSpec | undefined => specs.find((s) => s.functionName === name);
 
-  it('finds the three mappings of the stack', () => {
+  it('finds the four mappings of the stack', () => {
     expect(specs.map((s) => s.functionName).sort()).toEqual([
+      'riskstream-join-orders',
       'riskstream-publish-alerts',
       'riskstream-score-readings',
       'riskstream-score-transactions',

@@ -1,0 +1,102 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { OrderEvent } from '../domain/order-join';
+import { validateOrderEvent } from '../domain/order-events';
+import { ConfigurationError, describeError } from '../errors';
+import type { ShardRangeOf } from '../kinesis/shard-ranges';
+import type { ScoringEvent } from '../middleware/kinesis-decoder';
+import { inRecordOrder, kinesisDecoder } from '../middleware/kinesis-decoder';
+import { quarantineRejected } from '../middleware/quarantine-rejected';
+import type { Logger, Metrics } from '../observability/telemetry';
+import { MetricName, MetricUnit } from '../observability/telemetry';
+import type { JoinRecord, JoinStore } from '../pipeline/join-batch';
+import { joinBatch } from '../pipeline/join-batch';
+import type { Quarantine } from '../quarantine/quarantine';
+
+export interface JoinHandlerDeps {
+  readonly name: string;
+  readonly store: JoinStore;
+  readonly quarantine: Quarantine;
+  /** How long a side waits for the other (the join window). */
+  readonly windowMs: number;
+  readonly maxRecordBytes: number;
+  readonly maxFutureSkewMs: number;
+  /** Older events (from arrival) are refused; a join is kept this long past its window, so a redelivered side is met again. */
+  readonly maxEventAgeMs: number;
+  readonly shardRangeOf?: ShardRangeOf;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/**
+ * The Kinesis-triggered join of orders with their payments (join-batch.ts), as a middy chain:
+ *   logger context → EMF metrics → decode/parse/validate → [join → outbox] → quarantine.
+ * The orders stream is partitioned by order id, so each order's join has one writer; the sweep's
+ * control records close the windows of joins that wait (time passing, as for incidents).
+ */
+export function createJoinHandler(deps: JoinHandlerDeps) {
+  const { logger, metrics } = deps;
+  const reportConfigurationError = (error: unknown): void => {
+    logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
+    metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
+  };
+  const joinRecords = async (event: ScoringEvent<OrderEvent>): Promise<KinesisStreamBatchResponse> => {
+    const records: JoinRecord[] = inRecordOrder(event).map((r) =>
+      r.type === 'event'
+        ? { type: 'event', recordId: r.ref.sequenceNumber, event: r.envelope }
+        : { type: 'control', recordId: r.ref.sequenceNumber, orderId: r.entity, arrival: r.arrival },
+    );
+    let batch;
+    try {
+      batch = await joinBatch(records, { store: deps.store, windowMs: deps.windowMs, horizonMs: deps.maxEventAgeMs });
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      reportConfigurationError(error);
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    }
+    const outcomes = countBy(batch.results.map((r) => r.outcome));
+    for (const [outcome, name] of Object.entries(MetricName.joins)) metrics.addMetric(name, MetricUnit.Count, outcomes[outcome] ?? 0);
+    metrics.addMetric(MetricName.joinSidesLate, MetricUnit.Count, (batch.steps['late'] ?? 0) + (batch.steps['extra_payment'] ?? 0));
+    metrics.addMetric(MetricName.duplicatesSkipped, MetricUnit.Count, batch.steps['duplicate'] ?? 0);
+    metrics.addMetric(MetricName.recordsFailed, MetricUnit.Count, batch.failed.length);
+    metrics.addMetric(MetricName.stateConflicts, MetricUnit.Count, batch.conflicts);
+    for (const failure of batch.failed.slice(0, 5)) logger.warn('record failed, will be retried', { ...failure });
+    logger.info('batch joined', {
+      records: event.Records.length,
+      steps: batch.steps,
+      outcomes,
+      alerts: batch.alerts.length,
+      ...(records.some((r) => r.type === 'control') ? { controlRecords: records.filter((r) => r.type === 'control').length } : {}),
+    });
+    return { batchItemFailures: batch.failed.map((f) => ({ itemIdentifier: f.recordId })) };
+  };
+
+  return middy<ScoringEvent<OrderEvent>, KinesisStreamBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .use(
+      quarantineRejected<OrderEvent>({
+        quarantine: deps.quarantine,
+        source: deps.name,
+        log: (message, attributes) => logger.warn(message, attributes),
+        onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
+        onConfigurationError: reportConfigurationError,
+      }),
+    )
+    .use(
+      kinesisDecoder<OrderEvent>({
+        validate: validateOrderEvent,
+        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
+        ...(deps.shardRangeOf ? { shardRangeOf: deps.shardRangeOf } : {}),
+      }),
+    )
+    .handler(joinRecords);
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,154 @@
+import type { Alert } from '../domain/alerts';
+import type { JoinResult, JoinState, JoinStep, OrderEvent } from '../domain/order-join';
+import { closeJoin, EMPTY_JOIN, joinEvent } from '../domain/order-join';
+import { joinAlert } from '../domain/order-join-alerts';
+import { mapWithConcurrency } from '../adapters/batching';
+import { ConfigurationError } from '../errors';
+
+/** A join as stored: its state and the version a commit compares (0: never stored). */
+export interface StoredJoin {
+  readonly state: JoinState;
+  readonly version: number;
+}
+
+export interface JoinCommit {
+  readonly orderId: string;
+  readonly state: JoinState;
+  /** The version the state was read at: the commit is refused if another writer moved it since. */
+  readonly basedOn: number;
+  /** The alerts its outcome raised, stored before the state (each once: one already stored is left). */
+  readonly alerts: readonly Alert[];
+  /** When the item may go (epoch seconds, TTL). */
+  readonly expiresAt: number;
+}
+
+/** The join store port (DynamoDBJoinStore): one item per order. */
+export interface JoinStore {
+  load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>>;
+  /** Stores the alerts, then the state if it is still at `basedOn`: 'conflict' if it is not (nothing of the state written). */
+  commit(commit: JoinCommit): Promise<'committed' | 'conflict'>;
+}
+
+/** One record of the orders stream, in stream order: a side of a join, or the sweep's control record (time passing for it). */
+export type JoinRecord =
+  | { readonly type: 'event'; readonly recordId: string; readonly event: OrderEvent }
+  | { readonly type: 'control'; readonly recordId: string; readonly orderId: string; readonly arrival: number };
+
+export interface JoinBatchOptions {
+  readonly store: JoinStore;
+  /** How long a side waits for the other. */
+  readonly windowMs: number;
+  /** How long a join is kept after its last side's time and window: as long as the stream can deliver a side again. */
+  readonly horizonMs: number;
+  /** Joins committed at once. */
+  readonly concurrency?: number;
+}
+
+export interface JoinBatch {
+  /** Every event's step status, by status (duplicate, late, extra_payment, waiting, done). */
+  readonly steps: Readonly<Record<string, number>>;
+  /** The joins that reached their outcome in this batch, and the alerts stored for them. */
+  readonly results: readonly JoinResult[];
+  readonly alerts: readonly Alert[];
+  /** Records of joins that could not be stored (Lambda retries from the first). */
+  readonly failed: ReadonlyArray<{ readonly recordId: string; readonly orderId: string; readonly error: string }>;
+  /** Commits refused because another writer moved the join first (then read again and retried). */
+  readonly conflicts: number;
+}
+
+const COMMIT_ATTEMPTS = 3;
+
+/**
+ * The orders stream's batch (a ConfigurationError from the store is thrown: nothing can succeed until the deployment is fixed): each order's records applied in stream order to its join, one commit
+ * per order that changed. A commit that finds the join moved (a second writer: a producer that put
+ * an order's events under other partition keys) reads it again and applies the records again; a
+ * replayed or retried batch finds every side already met and changes nothing.
+ */
+export async function joinBatch(records: readonly JoinRecord[], options: JoinBatchOptions): Promise<JoinBatch> {
+  const byOrder = new Map<string, JoinRecord[]>();
+  for (const record of records) {
+    const orderId = record.type === 'event' ? record.event.orderId : record.orderId;
+    const list = byOrder.get(orderId);
+    if (list) list.push(record);
+    else byOrder.set(orderId, [record]);
+  }
+  const steps: Record<string, number> = {};
+  const results: JoinResult[] = [];
+  const alerts: Alert[] = [];
+  const failed: Array<{ recordId: string; orderId: string; error: string }> = [];
+  let conflicts = 0;
+  let stored: ReadonlyMap<string, StoredJoin>;
+  try {
+    stored = await options.store.load([...byOrder.keys()]);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    return { steps, results, alerts, failed: records.map((r) => failure(r, error)), conflicts };
+  }
+  const joinOne = async (orderId: string, list: readonly JoinRecord[]): Promise<void> => {
+    let current = stored.get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
+    for (let attempt = 1; ; attempt++) {
+      const applied = applyAll(current.state, list, options.windowMs);
+      const outcome =
+        applied.state === current.state
+          ? 'committed'
+          : await options.store.commit({
+              orderId,
+              state: applied.state,
+              basedOn: current.version,
+              alerts: applied.alerts,
+              expiresAt: expiresAt(applied.state, options.windowMs + options.horizonMs),
+            });
+      if (outcome === 'committed') {
+        for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
+        results.push(...applied.results);
+        alerts.push(...applied.alerts);
+        return;
+      }
+      conflicts++;
+      if (attempt >= COMMIT_ATTEMPTS) throw new Error(`join of order ${orderId} moved by another writer ${attempt} times`);
+      current = (await options.store.load([orderId])).get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
+    }
+  };
+  await mapWithConcurrency([...byOrder.entries()], options.concurrency ?? 8, async ([orderId, list]) => {
+    try {
+      await joinOne(orderId, list);
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      failed.push(...list.map((r) => failure(r, error)));
+    }
+  });
+  return { steps, results, alerts, failed, conflicts };
+}
+
+/** One order's records through its join, in order: the steps' statuses, the outcomes reached and their alerts. */
+function applyAll(
+  start: JoinState,
+  records: readonly JoinRecord[],
+  windowMs: number,
+): { state: JoinState; steps: Record<string, number>; results: JoinResult[]; alerts: Alert[] } {
+  let state = start;
+  const steps: Record<string, number> = {};
+  const results: JoinResult[] = [];
+  for (const record of records) {
+    const step: JoinStep = record.type === 'event' ? joinEvent(state, record.event, windowMs) : closeJoin(state, record.arrival);
+    if (record.type === 'event') steps[step.status] = (steps[step.status] ?? 0) + 1;
+    if (step.status === 'done') results.push(step.result);
+    state = step.state;
+  }
+  const alerts = results.flatMap((result) => joinAlert(result, windowMs) ?? []);
+  return { state, steps, results, alerts };
+}
+
+/** The join's item outlives every side it holds by the window and the horizon: a side redelivered before then is met again. */
+function expiresAt(state: JoinState, keepMs: number): number {
+  const latest = Math.max(state.order?.time ?? 0, state.payment?.time ?? 0, state.closesAt ?? 0);
+  return Math.ceil((latest + keepMs) / 1000);
+}
+
+function failure(record: JoinRecord, error: unknown): { recordId: string; orderId: string; error: string } {
+  return {
+    recordId: record.recordId,
+    orderId: record.type === 'event' ? record.event.orderId : record.orderId,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
