@@ -12,6 +12,8 @@ import { putRecords } from '../../local/traffic/producer';
 import { kplAggregates } from '../../local/traffic/kpl-producer';
 import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { KINDS, kindClaiming, streamOutput } from '../../shared/kinds/registry';
+import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
+import { claimsOrderEvent } from '../../shared/domain/order-events';
 import { listShardRanges } from '../../shared/kinesis/shard-ranges';
 import type { CommandIO } from '../io';
 import { UsageError } from '../usage';
@@ -22,8 +24,8 @@ const USAGE = `usage: riskstream produce (--file events.jsonl [--as-is] | --gene
 
 Puts events into the deployed streams with PutRecords (batched; only failed entries are put again):
 transactions into the transactions stream (partition key: userId), readings into the readings
-stream (partition key: deviceId). --file sends each line as it is; a file with lines that are not
-JSON is refused (their numbers are named) unless --as-is, which puts them too, for the scorers to
+stream (partition key: deviceId), orders and payments into the orders stream (partition key:
+orderId). --file sends each line as it is; a file with lines that are not JSON is refused (their numbers are named) unless --as-is, which puts them too, for the scorers to
 quarantine. --generate makes N events of realistic, reproducible traffic (--seed) with labelled
 anomalies, whose labels --labels writes as JSON lines. --rate caps events per second. --aggregate
 puts them as the Kinesis Producer Library does: many events in one record (protobuf, MD5-checked),
@@ -81,8 +83,12 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
   }
 
   const deployed = readDeployRecord(options.stack);
-  const streams = new Map(KINDS.map((kind) => [kind.name, deployed?.outputs[streamOutput(kind)] ?? '']));
-  if (!deployed || [...streams.values()].includes('')) {
+  // By route: each kind's name, and `order` for the join's orders and payments.
+  const streams = new Map([
+    ...KINDS.map((kind) => [kind.name, deployed?.outputs[streamOutput(kind)] ?? ''] as const),
+    [ORDER_ROUTE, deployed?.outputs[streamOutput(ORDER_JOIN_NAMES)] ?? ''] as const,
+  ]);
+  if (!deployed) {
     await write(io.stderr, `riskstream produce: the stack ${options.stack} is not deployed from here: run \`riskstream up\` first.\n`);
     return 1;
   }
@@ -92,6 +98,15 @@ export async function produceCommand(argv: string[], io: CommandIO): Promise<num
     records = options.file ? fromFile(options.file, options.asIs, streams) : fromGenerator(options, streams);
   } catch (error) {
     await write(io.stderr, `riskstream produce: ${(error as Error).message}\n`);
+    return 1;
+  }
+  // A stack deployed before a stream was added (the orders stream) has no output for it.
+  if (records.some((r) => r.stream === '')) {
+    const missing = [...streams].filter(([, name]) => name === '').map(([route]) => route);
+    await write(
+      io.stderr,
+      `riskstream produce: the stack ${options.stack} has no stream for ${missing.join(', ')} events (deployed before it was added?): run \`riskstream up\` again.\n`,
+    );
     return 1;
   }
 
@@ -181,8 +196,8 @@ function fromFile(path: string, asIs: boolean, streams: ReadonlyMap<string, stri
     } catch {
       notJson.push(i + 1);
     }
-    const { kind, partitionKey } = routeOf(parsed);
-    return [{ stream: streams.get(kind.name) as string, partitionKey, data: Buffer.from(line) }];
+    const { route, partitionKey } = routeOf(parsed);
+    return [{ stream: streams.get(route) as string, partitionKey, data: Buffer.from(line) }];
   });
   if (notJson.length > 0 && !asIs) {
     const lines = notJson.length > 10 ? `${notJson.slice(0, 10).join(', ')} and ${notJson.length - 10} more` : notJson.join(', ');
@@ -196,20 +211,34 @@ function fromFile(path: string, asIs: boolean, streams: ReadonlyMap<string, stri
 /** Kinesis takes partition keys of 1–256 characters, and refuses a whole PutRecords over one outside. */
 const PARTITION_KEY_LIMIT = 256;
 
+/** The route of orders and payments, beside the kinds' names. */
+const ORDER_ROUTE = 'order';
+
 /**
  * Where a line goes: the stream of the kind that claims it (as `score` and the backtest tell kinds
- * apart), partitioned by its entity as the scorer will read it (trimmed, so one entity's events stay
- * on one shard); what no kind claims goes to the first kind's stream, whose scorer quarantines it
- * with the reason.
+ * apart), or the orders stream for an order or a payment, partitioned by its entity (its order) as
+ * its function will read it (trimmed, so one entity's events stay on one shard); what nothing claims
+ * goes to the first kind's stream, whose scorer quarantines it with the reason.
  */
-function routeOf(parsed: unknown): { kind: AnyKindSpec; partitionKey: string } {
-  const kind = kindClaiming(parsed) ?? (KINDS[0] as AnyKindSpec);
-  const validated = kind.validate(parsed);
-  if (validated.ok) return { kind, partitionKey: validated.value.entity };
-  const raw = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[kind.entityField] : undefined;
+function routeOf(parsed: unknown): { route: string; partitionKey: string } {
+  const kind = kindClaiming(parsed);
+  if (kind === undefined && isObject(parsed) && claimsOrderEvent(parsed)) {
+    return { route: ORDER_ROUTE, partitionKey: keyOf(parsed[ORDER_JOIN_NAMES.entityField]) };
+  }
+  const claimant = kind ?? (KINDS[0] as AnyKindSpec);
+  const validated = claimant.validate(parsed);
+  if (validated.ok) return { route: claimant.name, partitionKey: validated.value.entity };
+  return { route: claimant.name, partitionKey: keyOf(isObject(parsed) ? parsed[claimant.entityField] : undefined) };
+}
+
+/** A key Kinesis would refuse goes as 'unknown': the line still reaches its function, which quarantines it. */
+function keyOf(raw: unknown): string {
   const key = typeof raw === 'string' ? raw.trim() : '';
-  // A key Kinesis would refuse goes as 'unknown': the line still reaches its scorer, which quarantines it.
-  return { kind, partitionKey: key !== '' && [...key].length <= PARTITION_KEY_LIMIT ? key : 'unknown' };
+  return key !== '' && [...key].length <= PARTITION_KEY_LIMIT ? key : 'unknown';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fromGenerator(options: ProduceOptions, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {

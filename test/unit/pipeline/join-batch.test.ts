@@ -1,0 +1,139 @@
+import type { JoinState, OrderCreated, PaymentReceived } from '../../../shared/domain/order-join';
+import { ConfigurationError, RetryableError } from '../../../shared/errors';
+import type { JoinCommit, JoinRecord, JoinStore, StoredJoin } from '../../../shared/pipeline/join-batch';
+import { joinBatch } from '../../../shared/pipeline/join-batch';
+
+const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
+const WINDOW = 30 * 60_000;
+const HORIZON = 7 * 86_400_000;
+const order = (orderId: string, amount = 10, time = T0): OrderCreated => ({ eventType: 'OrderCreated', orderId, userId: 'u-1', amount, time });
+const payment = (orderId: string, paymentId: string, amount = 10, time = T0 + 1_000): PaymentReceived => ({
+  eventType: 'PaymentReceived',
+  orderId,
+  paymentId,
+  amount,
+  time,
+});
+let seq = 0;
+const ev = (event: OrderCreated | PaymentReceived): JoinRecord => ({ type: 'event', recordId: String(++seq), event });
+const control = (orderId: string, arrival: number): JoinRecord => ({ type: 'control', recordId: String(++seq), orderId, arrival });
+
+/**
+ * The join store's contract in memory (the DynamoDB store is tested against moto in orders.test.ts):
+ * alerts kept once by id, the state stored only at the version read; `failCommits` fails the next
+ * commits before anything is written, `moveBeforeCommit` lets another writer move a join first.
+ */
+class MemoryJoinStore implements JoinStore {
+  readonly joins = new Map<string, StoredJoin & { expiresAt: number }>();
+  readonly alerts = new Map<string, unknown>();
+  readonly alertPuts: string[] = [];
+  failCommits = 0;
+  loadError: Error | undefined;
+  moveBeforeCommit: ((orderId: string) => JoinState | undefined) | undefined;
+
+  load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>> {
+    if (this.loadError) return Promise.reject(this.loadError);
+    return Promise.resolve(new Map(orderIds.flatMap((id) => (this.joins.has(id) ? [[id, this.joins.get(id) as StoredJoin]] : []))));
+  }
+
+  commit(commit: JoinCommit): Promise<'committed' | 'conflict'> {
+    if (this.failCommits > 0) {
+      this.failCommits--;
+      return Promise.reject(new RetryableError('throttled'));
+    }
+    const moved = this.moveBeforeCommit?.(commit.orderId);
+    if (moved) {
+      const now = this.joins.get(commit.orderId)?.version ?? 0;
+      this.joins.set(commit.orderId, { state: moved, version: now + 1, expiresAt: 0 });
+      this.moveBeforeCommit = undefined;
+    }
+    for (const alert of commit.alerts) {
+      this.alertPuts.push(alert.alertId);
+      if (!this.alerts.has(alert.alertId)) this.alerts.set(alert.alertId, alert);
+    }
+    if ((this.joins.get(commit.orderId)?.version ?? 0) !== commit.basedOn) return Promise.resolve('conflict');
+    this.joins.set(commit.orderId, { state: commit.state, version: commit.basedOn + 1, expiresAt: commit.expiresAt });
+    return Promise.resolve('committed');
+  }
+}
+
+const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON });
+
+describe('joinBatch', () => {
+  it('joins each order in one commit, raises one alert per flagged outcome, and changes nothing on a replay', async () => {
+    const store = new MemoryJoinStore();
+    const records = [
+      ev(payment('o-1', 'p-1')),
+      ev(order('o-1')),
+      ev(order('o-2', 50)),
+      ev(payment('o-2', 'p-2', 49.99)),
+      ev(order('o-3')),
+      ev(order('o-1')),
+    ];
+
+    const first = await joinBatch(records, options(store));
+    const replay = await joinBatch(records, options(store));
+
+    expect(first.results.map((r) => r.outcome).sort()).toEqual(['amount_mismatch', 'joined']);
+    expect(first.steps).toEqual({ waiting: 3, done: 2, duplicate: 1 });
+    expect(first.alerts.map((a) => a.reasons[0])).toEqual(['amount_mismatch: ordered 50, paid 49.99']);
+    expect([...store.joins.values()].map((j) => j.version)).toEqual([1, 1, 1]);
+    expect(replay).toMatchObject({ results: [], alerts: [], failed: [], steps: { duplicate: 6 } });
+    expect([...store.joins.values()].map((j) => j.version)).toEqual([1, 1, 1]);
+    // Kept for the window and the horizon past its latest side: a side redelivered until then is met again.
+    expect(store.joins.get('o-3')?.expiresAt).toBe(Math.ceil((T0 + WINDOW + WINDOW + HORIZON) / 1000));
+  });
+
+  it('closes a waiting join on the sweep’s control record once its window has passed, not before, and alerts once', async () => {
+    const store = new MemoryJoinStore();
+    await joinBatch([ev(order('o-1'))], options(store));
+
+    const early = await joinBatch([control('o-1', T0 + WINDOW - 1)], options(store));
+    const closed = await joinBatch([control('o-1', T0 + WINDOW)], options(store));
+    const again = await joinBatch([control('o-1', T0 + 2 * WINDOW)], options(store));
+
+    expect(early.results).toEqual([]);
+    expect(closed.results.map((r) => r.outcome)).toEqual(['unpaid']);
+    expect(closed.alerts).toHaveLength(1);
+    expect(again.results).toEqual([]);
+    expect(store.joins.get('o-1')?.state.outcome).toBe('unpaid');
+  });
+
+  it('fails only the records of an order whose commit fails; the retry stores its alert once', async () => {
+    const store = new MemoryJoinStore();
+    const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6)), ev(order('o-2'))];
+    store.failCommits = 1;
+
+    const first = await joinBatch(records.slice(0, 2), options(store));
+    const retry = await joinBatch(records, options(store));
+
+    expect(first.failed.map((f) => f.recordId)).toEqual([records[0]?.recordId, records[1]?.recordId]);
+    expect(first.results).toEqual([]);
+    expect(retry.failed).toEqual([]);
+    expect(retry.results.map((r) => r.outcome)).toEqual(['amount_mismatch']);
+    expect(store.alerts.size).toBe(1);
+  });
+
+  it('reads a join moved by another writer again and applies its records to what that writer stored', async () => {
+    const store = new MemoryJoinStore();
+    store.moveBeforeCommit = () => ({ order: order('o-1'), closesAt: T0 + WINDOW });
+
+    const batch = await joinBatch([ev(payment('o-1', 'p-1'))], options(store));
+
+    expect(batch.conflicts).toBe(1);
+    expect(batch.results.map((r) => r.outcome)).toEqual(['joined']);
+    expect(store.joins.get('o-1')).toMatchObject({ version: 2, state: { outcome: 'joined' } });
+  });
+
+  it('throws a configuration error (the batch fails whole), and fails every record on any other load error', async () => {
+    const store = new MemoryJoinStore();
+    const records = [ev(order('o-1')), ev(order('o-2'))];
+
+    store.loadError = new ConfigurationError('no table');
+    await expect(joinBatch(records, options(store))).rejects.toThrow('no table');
+    store.loadError = new RetryableError('throttled');
+    const batch = await joinBatch(records, options(store));
+
+    expect(batch.failed.map((f) => f.recordId)).toEqual(records.map((r) => r.recordId));
+  });
+});
