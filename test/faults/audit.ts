@@ -11,6 +11,7 @@ import type { Reference } from './reference';
  *   are sums of panes), unless it came after that pane closed, with the aggregates of the reference;
  * - decisions: one per distinct transaction, as the fault-free run decided it (late ones say so);
  * - readings: one stored status per distinct reading;
+ * - joins: one item per order of the ledger, at the outcome its sides decide (or waiting);
  * - alerts: exactly the fault-free run's alert ids stored, each delivered at least once to the
  *   SQS subscriber of the alerts topic (repeats are allowed: delivery is at least once), or
  *   refused by SNS as the sender's fault and on publish-alerts' DLQ with its reason;
@@ -52,6 +53,8 @@ export interface LedgerLine {
   readonly alertsDelivered: number;
   /** Stored alerts SNS refused as the sender's fault, found on publish-alerts' DLQ (and never delivered). */
   readonly alertsRejected: number;
+  /** Orders' joins: the ones the ledger's sides decide or leave waiting, and the ones stored exactly so. */
+  readonly joins: { readonly expected: number; readonly matched: number };
   /** Of the alerts: incident notifications (transitions), expected by the reference, stored, and delivered (distinct). */
   readonly notifications: { readonly expected: number; readonly stored: number; readonly delivered: number };
   readonly lost: number;
@@ -139,6 +142,24 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
   const lostReadings = Math.max(0, readings - readingRecords.size);
   if (readingRecords.size !== readings) problem(`${readingRecords.size} reading statuses stored for ${readings} distinct readings`);
 
+  // Joins: one item per order, at the outcome its sides decide (or waiting), never a second outcome.
+  const joinItems = new Map(
+    observed.state.filter((i) => i['entityType'] === 'order' && mine(i['orderId'])).map((i) => [String(i['orderId']), i]),
+  );
+  let joinsMatched = 0;
+  let lostJoins = 0;
+  for (const [orderId, want] of reference.joins) {
+    const item = joinItems.get(orderId);
+    const got = item?.['outcome'] as string | undefined;
+    if (item !== undefined && got === want) joinsMatched++;
+    else {
+      lostJoins++;
+      problem(`order ${orderId}: ${item ? (got ?? 'waiting') : 'no join stored'}, its sides decide ${want ?? 'waiting'}`);
+    }
+  }
+  const extraJoins = [...joinItems.keys()].filter((id) => !reference.joins.has(id)).length;
+  if (extraJoins > 0) problem(`${extraJoins} joins stored for no order of the ledger`);
+
   // Alerts: stored exactly as the fault-free run, each delivered at least once.
   const storedAlerts = new Set(observed.alerts.filter((a) => mine(a['entityId'])).map((a) => String(a['alertId'])));
   const deliveries = observed.delivered.filter((a) => mine(a.entity?.id));
@@ -206,6 +227,7 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
     alertsStored: storedAlerts.size,
     alertsDelivered: delivered.size,
     alertsRejected: rejected.size,
+    joins: { expected: reference.joins.size, matched: joinsMatched },
     notifications: {
       expected: [...reference.alerts.values()].filter((a) => a.incident !== undefined).length,
       stored: observed.alerts.filter((a) => mine(a['entityId']) && a['incident'] !== undefined).length,
@@ -215,12 +237,13 @@ export function audit(name: string, ledger: Ledger, reference: Reference, observ
       lostEvents +
       lostDecisions +
       lostReadings +
+      lostJoins +
       lostAlerts.length +
       undelivered.length +
       missingPoison +
       validQuarantined +
       skippedRecords,
-    double: doubleEvents + extraDecisions + spurious.length,
+    double: doubleEvents + extraDecisions + extraJoins + spurious.length,
     repeats: { alerts: deliveries.length - delivered.size, quarantine: quarantineMessages - quarantinedOnce.size },
     problems,
   };
@@ -236,6 +259,7 @@ export function isClean(line: LedgerLine): boolean {
     line.duplicatesDropped === line.duplicatesPut &&
     line.quarantined === line.poisonPut &&
     line.alertsStored === line.alertsExpected &&
+    line.joins.matched === line.joins.expected &&
     line.alertsDelivered + line.alertsRejected === line.alertsStored
   );
 }

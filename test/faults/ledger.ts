@@ -6,13 +6,15 @@ import { putRecords } from '../../local/traffic/producer';
 import { seededRandom } from '../../local/traffic/random';
 import type { HostileOptions } from './hostile';
 import { hostileEvents, restamped } from './hostile';
+import type { LedgerOrderSide } from './orders';
+import { orderRecord, orderSides, spliceOrders } from './orders';
 
 /**
  * What went in: N generated, labelled events (transactions and readings), the copies a producer
  * put twice, and the poison records, each as the bytes put on its stream, in put order. Every id
  * carries the ledger's tag, so several ledgers can share one deployed stack.
  */
-export type StreamName = 'transactions' | 'readings';
+export type StreamName = 'transactions' | 'readings' | 'orders';
 export type PoisonKind = 'not JSON' | 'wrong types' | 'too large' | 'refused number';
 
 export interface LedgerRecord {
@@ -30,6 +32,8 @@ export interface Ledger {
   readonly seed: number;
   /** The distinct events, in the order they were first put. */
   readonly events: readonly LabelledEvent[];
+  /** The distinct sides of the orders join (orders.ts), every order's in the order they are first put. */
+  readonly orderSides: readonly LedgerOrderSide[];
   readonly records: readonly LedgerRecord[];
 }
 
@@ -50,6 +54,8 @@ export interface LedgerOptions {
   readonly refusedNumberRate?: number;
   /** A hot entity, skewed clocks, back-dated events: see hostile.ts. */
   readonly hostile?: HostileOptions;
+  /** Orders of the orders join (orders.ts), each with its payment, or not; put twice at the duplicate rate too. */
+  readonly orders?: number;
 }
 
 const HOUR = 3_600_000;
@@ -76,11 +82,14 @@ export function makeLedger(options: LedgerOptions): Ledger {
 
   const random = seededRandom(seed ^ 0x5eed);
   const records: LedgerRecord[] = events.map((e) => eventRecord(e, 'event'));
-  for (const event of events) {
+  const orders = orderSides(options.orders ?? 0, tag, start, now - 5 * 60_000, seededRandom(seed ^ 0x0dd5));
+  spliceOrders(records, orders, seededRandom(seed ^ 0x0dd6));
+  const sides = records.flatMap((r) => (r.stream === 'orders' ? (orders.flat().find((side) => side.id === r.eventId) ?? []) : []));
+  for (const event of [...events, ...sides]) {
     if (random() >= (options.duplicateRate ?? 0)) continue;
     const first = records.findIndex((r) => r.eventId === event.id && r.role === 'event');
     const at = random() < 0.5 ? first + 1 : first + 1 + Math.floor(random() * (records.length - first));
-    records.splice(at, 0, eventRecord(event, 'duplicate'));
+    records.splice(at, 0, 'orderId' in event ? orderRecord(event, 'duplicate') : eventRecord(event, 'duplicate'));
   }
   for (const event of events) {
     if (event.kind !== 'transaction' || random() >= (options.restampRate ?? 0)) continue;
@@ -97,12 +106,12 @@ export function makeLedger(options: LedgerOptions): Ledger {
     const record = poisonRecord(tag, String(i), POISON[i % POISON.length] as PoisonKind, i % 2 === 0 ? 'transactions' : 'readings');
     records.splice(Math.floor(random() * (records.length + 1)), 0, record);
   }
-  return { tag, seed, events, records };
+  return { tag, seed, events, orderSides: sides, records };
 }
 
 /** Puts the ledger's records on the stack's streams in ledger order (PutRecords, 500 a request). */
 export async function putLedger(kinesis: KinesisClient, ledger: Ledger, streams: Record<StreamName, string>): Promise<void> {
-  for (const stream of ['transactions', 'readings'] as const) {
+  for (const stream of ['transactions', 'readings', 'orders'] as const) {
     const records = ledger.records.filter((r) => r.stream === stream);
     const result = await putRecords(kinesis, streams[stream], records);
     if (result.failed.length > 0 || result.put !== records.length) {
@@ -117,7 +126,8 @@ export function ledgerCounts(ledger: Ledger): {
   readonly duplicates: number;
   readonly poison: number;
 } {
-  const count = (role: LedgerRecord['role']) => ledger.records.filter((r) => r.role === role).length;
+  // Events and their duplicates of the scored streams: what the windows count. The orders' sides are audited as joins.
+  const count = (role: LedgerRecord['role']) => ledger.records.filter((r) => r.role === role && r.stream !== 'orders').length;
   return { records: ledger.records.length, events: count('event'), duplicates: count('duplicate'), poison: count('poison') };
 }
 

@@ -10,6 +10,11 @@ import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { scoreBatch } from '../../shared/pipeline/score-batch';
 import { CommitMode } from '../../shared/state/store';
 import type { Ledger } from './ledger';
+import { InMemoryJoins } from '../../local/backtest/in-memory-joins';
+import type { JoinOutcome } from '../../shared/domain/order-join';
+import { DEFAULT_JOIN_WINDOW_MS } from '../../shared/domain/order-join';
+import { validateOrderEvent } from '../../shared/domain/order-events';
+import { joinAlert } from '../../shared/domain/order-join-alerts';
 
 /** One tumbling window of one entity: its aggregates. */
 export interface WindowFigures {
@@ -24,6 +29,8 @@ export interface Reference {
   readonly windows: ReadonlyMap<string, WindowFigures>;
   readonly decisions: ReadonlyMap<string, Decision>;
   readonly alerts: ReadonlyMap<string, Alert>;
+  /** Each order's join as the events decide it, by order id: its outcome, or undefined while a side waits. */
+  readonly joins: ReadonlyMap<string, JoinOutcome | undefined>;
 }
 
 /**
@@ -60,7 +67,31 @@ export async function referenceOf(ledger: Ledger, rules: RulesConfig): Promise<R
     );
   }
   const { decisions, alerts } = await faultFreeRun(ledger.events, rules);
-  return { windows, decisions, alerts };
+  const joins = joinsOf(ledger);
+  for (const alert of joins.alerts) alerts.set(alert.alertId, alert);
+  return { windows, decisions, alerts, joins: joins.outcomes };
+}
+
+/**
+ * The joins as the deployed join must leave them: the join's state machine fed each distinct side
+ * once, in put order (each order's order on its shard), with the deploy's window; no time passes
+ * but the sides' own (the suite fires no sweep), so a side waits unless a side dated past its window comes.
+ */
+function joinsOf(ledger: Ledger): { outcomes: Map<string, JoinOutcome | undefined>; alerts: Alert[] } {
+  const joins = new InMemoryJoins(DEFAULT_JOIN_WINDOW_MS);
+  const outcomes = new Map<string, JoinOutcome | undefined>();
+  const alerts: Alert[] = [];
+  for (const side of ledger.orderSides) {
+    const v = validateOrderEvent(side.event);
+    if (!v.ok) throw new Error(`ledger side ${side.id} is not valid: ${v.reason}`);
+    const step = joins.add(v.value);
+    if (!outcomes.has(side.orderId)) outcomes.set(side.orderId, undefined);
+    if (step.status !== 'done') continue;
+    outcomes.set(side.orderId, step.result.outcome);
+    const alert = joinAlert(step.result, DEFAULT_JOIN_WINDOW_MS);
+    if (alert) alerts.push(alert);
+  }
+  return { outcomes, alerts };
 }
 
 async function faultFreeRun(

@@ -14,6 +14,7 @@ export function formatLine(line: LedgerLine, seconds?: number, faults?: string):
       `counted ${line.counted}/${line.distinctEvents}${line.late > 0 ? ` (${line.late} late)` : ''}`,
       `duplicates dropped ${line.duplicatesDropped}/${line.duplicatesPut}`,
       `quarantined ${line.quarantined}/${line.poisonPut}`,
+      `joins ${line.joins.matched}/${line.joins.expected}`,
       `alerts stored ${line.alertsStored}/${line.alertsExpected} (incident notifications ${line.notifications.stored}/${line.notifications.expected}, delivered ${line.notifications.delivered})`,
       `delivered ${line.alertsDelivered} (+${line.repeats.alerts} repeats)${line.alertsRejected > 0 ? `, ${line.alertsRejected} refused by SNS (on the DLQ)` : ''}`,
       `lost ${line.lost}`,
@@ -59,7 +60,7 @@ export function writeReliability(path: string, report: ReliabilityReport): void 
   const tables = report.modes.map(({ commitMode, deploySeconds, results }) => {
     const rows = results.map(
       ({ name, line, seconds }) =>
-        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)}${line.late > 0 ? ` (${n(line.late)} late)` : ''} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} (${n(line.notifications.stored)} / ${n(line.notifications.expected)} notifications) | ${n(line.alertsDelivered)}${line.alertsRejected > 0 ? ` (+${n(line.alertsRejected)} refused by SNS)` : ''} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
+        `| ${name} | ${n(line.recordsIn)} | ${n(line.counted)} / ${n(line.distinctEvents)}${line.late > 0 ? ` (${n(line.late)} late)` : ''} | ${n(line.duplicatesDropped)} / ${n(line.duplicatesPut)} | ${n(line.quarantined)} / ${n(line.poisonPut)} | ${n(line.joins.matched)} / ${n(line.joins.expected)} | ${n(line.alertsStored)} / ${n(line.alertsExpected)} (${n(line.notifications.stored)} / ${n(line.notifications.expected)} notifications) | ${n(line.alertsDelivered)}${line.alertsRejected > 0 ? ` (+${n(line.alertsRejected)} refused by SNS)` : ''} | ${n(line.repeats.alerts)} / ${n(line.repeats.quarantine)} | **${line.lost}** | **${line.double}** | ${seconds.toFixed(0)} s |`,
     );
     const faults = results.map(({ name, faults: f }) => `- **${name}** — ${CASE_TITLES[name]}. Injected: ${f}.`);
     const rechecks = results.flatMap(({ name, earlier }) =>
@@ -72,8 +73,8 @@ export function writeReliability(path: string, report: ReliabilityReport): void 
     return [
       `### \`${commitMode}\` commits (deploy and synth: ${deploySeconds.toFixed(0)} s)`,
       '',
-      '| case | records in | counted / distinct events | duplicates dropped / put | quarantined / poison put | alerts stored / expected (of which incident notifications) | alerts delivered | repeats: alerts / quarantine | lost | double | time |',
-      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+      '| case | records in | counted / distinct events | duplicates dropped / put | quarantined / poison put | joins as decided / orders | alerts stored / expected (of which incident notifications) | alerts delivered | repeats: alerts / quarantine | lost | double | time |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
       ...rows,
       '',
       ...faults,
@@ -119,13 +120,15 @@ ${tables.join('\n')}
   reads is a sum of them) against a reference computed from the ledger alone (each distinct event once in its pane
   of its entity, unless it came after that pane closed: count, sum, min, max; a loss and a double in one pane would cancel in the count, never in the
   sum of the ledger's random amounts); one decision per distinct transaction, equal to a fault-free run of the same
-  scoring core in memory over the distinct events in put order, and one stored status per distinct reading; exactly
+  scoring core in memory over the distinct events in put order, and one stored status per distinct reading; one join
+  per order, at the outcome the join's state machine gives its distinct sides in put order (joined, amount_mismatch,
+  unpaid by a payment dated past the window; the others waiting: the suite fires no sweep); exactly
   that run's alert ids in the outbox, each received at least once by an SQS subscriber of the alerts topic or refused
   by SNS as the sender's fault and on publish-alerts' DLQ with its reason; every poison record in the quarantine (by
   its sha256) with the reason of its kind and no valid record there; nothing on the on-failure destinations (DLQs).
-  **lost** adds up events not counted, decisions and alerts missing, alerts never delivered, poison not quarantined,
+  **lost** adds up events not counted, decisions, joins and alerts missing or wrong, alerts never delivered, poison not quarantined,
   valid records quarantined and records sent to a DLQ; **double** adds up counts beyond one per distinct event,
-  decisions not from the ledger and alerts the fault-free run does not make. Repeats are deliveries beyond the first
+  decisions and joins not from the ledger and alerts the fault-free run does not make. Repeats are deliveries beyond the first
   (SNS delivery and the quarantine are at least once; subscribers drop repeats by \`alertId\`, a quarantine consumer by
   shard and sequence number).
 - **Panes** are kept open for the suite (allowed lateness 24 h) so that every pane an event falls in is still

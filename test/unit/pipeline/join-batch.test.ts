@@ -6,7 +6,13 @@ import { joinBatch } from '../../../shared/pipeline/join-batch';
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 const WINDOW = 30 * 60_000;
 const HORIZON = 7 * 86_400_000;
-const order = (orderId: string, amount = 10, time = T0): OrderCreated => ({ eventType: 'OrderCreated', orderId, userId: 'u-1', amount, time });
+const order = (orderId: string, amount = 10, time = T0): OrderCreated => ({
+  eventType: 'OrderCreated',
+  orderId,
+  userId: 'u-1',
+  amount,
+  time,
+});
 const payment = (orderId: string, paymentId: string, amount = 10, time = T0 + 1_000): PaymentReceived => ({
   eventType: 'PaymentReceived',
   orderId,
