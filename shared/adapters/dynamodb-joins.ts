@@ -1,6 +1,7 @@
 import type { DynamoDBClient, KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import { BatchGetItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Alert } from '../domain/alerts';
 import type { JoinCommit, JoinStore, StoredJoin } from '../pipeline/join-batch';
 import { classifyAwsError, ConfigurationError, describeError, ErrorKind, RetryableError } from '../errors';
 import { chunk, retryUntilDone } from './batching';
@@ -11,17 +12,16 @@ const GET_LIMIT = 100;
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
 
 /**
- * The orders' joins in the state table (`order#<orderId>`), their alerts in the outbox table. A
- * commit stores the alerts first, each only if it is not there (its id is the order and the outcome),
- * then the join if its version is still the one read: a crash between the two leaves the join as
- * it was, and the retry computes the same outcome, finds its alert stored and stores the join.
+ * The orders' joins in the state table (`order#<orderId>`), each written only at the version it was
+ * read at, and their alerts in the outbox table, each only if it is not there (its id is the order
+ * and the outcome): see joinBatch for the order of the two.
  */
 export class DynamoDBJoinStore implements JoinStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly stateTable: string,
     private readonly alertsTable: string,
-    /** How long an alert is kept in the outbox (epoch seconds from now, TTL). */
+    /** How long an alert is kept in the outbox (seconds from now, TTL): longer than a join's item, which would store it again. */
     private readonly alertsKeptS = 14 * 86_400,
   ) {}
 
@@ -45,24 +45,7 @@ export class DynamoDBJoinStore implements JoinStore {
     return joins;
   }
 
-  async commit({ orderId, state, basedOn, alerts, expiresAt }: JoinCommit): Promise<'committed' | 'conflict'> {
-    const alertsExpireAt = Math.floor(Date.now() / 1000) + this.alertsKeptS;
-    for (const alert of alerts) {
-      try {
-        await this.send('PutItem', this.alertsTable, () =>
-          this.client.send(
-            new PutItemCommand({
-              TableName: this.alertsTable,
-              Item: marshall(alertItem(alert, alertsExpireAt), MARSHALL),
-              ConditionExpression: 'attribute_not_exists(alertId)',
-            }),
-          ),
-        );
-      } catch (error) {
-        // Stored by an earlier try of this commit: once is enough (a second put would publish it again).
-        if (!(error instanceof RetryableError && error.cause instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
+  async commit({ orderId, state, basedOn, expiresAt }: JoinCommit): Promise<'committed' | 'conflict'> {
     try {
       await this.send('PutItem', this.stateTable, () =>
         this.client.send(
@@ -79,6 +62,26 @@ export class DynamoDBJoinStore implements JoinStore {
     } catch (error) {
       if (error instanceof RetryableError && error.cause instanceof ConditionalCheckFailedException) return 'conflict';
       throw error;
+    }
+  }
+
+  async storeAlerts(alerts: readonly Alert[]): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + this.alertsKeptS;
+    for (const alert of alerts) {
+      try {
+        await this.send('PutItem', this.alertsTable, () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.alertsTable,
+              Item: marshall(alertItem(alert, expiresAt), MARSHALL),
+              ConditionExpression: 'attribute_not_exists(alertId)',
+            }),
+          ),
+        );
+      } catch (error) {
+        // Stored already (by this join's earlier commit, or a retry of it): once is enough.
+        if (!(error instanceof RetryableError && error.cause instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
   }
 

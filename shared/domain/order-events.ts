@@ -43,8 +43,9 @@ const EVENT_TYPES = ['OrderCreated', 'PaymentReceived'] as const;
  * is reported as such).
  */
 export function claimsOrderEvent(input: Readonly<Record<string, unknown>>): boolean {
-  // A transaction or a reading that carries an order's fields among its own stays what it is.
-  if ('transactionId' in input || 'deviceId' in input || 'temperature' in input) return false;
+  // A transaction or a reading that carries an order's fields among its own stays what it is. A
+  // device id alone does not make a reading: an order may carry the buyer's device.
+  if ('transactionId' in input || 'temperature' in input) return false;
   return EVENT_TYPES.some((type) => input['eventType'] === type) || 'orderId' in input;
 }
 

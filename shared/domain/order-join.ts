@@ -72,6 +72,9 @@ export const EMPTY_JOIN: JoinState = Object.freeze({});
 /** How long a side waits for the other by default: the join window (the deploy's `orders.joinWindow`). */
 export const DEFAULT_JOIN_WINDOW_MS = 30 * 60_000;
 
+/** How many other payments of one order the join remembers by id: past them, one more is still reported, never stored (the item stays small). */
+export const MAX_EXTRA_PAYMENTS = 20;
+
 export type JoinStep =
   /** Nothing changes: the event was met before. */
   | { readonly status: 'duplicate'; readonly state: JoinState }
@@ -81,32 +84,55 @@ export type JoinStep =
   | { readonly status: 'extra_payment'; readonly state: JoinState }
   /** The side waits for the other one, until `state.closesAt`. */
   | { readonly status: 'waiting'; readonly state: JoinState }
-  /** The join has its outcome. */
-  | { readonly status: 'done'; readonly state: JoinState; readonly result: JoinResult };
+  /** The join has its outcome; `lateSide`: the event itself was kept out of it, its time a window or more from the other side's. */
+  | { readonly status: 'done'; readonly state: JoinState; readonly result: JoinResult; readonly lateSide?: true };
 
 /**
- * Applies one side of an order's join; `windowMs` is how long a side waits for the other. A side
- * whose time is past the waiting side's window first closes the join (the step is `done`, with the
- * unpaid or orphan result) and is then kept out of it as late: a payment two hours after its order
- * is no match in a 30-minute join, whether or not a sweep closed the window before it came.
+ * Applies one side of an order's join; `windowMs` is how long a side waits for the other. Two sides
+ * match only if their times are less than a window apart, whichever comes first: otherwise the
+ * earlier side's window closed before the later one's time (the step is `done`, with the unpaid or
+ * orphan result of the earlier side) and the later side is kept out as late. A payment two hours
+ * after its order is no match in a 30-minute join, whether it comes first or second, and whether or
+ * not a sweep closed the window before it came.
  */
 export function joinEvent(state: JoinState, event: OrderEvent, windowMs: number): JoinStep {
   if (isMetBefore(state, event)) return { status: 'duplicate', state };
   const closed = closeJoin(state, event.time);
-  if (closed.status === 'done') return { ...closed, state: joinEvent(closed.state, event, windowMs).state };
-  if (event.eventType === 'PaymentReceived' && state.payment !== undefined)
-    return { status: 'extra_payment', state: { ...state, extraPayments: [...(state.extraPayments ?? []), event.paymentId] } };
+  if (closed.status === 'done') return { ...closed, state: keptOut(closed.state, event), lateSide: true };
+  const waiting = state.outcome === undefined ? (state.order ?? state.payment) : undefined;
+  if (waiting !== undefined && waiting.eventType !== event.eventType && waiting.time >= event.time + windowMs) {
+    // This side is the earlier by a window or more: it closed alone before the waiting one's time.
+    const alone = closeJoin(waitingAlone(event, windowMs), event.time + windowMs);
+    if (alone.status === 'done') return { ...alone, state: keptOut(alone.state, waiting), lateSide: true };
+  }
+  if (event.eventType === 'PaymentReceived' && state.payment !== undefined) {
+    const met = state.extraPayments ?? [];
+    return {
+      status: 'extra_payment',
+      state: met.length < MAX_EXTRA_PAYMENTS ? { ...state, extraPayments: [...met, event.paymentId] } : state,
+    };
+  }
   // A late side is kept too (outside the outcome), so that it comes back a duplicate.
-  if (state.outcome !== undefined)
-    return { status: 'late', state: event.eventType === 'OrderCreated' ? { ...state, order: event } : { ...state, payment: event } };
+  if (state.outcome !== undefined) return { status: 'late', state: keptOut(state, event) };
   const order = event.eventType === 'OrderCreated' ? event : state.order;
   const payment = event.eventType === 'PaymentReceived' ? event : state.payment;
   if (order && payment) {
     const result = matched(order, payment);
     return { status: 'done', state: { order, payment, outcome: result.outcome }, result };
   }
-  const waiting = order ?? (payment as OrderEvent);
-  return { status: 'waiting', state: { ...(order ? { order } : { payment }), closesAt: waiting.time + windowMs } };
+  return { status: 'waiting', state: waitingAlone(event, windowMs) };
+}
+
+/** A join whose outcome is set, with one more side kept out of it (or, for a second payment, remembered as an extra one). */
+function keptOut(state: JoinState, side: OrderEvent): JoinState {
+  if (side.eventType === 'OrderCreated') return { ...state, order: side };
+  if (state.payment === undefined) return { ...state, payment: side };
+  const met = state.extraPayments ?? [];
+  return met.length < MAX_EXTRA_PAYMENTS ? { ...state, extraPayments: [...met, side.paymentId] } : state;
+}
+
+function waitingAlone(side: OrderEvent, windowMs: number): JoinState {
+  return { ...(side.eventType === 'OrderCreated' ? { order: side } : { payment: side }), closesAt: side.time + windowMs };
 }
 
 /**
@@ -122,6 +148,15 @@ export function closeJoin(state: JoinState, now: number): JoinStep {
   const payment = state.payment as PaymentReceived;
   const result: JoinResult = { outcome: JoinOutcome.orphanPayment, payment };
   return { status: 'done', state: { payment, outcome: result.outcome }, result };
+}
+
+/** The result a join's outcome stands for, read back from its state (undefined while a side waits). */
+export function resultOf(state: JoinState): JoinResult | undefined {
+  const { outcome, order, payment } = state;
+  if ((outcome === JoinOutcome.joined || outcome === JoinOutcome.amountMismatch) && order && payment) return matched(order, payment);
+  if (outcome === JoinOutcome.unpaid && order) return { outcome, order };
+  if (outcome === JoinOutcome.orphanPayment && payment) return { outcome, payment };
+  return undefined;
 }
 
 /** Whether the event is one the join has met: the order's creation (one per order), or one of its payments. */

@@ -58,7 +58,10 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
     }
     const outcomes = countBy(batch.results.map((r) => r.outcome));
     for (const [outcome, name] of Object.entries(MetricName.joins)) metrics.addMetric(name, MetricUnit.Count, outcomes[outcome] ?? 0);
-    metrics.addMetric(MetricName.joinSidesLate, MetricUnit.Count, (batch.steps['late'] ?? 0) + (batch.steps['extra_payment'] ?? 0));
+    metrics.addMetric(MetricName.joinSidesLate, MetricUnit.Count, batch.keptOut.length);
+    // A second payment of one order is for a person to look at (paid twice?): each is named in the log.
+    for (const kept of batch.keptOut.filter((k) => k.why === 'extra_payment').slice(0, 20))
+      logger.warn('another payment of an order already paid: kept out of its join', { orderId: kept.orderId, paymentId: kept.side });
     metrics.addMetric(MetricName.duplicatesSkipped, MetricUnit.Count, batch.steps['duplicate'] ?? 0);
     metrics.addMetric(MetricName.recordsFailed, MetricUnit.Count, batch.failed.length);
     metrics.addMetric(MetricName.stateConflicts, MetricUnit.Count, batch.conflicts);

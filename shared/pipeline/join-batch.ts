@@ -1,6 +1,6 @@
 import type { Alert } from '../domain/alerts';
 import type { JoinResult, JoinState, JoinStep, OrderEvent } from '../domain/order-join';
-import { closeJoin, EMPTY_JOIN, joinEvent } from '../domain/order-join';
+import { closeJoin, EMPTY_JOIN, joinEvent, resultOf } from '../domain/order-join';
 import { joinAlert } from '../domain/order-join-alerts';
 import { mapWithConcurrency } from '../adapters/batching';
 import { ConfigurationError } from '../errors';
@@ -16,17 +16,17 @@ export interface JoinCommit {
   readonly state: JoinState;
   /** The version the state was read at: the commit is refused if another writer moved it since. */
   readonly basedOn: number;
-  /** The alerts its outcome raised, stored before the state (each once: one already stored is left). */
-  readonly alerts: readonly Alert[];
   /** When the item may go (epoch seconds, TTL). */
   readonly expiresAt: number;
 }
 
-/** The join store port (DynamoDBJoinStore): one item per order. */
+/** The join store port (DynamoDBJoinStore): one item per order, and the outbox. */
 export interface JoinStore {
   load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>>;
-  /** Stores the alerts, then the state if it is still at `basedOn`: 'conflict' if it is not (nothing of the state written). */
+  /** Stores the state if it is still at `basedOn`: 'conflict' if it is not (nothing written). */
   commit(commit: JoinCommit): Promise<'committed' | 'conflict'>;
+  /** Stores each alert that is not stored yet (an alert stored once is never written again: it would be sent again). */
+  storeAlerts(alerts: readonly Alert[]): Promise<void>;
 }
 
 /** One record of the orders stream, in stream order: a side of a join, or the sweep's control record (time passing for it). */
@@ -38,8 +38,10 @@ export interface JoinBatchOptions {
   readonly store: JoinStore;
   /** How long a side waits for the other. */
   readonly windowMs: number;
-  /** How long a join is kept after its last side's time and window: as long as the stream can deliver a side again. */
+  /** How long a join is kept after its last commit (and its window): as long as the stream can deliver a side again. */
   readonly horizonMs: number;
+  /** The clock of the commits (epoch ms). */
+  readonly now?: () => number;
   /** Joins committed at once. */
   readonly concurrency?: number;
 }
@@ -47,9 +49,11 @@ export interface JoinBatchOptions {
 export interface JoinBatch {
   /** Every event's step status, by status (duplicate, late, extra_payment, waiting, done). */
   readonly steps: Readonly<Record<string, number>>;
-  /** The joins that reached their outcome in this batch, and the alerts stored for them. */
+  /** The joins that reached their outcome in this batch, and their alerts. */
   readonly results: readonly JoinResult[];
   readonly alerts: readonly Alert[];
+  /** Sides kept out of a join: late ones (after its outcome, or a window or more from the other side), and other payments of a paid order. */
+  readonly keptOut: ReadonlyArray<{ readonly orderId: string; readonly side: string; readonly why: 'late' | 'extra_payment' }>;
   /** Records of joins that could not be stored (Lambda retries from the first). */
   readonly failed: ReadonlyArray<{ readonly recordId: string; readonly orderId: string; readonly error: string }>;
   /** Commits refused because another writer moved the join first (then read again and retried). */
@@ -59,10 +63,15 @@ export interface JoinBatch {
 const COMMIT_ATTEMPTS = 3;
 
 /**
- * The orders stream's batch (a ConfigurationError from the store is thrown: nothing can succeed until the deployment is fixed): each order's records applied in stream order to its join, one commit
+ * The orders stream's batch: each order's records applied in stream order to its join, one commit
  * per order that changed. A commit that finds the join moved (a second writer: a producer that put
  * an order's events under other partition keys) reads it again and applies the records again; a
  * replayed or retried batch finds every side already met and changes nothing.
+ *
+ * The alert of a join's outcome is stored after the join is, from what was committed, and again
+ * (only if absent) whenever a record of the join comes: a crash between the two writes is mended by
+ * the retry, and no alert is ever stored for an outcome another writer's commit overruled. A
+ * ConfigurationError from the store is thrown: nothing can succeed until the deployment is fixed.
  */
 export async function joinBatch(records: readonly JoinRecord[], options: JoinBatchOptions): Promise<JoinBatch> {
   const byOrder = new Map<string, JoinRecord[]>();
@@ -82,8 +91,10 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
     stored = await options.store.load([...byOrder.keys()]);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    return { steps, results, alerts, failed: records.map((r) => failure(r, error)), conflicts };
+    return { steps, results, alerts, keptOut: [], failed: records.map((r) => failure(r, error)), conflicts };
   }
+  const keptOut: Array<{ orderId: string; side: string; why: 'late' | 'extra_payment' }> = [];
+  const now = options.now ?? Date.now;
   const joinOne = async (orderId: string, list: readonly JoinRecord[]): Promise<void> => {
     let current = stored.get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
     for (let attempt = 1; ; attempt++) {
@@ -95,13 +106,16 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
               orderId,
               state: applied.state,
               basedOn: current.version,
-              alerts: applied.alerts,
-              expiresAt: expiresAt(applied.state, options.windowMs + options.horizonMs),
+              expiresAt: expiresAt(applied.state, options.windowMs, options.horizonMs, now()),
             });
       if (outcome === 'committed') {
+        const result = resultOf(applied.state);
+        const alert = result && joinAlert(result, options.windowMs);
+        if (alert) await options.store.storeAlerts([alert]);
         for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
         results.push(...applied.results);
-        alerts.push(...applied.alerts);
+        alerts.push(...applied.results.flatMap((r) => joinAlert(r, options.windowMs) ?? []));
+        keptOut.push(...applied.keptOut.map((k) => ({ orderId, ...k })));
         return;
       }
       conflicts++;
@@ -117,32 +131,46 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
       failed.push(...list.map((r) => failure(r, error)));
     }
   });
-  return { steps, results, alerts, failed, conflicts };
+  return { steps, results, alerts, keptOut, failed, conflicts };
 }
 
-/** One order's records through its join, in order: the steps' statuses, the outcomes reached and their alerts. */
+/** One order's records through its join, in order: the steps' statuses, the outcomes reached, the sides kept out. */
 function applyAll(
   start: JoinState,
   records: readonly JoinRecord[],
   windowMs: number,
-): { state: JoinState; steps: Record<string, number>; results: JoinResult[]; alerts: Alert[] } {
+): {
+  state: JoinState;
+  steps: Record<string, number>;
+  results: JoinResult[];
+  keptOut: Array<{ side: string; why: 'late' | 'extra_payment' }>;
+} {
   let state = start;
   const steps: Record<string, number> = {};
   const results: JoinResult[] = [];
+  const keptOut: Array<{ side: string; why: 'late' | 'extra_payment' }> = [];
   for (const record of records) {
     const step: JoinStep = record.type === 'event' ? joinEvent(state, record.event, windowMs) : closeJoin(state, record.arrival);
-    if (record.type === 'event') steps[step.status] = (steps[step.status] ?? 0) + 1;
+    if (record.type === 'event') {
+      steps[step.status] = (steps[step.status] ?? 0) + 1;
+      const side = record.event.eventType === 'OrderCreated' ? record.event.orderId : record.event.paymentId;
+      if (step.status === 'late' || (step.status === 'done' && step.lateSide)) keptOut.push({ side, why: 'late' });
+      if (step.status === 'extra_payment') keptOut.push({ side, why: 'extra_payment' });
+    }
     if (step.status === 'done') results.push(step.result);
     state = step.state;
   }
-  const alerts = results.flatMap((result) => joinAlert(result, windowMs) ?? []);
-  return { state, steps, results, alerts };
+  return { state, steps, results, keptOut };
 }
 
-/** The join's item outlives every side it holds by the window and the horizon: a side redelivered before then is met again. */
-function expiresAt(state: JoinState, keepMs: number): number {
-  const latest = Math.max(state.order?.time ?? 0, state.payment?.time ?? 0, state.closesAt ?? 0);
-  return Math.ceil((latest + keepMs) / 1000);
+/**
+ * The join's item outlives its last commit by the horizon (a side the stream delivers again before
+ * then is met again: a side is committed after it arrives, and the stream keeps it the horizon
+ * from its arrival), and a waiting side's window by the horizon too.
+ */
+function expiresAt(state: JoinState, windowMs: number, horizonMs: number, now: number): number {
+  const latest = Math.max(state.order?.time ?? 0, state.payment?.time ?? 0) + windowMs;
+  return Math.ceil((Math.max(latest, now) + horizonMs) / 1000);
 }
 
 function failure(record: JoinRecord, error: unknown): { recordId: string; orderId: string; error: string } {

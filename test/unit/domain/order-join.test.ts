@@ -1,5 +1,5 @@
 import type { JoinState, JoinStep, OrderCreated, OrderEvent, PaymentReceived } from '../../../shared/domain/order-join';
-import { closeJoin, EMPTY_JOIN, joinEvent } from '../../../shared/domain/order-join';
+import { closeJoin, EMPTY_JOIN, joinEvent, MAX_EXTRA_PAYMENTS, resultOf } from '../../../shared/domain/order-join';
 import { claimsOrderEvent, validateOrderEvent } from '../../../shared/domain/order-events';
 
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
@@ -104,6 +104,42 @@ describe('the order join', () => {
     expect(joinEvent(waiting, lastMoment, WINDOW)).toMatchObject({ status: 'done', result: { outcome: 'joined' } });
   });
 
+  it('matches two sides only less than a window apart, whichever comes first: the earlier side ends alone', () => {
+    const farPayment = { ...PAYMENT, time: T0 + 2 * 60 * 60_000 };
+    const farOrder = { ...ORDER, time: PAYMENT.time + WINDOW };
+
+    const orderFirst = run([ORDER, farPayment]);
+    const paymentFirst = run([farPayment, ORDER]);
+    const orphanFirst = run([PAYMENT, farOrder]);
+    const orderAfterOrphan = run([farOrder, PAYMENT]);
+
+    expect(paymentFirst.steps[1]).toMatchObject({ status: 'done', lateSide: true, result: { outcome: 'unpaid', order: ORDER } });
+    expect(paymentFirst.state).toEqual(orderFirst.state);
+    expect(orderAfterOrphan.steps[1]).toMatchObject({ status: 'done', result: { outcome: 'orphan_payment', payment: PAYMENT } });
+    expect(orderAfterOrphan.state).toEqual(orphanFirst.state);
+    // A moment less than a window apart, either way round: a match.
+    expect(run([{ ...farOrder, time: farOrder.time - 1 }, PAYMENT]).steps[1]).toMatchObject({ result: { outcome: 'joined' } });
+  });
+
+  it('remembers at most MAX_EXTRA_PAYMENTS other payments, and reports every one past them without growing', () => {
+    const extras = Array.from({ length: MAX_EXTRA_PAYMENTS + 5 }, (_, i) => ({ ...PAYMENT, paymentId: `pay-extra-${i}` }));
+
+    const { steps, state } = run([ORDER, PAYMENT, ...extras]);
+
+    expect(steps.slice(2).every((s) => s.status === 'extra_payment')).toBe(true);
+    expect(state.extraPayments).toHaveLength(MAX_EXTRA_PAYMENTS);
+    expect(joinEvent(state, extras[0] as PaymentReceived, WINDOW).status).toBe('duplicate');
+  });
+
+  it('reads a join’s result back from its state, as its alert is made again', () => {
+    const mismatch = run([ORDER, { ...PAYMENT, amount: 1 }]);
+    const unpaid = closeJoin(run([ORDER]).state, T0 + WINDOW);
+
+    expect(resultOf(mismatch.state)).toEqual((mismatch.steps[1] as { result: unknown }).result);
+    expect(resultOf(unpaid.state)).toEqual({ outcome: 'unpaid', order: ORDER });
+    expect(resultOf(run([ORDER]).state)).toBeUndefined();
+  });
+
   it('closes a payment whose order never came as an orphan, the order coming after it kept out', () => {
     const waiting = run([PAYMENT]).state;
     const closed = closeJoin(waiting, PAYMENT.time + WINDOW);
@@ -154,5 +190,7 @@ describe('order events', () => {
     expect(claimsOrderEvent({ orderId: 'o-1', transactionId: 't-1' })).toBe(false);
     expect(claimsOrderEvent({ transactionId: 't-1', eventType: 'PaymentReceived', orderId: 'o-1', paymentId: 'p-1' })).toBe(false);
     expect(claimsOrderEvent({ deviceId: 'sensor-1', temperature: 20, orderId: 'o-1' })).toBe(false);
+    // The buyer's device on a payment keeps it a payment.
+    expect(claimsOrderEvent({ eventType: 'PaymentReceived', orderId: 'o-1', deviceId: 'phone-1' })).toBe(true);
   });
 });

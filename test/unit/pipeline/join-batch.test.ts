@@ -1,3 +1,4 @@
+import type { Alert } from '../../../shared/domain/alerts';
 import type { JoinState, OrderCreated, PaymentReceived } from '../../../shared/domain/order-join';
 import { ConfigurationError, RetryableError } from '../../../shared/errors';
 import type { JoinCommit, JoinRecord, JoinStore, StoredJoin } from '../../../shared/pipeline/join-batch';
@@ -34,6 +35,7 @@ class MemoryJoinStore implements JoinStore {
   readonly alerts = new Map<string, unknown>();
   readonly alertPuts: string[] = [];
   failCommits = 0;
+  failAlerts = 0;
   loadError: Error | undefined;
   moveBeforeCommit: ((orderId: string) => JoinState | undefined) | undefined;
 
@@ -53,17 +55,26 @@ class MemoryJoinStore implements JoinStore {
       this.joins.set(commit.orderId, { state: moved, version: now + 1, expiresAt: 0 });
       this.moveBeforeCommit = undefined;
     }
-    for (const alert of commit.alerts) {
-      this.alertPuts.push(alert.alertId);
-      if (!this.alerts.has(alert.alertId)) this.alerts.set(alert.alertId, alert);
-    }
     if ((this.joins.get(commit.orderId)?.version ?? 0) !== commit.basedOn) return Promise.resolve('conflict');
     this.joins.set(commit.orderId, { state: commit.state, version: commit.basedOn + 1, expiresAt: commit.expiresAt });
     return Promise.resolve('committed');
   }
+
+  storeAlerts(alerts: readonly Alert[]): Promise<void> {
+    if (this.failAlerts > 0) {
+      this.failAlerts--;
+      return Promise.reject(new RetryableError('throttled'));
+    }
+    for (const alert of alerts) {
+      this.alertPuts.push(alert.alertId);
+      if (!this.alerts.has(alert.alertId)) this.alerts.set(alert.alertId, alert);
+    }
+    return Promise.resolve();
+  }
 }
 
-const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON });
+const NOW = T0 + 60_000;
+const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON, now: () => NOW });
 
 describe('joinBatch', () => {
   it('joins each order in one commit, raises one alert per flagged outcome, and changes nothing on a replay', async () => {
@@ -86,8 +97,11 @@ describe('joinBatch', () => {
     expect([...store.joins.values()].map((j) => j.version)).toEqual([1, 1, 1]);
     expect(replay).toMatchObject({ results: [], alerts: [], failed: [], steps: { duplicate: 6 } });
     expect([...store.joins.values()].map((j) => j.version)).toEqual([1, 1, 1]);
-    // Kept for the window and the horizon past its latest side: a side redelivered until then is met again.
-    expect(store.joins.get('o-3')?.expiresAt).toBe(Math.ceil((T0 + WINDOW + WINDOW + HORIZON) / 1000));
+    // Kept the horizon past its commit, or past its window if that ends later: a side redelivered until then is met again.
+    expect(store.joins.get('o-3')?.expiresAt).toBe(Math.ceil((T0 + WINDOW + HORIZON) / 1000));
+    const arrivedLate = new MemoryJoinStore();
+    await joinBatch([ev(order('o-9'))], { ...options(arrivedLate), now: () => T0 + 6 * 86_400_000 });
+    expect(arrivedLate.joins.get('o-9')?.expiresAt).toBe(Math.ceil((T0 + 6 * 86_400_000 + HORIZON) / 1000));
   });
 
   it('closes a waiting join on the sweep’s control record once its window has passed, not before, and alerts once', async () => {
@@ -120,6 +134,24 @@ describe('joinBatch', () => {
     expect(store.alerts.size).toBe(1);
   });
 
+  it('stores the alert of a committed outcome that a crash kept from the outbox when the join’s records come again', async () => {
+    const store = new MemoryJoinStore();
+    const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6))];
+    store.failAlerts = 1;
+
+    const first = await joinBatch(records, options(store));
+    const retry = await joinBatch(records, options(store));
+    const again = await joinBatch(records, options(store));
+
+    expect(first.failed).toHaveLength(2);
+    expect(store.joins.get('o-1')?.state.outcome).toBe('amount_mismatch');
+    expect(retry).toMatchObject({ failed: [], results: [], steps: { duplicate: 2 } });
+    expect([...store.alerts.keys()]).toHaveLength(1);
+    // Put again only if absent: stored once, whatever the deliveries.
+    expect(again.failed).toEqual([]);
+    expect(store.alerts.size).toBe(1);
+  });
+
   it('reads a join moved by another writer again and applies its records to what that writer stored', async () => {
     const store = new MemoryJoinStore();
     store.moveBeforeCommit = () => ({ order: order('o-1'), closesAt: T0 + WINDOW });
@@ -129,6 +161,42 @@ describe('joinBatch', () => {
     expect(batch.conflicts).toBe(1);
     expect(batch.results.map((r) => r.outcome)).toEqual(['joined']);
     expect(store.joins.get('o-1')).toMatchObject({ version: 2, state: { outcome: 'joined' } });
+  });
+
+  it('stores no alert for an outcome another writer’s commit overruled', async () => {
+    const store = new MemoryJoinStore();
+    await joinBatch([ev(order('o-1'))], options(store));
+    // The sweep's control record would close it unpaid; another writer joins it first.
+    store.moveBeforeCommit = () => ({ order: order('o-1'), payment: payment('o-1', 'p-1'), outcome: 'joined' });
+
+    const batch = await joinBatch([control('o-1', T0 + WINDOW)], options(store));
+
+    expect(batch.conflicts).toBe(1);
+    expect(batch.results).toEqual([]);
+    expect(store.joins.get('o-1')?.state.outcome).toBe('joined');
+    expect(store.alerts.size).toBe(0);
+  });
+
+  it('names the sides kept out of a join: a payment a window after its order, a second payment', async () => {
+    const store = new MemoryJoinStore();
+
+    const batch = await joinBatch(
+      [
+        ev(order('o-1')),
+        ev(payment('o-1', 'p-late', 10, T0 + WINDOW)),
+        ev(order('o-2')),
+        ev(payment('o-2', 'p-2')),
+        ev(payment('o-2', 'p-3')),
+      ],
+      options(store),
+    );
+
+    // Orders are committed concurrently: in no particular order.
+    expect([...batch.keptOut].sort((a, b) => a.orderId.localeCompare(b.orderId))).toEqual([
+      { orderId: 'o-1', side: 'p-late', why: 'late' },
+      { orderId: 'o-2', side: 'p-3', why: 'extra_payment' },
+    ]);
+    expect(batch.results.map((r) => r.outcome).sort()).toEqual(['joined', 'unpaid']);
   });
 
   it('throws a configuration error (the batch fails whole), and fails every record on any other load error', async () => {
