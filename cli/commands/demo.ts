@@ -30,7 +30,9 @@ SIGHUP, 0 when the reader went away without a signal, 1 after an error.
 The summary: events in, decisions by action (from DynamoDB), alerts by severity as an SQS
 subscriber of the SNS topic received them, the quarantine and dead-letter queues, detection
 precision and recall against the generator's labels, latency from put to alert (p50/p95/p99),
-and the time spent inside each function.`;
+the orders (a tenth of the events are orders and payments) by their join's outcome — joined,
+amount_mismatch, unpaid, orphan_payment, still waiting — beside what their labels expect (the demo
+deploys a one-minute join window; the default is 30 minutes), and the time spent inside each function.`;
 
 interface DemoArgs {
   events?: string;

@@ -6,7 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emulatorClientConfig } from '../../local/clients';
 import { readDeployRecord } from '../../local/deploy';
 import type { LabelledEvent } from '../../local/traffic/generator';
-import { takeTraffic } from '../../local/traffic/generator';
+import { DEFAULT_ORDER_SHARE, takeTraffic } from '../../local/traffic/generator';
 import type { ProducedRecord } from '../../local/traffic/producer';
 import { putRecords } from '../../local/traffic/producer';
 import { kplAggregates } from '../../local/traffic/kpl-producer';
@@ -221,11 +221,10 @@ const ORDER_ROUTE = 'order';
  * goes to the first kind's stream, whose scorer quarantines it with the reason.
  */
 function routeOf(parsed: unknown): { route: string; partitionKey: string } {
-  const kind = kindClaiming(parsed);
-  if (kind === undefined && isObject(parsed) && claimsOrderEvent(parsed)) {
+  // Orders first, as `score` reads them: a payment with the buyer's device id is no reading.
+  if (isObject(parsed) && claimsOrderEvent(parsed))
     return { route: ORDER_ROUTE, partitionKey: keyOf(parsed[ORDER_JOIN_NAMES.entityField]) };
-  }
-  const claimant = kind ?? (KINDS[0] as AnyKindSpec);
+  const claimant = kindClaiming(parsed) ?? (KINDS[0] as AnyKindSpec);
   const validated = claimant.validate(parsed);
   if (validated.ok) return { route: claimant.name, partitionKey: validated.value.entity };
   return { route: claimant.name, partitionKey: keyOf(isObject(parsed) ? parsed[claimant.entityField] : undefined) };
@@ -242,7 +241,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function fromGenerator(options: ProduceOptions, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {
-  const events: LabelledEvent[] = takeTraffic(options.generate ?? 0, { seed: options.seed });
+  // Orders and payments too: their kind, `order`, is the orders stream's route.
+  const events: LabelledEvent[] = takeTraffic(options.generate ?? 0, { seed: options.seed, orderShare: DEFAULT_ORDER_SHARE });
   if (options.labels) {
     writeFileSync(
       options.labels,

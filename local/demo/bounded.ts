@@ -1,5 +1,5 @@
 import type { LabelledEvent } from '../traffic/generator';
-import { takeTraffic } from '../traffic/generator';
+import { DEFAULT_ORDER_SHARE, takeTraffic } from '../traffic/generator';
 import type { DemoSummary } from './session';
 import { DemoSession } from './session';
 
@@ -43,7 +43,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const started = Date.now();
     log(`putting ${traffic.length} generated events (seed ${options.seed})…`);
     await session.put(traffic);
-    const lastChange = await session.waitUntilIdle(options.idleMs ?? 4000, options.signal);
+    const idleMs = options.idleMs ?? 4000;
+    await session.waitUntilIdle(idleMs, options.signal);
+    // Every join window has closed by now (the events end a minute ago): the sweep ends the joins
+    // still waiting, as unpaid orders and orphan payments, instead of the run ending with them open.
+    if (!options.signal?.aborted) await session.closeJoinWindows();
+    const lastChange = await session.waitUntilIdle(idleMs, options.signal);
     return await session.finish((lastChange - started) / 1000);
   } finally {
     await session.close();
@@ -51,12 +56,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 /**
- * N events of the seed's traffic whose event times end a minute ago (the scorer refuses events
- * dated after their arrival), with ids of this run's own: a demo on a reused emulator would
- * otherwise replay the last one's events as duplicates.
+ * N events of the seed's traffic, orders and payments among them, whose event times end a minute
+ * ago (the scorer refuses events dated after their arrival; and every join window of the demo's
+ * minute has closed by the time they are put), with ids of this run's own: a demo on a reused
+ * emulator would otherwise replay the last one's events as duplicates.
  */
 export function boundedTraffic(events: number, seed: number, idPrefix: string): LabelledEvent[] {
-  const shape = { seed, idPrefix };
+  const shape = { seed, idPrefix, orderShare: DEFAULT_ORDER_SHARE };
   const span = lastEventTime(takeTraffic(events, { ...shape, start: 0 }));
   return takeTraffic(events, { ...shape, start: Date.now() - span - 60_000 });
 }

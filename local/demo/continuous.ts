@@ -1,6 +1,6 @@
 import type { LiveSnapshot } from '../live/snapshot';
 import type { LabelledEvent } from '../traffic/generator';
-import { generateTraffic } from '../traffic/generator';
+import { DEFAULT_ORDER_SHARE, generateTraffic } from '../traffic/generator';
 import type { DemoSummary, PoisonRecord } from './session';
 import { DemoSession } from './session';
 
@@ -52,6 +52,7 @@ export async function runContinuousDemo(options: ContinuousDemoOptions): Promise
       users: Math.round(500 * scale),
       devices: Math.round(50 * scale),
       interleave: true,
+      orderShare: DEFAULT_ORDER_SHARE,
     });
     let next: LabelledEvent | undefined = traffic.next().value as LabelledEvent;
     let count = 0;
@@ -109,11 +110,17 @@ export function progressLine(s: LiveSnapshot): string {
   const d = s.state?.decisionsByAction ?? {};
   const sev = s.alerts.bySeverity;
   const dlq = Object.values(s.queues.dlq).reduce((a, b) => a + b, 0);
+  const o = s.state?.orders;
   return [
     `[${mmss}] put ${n(s.eventsPut)} (${rate}/s)`,
     `scored ${n(s.recordsScored)}`,
     `lag ${(lag / 1000).toFixed(1)} s`,
     `decisions ${n(d['approve'] ?? 0)} approve / ${n(d['manual_review_required'] ?? 0)} review / ${n(d['block'] ?? 0)} block`,
+    ...(o
+      ? [
+          `orders ${n(o.joined)} joined / ${n(o.amount_mismatch)} mismatch / ${n(o.unpaid)} unpaid / ${n(o.orphan_payment)} orphan / ${n(o.waiting)} waiting`,
+        ]
+      : []),
     `alerts ${sev['critical'] ?? 0} critical / ${sev['warning'] ?? 0} warning / ${sev['info'] ?? 0} info`,
     `notifications ${Object.values(s.alerts.notificationsByTransition).reduce((a, b) => a + b, 0)}`,
     `quarantine ${s.queues.quarantine} · dlq ${dlq}`,

@@ -14,6 +14,7 @@ import { alertBuckets, Timeline } from '../live/snapshot';
 import type { LocalRuntime } from '../runtime/runtime';
 import { openDeployedStack, startLocalRuntime, synthForRuntime } from '../runtime/runtime';
 import type { LabelledEvent } from '../traffic/generator';
+import { ORDER_KIND } from '../traffic/orders';
 import { putRecords } from '../traffic/producer';
 import { AlertObserver } from './observer';
 import type { StateFigures } from './state-reader';
@@ -23,6 +24,9 @@ import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
 import { KINDS, streamOutput } from '../../shared/kinds/registry';
 import type { EventKindName } from '../../shared/kinds/names';
+import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
+import type { OrderOutcomes } from './order-outcomes';
+import { expectedOrderOutcomes } from './order-outcomes';
 import type { ConsumerPosition } from '../status/consumer-positions';
 import { positionsInStack } from '../status/stack-status';
 
@@ -54,6 +58,8 @@ export interface DemoSummary extends DemoFigures {
   readonly busyMsByFunction: Record<string, number>;
   /** Incident notifications per subscriber: on their own, and in digests where a budget held them back. */
   readonly notificationsByChannel: readonly ChannelFigure[];
+  /** The orders put, by their join's outcome in the state table, beside what the labels and the sides put make of them. */
+  readonly orders: OrderOutcomes & { readonly expected: OrderOutcomes };
 }
 
 /**
@@ -61,6 +67,12 @@ export interface DemoSummary extends DemoFigures {
  * default, 5 in 5 minutes, so a digest comes within the demo), standing for a pager or an inbox.
  */
 const ON_CALL_BUDGET = { notifications: 5, per: '5m' } as const;
+
+/**
+ * The demo's join window (`orders.joinWindow`; the default is 30 minutes): a minute, so that unpaid
+ * orders and orphan payments show within a demo. The generator's second sides come within 8 s.
+ */
+export const DEMO_JOIN_WINDOW = '1m';
 
 async function onCallQueue(sqs: SQSClient, name: string) {
   const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
@@ -83,6 +95,7 @@ const QUEUES = {
   quarantine: 'QuarantineQueueUrl',
   'score-transactions': 'TransactionsDlqUrl',
   'score-readings': 'ReadingsDlqUrl',
+  'join-orders': 'OrdersDlqUrl',
   'publish-alerts': 'PublishAlertsDlqUrl',
 } as const;
 type QueueName = keyof typeof QUEUES;
@@ -107,7 +120,13 @@ export class DemoSession {
   private state: StateFigures | null = null;
   /** Where each consumer stands (riskstream status), read every few seconds. */
   private consumers: readonly ConsumerPosition[] = [];
-  private queueDepths: Record<QueueName, number> = { quarantine: 0, 'score-transactions': 0, 'score-readings': 0, 'publish-alerts': 0 };
+  private queueDepths: Record<QueueName, number> = {
+    quarantine: 0,
+    'score-transactions': 0,
+    'score-readings': 0,
+    'join-orders': 0,
+    'publish-alerts': 0,
+  };
   private queueBaseline: Record<QueueName, number> = { ...this.queueDepths };
   private lastChangeAt = Date.now();
   private lastRead = -1;
@@ -146,7 +165,7 @@ export class DemoSession {
     const account = (await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account ?? '';
     const sqs = new SQSClient(config);
     const onCall = await onCallQueue(sqs, `${stackName.toLowerCase()}-demo-on-call`);
-    const demoConfig = { subscriptions: { sqs: [onCall.subscriber] } };
+    const demoConfig = { subscriptions: { sqs: [onCall.subscriber] }, orders: { joinWindow: DEMO_JOIN_WINDOW } };
     const synthesizing = synthForRuntime({
       stackName,
       config: localDeployConfig(stackName, demoConfig),
@@ -227,15 +246,14 @@ export class DemoSession {
     return this.traffic.length + this.poison;
   }
 
-  /** Puts labelled events (and poison records) into the deployed streams, by kind, 500 a request. */
+  /** Puts labelled events (and poison records) into the deployed streams, by kind (orders on the orders stream), 500 a request. */
   async put(events: readonly LabelledEvent[], poison: readonly PoisonRecord[] = []): Promise<void> {
     const records = [
       ...events.map((e) => ({ kind: e.kind, partitionKey: e.partitionKey, data: JSON.stringify(e.event), event: e })),
       ...poison.map((p) => ({ ...p, event: undefined })),
     ];
-    for (const kind of KINDS) {
-      const stream = this.outputs[streamOutput(kind)] ?? '';
-      const part = records.filter((r) => r.kind === kind.name);
+    for (const [route, stream] of this.streamsByRoute()) {
+      const part = records.filter((r) => r.kind === route);
       for (let i = 0; i < part.length; i += 500) {
         const chunk = part.slice(i, i + 500);
         await putRecords(
@@ -255,6 +273,16 @@ export class DemoSession {
         }
       }
     }
+    this.lastChangeAt = Date.now();
+  }
+
+  /**
+   * Lets the sweep's minute come now (what its schedule does every minute): joins whose window has
+   * closed end as unpaid orders or orphan payments. The bounded demo's events end a minute before
+   * they are put, so by its end every window of DEMO_JOIN_WINDOW has closed.
+   */
+  async closeJoinWindows(): Promise<void> {
+    await this.runtime.fireSchedules();
     this.lastChangeAt = Date.now();
   }
 
@@ -294,6 +322,7 @@ export class DemoSession {
         busiestWindows: this.state.busiestWindows,
         openIncidents: this.state.openIncidents,
         ruleQuality: this.state.ruleQuality,
+        orders: this.state.orders,
         readAt: this.state.readAt,
       },
       alerts: {
@@ -308,6 +337,7 @@ export class DemoSession {
         dlq: {
           'score-transactions': depth('score-transactions'),
           'score-readings': depth('score-readings'),
+          'join-orders': depth('join-orders'),
           'publish-alerts': depth('publish-alerts'),
         },
       },
@@ -344,9 +374,11 @@ export class DemoSession {
       deadLettered: {
         'score-transactions': added('score-transactions'),
         'score-readings': added('score-readings'),
+        'join-orders': added('join-orders'),
         'publish-alerts': added('publish-alerts'),
       },
       busyMsByFunction,
+      orders: { ...state.orders, expected: expectedOrderOutcomes(this.traffic) },
     };
   }
 
@@ -375,6 +407,15 @@ export class DemoSession {
     return this.runtime.status().reduce((sum, s) => sum + s.stats.recordsRead, 0);
   }
 
+  /** The input streams by route: each scored kind's name, and `order` for orders and payments. */
+  private streamsByRoute(): Array<readonly [string, string]> {
+    return [
+      ...KINDS.map((kind) => [kind.name, this.outputs[streamOutput(kind)] ?? ''] as const),
+      [ORDER_KIND, this.outputs[streamOutput(ORDER_JOIN_NAMES)] ?? ''] as const,
+    ];
+  }
+
+  /** Records the scorers read (the orders join's are not scoring, and hold the sweep's control records too). */
   private recordsScored(): number {
     const streams = new Set(KINDS.map((kind) => this.outputs[streamOutput(kind)]));
     return this.runtime

@@ -3,14 +3,17 @@ import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { chunk } from '../../shared/adapters/batching';
 import type { StoredEntity } from '../../shared/adapters/dynamodb-items';
-import { decisionKey, entityKey, entityStateOf, KEY, projectionOf } from '../../shared/adapters/dynamodb-items';
+import { decisionKey, entityKey, entityStateOf, joinKey, KEY, projectionOf } from '../../shared/adapters/dynamodb-items';
 import type { Incident } from '../../shared/domain/incidents';
+import type { JoinOutcome } from '../../shared/domain/order-join';
 import type { EntityType } from '../../shared/state/store';
 import type { Verdict } from '../../shared/domain/labels';
 import type { RulesQuality } from '../backtest/rule-quality';
 import { isFlagged, RuleQualityCounter } from '../backtest/rule-quality';
 import type { LabelledEvent } from '../traffic/generator';
 import { kindNamed } from '../../shared/kinds/registry';
+import type { OrderOutcomes } from './order-outcomes';
+import { countOrderOutcomes } from './order-outcomes';
 
 /** One entity's last window (the panes of the `windowMs` before its latest event), as its state item holds it. */
 export interface WindowFigure {
@@ -39,6 +42,8 @@ export interface StateFigures {
   readonly openIncidents: readonly OpenIncidentFigure[];
   /** Each rule's precision on the decisions analysts gave a verdict (`riskstream label`). */
   readonly ruleQuality: RulesQuality;
+  /** The orders the run put, by their join's outcome (`order#` items), and those still waiting. */
+  readonly orders: OrderOutcomes;
   /** When the read finished, and how long it took (ms). */
   readonly readAt: number;
   readonly tookMs: number;
@@ -46,7 +51,20 @@ export interface StateFigures {
 
 const GET_LIMIT = 100;
 /** What the page shows of a decision and of an entity: not the recent ids or last-seen facts, the bulk of a busy item. */
-const READ = [KEY, 'itemType', 'action', 'reasons', 'transactionId', 'entityType', 'entityId', 'watermark', 'panes', 'incidents'];
+const READ = [
+  KEY,
+  'itemType',
+  'action',
+  'reasons',
+  'transactionId',
+  'entityType',
+  'entityId',
+  'watermark',
+  'panes',
+  'incidents',
+  'orderId',
+  'outcome',
+];
 /** How long after its put an event's entity item may still change (the event not scored yet). */
 const SCORING_LAG_MS = 30_000;
 const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1 };
@@ -66,6 +84,9 @@ export class StateReader {
   /** Entities by key (`user#u1`), with when an event for them was last put. */
   private readonly active = new Map<string, { readonly type: EntityType; readonly id: string; lastPutAt: number }>();
   private readonly entities = new Map<string, StoredEntity<unknown>>();
+  /** Every order put (by id), and the outcome of those whose join is final: read again until it is. */
+  private readonly orderIds = new Set<string>();
+  private readonly orderOutcomes = new Map<string, JoinOutcome>();
   private lastReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -82,6 +103,10 @@ export class StateReader {
   /** Events put since the last call: their decisions and entities are read from now on. */
   track(events: readonly LabelledEvent[], putAt: number): void {
     for (const e of events) {
+      if (e.kind === 'order') {
+        this.orderIds.add(e.partitionKey);
+        continue;
+      }
       const type: EntityType = kindNamed(e.kind).entityType;
       const key = `${type}#${e.partitionKey}`;
       const entry = this.active.get(key);
@@ -91,7 +116,10 @@ export class StateReader {
     }
   }
 
-  /** One round of reads (consistent): the decisions not found yet, and the items of entities that had events since the last round. */
+  /**
+   * One round of reads (consistent): the decisions not found yet, the items of entities that had
+   * events since the last round, and the joins of the orders without an outcome yet.
+   */
   async read(now = Date.now()): Promise<StateFigures> {
     const started = Date.now();
     // An entity's item changes only when its events are scored: read the ones with events put since
@@ -100,8 +128,11 @@ export class StateReader {
     this.lastReadAt = now;
     const entityKeys = [...this.active.values()].filter((e) => e.lastPutAt >= since).map((e) => entityKey(e.type, e.id));
     const decisionKeys = [...this.undecided.values()].map((t) => decisionKey(t.userId, t.transactionId));
-    for (const item of await this.batchGet([...decisionKeys, ...entityKeys])) {
-      if (item['itemType'] === 'decision') {
+    const joinKeys = [...this.orderIds].filter((id) => !this.orderOutcomes.has(id)).map((id) => joinKey(id));
+    for (const item of await this.batchGet([...decisionKeys, ...entityKeys, ...joinKeys])) {
+      if (item['orderId'] !== undefined) {
+        if (item['outcome'] !== undefined) this.orderOutcomes.set(String(item['orderId']), item['outcome'] as JoinOutcome);
+      } else if (item['itemType'] === 'decision') {
         const reasons = (item['reasons'] ?? []) as ReadonlyArray<{ readonly rule: string }>;
         this.decisions.set(String(item['transactionId']), { action: String(item['action']), rules: reasons.map((r) => r.rule) });
         this.undecided.delete(String(item['transactionId']));
@@ -114,6 +145,7 @@ export class StateReader {
     return {
       decisionsByAction,
       ruleQuality: await this.ruleQuality(),
+      orders: countOrderOutcomes(this.orderIds, this.orderOutcomes),
       busiestWindows: this.busiest(now),
       openIncidents: this.openIncidents(),
       readAt: Date.now(),

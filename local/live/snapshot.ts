@@ -2,6 +2,7 @@ import type { ConsumerPosition } from '../status/consumer-positions';
 import type { OpenIncidentFigure, WindowFigure } from '../demo/state-reader';
 import type { ChannelFigure, DeliveredAlert, Detection, LatencySummary } from '../demo/summary';
 import type { RulesQuality } from '../backtest/rule-quality';
+import type { OrderOutcomes } from '../demo/order-outcomes';
 
 /**
  * What the live page shows, as one JSON document the page polls. Every figure comes from the
@@ -15,7 +16,7 @@ export interface LiveSnapshot {
   readonly now: number;
   /** Events this demo put into the streams (poison records included). */
   readonly eventsPut: number;
-  /** Records the scoring functions' mappings read from Kinesis. */
+  /** Records the scoring functions' mappings read from Kinesis (orders and payments are joined, not scored: `state.orders`). */
   readonly recordsScored: number;
   /** Events per second put and scored, one point per sampling interval. */
   readonly throughput: readonly ThroughputPoint[];
@@ -34,6 +35,8 @@ export interface LiveSnapshot {
     readonly openIncidents: readonly OpenIncidentFigure[];
     /** Each rule's precision on the decisions analysts labelled (`riskstream label`). */
     readonly ruleQuality: RulesQuality;
+    /** The orders this demo put, by their join's outcome (joined, amount_mismatch, unpaid, orphan_payment), and those still waiting. */
+    readonly orders: OrderOutcomes;
     readonly readAt: number;
   } | null;
   readonly alerts: {

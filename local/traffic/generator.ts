@@ -1,5 +1,9 @@
 import { seededRandom } from './random';
+import type { ORDER_KIND, OrderLabel, OrderSide } from './orders';
+import { OrderTraffic, orderStartChance } from './orders';
 import type { EventKindName } from '../../shared/kinds/names';
+
+export { ORDER_KIND, OrderLabel } from './orders';
 
 /**
  * Realistic, reproducible traffic: many users and devices behaving normally, plus labelled
@@ -16,10 +20,14 @@ export const TransactionLabel = {
   riskyMerchant: 'risky_merchant',
 } as const;
 export const ReadingLabel = { normal: 'normal', overheating: 'overheating', jump: 'jump', drift: 'drift' } as const;
-export type Label = (typeof TransactionLabel)[keyof typeof TransactionLabel] | (typeof ReadingLabel)[keyof typeof ReadingLabel];
+export type Label =
+  (typeof TransactionLabel)[keyof typeof TransactionLabel] | (typeof ReadingLabel)[keyof typeof ReadingLabel] | OrderLabel;
+
+/** Where an event goes: a scored kind's stream, or the orders stream (`order`: orders and payments). */
+export type TrafficKind = EventKindName | typeof ORDER_KIND;
 
 export interface LabelledEvent {
-  readonly kind: EventKindName;
+  readonly kind: TrafficKind;
   /** The event's own id (a reading's is derived from device and time, as the scorer derives it). */
   readonly id: string;
   readonly partitionKey: string;
@@ -49,7 +57,19 @@ export interface GeneratorOptions {
    * scenario complete.
    */
   readonly interleave?: boolean;
+  /**
+   * Share of orders and payments (the orders stream's join, orders.ts) among all events; 0, the
+   * default, leaves them out: consumers that know only the scored kinds (the fault ledger, the
+   * bench, the backtest's tests) take the traffic as before. The demo and `produce --generate` take
+   * DEFAULT_ORDER_SHARE. Orders come from draws of their own, so a seed's transactions and readings
+   * are the same with orders or without; an order's second side comes within 8 s of event time, so
+   * only the orders started in a finite stream's last 8 s may lack theirs.
+   */
+  readonly orderShare?: number;
 }
+
+/** The share of orders and payments the demo and `produce --generate` put: modest, so the scored kinds' figures stay what they were. */
+export const DEFAULT_ORDER_SHARE = 0.1;
 
 const COUNTRIES = ['DE', 'FR', 'NL', 'ES', 'IT', 'PL', 'SE', 'AT'];
 const FAR_COUNTRIES = ['BR', 'US', 'JP', 'AU', 'ZA'];
@@ -81,9 +101,31 @@ interface Device {
 
 /**
  * An endless, deterministic stream of events in event-time order. Anomalies come as short
- * scenarios (a burst of transactions, a run of hot readings) interleaved with normal traffic.
+ * scenarios (a burst of transactions, a run of hot readings) interleaved with normal traffic; orders
+ * and their payments (with `orderShare`) start beside the scored events, at their times.
  */
 export function* generateTraffic(options: GeneratorOptions): Generator<LabelledEvent> {
+  const startChance = orderStartChance(options.orderShare ?? 0);
+  if (startChance === 0) return yield* scoredTraffic(options);
+  const orders = new OrderTraffic(options.seed, {
+    users: options.users ?? 500,
+    idPrefix: options.idPrefix ?? String(options.seed),
+    startChance,
+  });
+  for (const event of scoredTraffic(options)) {
+    const time = Date.parse(String(event.event['timestamp']));
+    for (const side of orders.dueBy(time)) yield labelled(side);
+    yield event;
+    for (const side of orders.startAt(time)) yield labelled(side);
+  }
+}
+
+function labelled({ kind, id, partitionKey, event, label }: OrderSide): LabelledEvent {
+  return { kind, id, partitionKey, event, label };
+}
+
+/** The scored kinds' traffic: transactions and readings, normal and in anomaly scenarios. */
+function* scoredTraffic(options: GeneratorOptions): Generator<LabelledEvent> {
   const rnd = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
   const users: User[] = Array.from({ length: options.users ?? 500 }, (_, i) => ({

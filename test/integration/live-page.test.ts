@@ -2,6 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { labelCommand } from '../../cli/commands/label';
 import { boundedTraffic } from '../../local/demo/bounded';
 import { poisonRecord } from '../../local/demo/continuous';
+import type { OrderOutcomes } from '../../local/demo/order-outcomes';
+import { expectedOrderOutcomes } from '../../local/demo/order-outcomes';
 import { DemoSession } from '../../local/demo/session';
 import { readDeployRecord } from '../../local/deploy';
 import { launchChromium } from '../support/browser';
@@ -33,9 +35,13 @@ describe('the live page', () => {
     await page.goto(session.url ?? '');
     await expect(text(page, 'events-put')).resolves.toBe('0');
 
-    const traffic = boundedTraffic(250, 11, session.idPrefix);
+    // Seed 11's first 300 events hold an order of each outcome but unpaid.
+    const traffic = boundedTraffic(300, 11, session.idPrefix);
     const poison = [poisonRecord(session.idPrefix, 0), poisonRecord(session.idPrefix, 1)];
     await session.put(traffic, poison);
+    await session.waitUntilIdle(3000);
+    // The demo's join window (a minute) has closed for every order (the events end a minute ago): the sweep ends the waiting joins.
+    await session.closeJoinWindows();
     await session.waitUntilIdle(3000);
 
     // What the system stored, read here: the decisions of this run's transactions and its alerts in the outbox.
@@ -48,14 +54,35 @@ describe('the live page', () => {
     const transactions = traffic.filter((e) => e.kind === 'transaction').length;
     expect(decisions).toHaveLength(transactions);
     expect(alerts.length).toBeGreaterThan(0);
+    // Each order's join, one item per order: final, as the labels and the sides put say.
+    const orderIds = new Set(traffic.filter((e) => e.kind === 'order').map((e) => e.partitionKey));
+    const joins = (await scanAll(outputs['StateTableName'] ?? '')).filter((i) => orderIds.has(String(i['orderId'])));
+    const joinCounts = { joined: 0, amount_mismatch: 0, unpaid: 0, orphan_payment: 0, waiting: 0 };
+    for (const join of joins) joinCounts[(join['outcome'] as keyof OrderOutcomes | undefined) ?? 'waiting']++;
+    expect(joins).toHaveLength(orderIds.size);
+    expect(joinCounts).toEqual(expectedOrderOutcomes(traffic));
+    expect(joinCounts).toEqual({ joined: 16, amount_mismatch: 1, unpaid: 0, orphan_payment: 1, waiting: 0 });
 
     // The page catches up within a few refreshes (it reads the state table every few seconds).
     await waitFor(page, 'decisions-total', String(transactions));
     await waitFor(page, 'events-put', String(traffic.length + poison.length));
-    await waitFor(page, 'records-scored', String(traffic.length + poison.length));
+    // Read by the scorers: orders and payments are joined, not scored.
+    await waitFor(page, 'records-scored', String(traffic.filter((e) => e.kind !== 'order').length + poison.length));
     await waitFor(page, 'alerts-delivered', String(alerts.length));
     await waitFor(page, 'quarantine', '2');
     await expect(text(page, 'dlq')).resolves.toBe('0');
+    // The orders table: the same counts as the join items read here, once the page's next read of the state table has them.
+    const orderCounts = async () =>
+      Object.fromEntries(
+        await page.$$eval('[data-testid="table-orders"] tbody td', (tds) =>
+          tds.map((td) => [td.getAttribute('data-outcome'), Number(td.getAttribute('data-count'))] as const),
+        ),
+      );
+    for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 500))) {
+      if (JSON.stringify(await orderCounts()) === JSON.stringify(joinCounts)) break;
+    }
+    expect(await orderCounts()).toEqual(joinCounts);
+    await expect(text(page, 'orders')).resolves.toMatch(new RegExp(`^${orderIds.size} orders put`));
 
     // The charts are drawn from those figures.
     const byAction = await page.$$eval('[data-testid="chart-decisions"] rect.hbar', (bars) =>
@@ -69,24 +96,25 @@ describe('the live page', () => {
     expect(new Set(severities)).toEqual(new Set(alerts.map((a) => `bar-${String(a['severity'])}`)));
     const line = await page.getAttribute('[data-testid="chart-throughput"] polyline.line-put', 'points');
     expect((line ?? '').split(' ').length).toBeGreaterThan(2);
-    // One lag bar per shard read: the two Kinesis streams and the outbox table's stream.
+    // One lag bar per shard read: the three Kinesis streams and the outbox table's stream.
     const lagBars = await page.$$eval('[data-testid="chart-lag"] rect.hbar', (bars) => bars.map((b) => b.getAttribute('data-key') ?? ''));
     expect(lagBars.some((k) => k.includes('transactions'))).toBe(true);
     expect(lagBars.some((k) => k.includes('readings'))).toBe(true);
+    expect(lagBars.some((k) => k.includes('orders'))).toBe(true);
     expect(lagBars.some((k) => k.includes('(stream)'))).toBe(true);
     // Where each consumer stands, as `riskstream status` says: every function caught up once the run is idle.
     const consumerStatuses = () =>
       page.$$eval('[data-testid="table-consumers"] tbody tr[data-status]', (trs) => trs.map((tr) => tr.getAttribute('data-status')));
     for (const started = Date.now(); Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 500))) {
       const statuses = await consumerStatuses();
-      if (statuses.length >= 3 && statuses.every((status) => status === 'caught_up')) break;
+      if (statuses.length >= 4 && statuses.every((status) => status === 'caught_up')) break;
     }
     expect(new Set(await consumerStatuses())).toEqual(new Set(['caught_up']));
     const consumers = await page.$$eval('[data-testid="table-consumers"] tbody tr', (trs) =>
       trs.map((tr) => tr.querySelector('td')?.textContent ?? ''),
     );
-    expect(new Set(consumers.map((c) => c.replace(/^.*-(score-|publish-)/, '$1')))).toEqual(
-      new Set(['score-transactions', 'score-readings', 'publish-alerts']),
+    expect(new Set(consumers.map((c) => c.replace(/^.*-(score-|join-|publish-)/, '$1')))).toEqual(
+      new Set(['score-transactions', 'score-readings', 'join-orders', 'publish-alerts']),
     );
     // The latest alerts, with their reasons, and the busiest windows from the entity items.
     const rows = await page.$$eval('[data-testid="table-alerts"] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));

@@ -44,15 +44,17 @@ async function readAll(name: string): Promise<Array<{ partitionKey: string; data
 describe('riskstream produce', () => {
   const transactions = `${STACK}-transactions`;
   const readings = `${STACK}-readings`;
+  const orders = `${STACK}-orders`;
   const dir = mkdtempSync(join(tmpdir(), 'riskstream-produce-'));
 
   beforeAll(async () => {
     await createStream(transactions);
     await createStream(readings);
+    await createStream(orders);
     const record: DeployRecord = {
       endpoint,
       templateHash: 'test',
-      outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings },
+      outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings, OrdersStreamName: orders },
     };
     mkdirSync(dirname(recordPath(STACK)), { recursive: true });
     writeFileSync(recordPath(STACK), JSON.stringify(record));
@@ -70,6 +72,9 @@ describe('riskstream produce', () => {
         '{"transactionId":"txn-124","userId":" user-456 ","amount":20,"country":"DE","timestamp":"2026-04-25T12:00:01Z"}',
         `{"transactionId":"txn-125","userId":"${'u'.repeat(300)}","amount":-1}`,
         'this is not json',
+        '{"eventType":"OrderCreated","orderId":" order-123 ","userId":"user-456","amount":79.99,"timestamp":"2026-04-25T12:00:00Z"}',
+        // The buyer's device on a payment: still a payment, not a reading.
+        '{"eventType":"PaymentReceived","orderId":"order-123","paymentId":"pay-999","amount":79.99,"deviceId":"phone-1","timestamp":"2026-04-25T12:00:05Z"}',
         '',
       ].join('\n'),
     );
@@ -77,7 +82,9 @@ describe('riskstream produce', () => {
     const result = await runCommand(produceCommand, ['--file', file, '--as-is', '--stack', STACK], []);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/put 5 of 5 records/);
+    expect(result.stderr).toMatch(/put 7 of 7 records/);
+    // Both sides of the order on one shard, under the order id as join-orders reads it (trimmed).
+    expect((await readAll(orders)).map((r) => r.partitionKey)).toEqual(['order-123', 'order-123']);
     const onTransactions = await readAll(transactions);
     // " user-456 " is user-456 to the scorer (ids are trimmed): its events share one shard, in order. A
     // key Kinesis would refuse (over 256 characters) goes as 'unknown', for the scorer to quarantine the line.
@@ -90,13 +97,17 @@ describe('riskstream produce', () => {
 
   it('puts generated traffic and writes its labels', async () => {
     const labels = join(dir, 'labels.jsonl');
-    const before = (await readAll(transactions)).length + (await readAll(readings)).length;
+    const counts = async () => [(await readAll(transactions)).length, (await readAll(readings)).length, (await readAll(orders)).length];
+    const before = await counts();
 
     const result = await runCommand(produceCommand, ['--generate', '1200', '--seed', '9', '--labels', labels, '--stack', STACK], []);
 
     expect(result.code).toBe(0);
-    const after = (await readAll(transactions)).length + (await readAll(readings)).length;
-    expect(after - before).toBe(1200);
+    const put = (await counts()).map((n, i) => n - (before[i] ?? 0));
+    expect(put.reduce((sum, n) => sum + n, 0)).toBe(1200);
+    // Orders and payments are about a tenth of generated traffic, on their own stream.
+    expect(put[2]).toBeGreaterThan(60);
+    expect(put[2]).toBeLessThan(200);
   });
 
   it('refuses a file with lines that are not JSON, naming them, and puts nothing', async () => {
@@ -130,5 +141,30 @@ describe('riskstream produce', () => {
     expect(missingFile.stderr).toBe(`riskstream produce: cannot read ${join(dir, 'nope.jsonl')}: no such file, or not readable\n`);
     expect(notDeployed.stderr).toBe('riskstream produce: the stack NeverDeployed is not deployed from here: run `riskstream up` first.\n');
     expect(usage.stderr).toMatch(/^riskstream produce: --generate must be a positive integer, got "many"/);
+  });
+
+  it('refuses orders for a stack deployed before the orders stream, naming what it lacks, and puts nothing', async () => {
+    const older = `${STACK}Older`;
+    const record: DeployRecord = {
+      endpoint,
+      templateHash: 'test',
+      outputs: { TransactionsStreamName: transactions, ReadingsStreamName: readings },
+    };
+    writeFileSync(recordPath(older), JSON.stringify(record));
+    const file = join(dir, 'order.jsonl');
+    writeFileSync(file, '{"eventType":"OrderCreated","orderId":"order-1","userId":"u-1","amount":5,"timestamp":"2026-04-25T12:00:00Z"}\n');
+    const before = (await readAll(transactions)).length;
+
+    try {
+      const result = await runCommand(produceCommand, ['--file', file, '--stack', older], []);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `riskstream produce: the stack ${older} has no stream for order events (deployed before it was added?): run \`riskstream up\` again.\n`,
+      );
+      expect((await readAll(transactions)).length).toBe(before);
+    } finally {
+      rmSync(recordPath(older), { force: true });
+    }
   });
 });

@@ -50,6 +50,25 @@ describe('demo summary', () => {
     expect(summary.notificationLatencyMs).toEqual({ p50: 2100, p95: 2100, p99: 2100, samples: 1 });
   });
 
+  it('judges detection and latency on the scored kinds: orders are judged by their join, whose alerts wait for a window by design', () => {
+    const order = (id: string, label: LabelledEvent['label']): LabelledEvent => ({ kind: 'order', id, partitionKey: id, event: {}, label });
+    const withOrders = [...traffic, order('o1', 'paid'), order('o2', 'unpaid')];
+    const orderPutAt = new Map([...putAt, ['o1', 1000], ['o2', 1000]]);
+    const delivered = [
+      { alertId: 'x', severity: 'warning', eventIds: ['c'], arrivedAt: 1500 },
+      // The unpaid order's alert, once its window closed a minute later: no detection, no latency.
+      { alertId: 'p', severity: 'warning', kind: 'payment', eventIds: ['o2'], arrivedAt: 61_000 },
+    ];
+
+    const summary = summarize(withOrders, orderPutAt, delivered, {}, 2);
+
+    expect(summary.eventsIn).toBe(7);
+    expect(summary.alertsBySeverity).toEqual({ warning: 2 });
+    // As without orders: c flagged of b, c, d anomalous; a paid order unflagged is no missed anomaly.
+    expect(summary.detection).toEqual({ precision: 1, recall: 0.333, scenarioRecall: 0.5 });
+    expect(summary.latencyMs).toEqual({ p50: 500, p95: 500, p99: 500, samples: 1 });
+  });
+
   it('counts a channel’s notifications on their own and in digests, and what still waits for its window', () => {
     const notification = (id: string) => ({ alertId: id, severity: 'warning', eventIds: [], arrivedAt: 1, transition: 'opened' });
     const paged = [

@@ -98,6 +98,7 @@ describe('live figures', () => {
         busiestWindows: [],
         openIncidents: [],
         ruleQuality: { labelled: 0, fraud: 0, rules: {} },
+        orders: { joined: 120, amount_mismatch: 4, unpaid: 3, orphan_payment: 2, waiting: 9 },
         readAt: 60_000,
       },
       alerts: {
@@ -114,7 +115,7 @@ describe('live figures', () => {
       notificationsByChannel: [],
     };
     expect(progressLine(snapshot)).toBe(
-      '[01:05] put 2,600 (40.1/s) · scored 2,590 · lag 1.2 s · decisions 1,500 approve / 12 review / 3 block · alerts 2 critical / 7 warning / 0 info · notifications 3 · quarantine 5 · dlq 1 · precision 0.95 recall 0.40 · put → notification p95 1.4 s',
+      '[01:05] put 2,600 (40.1/s) · scored 2,590 · lag 1.2 s · decisions 1,500 approve / 12 review / 3 block · orders 120 joined / 4 mismatch / 3 unpaid / 2 orphan / 9 waiting · alerts 2 critical / 7 warning / 0 info · notifications 3 · quarantine 5 · dlq 1 · precision 0.95 recall 0.40 · put → notification p95 1.4 s',
     );
   });
 });
