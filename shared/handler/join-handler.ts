@@ -1,33 +1,19 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { OrderEvent } from '../domain/order-join';
 import { validateOrderEvent } from '../domain/order-events';
-import { ConfigurationError, describeError } from '../errors';
-import type { ShardRangeOf } from '../kinesis/shard-ranges';
+import { ConfigurationError } from '../errors';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
-import { inRecordOrder, kinesisDecoder } from '../middleware/kinesis-decoder';
-import { quarantineRejected } from '../middleware/quarantine-rejected';
-import type { Logger, Metrics } from '../observability/telemetry';
+import { inRecordOrder } from '../middleware/kinesis-decoder';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 import type { JoinRecord, JoinStore } from '../pipeline/join-batch';
 import { joinBatch } from '../pipeline/join-batch';
-import type { Quarantine } from '../quarantine/quarantine';
-
-export interface JoinHandlerDeps {
-  readonly name: string;
+import type { KinesisFunctionDeps } from './kinesis-function';
+import { configurationErrorReporter, countBy, kinesisFunction } from './kinesis-function';
+/** `maxEventAgeMs` is also how long a join is kept past its last commit, so that a redelivered side is met again. */
+export interface JoinHandlerDeps extends KinesisFunctionDeps {
   readonly store: JoinStore;
-  readonly quarantine: Quarantine;
   /** How long a side waits for the other (the join window). */
   readonly windowMs: number;
-  readonly maxRecordBytes: number;
-  readonly maxFutureSkewMs: number;
-  /** Older events (from arrival) are refused; a join is kept this long past its window, so a redelivered side is met again. */
-  readonly maxEventAgeMs: number;
-  readonly shardRangeOf?: ShardRangeOf;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
 }
 
 /**
@@ -38,10 +24,7 @@ export interface JoinHandlerDeps {
  */
 export function createJoinHandler(deps: JoinHandlerDeps) {
   const { logger, metrics } = deps;
-  const reportConfigurationError = (error: unknown): void => {
-    logger.error('configuration error: the batch fails until it is fixed', { reason: describeError(error) });
-    metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
-  };
+  const reportConfigurationError = configurationErrorReporter(deps);
   const joinRecords = async (event: ScoringEvent<OrderEvent>): Promise<KinesisStreamBatchResponse> => {
     const records: JoinRecord[] = inRecordOrder(event).map((r) =>
       r.type === 'event'
@@ -76,30 +59,5 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
     return { batchItemFailures: batch.failed.map((f) => ({ itemIdentifier: f.recordId })) };
   };
 
-  return middy<ScoringEvent<OrderEvent>, KinesisStreamBatchResponse>()
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
-    .use(
-      quarantineRejected<OrderEvent>({
-        quarantine: deps.quarantine,
-        source: deps.name,
-        log: (message, attributes) => logger.warn(message, attributes),
-        onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
-        onConfigurationError: reportConfigurationError,
-      }),
-    )
-    .use(
-      kinesisDecoder<OrderEvent>({
-        validate: validateOrderEvent,
-        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
-        ...(deps.shardRangeOf ? { shardRangeOf: deps.shardRangeOf } : {}),
-      }),
-    )
-    .handler(joinRecords);
-}
-
-function countBy(values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
+  return kinesisFunction<OrderEvent>({ ...deps, validate: validateOrderEvent }, joinRecords);
 }

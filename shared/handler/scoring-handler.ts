@@ -1,63 +1,44 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { Alert } from '../domain/alerts';
 import type { AnyEnvelope } from '../domain/events';
 import type { Decision } from '../domain/fraud-rules';
 import type { CurrentRules, LiveRulesVersion } from '../config/live-rules';
-import { decodedBatch, inRecordOrder, kinesisDecoder } from '../middleware/kinesis-decoder';
+import { decodedBatch, inRecordOrder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
-import { quarantineRejected } from '../middleware/quarantine-rejected';
 import type { RequestCounter } from '../observability/request-counter';
-import type { Logger, Metrics } from '../observability/telemetry';
+import type { Metrics } from '../observability/telemetry';
 import { MetricName, MetricUnit } from '../observability/telemetry';
 import type { BatchScoring, ScoringKind } from '../pipeline/score-batch';
 import type { OrderedRecord, OrderedScoring } from '../pipeline/score-in-order';
 import { scoreInOrder } from '../pipeline/score-in-order';
-import type { Quarantine, RejectedRecord } from '../quarantine/quarantine';
+import type { RejectedRecord } from '../quarantine/quarantine';
 import { ConfigurationError, describeError, ErrorKind, errorKind } from '../errors';
 import type { EventKindSpec } from '../kinds/event-kind';
-import type { ShardRangeOf } from '../kinesis/shard-ranges';
 import { recordRef } from '../kinesis/records';
 import type { CommitMode, StateStore } from '../state/store';
+import type { KinesisFunctionDeps } from './kinesis-function';
+import { configurationErrorReporter, countBy, kinesisFunction } from './kinesis-function';
 
-export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> {
-  readonly name: string;
+/** `maxEventAgeMs` is also the idempotency horizon (see scoreBatch). */
+export interface ScoringHandlerDeps<E extends AnyEnvelope, Last, R> extends KinesisFunctionDeps {
   /** The live rules version, asked once a batch, and an earlier one for a retry (config/live-rules.ts). */
   readonly rules: { current(): Promise<CurrentRules>; at(version: number): Promise<LiveRulesVersion | undefined> };
   /** The kind it scores (kinds/registry.ts): how its events are validated, and judged with a rules version. */
   readonly kind: EventKindSpec<E, Last, R>;
   readonly store: StateStore;
-  readonly quarantine: Quarantine;
   readonly commitMode: CommitMode;
-  readonly maxRecordBytes: number;
-  readonly maxFutureSkewMs: number;
-  /** Events older than this before their arrival are refused; also the idempotency horizon (see scoreBatch). */
-  readonly maxEventAgeMs: number;
-  /** The hash key ranges of the stream's shards, for KPL aggregates' user records (shard-ranges.ts); without it they are not checked. */
-  readonly shardRangeOf?: ShardRangeOf;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
   readonly counter: RequestCounter;
 }
 
 /**
- * The Kinesis-triggered scoring function as a middy chain:
+ * The Kinesis-triggered scoring function as a middy chain (kinesis-function.ts):
  *   logger context → EMF metrics → decode/parse/validate → [score → persist → outbox] → quarantine.
  * It answers with `batchItemFailures`, so Lambda retries from the first failed record; a record
  * that failed for a transient reason is always in that list, never swallowed.
  */
 export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: ScoringHandlerDeps<E, Last, R>) {
   const { logger, metrics } = deps;
-  // Nothing will succeed until a person fixes the deployment: say what is wrong and count it (an
-  // alarm watches the count); the caller fails the batch, so Lambda keeps it until then.
-  const reportConfigurationError = (error: unknown): void => {
-    logger.error('configuration error: the batch fails until it is fixed', {
-      reason: typeof error === 'string' ? error : describeError(error),
-    });
-    metrics.addMetric(MetricName.configurationErrors, MetricUnit.Count, 1);
-  };
+  const reportConfigurationError = configurationErrorReporter(deps);
   // A rules version's scoring is built once: versions never change.
   const kinds = new Map<number, ScoringKind<E, Last, R>>();
   const kindOf = ({ version, rules }: LiveRulesVersion): ScoringKind<E, Last, R> => {
@@ -161,26 +142,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     };
   };
 
-  return middy<ScoringEvent<E>, KinesisStreamBatchResponse>()
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
-    .use(
-      quarantineRejected<E>({
-        quarantine: deps.quarantine,
-        source: deps.name,
-        log: (message, attributes) => logger.warn(message, attributes),
-        onQuarantined: (accepted) => metrics.addMetric(MetricName.recordsQuarantined, MetricUnit.Count, accepted),
-        onConfigurationError: reportConfigurationError,
-      }),
-    )
-    .use(
-      kinesisDecoder<E>({
-        validate: deps.kind.validate,
-        limits: { maxRecordBytes: deps.maxRecordBytes, maxFutureSkewMs: deps.maxFutureSkewMs, maxEventAgeMs: deps.maxEventAgeMs },
-        ...(deps.shardRangeOf ? { shardRangeOf: deps.shardRangeOf } : {}),
-      }),
-    )
-    .handler(scoreRecords);
+  return kinesisFunction<E>({ ...deps, validate: deps.kind.validate }, scoreRecords);
 }
 
 function recordMetrics<E extends AnyEnvelope, R>(
@@ -239,10 +201,4 @@ function rejectedRecord<E extends AnyEnvelope>(event: ScoringEvent<E>, outcome: 
 
 function isDecision(result: unknown): result is Decision {
   return typeof result === 'object' && result !== null && 'action' in result;
-}
-
-function countBy(values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
 }

@@ -19,7 +19,7 @@ describe('joinDepsFromEnv', () => {
   });
 
   it('refuses a missing table or a window that is no positive whole number, naming the variable', () => {
-    const { STATE_TABLE: _state, ...withoutState } = ENV;
+    const withoutState = { ...ENV, STATE_TABLE: '' };
 
     expect(() => joinDepsFromEnv('join-orders', withoutState)).toThrow(
       new ConfigurationError('riskstream configuration: STATE_TABLE is required: the DynamoDB state table name'),
