@@ -1,5 +1,5 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { scoringDepsFromEnv } from '../shared/handler/from-env';
+import { scoringDepsFromEnv } from '../shared/handler/scoring-from-env';
 import { createScoringHandler } from '../shared/handler/scoring-handler';
 import { TRANSACTIONS } from '../shared/kinds/transaction';
 import type { CommitMode } from '../shared/state/store';

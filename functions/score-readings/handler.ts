@@ -1,5 +1,5 @@
 import { createScoringHandler } from '../../shared/handler/scoring-handler';
-import { scoringDepsFromEnv } from '../../shared/handler/from-env';
+import { scoringDepsFromEnv } from '../../shared/handler/scoring-from-env';
 import { READINGS } from '../../shared/kinds/reading';
 
 const deps = scoringDepsFromEnv('score-readings');

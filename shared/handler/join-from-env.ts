@@ -33,7 +33,7 @@ export function joinDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv = pr
     maxRecordBytes: wholeNumber(env, 'MAX_RECORD_BYTES', DEFAULT_MAX_RECORD_BYTES, 1),
     maxFutureSkewMs: wholeNumber(env, 'MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS, 0),
     maxEventAgeMs: wholeNumber(env, 'MAX_EVENT_AGE_MS', DEFAULT_MAX_EVENT_AGE_MS, 1),
-    // HTTP/1.1, the DynamoDB client's own handler, as the scorers' (from-env.ts).
+    // HTTP/1.1, the DynamoDB client's own handler, as the scorers' (scoring-from-env.ts).
     shardRangeOf: listedShardRanges(new KinesisClient({ ...clientConfig(env, 'KINESIS'), requestHandler: dynamodb.config.requestHandler })),
     logger: createLogger(name),
     metrics: createMetrics(name),

@@ -1,5 +1,5 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { scoringDepsFromEnv } from '../../shared/handler/from-env';
+import { scoringDepsFromEnv } from '../../shared/handler/scoring-from-env';
 import { createScoringHandler } from '../../shared/handler/scoring-handler';
 import { READINGS } from '../../shared/kinds/reading';
 import { TRANSACTIONS } from '../../shared/kinds/transaction';
