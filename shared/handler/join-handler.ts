@@ -9,6 +9,7 @@ import type { JoinRecord, JoinStore } from '../pipeline/join-batch';
 import { joinBatch } from '../pipeline/join-batch';
 import type { KinesisFunctionDeps } from './kinesis-function';
 import { configurationErrorReporter, countBy, kinesisFunction } from './kinesis-function';
+
 /** `maxEventAgeMs` is also how long a join is kept past its last commit, so that a redelivered side is met again. */
 export interface JoinHandlerDeps extends KinesisFunctionDeps {
   readonly store: JoinStore;
@@ -56,7 +57,8 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
       alerts: batch.alerts.length,
       ...(records.some((r) => r.type === 'control') ? { controlRecords: records.filter((r) => r.type === 'control').length } : {}),
     });
-    return { batchItemFailures: batch.failed.map((f) => ({ itemIdentifier: f.recordId })) };
+    // A KPL aggregate's user records share its sequence number: each failed record is reported once.
+    return { batchItemFailures: [...new Set(batch.failed.map((f) => f.recordId))].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 
   return kinesisFunction<OrderEvent>({ ...deps, validate: validateOrderEvent }, joinRecords);

@@ -1,0 +1,52 @@
+import type { Alert } from '../../shared/domain/alerts';
+import type { JoinState } from '../../shared/domain/order-join';
+import { RetryableError } from '../../shared/errors';
+import type { JoinCommit, JoinStore, StoredJoin } from '../../shared/pipeline/join-batch';
+
+/**
+ * The join store's contract in memory (the DynamoDB store is tested against moto in orders.test.ts):
+ * alerts kept once by id, the state stored only at the version read; `failCommits` fails the next
+ * commits before anything is written, `moveBeforeCommit` lets another writer move a join first.
+ */
+export class MemoryJoinStore implements JoinStore {
+  readonly joins = new Map<string, StoredJoin & { expiresAt: number }>();
+  readonly alerts = new Map<string, unknown>();
+  readonly alertPuts: string[] = [];
+  failCommits = 0;
+  failAlerts = 0;
+  loadError: Error | undefined;
+  moveBeforeCommit: ((orderId: string) => JoinState | undefined) | undefined;
+
+  load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>> {
+    if (this.loadError) return Promise.reject(this.loadError);
+    return Promise.resolve(new Map(orderIds.flatMap((id) => (this.joins.has(id) ? [[id, this.joins.get(id) as StoredJoin]] : []))));
+  }
+
+  commit(commit: JoinCommit): Promise<'committed' | 'conflict'> {
+    if (this.failCommits > 0) {
+      this.failCommits--;
+      return Promise.reject(new RetryableError('throttled'));
+    }
+    const moved = this.moveBeforeCommit?.(commit.orderId);
+    if (moved) {
+      const now = this.joins.get(commit.orderId)?.version ?? 0;
+      this.joins.set(commit.orderId, { state: moved, version: now + 1, expiresAt: 0 });
+      this.moveBeforeCommit = undefined;
+    }
+    if ((this.joins.get(commit.orderId)?.version ?? 0) !== commit.basedOn) return Promise.resolve('conflict');
+    this.joins.set(commit.orderId, { state: commit.state, version: commit.basedOn + 1, expiresAt: commit.expiresAt });
+    return Promise.resolve('committed');
+  }
+
+  storeAlerts(alerts: readonly Alert[]): Promise<void> {
+    if (this.failAlerts > 0) {
+      this.failAlerts--;
+      return Promise.reject(new RetryableError('throttled'));
+    }
+    for (const alert of alerts) {
+      this.alertPuts.push(alert.alertId);
+      if (!this.alerts.has(alert.alertId)) this.alerts.set(alert.alertId, alert);
+    }
+    return Promise.resolve();
+  }
+}
