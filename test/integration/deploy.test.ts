@@ -109,7 +109,7 @@ describe('cdk deploy into the emulator', () => {
 
   it('has the quarantine and the three DLQs, encrypted, keeping messages 14 days', async () => {
     const sqs = new SQSClient(config);
-    for (const output of ['QuarantineQueueUrl', 'TransactionsDlqUrl', 'ReadingsDlqUrl', 'PublishAlertsDlqUrl']) {
+    for (const output of ['QuarantineQueueUrl', 'TransactionsDlqUrl', 'ReadingsDlqUrl', 'OrdersDlqUrl', 'PublishAlertsDlqUrl']) {
       const { Attributes = {} } = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: result.outputs[output], AttributeNames: ['All'] }),
       );
@@ -125,11 +125,13 @@ describe('cdk deploy into the emulator', () => {
     const dashboard = await cloudwatch.send(new GetDashboardCommand({ DashboardName: result.outputs['DashboardName'] }));
     expect(JSON.parse(dashboard.DashboardBody ?? '{}').widgets.length).toBeGreaterThan(10);
     const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: NAME }));
-    // 20, plus one on alerts publish-alerts cannot read and one on configuration errors per function.
-    expect(MetricAlarms).toHaveLength(24);
-    expect(MetricAlarms.filter((a) => /ConfigurationErrors/.test(a.AlarmName ?? '')).map((a) => a.Threshold)).toEqual([1, 1, 1]);
+    // 25 (join-orders' errors, throttles, iterator age, failed records and DLQ among them), plus one on
+    // alerts publish-alerts cannot read and one on configuration errors per function on a stream.
+    expect(MetricAlarms).toHaveLength(30);
+    expect(MetricAlarms.filter((a) => /ConfigurationErrors/.test(a.AlarmName ?? '')).map((a) => a.Threshold)).toEqual([1, 1, 1, 1]);
     const threshold = (fragment: string) => MetricAlarms.filter((a) => a.AlarmName?.includes(fragment)).map((a) => a.Threshold);
-    expect(threshold('Iterator-Age')).toEqual([90_000, 90_000, 90_000]);
+    expect(threshold('Iterator-Age')).toEqual([90_000, 90_000, 90_000, 90_000]);
+    expect(MetricAlarms.filter((a) => a.AlarmName?.includes('JoinOrders')).length).toBeGreaterThanOrEqual(5);
     expect(threshold('Quarantine-Queue')).toEqual([24]);
     for (const alarm of MetricAlarms) expect(alarm.AlarmActions).toEqual([result.outputs['OpsTopicArn']]);
   });

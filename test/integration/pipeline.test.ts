@@ -64,6 +64,7 @@ describe('the pipeline on moto, end to end', () => {
     const statuses = await runtime.runUntilIdle(2000);
 
     expect(statuses.map((s) => s.functionName).sort()).toEqual([
+      `${NAME}-join-orders`,
       `${NAME}-publish-alerts`,
       `${NAME}-score-readings`,
       `${NAME}-score-transactions`,
@@ -170,7 +171,7 @@ describe('the pipeline on moto, end to end', () => {
     // Assert: every function and shard, with its checkpoint; only the transactions' scorer is behind, by the two
     expect(before.code).toBe(0);
     expect(new Set(before.positions.map((p) => p.consumer))).toEqual(
-      new Set([`${NAME}-score-transactions`, `${NAME}-score-readings`, `${NAME}-publish-alerts`]),
+      new Set([`${NAME}-score-transactions`, `${NAME}-score-readings`, `${NAME}-join-orders`, `${NAME}-publish-alerts`]),
     );
     expect(before.positions.every((p) => p.status === 'caught_up' && p.behindRecords === 0 && p.checkpoint !== null)).toBe(true);
     const scorer = after.positions.filter((p) => p.consumer === `${NAME}-score-transactions`);
