@@ -105,13 +105,8 @@ export function joinEvent(state: JoinState, event: OrderEvent, windowMs: number)
     const alone = closeJoin(waitingAlone(event, windowMs), event.time + windowMs);
     if (alone.status === 'done') return { ...alone, state: keptOut(alone.state, waiting), lateSide: true };
   }
-  if (event.eventType === 'PaymentReceived' && state.payment !== undefined) {
-    const met = state.extraPayments ?? [];
-    return {
-      status: 'extra_payment',
-      state: met.length < MAX_EXTRA_PAYMENTS ? { ...state, extraPayments: [...met, event.paymentId] } : state,
-    };
-  }
+  if (event.eventType === 'PaymentReceived' && state.payment !== undefined)
+    return { status: 'extra_payment', state: keptOut(state, event) };
   // A late side is kept too (outside the outcome), so that it comes back a duplicate.
   if (state.outcome !== undefined) return { status: 'late', state: keptOut(state, event) };
   const order = event.eventType === 'OrderCreated' ? event : state.order;
