@@ -4,6 +4,7 @@ import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
 import { createLogger, createMetrics } from '../../../shared/observability/telemetry';
 import type { Quarantine, RejectedRecord } from '../../../shared/quarantine/quarantine';
 import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-events';
+import { quietPowertoolsLogs } from '../../support/quiet-logs';
 import { MemoryJoinStore } from '../../support/memory-join-store';
 
 /** Before the records' arrival (ShardLog's: 2026-04-25T12:00:00Z). */
@@ -41,14 +42,7 @@ function handlerOf(store: MemoryJoinStore, quarantine: Quarantine) {
 }
 
 describe('the join-orders handler', () => {
-  const level = process.env['POWERTOOLS_LOG_LEVEL'];
-  beforeAll(() => {
-    process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-  });
-  afterAll(() => {
-    if (level === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
-    else process.env['POWERTOOLS_LOG_LEVEL'] = level;
-  });
+  quietPowertoolsLogs();
 
   it('joins what it can, quarantines a record that is no order or payment with its reason, and fails nothing', async () => {
     const store = new MemoryJoinStore();

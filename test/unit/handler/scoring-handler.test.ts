@@ -10,6 +10,7 @@ import type { Quarantine, RejectedRecord } from '../../../shared/quarantine/quar
 import type { CommitOutcome, EntityCommit } from '../../../shared/state/store';
 import { EntityType } from '../../../shared/state/store';
 import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-events';
+import { quietPowertoolsLogs } from '../../support/quiet-logs';
 import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
 import type { ScoringEvent } from '../../../shared/middleware/kinesis-decoder';
 import type { TransactionEnvelope } from '../../../shared/domain/events';
@@ -117,14 +118,7 @@ function handlerOf(store: MemoryStateStore, quarantine: Quarantine = new MemoryQ
 }
 
 describe('the scoring handler', () => {
-  const level = process.env['POWERTOOLS_LOG_LEVEL'];
-  beforeAll(() => {
-    process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-  });
-  afterAll(() => {
-    if (level === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
-    else process.env['POWERTOOLS_LOG_LEVEL'] = level;
-  });
+  quietPowertoolsLogs();
 
   it('quarantines the records whose writes DynamoDB refuses, with the reason and their raw data, and reports none of them failed', async () => {
     // Arrange
