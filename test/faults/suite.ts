@@ -341,7 +341,7 @@ export class FaultSuite {
     const notifications = await drainQueue(this.subscriberUrl);
     this.collected.delivered.push(...notifications.map((n) => JSON.parse(String(n['Message'])) as Alert));
     this.collected.quarantined.push(...(await drainQueue(this.outputs['QuarantineQueueUrl'] ?? '')));
-    for (const dlq of ['TransactionsDlqUrl', 'ReadingsDlqUrl', 'PublishAlertsDlqUrl'])
+    for (const dlq of ['TransactionsDlqUrl', 'ReadingsDlqUrl', 'OrdersDlqUrl', 'PublishAlertsDlqUrl'])
       this.collected.skipped.push(...(await drainQueue(this.outputs[dlq] ?? '')));
     return {
       state: await scanAll(this.outputs['StateTableName'] ?? ''),
