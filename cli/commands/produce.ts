@@ -14,6 +14,7 @@ import type { AnyKindSpec } from '../../shared/kinds/event-kind';
 import { KINDS, kindClaiming, streamOutput } from '../../shared/kinds/registry';
 import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
 import { claimsOrderEvent } from '../../shared/domain/order-events';
+import { isObject } from '../../shared/domain/event-fields';
 import { listShardRanges } from '../../shared/kinesis/shard-ranges';
 import type { CommandIO } from '../io';
 import { UsageError } from '../usage';
@@ -234,10 +235,6 @@ function routeOf(parsed: unknown): { route: string; partitionKey: string } {
 function keyOf(raw: unknown): string {
   const key = typeof raw === 'string' ? raw.trim() : '';
   return key !== '' && [...key].length <= PARTITION_KEY_LIMIT ? key : 'unknown';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fromGenerator(options: ProduceOptions, streams: ReadonlyMap<string, string>): Array<ProducedRecord & { stream: string }> {

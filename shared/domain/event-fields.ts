@@ -141,7 +141,8 @@ export function toMillis(value: string | number): number {
   return Number.isNaN(canonical) ? Date.parse(value) : canonical;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

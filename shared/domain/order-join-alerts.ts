@@ -1,5 +1,6 @@
 import type { Alert } from './alerts';
 import { alertId, Severity } from './alerts';
+import { formatDuration } from './duration';
 import { isoTime } from './iso-time';
 import type { JoinResult } from './order-join';
 import { ORDER_JOIN_NAMES } from '../kinds/names';
@@ -26,7 +27,7 @@ export function joinAlert(result: JoinResult, windowMs: number): Alert | undefin
     case 'unpaid': {
       const { order } = result;
       return alert(order.orderId, result.outcome, Severity.warning, {
-        summary: `order ${order.orderId} of ${order.amount} by ${order.userId}: no payment within ${minutes(windowMs)}`,
+        summary: `order ${order.orderId} of ${order.amount} by ${order.userId}: no payment within ${formatDuration(windowMs)}`,
         reasons: [`unpaid: no payment by ${isoTime(order.time + windowMs)}`],
         eventIds: [order.orderId],
         time: order.time + windowMs,
@@ -35,7 +36,7 @@ export function joinAlert(result: JoinResult, windowMs: number): Alert | undefin
     case 'orphan_payment': {
       const { payment } = result;
       return alert(payment.orderId, result.outcome, Severity.warning, {
-        summary: `payment ${payment.paymentId} of ${payment.amount} for order ${payment.orderId}: no such order within ${minutes(windowMs)}`,
+        summary: `payment ${payment.paymentId} of ${payment.amount} for order ${payment.orderId}: no such order within ${formatDuration(windowMs)}`,
         reasons: [`orphan_payment: no order by ${isoTime(payment.time + windowMs)}`],
         eventIds: [payment.paymentId],
         time: payment.time + windowMs,
@@ -60,8 +61,4 @@ function alert(
     eventIds: what.eventIds,
     eventTime: isoTime(what.time),
   };
-}
-
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }

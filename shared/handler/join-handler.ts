@@ -32,6 +32,7 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
         ? { type: 'event', recordId: r.ref.sequenceNumber, event: r.envelope }
         : { type: 'control', recordId: r.ref.sequenceNumber, orderId: r.entity, arrival: r.arrival },
     );
+    const controlRecords = records.filter((r) => r.type === 'control').length;
     let batch;
     try {
       batch = await joinBatch(records, { store: deps.store, windowMs: deps.windowMs, horizonMs: deps.maxEventAgeMs });
@@ -55,7 +56,7 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
       steps: batch.steps,
       outcomes,
       alerts: batch.alerts.length,
-      ...(records.some((r) => r.type === 'control') ? { controlRecords: records.filter((r) => r.type === 'control').length } : {}),
+      ...(controlRecords > 0 ? { controlRecords } : {}),
     });
     // A KPL aggregate's user records share its sequence number: each failed record is reported once.
     return { batchItemFailures: [...new Set(batch.failed.map((f) => f.recordId))].map((itemIdentifier) => ({ itemIdentifier })) };
