@@ -48,6 +48,26 @@ export async function retryUntilDone<T>(
   return [...pending];
 }
 
+/**
+ * Calls `call` until it resolves or the attempts run out (then its last error is thrown), backing
+ * off with full jitter in between: for an idempotent call whose transient failures outlast the
+ * SDK's own few retries. An error `isFinal` says no retry can mend (a misconfiguration) is thrown at once.
+ */
+export async function retryCall<T>(
+  call: () => Promise<T>,
+  isFinal: (error: unknown) => boolean,
+  { attempts = 4, baseDelayMs = 25 }: RetryOptions = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (isFinal(error) || attempt >= attempts) throw error;
+      await sleep(Math.random() * baseDelayMs * 2 ** attempt);
+    }
+  }
+}
+
 /** Like Promise.all over `fn`, with at most `limit` calls in flight; results keep the input order. */
 export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   if (!(limit >= 1)) throw new RangeError(`concurrency limit must be at least 1, got ${limit}`);

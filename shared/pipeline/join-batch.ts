@@ -2,7 +2,8 @@ import type { Alert } from '../domain/alerts';
 import type { JoinResult, JoinState, JoinStep, OrderEvent } from '../domain/order-join';
 import { closeJoin, EMPTY_JOIN, joinEvent, resultOf } from '../domain/order-join';
 import { joinAlert } from '../domain/order-join-alerts';
-import { mapWithConcurrency } from '../adapters/batching';
+import type { RetryOptions } from '../adapters/batching';
+import { mapWithConcurrency, retryCall } from '../adapters/batching';
 import { ConfigurationError } from '../errors';
 
 /** A join as stored: its state and the version a commit compares (0: never stored). */
@@ -44,6 +45,8 @@ export interface JoinBatchOptions {
   readonly now?: () => number;
   /** Joins committed at once. */
   readonly concurrency?: number;
+  /** How often a store call that failed is tried again before its records are reported failed. */
+  readonly retry?: RetryOptions;
 }
 
 export interface JoinBatch {
@@ -61,6 +64,14 @@ export interface JoinBatch {
 }
 
 const COMMIT_ATTEMPTS = 3;
+/**
+ * A batch makes a conditional put (and maybe an alert put) per order: a hundred requests, each
+ * exposed to throttles and 5xx past the SDK's three tries. Reporting every such order failed made
+ * each Lambda retry fail a few others, until the retries ran out with every attempt progressing
+ * (the fault suite's combined case sent a whole batch to the DLQ): so each call is retried here
+ * first, for up to about a second and a half.
+ */
+const STORE_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 50 };
 
 /**
  * The orders stream's batch: each order's records applied in stream order to its join, one commit
@@ -70,8 +81,11 @@ const COMMIT_ATTEMPTS = 3;
  *
  * The alert of a join's outcome is stored after the join is, from what was committed, and again
  * (only if absent) whenever a record of the join comes: a crash between the two writes is mended by
- * the retry, and no alert is ever stored for an outcome another writer's commit overruled. A
- * ConfigurationError from the store is thrown: nothing can succeed until the deployment is fixed.
+ * the retry, and no alert is ever stored for an outcome another writer's commit overruled. Every
+ * store call is idempotent (a commit that landed but answered with an error finds its own version
+ * on the retry, reads it again and has nothing left to do), so a failed one is retried in place
+ * before its order's records are reported. A ConfigurationError from the store is thrown: nothing
+ * can succeed until the deployment is fixed.
  */
 export async function joinBatch(records: readonly JoinRecord[], options: JoinBatchOptions): Promise<JoinBatch> {
   const byOrder = new Map<string, JoinRecord[]>();
@@ -86,9 +100,11 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
   const alerts: Alert[] = [];
   const failed: Array<{ recordId: string; orderId: string; error: string }> = [];
   let conflicts = 0;
+  const persist = <T>(call: () => Promise<T>): Promise<T> =>
+    retryCall(call, (error) => error instanceof ConfigurationError, options.retry ?? STORE_RETRY);
   let stored: ReadonlyMap<string, StoredJoin>;
   try {
-    stored = await options.store.load([...byOrder.keys()]);
+    stored = await persist(() => options.store.load([...byOrder.keys()]));
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     return { steps, results, alerts, keptOut: [], failed: records.map((r) => failure(r, error)), conflicts };
@@ -102,16 +118,18 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
       const outcome =
         applied.state === current.state
           ? 'committed'
-          : await options.store.commit({
-              orderId,
-              state: applied.state,
-              basedOn: current.version,
-              expiresAt: expiresAt(applied.state, options.windowMs, options.horizonMs, now()),
-            });
+          : await persist(() =>
+              options.store.commit({
+                orderId,
+                state: applied.state,
+                basedOn: current.version,
+                expiresAt: expiresAt(applied.state, options.windowMs, options.horizonMs, now()),
+              }),
+            );
       if (outcome === 'committed') {
         const result = resultOf(applied.state);
         const alert = result && joinAlert(result, options.windowMs);
-        if (alert) await options.store.storeAlerts([alert]);
+        if (alert) await persist(() => options.store.storeAlerts([alert]));
         for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
         results.push(...applied.results);
         alerts.push(...applied.results.flatMap((r) => joinAlert(r, options.windowMs) ?? []));
@@ -120,7 +138,7 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
       }
       conflicts++;
       if (attempt >= COMMIT_ATTEMPTS) throw new Error(`join of order ${orderId} moved by another writer ${attempt} times`);
-      current = (await options.store.load([orderId])).get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
+      current = (await persist(() => options.store.load([orderId]))).get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
     }
   };
   await mapWithConcurrency([...byOrder.entries()], options.concurrency ?? 8, async ([orderId, list]) => {

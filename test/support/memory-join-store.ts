@@ -5,20 +5,27 @@ import type { JoinCommit, JoinStore, StoredJoin } from '../../shared/pipeline/jo
 
 /**
  * The join store's contract in memory (the DynamoDB store is tested against moto in orders.test.ts):
- * alerts kept once by id, the state stored only at the version read; `failCommits` fails the next
- * commits before anything is written, `moveBeforeCommit` lets another writer move a join first.
+ * alerts kept once by id, the state stored only at the version read; `failLoads`, `failCommits` and
+ * `failAlerts` fail the next calls before anything is written, `failAfterCommits` the next commits
+ * after they are written (a 5xx after the write), `moveBeforeCommit` lets another writer move a join first.
  */
 export class MemoryJoinStore implements JoinStore {
   readonly joins = new Map<string, StoredJoin & { expiresAt: number }>();
   readonly alerts = new Map<string, unknown>();
   readonly alertPuts: string[] = [];
+  failLoads = 0;
   failCommits = 0;
+  failAfterCommits = 0;
   failAlerts = 0;
   loadError: Error | undefined;
   moveBeforeCommit: ((orderId: string) => JoinState | undefined) | undefined;
 
   load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>> {
     if (this.loadError) return Promise.reject(this.loadError);
+    if (this.failLoads > 0) {
+      this.failLoads--;
+      return Promise.reject(new RetryableError('throttled'));
+    }
     return Promise.resolve(new Map(orderIds.flatMap((id) => (this.joins.has(id) ? [[id, this.joins.get(id) as StoredJoin]] : []))));
   }
 
@@ -35,6 +42,10 @@ export class MemoryJoinStore implements JoinStore {
     }
     if ((this.joins.get(commit.orderId)?.version ?? 0) !== commit.basedOn) return Promise.resolve('conflict');
     this.joins.set(commit.orderId, { state: commit.state, version: commit.basedOn + 1, expiresAt: commit.expiresAt });
+    if (this.failAfterCommits > 0) {
+      this.failAfterCommits--;
+      return Promise.reject(new RetryableError('internal server error'));
+    }
     return Promise.resolve('committed');
   }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chunk, chunkBySize, mapWithConcurrency, retryUntilDone } from '../../../shared/adapters/batching';
+import { chunk, chunkBySize, mapWithConcurrency, retryCall, retryUntilDone } from '../../../shared/adapters/batching';
 
 describe('chunk', () => {
   it('splits into runs of the given size, the last one shorter', () => {
@@ -179,5 +179,40 @@ describe('mapWithConcurrency', () => {
     // Assert
     expect(results).toEqual([2, 4, 6]);
     expect(fn).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('retryCall', () => {
+  const failing = (failures: number, error = new Error('throttled')) => {
+    let calls = 0;
+    return {
+      call: jest.fn(async () => {
+        calls++;
+        if (calls <= failures) throw error;
+        return calls;
+      }),
+    };
+  };
+
+  it('calls again until the call resolves, within the attempts', async () => {
+    const { call } = failing(3);
+
+    await expect(retryCall(call, () => false, { attempts: 4, baseDelayMs: 0 })).resolves.toBe(4);
+  });
+
+  it('throws the last error once the attempts run out', async () => {
+    const { call } = failing(4);
+
+    await expect(retryCall(call, () => false, { attempts: 4, baseDelayMs: 0 })).rejects.toThrow('throttled');
+    expect(call).toHaveBeenCalledTimes(4);
+  });
+
+  it('throws an error no retry can mend at once', async () => {
+    const { call } = failing(1, new Error('no such table'));
+
+    await expect(retryCall(call, (e) => e instanceof Error && e.message === 'no such table', { baseDelayMs: 0 })).rejects.toThrow(
+      'no such table',
+    );
+    expect(call).toHaveBeenCalledTimes(1);
   });
 });

@@ -77,7 +77,7 @@ describe('the join-orders handler', () => {
       ]),
       partitionKey: 'o-2',
     });
-    store.failCommits = 2;
+    store.failCommits = 10; // each order's commit, every one of its five tries
 
     const failed = await handlerOf(store, new MemoryQuarantine())(log);
     const retried = await handlerOf(store, new MemoryQuarantine())(log);

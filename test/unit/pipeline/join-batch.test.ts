@@ -26,7 +26,7 @@ const ev = (event: OrderCreated | PaymentReceived): JoinRecord => ({ type: 'even
 const control = (orderId: string, arrival: number): JoinRecord => ({ type: 'control', recordId: String(++seq), orderId, arrival });
 
 const NOW = T0 + 60_000;
-const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON, now: () => NOW });
+const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON, now: () => NOW, retry: { baseDelayMs: 0 } });
 
 describe('joinBatch', () => {
   it('joins each order in one commit, raises one alert per flagged outcome, and changes nothing on a replay', async () => {
@@ -71,10 +71,27 @@ describe('joinBatch', () => {
     expect(store.joins.get('o-1')?.state.outcome).toBe('unpaid');
   });
 
-  it('fails only the records of an order whose commit fails; the retry stores its alert once', async () => {
+  it('tries a failed store call again in place, so that passing throttles and 5xx fail no record', async () => {
+    const store = new MemoryJoinStore();
+    const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6)), ev(order('o-2')), ev(payment('o-3', 'p-3'))];
+    store.failLoads = 2;
+    store.failCommits = 2;
+    store.failAfterCommits = 1;
+    store.failAlerts = 2;
+
+    const batch = await joinBatch(records, options(store));
+
+    expect(batch.failed).toEqual([]);
+    expect(batch.results.map((r) => r.outcome)).toEqual(['amount_mismatch']);
+    // The commit that landed but answered 5xx is found at its own version on the retry: nothing is written twice.
+    expect([...store.joins.values()].map((j) => j.version)).toEqual([1, 1, 1]);
+    expect(store.alerts.size).toBe(1);
+  });
+
+  it('fails only the records of an order whose commit keeps failing; the Lambda retry stores its alert once', async () => {
     const store = new MemoryJoinStore();
     const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6)), ev(order('o-2'))];
-    store.failCommits = 1;
+    store.failCommits = 4;
 
     const first = await joinBatch(records.slice(0, 2), options(store));
     const retry = await joinBatch(records, options(store));
@@ -89,7 +106,7 @@ describe('joinBatch', () => {
   it('stores the alert of a committed outcome that a crash kept from the outbox when the join’s records come again', async () => {
     const store = new MemoryJoinStore();
     const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6))];
-    store.failAlerts = 1;
+    store.failAlerts = 4;
 
     const first = await joinBatch(records, options(store));
     const retry = await joinBatch(records, options(store));
