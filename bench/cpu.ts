@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { MemoryStateStore } from '../shared/adapters/memory-state-store';
-import type { TransactionEnvelope } from '../shared/domain/events';
-import { validateTransaction } from '../shared/domain/events';
+import type { TransactionEnvelope } from '../shared/kinds/transaction';
+import { validateTransaction } from '../shared/kinds/transaction';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
 import { decodeRecords } from '../shared/kinesis/records';
 import { TRANSACTIONS } from '../shared/kinds/transaction';

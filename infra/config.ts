@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { DurationSchema, RulesConfigSchema } from '../shared/domain/rules-config';
+import { RulesConfigSchema } from '../shared/domain/rules-config';
+import { DurationSchema } from '../shared/domain/rules-schema';
 import { SUBSCRIBER_NAME } from '../shared/alerting/budgets';
 import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';

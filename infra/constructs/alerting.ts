@@ -94,7 +94,7 @@ export class Alerting extends Construct {
     // The DLQ is the mapping's on-failure destination and, for alerts SNS refuses as the sender's
     // fault, the function's own: it sends those there itself instead of failing the batch. On the
     // outbox it reads the published marks of a batch (BatchGetItem) and writes them (BatchWriteItem).
-    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { entryName: 'publish-alerts', config, logKey: key })
+    this.publishAlerts = new RiskstreamFunction(this, 'PublishAlerts', { function: 'publish-alerts', config, logKey: key })
       .bindTopic(this.topic, 'ALERTS_TOPIC_ARN')
       .bindQueue(this.dlq, 'ALERTS_DLQ_URL')
       .bindTable(props.state.alertsTable, 'ALERTS_TABLE', { actions: ['BatchGetItem', 'BatchWriteItem'] });

@@ -33,7 +33,7 @@ export class Joining extends Construct {
     const stream = ORDER_JOIN_NAMES.stream;
     this.dlq = terminalQueue(this, 'OrdersDlq', { name: `${config.name}-join-${stream}-dlq`, key, retentionMs: config.queues.retention });
     this.joinOrders = new RiskstreamFunction(this, 'JoinOrders', {
-      entryName: 'join-orders',
+      function: 'join-orders',
       config,
       logKey: key,
       environment: {

@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import type { DeployConfig } from '../config';
 
 export interface RiskstreamFunctionProps {
-  /** The folder under functions/ whose handler.ts is the entry point; the function is named `<name>-<entryName>`. */
-  readonly entryName: string;
+  /** What the function does (`score-transactions`): it is named `<deploy name>-<function>`. */
+  readonly function: string;
+  /** The folder under functions/ whose handler.ts is its entry point, if it is not named as the function (the scorers share `score`). */
+  readonly entry?: string;
   /** The deploy's name and function settings. */
   readonly config: Pick<DeployConfig, 'name' | 'functions'>;
   readonly logKey: IKey;
@@ -30,7 +32,7 @@ export interface RiskstreamFunctionProps {
 export class RiskstreamFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: RiskstreamFunctionProps) {
     const settings = props.config.functions;
-    const functionName = `${props.config.name}-${props.entryName}`;
+    const functionName = `${props.config.name}-${props.function}`;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       logGroupName: `/aws/lambda/${functionName}`,
       retention: retentionDays(settings.logRetentionDays),
@@ -44,7 +46,7 @@ export class RiskstreamFunction extends NodejsFunction {
     super(scope, id, {
       role,
       functionName,
-      entry: join(__dirname, '..', '..', 'functions', props.entryName, 'handler.ts'),
+      entry: join(__dirname, '..', '..', 'functions', props.entry ?? props.function, 'handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

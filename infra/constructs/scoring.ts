@@ -50,12 +50,15 @@ export class Scoring extends Construct {
     // The oldest event a scorer accepts, and how long its entity items outlive their windows: anything
     // the stream still holds (its retention) plus the lateness its windows allow.
     const maxEventAge = (stream: { retention: number }, lateness: number): string => String(stream.retention + lateness);
-    const scorer = (logicalId: string, entryName: string, maxEventAgeMs: string, writes: readonly string[]) =>
-      new RiskstreamFunction(this, logicalId, {
-        entryName,
+    // Every scorer is functions/score with its kind named in EVENT_KIND: a new kind needs no function of its own.
+    const scorer = (kind: AnyKindSpec, maxEventAgeMs: string, writes: readonly string[]) =>
+      new RiskstreamFunction(this, `Score${streamTitle(kind)}`, {
+        function: `score-${kind.stream}`,
+        entry: 'score',
         config,
         logKey: key,
         environment: {
+          EVENT_KIND: kind.name,
           COMMIT_MODE: config.commitMode,
           MAX_RECORD_BYTES: String(config.maxRecordBytes),
           MAX_EVENT_AGE_MS: maxEventAgeMs,
@@ -73,9 +76,8 @@ export class Scoring extends Construct {
 
     this.scorers = KINDS.map((kind, i) => {
       const fn = scorer(
-        `Score${streamTitle(kind)}`,
-        `score-${kind.stream}`,
-        maxEventAge(config.streams[kind.stream], config.rules[kind.rulesSection].allowedLateness),
+        kind,
+        maxEventAge(config.streams[kind.stream], config.rules[kind.stream].allowedLateness),
         keyPrefixes(kind.entityType),
       );
       const dlq = dlqs[i] as Queue;

@@ -39,7 +39,7 @@ export class Sweep extends Construct {
     super(scope, id);
     const { config, streams } = props;
     this.sweepIncidents = new RiskstreamFunction(this, 'SweepIncidents', {
-      entryName: 'sweep-incidents',
+      function: 'sweep-incidents',
       config,
       logKey: props.key,
       environment: {

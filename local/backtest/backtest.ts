@@ -51,7 +51,7 @@ export class Backtest {
     this.comparison = new Comparison(IN_MEMORY_JUDGEMENTS, options.verdicts, options.examplesPerFlip);
     this.versions = { live: live.version, candidate: candidate.version };
     this.changedKinds = new Set(
-      KINDS.filter((kind) => !sameRules(live.rules[kind.rulesSection], candidate.rules[kind.rulesSection])).map((kind) => kind.name),
+      KINDS.filter((kind) => !sameRules(live.rules[kind.stream], candidate.rules[kind.stream])).map((kind) => kind.name),
     );
   }
 

@@ -22,7 +22,7 @@ import { StateReader } from './state-reader';
 import { DynamoDBLabelStore } from '../../shared/adapters/dynamodb-labels';
 import type { ChannelFigure, DeliveredAlert, DemoFigures } from './summary';
 import { channelFigure, detection, distinctAlerts, summarize } from './summary';
-import { KINDS, streamOutput } from '../../shared/kinds/registry';
+import { KINDS, streamOutput, streamTitle } from '../../shared/kinds/registry';
 import type { EventKindName } from '../../shared/kinds/names';
 import { ORDER_JOIN_NAMES } from '../../shared/kinds/names';
 import type { OrderOutcomes } from './order-outcomes';
@@ -91,14 +91,14 @@ async function onCallQueue(sqs: SQSClient, name: string) {
 /** The busiest windows the page shows: each entity's last 5 minutes, the rules' window. */
 const BUSIEST_WINDOW_MS = 5 * 60_000;
 
-const QUEUES = {
-  quarantine: 'QuarantineQueueUrl',
-  'score-transactions': 'TransactionsDlqUrl',
-  'score-readings': 'ReadingsDlqUrl',
+/** Each function's dead-letter queue (the stack output that names it), by function. */
+const DLQS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(KINDS.map((kind) => [`score-${kind.stream}`, `${streamTitle(kind)}DlqUrl`])),
   'join-orders': 'OrdersDlqUrl',
   'publish-alerts': 'PublishAlertsDlqUrl',
-} as const;
-type QueueName = keyof typeof QUEUES;
+};
+const QUEUES: Readonly<Record<string, string>> = { quarantine: 'QuarantineQueueUrl', ...DLQS };
+type QueueName = string;
 
 /**
  * One demo: the emulator up and the stack deployed, the local runtime running the deployed
@@ -120,13 +120,7 @@ export class DemoSession {
   private state: StateFigures | null = null;
   /** Where each consumer stands (riskstream status), read every few seconds. */
   private consumers: readonly ConsumerPosition[] = [];
-  private queueDepths: Record<QueueName, number> = {
-    quarantine: 0,
-    'score-transactions': 0,
-    'score-readings': 0,
-    'join-orders': 0,
-    'publish-alerts': 0,
-  };
+  private queueDepths: Record<QueueName, number> = Object.fromEntries(Object.keys(QUEUES).map((name) => [name, 0]));
   private queueBaseline: Record<QueueName, number> = { ...this.queueDepths };
   private lastChangeAt = Date.now();
   private lastRead = -1;
@@ -297,7 +291,7 @@ export class DemoSession {
     const distinct = distinctAlerts(this.delivered);
     const figures = summarize(this.traffic, this.putAt, this.delivered, this.state?.decisionsByAction ?? {}, (now - this.startedAt) / 1000);
     const status = this.runtime.status();
-    const depth = (name: QueueName) => Math.max(0, this.queueDepths[name] - this.queueBaseline[name]);
+    const depth = (name: QueueName) => Math.max(0, (this.queueDepths[name] ?? 0) - (this.queueBaseline[name] ?? 0));
     return {
       mode: this.options.mode,
       stackName: this.options.stackName,
@@ -334,12 +328,7 @@ export class DemoSession {
       },
       queues: {
         quarantine: depth('quarantine'),
-        dlq: {
-          'score-transactions': depth('score-transactions'),
-          'score-readings': depth('score-readings'),
-          'join-orders': depth('join-orders'),
-          'publish-alerts': depth('publish-alerts'),
-        },
+        dlq: Object.fromEntries(Object.keys(DLQS).map((name) => [name, depth(name)])),
       },
       detection: { ...detection(this.traffic, distinct.values()), labelledEvents: this.traffic.length },
       notificationsByChannel: this.channels(this.delivered),
@@ -363,7 +352,7 @@ export class DemoSession {
       state.decisionsByAction,
       seconds,
     );
-    const added = (name: QueueName) => Math.max(0, depths[name] - this.queueBaseline[name]);
+    const added = (name: QueueName) => Math.max(0, (depths[name] ?? 0) - (this.queueBaseline[name] ?? 0));
     return {
       ...figures,
       notificationsByChannel: this.channels(this.delivered),
@@ -371,12 +360,7 @@ export class DemoSession {
       eventsPerSecond: Math.round(this.eventsPut / Math.max(seconds, 0.001)),
       poisonRecordsPut: this.poison,
       quarantined: added('quarantine'),
-      deadLettered: {
-        'score-transactions': added('score-transactions'),
-        'score-readings': added('score-readings'),
-        'join-orders': added('join-orders'),
-        'publish-alerts': added('publish-alerts'),
-      },
+      deadLettered: Object.fromEntries(Object.keys(DLQS).map((name) => [name, added(name)])),
       busyMsByFunction,
       orders: { ...state.orders, expected: expectedOrderOutcomes(this.traffic) },
     };
@@ -445,7 +429,7 @@ export class DemoSession {
         ] as const;
       }),
     );
-    return Object.fromEntries(entries) as Record<QueueName, number>;
+    return Object.fromEntries(entries);
   }
 
   /** Runs `step` every `ms` until closed; a failed step is said once per kind of failure and tried again. */

@@ -6,9 +6,15 @@ import { DEFAULT_MAX_EVENT_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECOR
 import { CommitMode } from '../state/store';
 import { ConfigurationError } from '../errors';
 import { DEFAULT_RULES_MAX_AGE_MS } from './live-rules';
+import type { EventKindName } from '../kinds/names';
+import { ALL_KIND_NAMES } from '../kinds/names';
 
 /** What a scoring function reads from its environment (set by the CDK stack, or by hand locally). */
 const ScoringEnvSchema = z.object({
+  EVENT_KIND: z.enum(
+    ALL_KIND_NAMES.map((kind) => kind.name) as [EventKindName, ...EventKindName[]],
+    `must name the event kind the function scores: ${ALL_KIND_NAMES.map((kind) => kind.name).join(' or ')}`,
+  ),
   STATE_TABLE: z.string().check(z.minLength(1, 'is required: the DynamoDB state table name')),
   ALERTS_TABLE: z.string().check(z.minLength(1, 'is required: the DynamoDB alert outbox table name')),
   QUARANTINE_QUEUE_URL: z.string().check(z.url('must be the URL of the SQS quarantine queue')),
@@ -21,6 +27,8 @@ const ScoringEnvSchema = z.object({
 });
 
 export interface ScoringConfig {
+  /** The kind of the events it scores (every scorer is one function, functions/score, told its kind). */
+  readonly eventKind: EventKindName;
   readonly stateTable: string;
   readonly alertsTable: string;
   readonly quarantineQueueUrl: string;
@@ -63,6 +71,7 @@ export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Scor
     }
   }
   return {
+    eventKind: e.EVENT_KIND,
     stateTable: e.STATE_TABLE,
     alertsTable: e.ALERTS_TABLE,
     quarantineQueueUrl: e.QUARANTINE_QUEUE_URL,

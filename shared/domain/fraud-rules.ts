@@ -1,5 +1,6 @@
-import type { TransactionEnvelope } from './events';
-import type { TransactionRules } from './rules-config';
+import type { TransactionEnvelope } from '../kinds/transaction';
+import * as z from 'zod/mini';
+import { duration, weight, positive, positiveInt, enabled, section, windowOfPanes, incidentSettings } from './rules-schema';
 import { formatDuration } from './duration';
 import { isoTime } from './iso-time';
 
@@ -113,3 +114,36 @@ export function scoreTransaction(txn: TransactionEnvelope, features: Transaction
     eventTime: isoTime(txn.time),
   };
 }
+
+/** A transaction section of the rules document (`transactions`): the fraud rules' thresholds and weights. */
+export const TransactionRulesSchema = z
+  .strictObject({
+    /** The per-user window of velocity and card testing: the last 5 minutes before each transaction. */
+    window: duration(5 * 60_000),
+    pane: duration(30_000),
+    /** How long after its pane's end an event is still counted; later ones are judged and reported as late. */
+    allowedLateness: duration(10 * 60_000),
+    thresholds: section({ review: weight(0.5), block: weight(0.85) }).check(
+      z.refine((t) => t.block >= t.review, { message: 'block must be >= review' }),
+    ),
+    largeAmount: section({ enabled, weight: weight(0.6), amount: positive(1000) }),
+    velocity: section({ enabled, weight: weight(0.5), maxCount: positiveInt(5), maxSum: positive(5000) }),
+    cardTesting: section({
+      enabled,
+      weight: weight(0.7),
+      smallAmount: positive(5),
+      minCount: z._default(z.number().check(z.int(), z.minimum(2)), 4),
+    }),
+    impossibleTravel: section({ enabled, weight: weight(0.6), within: duration(60 * 60_000) }),
+    /** A user's fraud incident resolves after one window without a signal. */
+    incidents: incidentSettings(5 * 60_000),
+    // Alone, at the review threshold: these categories are where stolen cards are cashed out.
+    riskyMerchant: section({
+      enabled,
+      weight: weight(0.5),
+      categories: z._default(z.array(z.string().check(z.minLength(1))), ['gambling', 'crypto', 'money_transfer', 'gift_cards']),
+    }),
+  })
+  .check(windowOfPanes);
+
+export type TransactionRules = z.output<typeof TransactionRulesSchema>;

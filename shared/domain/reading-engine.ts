@@ -3,11 +3,11 @@ import { AlertKind, alertId, NO_ALERTS } from './alerts';
 import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
-import type { ReadingEnvelope } from './events';
-import { readingId } from './events';
+import type { ReadingEnvelope } from '../kinds/reading';
+import { readingId } from '../kinds/reading';
 import { windowAt } from './entity-state';
 import { windowStartFor } from './panes';
-import type { ReadingRules } from './rules-config';
+import type { ReadingRules } from './sensor-rules';
 import type { Finding, ReadingFeatures, ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
 

@@ -1,5 +1,6 @@
-import type { ReadingEnvelope } from './events';
-import type { ReadingRules } from './rules-config';
+import type { ReadingEnvelope } from '../kinds/reading';
+import * as z from 'zod/mini';
+import { duration, positive, positiveInt, number, enabled, section, level, windowOfPanes, incidentSettings } from './rules-schema';
 import { formatDuration } from './duration';
 import { isoTime } from './iso-time';
 
@@ -103,3 +104,24 @@ export function evaluateReading(reading: ReadingEnvelope, features: ReadingFeatu
     ? { deviceId, temperature, status: worst.level, alert: worst.message, findings, eventTime }
     : { deviceId, temperature, status: ReadingStatus.ok, findings, eventTime };
 }
+
+/** The readings' section of the rules document (`readings`): the sensor rules' levels. */
+export const ReadingRulesSchema = z
+  .strictObject({
+    /** The per-device window of the average rule: the last 5 minutes before each reading. */
+    window: duration(5 * 60_000),
+    pane: duration(30_000),
+    allowedLateness: duration(10 * 60_000),
+    temperature: level(80, 90),
+    humidity: level(85, 95),
+    pressure: level(1050, 1080),
+    /** A change between a device's consecutive readings (closer than `within`) larger than `temperature`. */
+    jump: section({ enabled, temperature: positive(15), within: duration(10 * 60_000) }),
+    /** A window's average temperature above `temperature`, once it holds at least `minCount` readings. */
+    windowAverage: section({ enabled, temperature: number(75), minCount: positiveInt(3) }),
+    /** A device's incident resolves once it stayed in range for 10 minutes. */
+    incidents: incidentSettings(10 * 60_000),
+  })
+  .check(windowOfPanes);
+
+export type ReadingRules = z.output<typeof ReadingRulesSchema>;

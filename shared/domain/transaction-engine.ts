@@ -4,11 +4,11 @@ import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { IncidentHooks } from './entity-incidents';
 import { EVIDENCE_LIMIT } from './entity-engine';
-import type { TransactionEnvelope } from './events';
+import type { TransactionEnvelope } from '../kinds/transaction';
 import type { Decision, TransactionFeatures } from './fraud-rules';
 import { Action, scoreTransaction } from './fraud-rules';
 import { windowStartFor } from './panes';
-import type { TransactionRules } from './rules-config';
+import type { TransactionRules } from './fraud-rules';
 
 /** One of a user's latest transactions: its id, event time, and 1 when its amount was small (card testing). */
 export type SeenTransaction = readonly [id: string, time: number, small?: 1];

@@ -11,6 +11,7 @@ import { RequestCounter } from '../observability/request-counter';
 import { createLogger, createMetrics } from '../observability/telemetry';
 import { clientConfig } from '../config/clients';
 import { listedShardRanges } from '../kinesis/shard-ranges';
+import { kindNamed } from '../kinds/registry';
 
 /**
  * Everything a scoring function needs, built once per process from its environment. SDK clients
@@ -27,6 +28,7 @@ export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv =
   return {
     name,
     config,
+    kind: kindNamed(config.eventKind),
     store: new DynamoDBStateStore({
       client: dynamodb,
       stateTable: config.stateTable,

@@ -1,3 +1,4 @@
+import type * as z from 'zod/mini';
 import type { AnyEnvelope, Validation } from '../domain/events';
 import type { RulesConfig } from '../domain/rules-config';
 import type { ScoringKind } from '../pipeline/score-batch';
@@ -18,7 +19,7 @@ export interface JudgementParts {
  * `produce`, the backtest and the reports go through the registry (registry.ts), not through the
  * kinds by name.
  */
-export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
+export interface EventKindSpec<E extends AnyEnvelope, Last, R, S extends RulesSchema = RulesSchema> {
   readonly name: E['kind'];
   /** The stream its producers put to: also its scorer's name (`score-<stream>`) and its section in the deploy configuration. */
   readonly stream: KindNames['stream'];
@@ -29,8 +30,8 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
   /** What its alerts are (`fraud`), and its stored record's key prefix, item type and id attribute (names.ts). */
   readonly alertKind: AlertKindName;
   readonly record: KindNames['record'];
-  /** Its section of the rules document. */
-  readonly rulesSection: 'transactions' | 'readings';
+  /** Its section of the rules document (named as its stream: `transactions`), every field with a default. */
+  readonly rulesSchema: S;
   /** Whether a JSON object from mixed input (a file, stdin) is meant as one of this kind's events, by the fields only it has. */
   claims(input: Readonly<Record<string, unknown>>): boolean;
   /** What `claims` looks for, as the error for input no kind claims says it. */
@@ -52,3 +53,6 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R> {
 
 /** A kind seen from code that handles every kind alike. */
 export type AnyKindSpec = EventKindSpec<AnyEnvelope, unknown, unknown>;
+
+/** A kind's rules section as its schema parses it. */
+export type RulesSchema = z.core.$ZodType<object>;

@@ -6,8 +6,17 @@ import { TRANSACTIONS } from './transaction';
 
 export { streamOutput, streamTitle, streamVariable } from './names';
 
-/** Every event kind riskstream takes, in the order mixed input is matched against them. */
-export const KINDS: readonly AnyKindSpec[] = [TRANSACTIONS, READINGS] as unknown as readonly AnyKindSpec[];
+/**
+ * Every event kind riskstream takes, in the order mixed input is matched against them: a new kind
+ * is one more entry here (and its names in names.ts). The rules document's sections
+ * (rules-config.ts) and the scorers (infra/constructs/scoring.ts) follow this list.
+ */
+const DECLARED = [TRANSACTIONS, READINGS] as const;
+
+/** The kinds with each one's own types, for what is typed per kind (the rules document's sections). */
+export type DeclaredKinds = typeof DECLARED;
+/** The kinds as code that handles every kind alike sees them. */
+export const KINDS: readonly AnyKindSpec[] = DECLARED as unknown as readonly AnyKindSpec[];
 
 /** The kind of this name (an envelope's `kind`): looked up for every event a backtest compares. */
 export function kindNamed(name: string): AnyKindSpec {

@@ -1,7 +1,8 @@
 import type { LabelledEvent } from '../../local/traffic/generator';
 import { MemoryStateStore } from '../../shared/adapters/memory-state-store';
 import type { Alert } from '../../shared/domain/alerts';
-import { validateReading, validateTransaction } from '../../shared/domain/events';
+import { validateReading } from '../../shared/kinds/reading';
+import { validateTransaction } from '../../shared/kinds/transaction';
 import type { Decision } from '../../shared/domain/fraud-rules';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { tumblingWindowStart } from '../../shared/domain/windows';

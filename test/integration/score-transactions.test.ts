@@ -23,19 +23,20 @@ async function storedDecision(
   return Item ? unmarshall(Item) : undefined;
 }
 
-describe('score-transactions handler (functions/score-transactions/handler.ts) on moto', () => {
+describe('score-transactions (functions/score/handler.ts told EVENT_KIND transaction) on moto', () => {
   let resources: TestResources;
   let handler: (event: unknown, context: unknown) => Promise<KinesisStreamBatchResponse>;
 
   beforeAll(async () => {
     resources = await createResources('handler');
     Object.assign(process.env, {
+      EVENT_KIND: 'transaction',
       STATE_TABLE: resources.stateTable,
       ALERTS_TABLE: resources.alertsTable,
       QUARANTINE_QUEUE_URL: resources.quarantineQueueUrl,
     });
     // The deployed module itself, configured from its environment as Lambda would.
-    ({ handler } = (await import('../../functions/score-transactions/handler')) as unknown as { handler: typeof handler });
+    ({ handler } = (await import('../../functions/score/handler')) as unknown as { handler: typeof handler });
   });
 
   it('scores the seed transaction, stores the decision by transaction id and its alert in the outbox', async () => {

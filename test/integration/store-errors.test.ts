@@ -1,8 +1,8 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStateStore } from '../../shared/adapters/dynamodb-state-store';
 import { decisionKey } from '../../shared/adapters/dynamodb-items';
-import type { TransactionEnvelope } from '../../shared/domain/events';
-import { validateTransaction } from '../../shared/domain/events';
+import type { TransactionEnvelope } from '../../shared/kinds/transaction';
+import { validateTransaction } from '../../shared/kinds/transaction';
 import type { Pane } from '../../shared/domain/panes';
 import { DEFAULT_RULES } from '../../shared/domain/rules-config';
 import { TRANSACTIONS } from '../../shared/kinds/transaction';

@@ -1,21 +1,17 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { scoringDepsFromEnv } from '../../shared/handler/scoring-from-env';
 import { createScoringHandler } from '../../shared/handler/scoring-handler';
-import { READINGS } from '../../shared/kinds/reading';
-import { TRANSACTIONS } from '../../shared/kinds/transaction';
 import { kinesisEvent, lambdaContext } from './kinesis-events';
 
 /**
- * A scoring function wired exactly as functions/<name>/handler.ts wires it (same factory, same
- * environment variables), but with an environment of the test's choosing, so several can run side
- * by side against different tables or commit modes.
+ * A scoring function wired exactly as functions/score/handler.ts wires it (same factory, same
+ * environment variables, EVENT_KIND as the stack sets it for this function), but with an environment
+ * of the test's choosing, so several can run side by side against different tables or commit modes.
  */
 export function scoringFunction(name: 'score-transactions' | 'score-readings', env: NodeJS.ProcessEnv) {
-  const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
-  const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> =
-    name === 'score-transactions'
-      ? createScoringHandler({ ...deps, kind: TRANSACTIONS })
-      : createScoringHandler({ ...deps, kind: READINGS });
+  const eventKind = name === 'score-transactions' ? 'transaction' : 'reading';
+  const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', EVENT_KIND: eventKind, ...env });
+  const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler(deps);
   return {
     deps,
     invoke: (records: readonly KinesisStreamRecord[]): Promise<KinesisStreamBatchResponse> =>

@@ -2,6 +2,7 @@ import { ConfigError, scoringConfigFromEnv } from '../../../shared/config/env';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_RECORD_BYTES } from '../../../shared/kinesis/records';
 
 const REQUIRED = {
+  EVENT_KIND: 'transaction',
   STATE_TABLE: 'riskstream-state',
   ALERTS_TABLE: 'riskstream-alerts',
   QUARANTINE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-quarantine',
@@ -30,6 +31,7 @@ describe('scoringConfigFromEnv', () => {
       stateTable: 'riskstream-state',
       alertsTable: 'riskstream-alerts',
       quarantineQueueUrl: REQUIRED.QUARANTINE_QUEUE_URL,
+      eventKind: 'transaction',
       commitMode: 'conditional',
       maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
       maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -57,14 +59,21 @@ describe('scoringConfigFromEnv', () => {
 
   it('names every missing or bad variable, in our words or classic zod English', () => {
     // Arrange
-    const env = { QUARANTINE_QUEUE_URL: 'not a url', COMMIT_MODE: 'fast', MAX_RECORD_BYTES: '1.5', MAX_FUTURE_SKEW_MS: '-1' };
+    const env = {
+      EVENT_KIND: 'order',
+      QUARANTINE_QUEUE_URL: 'not a url',
+      COMMIT_MODE: 'fast',
+      MAX_RECORD_BYTES: '1.5',
+      MAX_FUTURE_SKEW_MS: '-1',
+    };
 
     // Act
     const error = configErrorOf(env);
 
     // Assert
     expect(error.message).toBe(
-      'riskstream configuration: STATE_TABLE is required: the DynamoDB state table name; ' +
+      'riskstream configuration: EVENT_KIND must name the event kind the function scores: transaction or reading; ' +
+        'STATE_TABLE is required: the DynamoDB state table name; ' +
         'ALERTS_TABLE is required: the DynamoDB alert outbox table name; ' +
         'QUARANTINE_QUEUE_URL must be the URL of the SQS quarantine queue; ' +
         'COMMIT_MODE Invalid option: expected one of "conditional"|"single-writer"; ' +

@@ -1,8 +1,8 @@
-import type { TransactionEnvelope } from '../../../shared/domain/events';
-import { validateTransaction } from '../../../shared/domain/events';
+import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { TransactionFeatures } from '../../../shared/domain/fraud-rules';
 import { Action, actionFor, combineWeights, scoreTransaction } from '../../../shared/domain/fraud-rules';
-import type { TransactionRules } from '../../../shared/domain/rules-config';
+import type { TransactionRules } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 
 const RULES = DEFAULT_RULES.transactions;

@@ -1,8 +1,8 @@
 import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import type { EntityState } from '../../../shared/domain/entity-state';
 import { emptyState, windowAt } from '../../../shared/domain/entity-state';
-import type { ReadingEnvelope } from '../../../shared/domain/events';
-import { validateReading } from '../../../shared/domain/events';
+import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import { validateReading } from '../../../shared/kinds/reading';
 import type { DeviceLast } from '../../../shared/domain/reading-engine';
 import { readingModel } from '../../../shared/domain/reading-engine';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';

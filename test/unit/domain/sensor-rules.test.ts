@@ -1,6 +1,6 @@
-import type { ReadingEnvelope } from '../../../shared/domain/events';
-import { validateReading } from '../../../shared/domain/events';
-import type { ReadingRules } from '../../../shared/domain/rules-config';
+import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import { validateReading } from '../../../shared/kinds/reading';
+import type { ReadingRules } from '../../../shared/domain/sensor-rules';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 import type { ReadingFeatures } from '../../../shared/domain/sensor-rules';
 import { evaluateReading, ReadingStatus } from '../../../shared/domain/sensor-rules';

@@ -10,6 +10,7 @@ import type { DeployConfigInput } from '../../../infra/config';
 import { parseDeployConfig } from '../../../infra/config';
 import { RiskstreamStack } from '../../../infra/stack';
 import { parseBudgetedSubscribers } from '../../../shared/alerting/budgets';
+import { KINDS } from '../../../shared/kinds/registry';
 
 /** Assertion tests skip esbuild (the bundles are built and deployed by the deploy test). */
 function synth(
@@ -364,10 +365,14 @@ describe('state, alerting and monitoring', () => {
     });
   });
 
-  it('passes the rules config and commit mode to the scoring functions', () => {
-    const scorer = resources(template, 'AWS::Lambda::Function').find(
-      (f) => f.Properties['FunctionName'] === 'riskstream-score-transactions',
+  it('deploys one scorer per kind, each told its kind, the rules config and the commit mode', () => {
+    const scorers = resources(template, 'AWS::Lambda::Function').filter((f) => String(f.Properties['FunctionName']).includes('-score-'));
+    const kindOf = (f: (typeof scorers)[number]) =>
+      (f.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['EVENT_KIND'];
+    expect(scorers.map((f) => [f.Properties['FunctionName'], kindOf(f)])).toEqual(
+      KINDS.map((kind) => [`riskstream-score-${kind.stream}`, kind.name]),
     );
+    const scorer = scorers.find((f) => f.Properties['FunctionName'] === 'riskstream-score-transactions');
     const env = (scorer?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.parse(String(env['RULES_CONFIG'])).transactions.largeAmount.amount).toBe(5000);
     expect(env['COMMIT_MODE']).toBe('single-writer');

@@ -13,7 +13,7 @@ import { TRANSACTIONS } from '../../../shared/kinds/transaction';
 import { recordItem, SHADOW_ATTRIBUTE } from '../../../shared/adapters/dynamodb-items';
 import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import { emptyState } from '../../../shared/domain/entity-state';
-import { parseRulesConfig } from '../../../shared/domain/rules-config';
+import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 import type { AnyKindSpec } from '../../../shared/kinds/event-kind';
 import { READINGS } from '../../../shared/kinds/reading';
 
@@ -38,9 +38,11 @@ describe('the kind registry', () => {
   });
 
   it('gives every kind a stream, an entity type, an alert kind, a record prefix and a rules section of its own', () => {
-    for (const key of ['name', 'stream', 'entityType', 'alertKind', 'rulesSection'] as const) {
+    for (const key of ['name', 'stream', 'entityType', 'alertKind'] as const) {
       expect(new Set(KINDS.map((k) => k[key])).size).toBe(KINDS.length);
     }
+    // The rules document is the kinds' sections, each named as its stream, and the retention.
+    expect(Object.keys(DEFAULT_RULES).sort()).toEqual([...KINDS.map((k) => k.stream), 'retention'].sort());
     // No prefix may start another: a record key tells its kind by its prefix alone.
     for (const a of ALL_KIND_NAMES)
       for (const b of ALL_KIND_NAMES) if (a !== b) expect(a.record.prefix.startsWith(b.record.prefix)).toBe(false);

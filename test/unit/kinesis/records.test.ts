@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { validateReading, validateTransaction } from '../../../shared/domain/events';
+import { validateReading } from '../../../shared/kinds/reading';
+import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { AnyEnvelope, Validation } from '../../../shared/domain/events';
 import type { DecodedRecord, DecodeLimits } from '../../../shared/kinesis/records';
 import { DEFAULT_MAX_RECORD_BYTES, decodeRecords, MAX_USER_RECORDS, recordRef } from '../../../shared/kinesis/records';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import type { TransactionEnvelope } from '../../../shared/domain/events';
-import { validateTransaction } from '../../../shared/domain/events';
+import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import { validateTransaction } from '../../../shared/kinds/transaction';
 import { recordRef } from '../../../shared/kinesis/records';
 import type { DecodedBatch, ScoringEvent } from '../../../shared/middleware/kinesis-decoder';
 import { decodedBatch, kinesisDecoder } from '../../../shared/middleware/kinesis-decoder';

@@ -1,6 +1,9 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
-import type { AnyEnvelope, ReadingEnvelope, TransactionEnvelope } from '../../../shared/domain/events';
-import { validateReading, validateTransaction } from '../../../shared/domain/events';
+import type { AnyEnvelope } from '../../../shared/domain/events';
+import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import { validateReading } from '../../../shared/kinds/reading';
+import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import type { ReadingResult } from '../../../shared/domain/sensor-rules';

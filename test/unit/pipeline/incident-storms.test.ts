@@ -1,7 +1,8 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { Alert } from '../../../shared/domain/alerts';
 import type { AnyEnvelope } from '../../../shared/domain/events';
-import { validateReading, validateTransaction } from '../../../shared/domain/events';
+import { validateReading } from '../../../shared/kinds/reading';
+import { validateTransaction } from '../../../shared/kinds/transaction';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 import { READINGS } from '../../../shared/kinds/reading';
 import { TRANSACTIONS } from '../../../shared/kinds/transaction';

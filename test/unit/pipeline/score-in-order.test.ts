@@ -1,6 +1,6 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
-import type { ReadingEnvelope } from '../../../shared/domain/events';
-import { validateReading } from '../../../shared/domain/events';
+import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import { validateReading } from '../../../shared/kinds/reading';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { RetryableError } from '../../../shared/errors';
 import { READINGS } from '../../../shared/kinds/reading';
