@@ -9,15 +9,18 @@ import type { OurTables } from './tables';
  * environment variables), with the bench's tables and commit mode.
  */
 export function createOurHandler(tables: OurTables, commitMode: CommitMode, endpoint: string) {
-  const deps = scoringDepsFromEnv('score-transactions', {
-    ...process.env,
-    EVENT_KIND: 'transaction',
-    AWS_ENDPOINT_URL: endpoint,
-    STATE_TABLE: tables.stateTable,
-    ALERTS_TABLE: tables.alertsTable,
-    QUARANTINE_QUEUE_URL: tables.quarantineQueueUrl,
-    COMMIT_MODE: commitMode,
-  });
+  const deps = scoringDepsFromEnv(
+    {
+      ...process.env,
+      EVENT_KIND: 'transaction',
+      AWS_ENDPOINT_URL: endpoint,
+      STATE_TABLE: tables.stateTable,
+      ALERTS_TABLE: tables.alertsTable,
+      QUARANTINE_QUEUE_URL: tables.quarantineQueueUrl,
+      COMMIT_MODE: commitMode,
+    },
+    'score-transactions',
+  );
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler(deps);
   return { deps, handler };
 }

@@ -6,4 +6,4 @@ import { scoringDepsFromEnv } from '../../shared/handler/scoring-from-env';
  * reasons; a reading's status); records and alerts stored once. Deployed once per kind
  * (score-transactions, score-readings: infra/constructs/scoring.ts).
  */
-export const handler = createScoringHandler(scoringDepsFromEnv('score'));
+export const handler = createScoringHandler(scoringDepsFromEnv());

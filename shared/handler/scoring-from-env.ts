@@ -18,17 +18,18 @@ import { kindNamed } from '../kinds/registry';
  * take their endpoint from the standard AWS_ENDPOINT_URL variables, so the same code runs on AWS,
  * LocalStack and moto.
  */
-export function scoringDepsFromEnv(defaultName: string, env: NodeJS.ProcessEnv = process.env) {
-  // The deployed function's own name (riskstream-score-transactions), which Lambda sets.
-  const name = env['AWS_LAMBDA_FUNCTION_NAME'] || defaultName;
+export function scoringDepsFromEnv(env: NodeJS.ProcessEnv = process.env, defaultName?: string) {
   const config: ScoringConfig = scoringConfigFromEnv(env);
+  const kind = kindNamed(config.eventKind);
+  // The deployed function's own name (riskstream-score-transactions), which Lambda sets.
+  const name = env['AWS_LAMBDA_FUNCTION_NAME'] || defaultName || `score-${kind.stream}`;
   const dynamodb = new DynamoDBClient(clientConfig(env, 'DYNAMODB'));
   const counter = new RequestCounter();
   counter.attach(dynamodb);
   return {
     name,
     config,
-    kind: kindNamed(config.eventKind),
+    kind,
     store: new DynamoDBStateStore({
       client: dynamodb,
       stateTable: config.stateTable,

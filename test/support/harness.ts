@@ -10,7 +10,7 @@ import { kinesisEvent, lambdaContext } from './kinesis-events';
  */
 export function scoringFunction(name: 'score-transactions' | 'score-readings', env: NodeJS.ProcessEnv) {
   const eventKind = name === 'score-transactions' ? 'transaction' : 'reading';
-  const deps = scoringDepsFromEnv(name, { POWERTOOLS_LOG_LEVEL: 'SILENT', EVENT_KIND: eventKind, ...env });
+  const deps = scoringDepsFromEnv({ POWERTOOLS_LOG_LEVEL: 'SILENT', EVENT_KIND: eventKind, ...env }, name);
   const handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse> = createScoringHandler(deps);
   return {
     deps,
