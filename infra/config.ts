@@ -7,7 +7,7 @@ import { SEVERITY_ORDER } from '../shared/domain/alerts';
 import { CommitMode } from '../shared/state/store';
 import { ConfigurationError } from '../shared/errors';
 import type { InputStreamName } from '../shared/kinds/names';
-import { ALL_INPUT_STREAMS } from '../shared/kinds/names';
+import { ALL_INPUT_STREAMS, ALL_KIND_NAMES } from '../shared/kinds/names';
 import { DEFAULT_JOIN_WINDOW_MS } from '../shared/domain/order-join';
 
 /**
@@ -185,16 +185,20 @@ export function parseDeployConfig(input: unknown): DeployConfig {
 }
 
 /**
- * A stored decision is what keeps a transaction from counting twice once its window has closed or
- * its user's item has expired, for as long as the stream can deliver it again: decisions must be
- * kept at least the stream's retention plus the allowed lateness (the oldest event a scorer takes).
+ * A stored record (a transaction's decision) is what keeps an event from counting twice once its
+ * window has closed or its entity's item has expired, for as long as the stream can deliver it
+ * again: records kept by the decisions' retention (not with their entity, as a reading's status is)
+ * must be kept at least their stream's retention plus the allowed lateness (the oldest event a scorer takes).
  */
 function checkIdempotencyHorizon(config: DeployConfig): DeployConfig {
-  const horizon = config.streams.transactions.retention + config.rules.transactions.allowedLateness;
-  if (config.rules.retention.decisions < horizon) {
-    throw new DeployConfigError(
-      `invalid riskstream config: rules.retention.decisions must be at least streams.transactions.retention plus rules.transactions.allowedLateness (${horizon} ms): a redelivered transaction is recognised by its stored decision`,
-    );
+  for (const { stream, name, record } of ALL_KIND_NAMES) {
+    if (record.keptWithEntity) continue;
+    const horizon = config.streams[stream].retention + config.rules[stream].allowedLateness;
+    if (config.rules.retention.decisions < horizon) {
+      throw new DeployConfigError(
+        `invalid riskstream config: rules.retention.decisions must be at least streams.${stream}.retention plus rules.${stream}.allowedLateness (${horizon} ms): a redelivered ${name} is recognised by its stored record`,
+      );
+    }
   }
   return config;
 }

@@ -1,4 +1,5 @@
 import type { Verdict } from '../../shared/domain/labels';
+import { KINDS } from '../../shared/kinds/registry';
 
 /** Precision and recall of one rule (or of all of them: `any`) against the verdicts; null where there is nothing to divide. */
 export interface RuleQuality {
@@ -54,7 +55,10 @@ export class RuleQualityCounter {
   }
 }
 
+/** No kind's outcome that leaves its event alone (approve, ok: the first of each kind's `outcomes`). */
+const UNFLAGGED: ReadonlySet<string> = new Set(KINDS.map((kind) => kind.outcomes[0]));
+
 /** Whether an outcome acts on the event: a transaction not approved, a reading not ok. */
 export function isFlagged(outcome: string): boolean {
-  return outcome !== 'approve' && outcome !== 'ok';
+  return !UNFLAGGED.has(outcome);
 }

@@ -12,6 +12,7 @@ import { parseRulesConfig } from '../../shared/domain/rules-config';
 import type { RulesChange, RulesHead, RulesVersion } from '../../shared/domain/rules-versions';
 import { proposedRules, rulesDiff, SEED_VERSION } from '../../shared/domain/rules-versions';
 import { ConfigurationError } from '../../shared/errors';
+import { ALL_KIND_NAMES } from '../../shared/kinds/names';
 import { emulatorClientConfig } from '../clients';
 import { deployedEnvironment } from '../runtime/functions/invoker';
 import { NotDeployedError, reachableDeploy } from '../runtime/runtime';
@@ -199,7 +200,9 @@ export async function openRulesAdmin(stackName: string): Promise<{ admin: RulesA
  * were cut, whose late events were told apart, and whose small amounts were counted by the live
  * settings. A candidate that changes them is better judged by a backtest, which keeps its own state.
  */
-const STATE_SETTINGS = /^(transactions|readings)\.(window|pane|allowedLateness)$|^transactions\.cardTesting\.smallAmount$/;
+const STATE_SETTINGS = new RegExp(
+  `^(${ALL_KIND_NAMES.map((kind) => kind.stream).join('|')})\\.(window|pane|allowedLateness)$|^transactions\\.cardTesting\\.smallAmount$`,
+);
 
 export function shadowCaveats(live: RulesConfig, candidate: RulesConfig): string[] {
   return rulesDiff(live, candidate)

@@ -8,6 +8,7 @@ import type { CommitMode, CommitOutcome, Effects, EntityCommit, EntityType, Even
 import { RefusedItemsError } from '../state/store';
 import type { RiskstreamError } from '../errors';
 import { classifyAwsError, ConfigurationError, ErrorKind, RecordError, RetryableError } from '../errors';
+import { namesOfRecordKey } from '../kinds/names';
 import { chunk, mapWithConcurrency, retryUntilDone } from './batching';
 import type { OperatorActionsItem, StoredEntity } from './dynamodb-items';
 import {
@@ -287,10 +288,11 @@ interface WriteResult {
   readonly refused: RefusedWrite[];
 }
 
-/** The events an event record or alert item was made for. */
+/** The events an event record (its kind's id attribute, names.ts) or alert item was made for. */
 function eventIdsOf([, request]: [string, WriteRequest]): string[] {
   const item = request.PutRequest?.Item ?? {};
-  const eventId = item['transactionId']?.S ?? item['readingId']?.S;
+  const idField = namesOfRecordKey(item[KEY]?.S ?? '')?.record.idField;
+  const eventId = idField === undefined ? undefined : item[idField]?.S;
   if (eventId !== undefined) return [eventId];
   return (item['eventIds']?.L ?? []).flatMap((id) => (id.S === undefined ? [] : [id.S]));
 }

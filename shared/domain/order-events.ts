@@ -1,6 +1,7 @@
 import type { Field, Validation } from './event-fields';
 import { id, MAX_AMOUNT, number, timestamp, toMillis, trim, typeName, validateFields } from './event-fields';
 import type { OrderCreated, OrderEvent, PaymentReceived } from './order-join';
+import { hasDistinctiveField } from '../kinds/names';
 
 /** The seed's order and payment events, as producers write them (extra fields are kept, and ignored). */
 interface OrderCreatedInput {
@@ -43,9 +44,9 @@ const EVENT_TYPES = ['OrderCreated', 'PaymentReceived'] as const;
  * is reported as such).
  */
 export function claimsOrderEvent(input: Readonly<Record<string, unknown>>): boolean {
-  // A transaction or a reading that carries an order's fields among its own stays what it is. A
-  // device id alone does not make a reading: an order may carry the buyer's device.
-  if ('transactionId' in input || 'temperature' in input) return false;
+  // A transaction or a reading (any scored kind's event) that carries an order's fields among its
+  // own stays what it is. A device id alone does not make a reading: an order may carry the buyer's device.
+  if (hasDistinctiveField(input)) return false;
   return EVENT_TYPES.some((type) => input['eventType'] === type) || 'orderId' in input;
 }
 

@@ -1,7 +1,6 @@
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import type { Alert } from '../domain/alerts';
 import type { AnyEnvelope } from '../domain/events';
-import type { Decision } from '../domain/fraud-rules';
 import type { CurrentRules, LiveRulesVersion } from '../config/live-rules';
 import { decodedBatch, inRecordOrder } from '../middleware/kinesis-decoder';
 import type { ScoringEvent } from '../middleware/kinesis-decoder';
@@ -116,7 +115,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const refused = scoring.outcomes.filter((o) => o.status === 'rejected');
     if (refused.length > 0) event.riskstream = { valid, rejected: [...rejected, ...refused.map((o) => rejectedRecord(event, o))] };
     const after = deps.counter.snapshot();
-    recordMetrics(metrics, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
+    recordMetrics(metrics, deps.kind, scoring, after.requests - before.requests, after.writeUnits - before.writeUnits);
     const failures = scoring.outcomes.filter((o) => o.status === 'failed');
     for (const failure of failures.slice(0, 5)) {
       logger.warn('record failed, will be retried', {
@@ -147,6 +146,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
 
 function recordMetrics<E extends AnyEnvelope, R>(
   metrics: Metrics,
+  kind: { outcome(result: R): string; readonly outcomes: readonly string[] },
   scoring: BatchScoring<E, R>,
   requests: number,
   writeUnits: number,
@@ -161,9 +161,7 @@ function recordMetrics<E extends AnyEnvelope, R>(
   metrics.addMetric(MetricName.stateConflicts, MetricUnit.Count, scoring.conflicts);
   metrics.addMetric(MetricName.dynamoDbRequests, MetricUnit.Count, requests);
   if (writeUnits > 0) metrics.addMetric(MetricName.dynamoDbWriteUnits, MetricUnit.Count, writeUnits);
-  const actions = countBy(
-    scoring.outcomes.flatMap((o) => ((o.status === 'applied' || o.status === 'late') && isDecision(o.result) ? [o.result.action] : [])),
-  );
+  const actions = countBy(scoring.outcomes.flatMap((o) => (o.status === 'applied' || o.status === 'late' ? [kind.outcome(o.result)] : [])));
   for (const [action, name] of Object.entries(MetricName.decisions)) {
     if (actions[action]) metrics.addMetric(name, MetricUnit.Count, actions[action]);
   }
@@ -171,7 +169,7 @@ function recordMetrics<E extends AnyEnvelope, R>(
   for (const [direction, count] of Object.entries(scoring.shadowDisagreements)) {
     const [live, shadow] = direction.split(' → ') as [string, string];
     const single = metrics.singleMetric();
-    single.addDimension('Direction', (SEVERITY_RANK[shadow] ?? 0) > (SEVERITY_RANK[live] ?? 0) ? 'stricter' : 'looser');
+    single.addDimension('Direction', kind.outcomes.indexOf(shadow) > kind.outcomes.indexOf(live) ? 'stricter' : 'looser');
     single.addMetric(MetricName.shadowDisagreements, MetricUnit.Count, count);
   }
   const severities = countBy(scoring.alerts.map((a: Alert) => a.severity));
@@ -179,9 +177,6 @@ function recordMetrics<E extends AnyEnvelope, R>(
     if (severities[severity]) metrics.addMetric(name, MetricUnit.Count, severities[severity]);
   }
 }
-
-/** Outcomes by how much they act: transactions' actions, readings' statuses. */
-const SEVERITY_RANK: Readonly<Record<string, number>> = { approve: 0, manual_review_required: 1, block: 2, ok: 0, warning: 1, critical: 2 };
 
 /** The batch's events and control records as the stream holds them (inRecordOrder), as the scorer takes them. */
 export function inStreamOrder<E extends AnyEnvelope>(event: ScoringEvent<E>): Array<OrderedRecord<E>> {
@@ -197,8 +192,4 @@ function rejectedRecord<E extends AnyEnvelope>(event: ScoringEvent<E>, outcome: 
   const record = event.Records.find((r) => r.kinesis.sequenceNumber === outcome.recordId);
   if (!record) throw new Error(`record ${outcome.recordId} is not in the batch`);
   return { ref: recordRef(record), reason: outcome.reason, data: record.kinesis.data };
-}
-
-function isDecision(result: unknown): result is Decision {
-  return typeof result === 'object' && result !== null && 'action' in result;
 }

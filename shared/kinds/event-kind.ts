@@ -27,20 +27,31 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R, S extends RulesSc
   readonly entityType: EntityType;
   /** The event field that names the entity (what a producer partitions by). */
   readonly entityField: KindNames['entityField'];
+  /** Fields only its events have (names.ts): mixed input with one of them is one of its events. */
+  readonly distinctiveFields: readonly string[];
   /** What its alerts are (`fraud`), and its stored record's key prefix, item type and id attribute (names.ts). */
   readonly alertKind: AlertKindName;
   readonly record: KindNames['record'];
   /** Its section of the rules document (named as its stream: `transactions`), every field with a default. */
   readonly rulesSchema: S;
-  /** Whether a JSON object from mixed input (a file, stdin) is meant as one of this kind's events, by the fields only it has. */
+  /**
+   * Whether a JSON object from mixed input (a file, stdin) that has no kind's distinctive field
+   * (names.ts) is meant as one of this kind's events anyway: `() => false` for most kinds.
+   */
   claims(input: Readonly<Record<string, unknown>>): boolean;
-  /** What `claims` looks for, as the error for input no kind claims says it. */
+  /** What makes an event one of this kind's, as the error for input no kind claims says it. */
   readonly claimedBy: string;
   validate(input: unknown): Validation<E>;
   /** How its scorer judges with one rules version. */
   scoring(rules: RulesConfig, rulesVersion?: number): ScoringKind<E, Last, R>;
   /** The outcome alone (an action, a status): read for every event of a backtest. */
   outcome(result: R): string;
+  /**
+   * Every outcome, from the one that leaves the event alone (approve, ok) to the one that acts most
+   * (block, critical): a candidate's shadow judgement is stricter or looser by this order, and an
+   * event is flagged (for precision and recall) unless its outcome is the first.
+   */
+  readonly outcomes: readonly [string, ...string[]];
   judgement(result: R): JudgementParts;
   /**
    * A judgement as a stored record keeps it: the record's attributes for the live rules', its

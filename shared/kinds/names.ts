@@ -10,6 +10,11 @@ export const KIND_NAMES = {
     entityType: 'user',
     /** The event's field that names its entity: the partition key, and a stored record's attribute. */
     entityField: 'userId',
+    /**
+     * Fields only its events have: a JSON object from mixed input (a file, stdin) that has one is
+     * one of its events, whatever else it carries (an order's fields, a device id).
+     */
+    distinctiveFields: ['transactionId'],
     alertKind: 'fraud',
     /**
      * Its stored record (one per judged event, in the state table): the key's prefix, the item's
@@ -24,6 +29,7 @@ export const KIND_NAMES = {
     stream: 'readings',
     entityType: 'device',
     entityField: 'deviceId',
+    distinctiveFields: ['temperature'],
     alertKind: 'sensor',
     record: { prefix: 'reading#', itemType: 'reading', idField: 'readingId', idNamesEntity: true, keptWithEntity: true },
   },
@@ -53,8 +59,13 @@ export type StreamName = KindNames['stream'];
 /** Every input stream: the scored kinds' and the orders'. */
 export type InputStreamName = StreamName | (typeof ORDER_JOIN_NAMES)['stream'];
 
-/** In the registry's order. */
-export const ALL_KIND_NAMES: readonly KindNames[] = [KIND_NAMES.transaction, KIND_NAMES.reading];
+/** In the registry's order (a new kind's entry above is all it takes). */
+export const ALL_KIND_NAMES: readonly KindNames[] = Object.values(KIND_NAMES);
+
+/** Whether a JSON object from mixed input has a field only one scored kind's events have (`transactionId`). */
+export function hasDistinctiveField(input: Readonly<Record<string, unknown>>): boolean {
+  return ALL_KIND_NAMES.some((kind) => kind.distinctiveFields.some((field) => field in input));
+}
 
 /** The entity types and the alert kinds, in the registry's order (at least one: as zod's `enum` takes them). */
 export const ALL_ENTITY_TYPES = ALL_KIND_NAMES.map((kind) => kind.entityType) as [EntityTypeName, ...EntityTypeName[]];

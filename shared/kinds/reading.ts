@@ -2,7 +2,7 @@ import type { Envelope, Validation } from '../domain/events';
 import type { Field } from '../domain/event-fields';
 import { id, number, timestamp, toMillis, trim, validateFields } from '../domain/event-fields';
 import { isoTime } from '../domain/iso-time';
-import { ReadingRulesSchema } from '../domain/sensor-rules';
+import { ReadingRulesSchema, ReadingStatus } from '../domain/sensor-rules';
 import type { DeviceLast } from '../domain/reading-engine';
 import { readingModel } from '../domain/reading-engine';
 import type { ReadingResult } from '../domain/sensor-rules';
@@ -59,6 +59,8 @@ export function validateReading(input: unknown): Validation<ReadingEnvelope> {
   return { ok: true, value: { kind: 'reading', id, entity: reading.deviceId, time, event: reading } };
 }
 
+const statusOf = (result: ReadingResult): string => result.status;
+
 /**
  * Sensor readings: judged ok, warning or critical per device. Each reading's status is stored for as
  * long as its device's item (that is what recognises it when it comes again); the device's window
@@ -67,8 +69,8 @@ export function validateReading(input: unknown): Validation<ReadingEnvelope> {
 export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult, typeof ReadingRulesSchema> = {
   ...KIND_NAMES.reading,
   rulesSchema: ReadingRulesSchema,
-  // A reading has no id of its own: a temperature, or a device without a user, says reading.
-  claims: (input) => 'temperature' in input || ('deviceId' in input && !('userId' in input)),
+  // A reading has no id of its own: besides a temperature, a device without a user says reading.
+  claims: (input) => 'deviceId' in input && !('userId' in input),
   claimedBy: 'a reading needs "deviceId" and "temperature"',
   validate: validateReading,
   scoring: (rules, rulesVersion) => ({
@@ -82,8 +84,10 @@ export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult,
       status: result.status,
     }),
     shadowOf: (_reading, { status }) => ({ status }),
+    outcome: statusOf,
   }),
-  outcome: (result) => result.status,
+  outcome: statusOf,
+  outcomes: [ReadingStatus.ok, ReadingStatus.warning, ReadingStatus.critical],
   judgement: ({ status, findings }) => ({ outcome: status, reasons: findings.map((f) => ({ rule: f.rule, detail: f.message })) }),
   // A reading's record keeps its status only.
   storedJudgement: ({ status }) => ({ outcome: String(status), reasons: [] }),

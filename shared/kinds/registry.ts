@@ -43,10 +43,15 @@ const BY_NAME = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.name, kin
 const BY_STREAM = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.stream, kind]));
 const BY_ENTITY_TYPE = new Map<string, AnyKindSpec>(KINDS.map((kind) => [kind.entityType, kind]));
 
-/** The kind a JSON object from mixed input is meant as (the first that claims it), if any. */
+/**
+ * The kind a JSON object from mixed input is meant as, if any: the kind one of whose distinctive
+ * fields it has (names.ts), else the first whose looser `claims` takes it (a reading without its
+ * temperature, to be told what it lacks).
+ */
 export function kindClaiming(input: unknown): AnyKindSpec | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
-  return KINDS.find((k) => k.claims(input as Record<string, unknown>));
+  const fields = input as Record<string, unknown>;
+  return KINDS.find((k) => k.distinctiveFields.some((field) => field in fields)) ?? KINDS.find((k) => k.claims(fields));
 }
 
 /** For mixed input (the CLI): the event validated as the kind that claims it. */

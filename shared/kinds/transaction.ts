@@ -2,7 +2,7 @@ import type { Envelope, Validation } from '../domain/events';
 import type { Field } from '../domain/event-fields';
 import { id, letters, MAX_AMOUNT, number, string, timestamp, toMillis, trim, validateFields } from '../domain/event-fields';
 import type { Decision } from '../domain/fraud-rules';
-import { TransactionRulesSchema } from '../domain/fraud-rules';
+import { Action, TransactionRulesSchema } from '../domain/fraud-rules';
 import type { UserLast } from '../domain/transaction-engine';
 import { transactionModel } from '../domain/transaction-engine';
 import type { EventKindSpec } from './event-kind';
@@ -54,21 +54,25 @@ export function validateTransaction(input: unknown): Validation<TransactionEnvel
   };
 }
 
+const actionOf = (decision: Decision): string => decision.action;
+
 /** Payments: scored for fraud per user; every decision is stored, queryable by transaction id. */
 export const TRANSACTIONS: EventKindSpec<TransactionEnvelope, UserLast, Decision, typeof TransactionRulesSchema> = {
   ...KIND_NAMES.transaction,
   rulesSchema: TransactionRulesSchema,
-  claims: (input) => 'transactionId' in input,
+  claims: () => false,
   claimedBy: 'a transaction needs "transactionId"',
   validate: validateTransaction,
   scoring: (rules, rulesVersion) => ({
     entityType: KIND_NAMES.transaction.entityType,
     model: transactionModel(rules.transactions),
     recordOf: (_txn, decision) => decision,
+    outcome: actionOf,
     shadowOf: (_txn, { action, riskScore, reasons }) => ({ action, riskScore, reasons }),
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
   }),
-  outcome: (decision) => decision.action,
+  outcome: actionOf,
+  outcomes: [Action.approve, Action.manualReview, Action.block],
   judgement: ({ action, riskScore, reasons }) => ({ outcome: action, riskScore, reasons }),
   storedJudgement: ({ action, riskScore, reasons }) => ({
     outcome: String(action),

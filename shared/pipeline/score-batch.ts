@@ -40,6 +40,8 @@ export interface ScoringKind<E extends AnyEnvelope, Last, R> {
   readonly model: EntityModel<E, Last, R>;
   /** What is stored of a judged event (its record: see `EventRecord`). */
   recordOf(envelope: E, result: R): StoredOutcome;
+  /** The outcome alone (a transaction's action, a reading's status): live and shadow compared. */
+  outcome(result: R): string;
   /** What a record keeps of this scoring's judgement when it ran in shadow (the candidate's: see `shadow`). */
   shadowOf(envelope: E, result: R): object;
   /** The rules version the model was built from: stamped on every record, alert and notification it makes. */
@@ -211,7 +213,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
       });
       for (const alert of effects.alerts)
         if (alert.entity.id === entity) (alert.incident === undefined ? alerts : notifications).push(alert);
-      countDisagreements(shadowDisagreements, result, shadows.get(entity));
+      countDisagreements(shadowDisagreements, kind, result, shadows.get(entity));
     }
     pending = retry;
   }
@@ -243,6 +245,7 @@ function inShadow<T>(judge: () => T): T | undefined {
 /** Adds the committed entity's events the shadow judged otherwise, by "live → shadow" outcome. */
 function countDisagreements<E extends AnyEnvelope, Last, R>(
   counts: Record<string, number>,
+  kind: ScoringKind<E, Last, R>,
   live: EntityBatchResult<E, Last, R>,
   shadow: EntityBatchResult<E, Last, R> | undefined,
 ): void {
@@ -250,15 +253,9 @@ function countDisagreements<E extends AnyEnvelope, Last, R>(
   live.outcomes.forEach((outcome, i) => {
     const judged = shadow.outcomes[i];
     if (outcome.status === 'duplicate' || !judged || judged.status === 'duplicate') return;
-    const [from, to] = [outcomeOf(outcome.result), outcomeOf(judged.result)];
+    const [from, to] = [kind.outcome(outcome.result), kind.outcome(judged.result)];
     if (from !== to) counts[`${from} → ${to}`] = (counts[`${from} → ${to}`] ?? 0) + 1;
   });
-}
-
-/** What was done: a transaction's action, a reading's status. */
-function outcomeOf(result: unknown): string {
-  const judged = result as { readonly action?: string; readonly status?: string };
-  return judged.action ?? judged.status ?? '';
 }
 
 /** An entity's new state as the store commits it: checked against the version it was computed from, kept past its windows for the horizon. */

@@ -14,6 +14,7 @@ import type { Alert } from '../../shared/domain/alerts';
 import type { RulesConfig } from '../../shared/domain/rules-config';
 import { parseRulesConfig } from '../../shared/domain/rules-config';
 import type { CommitMode } from '../../shared/state/store';
+import { KINDS, streamTitle } from '../../shared/kinds/registry';
 import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb, drainQueue, scanAll, sqs } from '../support/resources';
 import type { LedgerLine, Observed } from './audit';
@@ -341,7 +342,7 @@ export class FaultSuite {
     const notifications = await drainQueue(this.subscriberUrl);
     this.collected.delivered.push(...notifications.map((n) => JSON.parse(String(n['Message'])) as Alert));
     this.collected.quarantined.push(...(await drainQueue(this.outputs['QuarantineQueueUrl'] ?? '')));
-    for (const dlq of ['TransactionsDlqUrl', 'ReadingsDlqUrl', 'OrdersDlqUrl', 'PublishAlertsDlqUrl'])
+    for (const dlq of [...KINDS.map((kind) => `${streamTitle(kind)}DlqUrl`), 'OrdersDlqUrl', 'PublishAlertsDlqUrl'])
       this.collected.skipped.push(...(await drainQueue(this.outputs[dlq] ?? '')));
     return {
       state: await scanAll(this.outputs['StateTableName'] ?? ''),

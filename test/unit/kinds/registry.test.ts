@@ -16,6 +16,8 @@ import { emptyState } from '../../../shared/domain/entity-state';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';
 import type { AnyKindSpec } from '../../../shared/kinds/event-kind';
 import { READINGS } from '../../../shared/kinds/reading';
+import { claimsOrderEvent } from '../../../shared/domain/order-events';
+import { isFlagged } from '../../../local/backtest/rule-quality';
 
 describe('the kind registry', () => {
   it('finds each kind by name, by the type of entity it follows, and by the fields mixed input carries', () => {
@@ -26,6 +28,43 @@ describe('the kind registry', () => {
     expect(kindClaiming(SEED_READING)).toBe(READINGS);
     expect(kindClaiming({ amount: 1 })).toBeUndefined();
     expect(() => kindNamed('order')).toThrow('no event kind "order": the kinds are transaction, reading');
+  });
+
+  it('tells mixed input by a field only one kind’s events have before any looser claim, and orders keep out of a kind’s events', () => {
+    // A device id without a user would say reading; the transaction id says transaction first.
+    expect(kindClaiming({ transactionId: 't-1', deviceId: 'd-1', amount: 5 })).toBe(TRANSACTIONS);
+    expect(kindClaiming({ deviceId: 'd-1' })).toBe(READINGS); // to be told it lacks a temperature
+    const fields = ALL_KIND_NAMES.flatMap((k) => k.distinctiveFields);
+    expect(new Set(fields).size).toBe(fields.length);
+    for (const field of fields) expect(claimsOrderEvent({ orderId: 'o-1', eventType: 'OrderCreated', [field]: 1 })).toBe(false);
+    expect(claimsOrderEvent({ orderId: 'o-1', eventType: 'OrderCreated', deviceId: 'd-1' })).toBe(true);
+  });
+
+  it('lists every outcome a kind’s scoring gives, the one that leaves an event alone first, and judges shadows stricter by that order', () => {
+    const outcomesOf = (kind: AnyKindSpec, inputs: unknown[]) =>
+      inputs.map((input) => {
+        const validated = kind.validate(input);
+        if (!validated.ok) throw new Error(validated.reason);
+        const outcome = applyEntityBatch(kind.scoring(DEFAULT_RULES).model, emptyState(), [validated.value]).outcomes[0];
+        if (outcome?.status !== 'applied') throw new Error('not applied');
+        return kind.scoring(DEFAULT_RULES).outcome(outcome.result);
+      });
+
+    expect(outcomesOf(TRANSACTIONS as unknown as AnyKindSpec, [{ ...SEED_TRANSACTION, amount: 5 }, SEED_TRANSACTION])).toEqual([
+      TRANSACTIONS.outcomes[0],
+      'manual_review_required',
+    ]);
+    expect(
+      outcomesOf(READINGS as unknown as AnyKindSpec, [
+        { ...SEED_READING, temperature: 20 },
+        { ...SEED_READING, temperature: 85 },
+        { ...SEED_READING, temperature: 95 },
+      ]),
+    ).toEqual(READINGS.outcomes);
+    for (const kind of KINDS) {
+      expect(isFlagged(kind.outcomes[0])).toBe(false);
+      for (const outcome of kind.outcomes.slice(1)) expect(isFlagged(outcome)).toBe(true);
+    }
   });
 
   it('takes every kind’s names from the data-only list, in its order (what the sweep’s bundle reads instead of the kinds)', () => {
