@@ -27,8 +27,11 @@ export function chunkBySize<T>(items: readonly T[], maxCount: number, maxSize: n
 }
 
 export interface RetryOptions {
+  /** Tries in all, the first included. */
   readonly attempts?: number;
   readonly baseDelayMs?: number;
+  /** No try starts after this (epoch ms): within a Lambda invocation, its deadline less what is left to do. */
+  readonly giveUpAt?: number;
 }
 
 /**
@@ -56,14 +59,15 @@ export async function retryUntilDone<T>(
 export async function retryCall<T>(
   call: () => Promise<T>,
   isFinal: (error: unknown) => boolean,
-  { attempts = 4, baseDelayMs = 25 }: RetryOptions = {},
+  { attempts = 4, baseDelayMs = 25, giveUpAt = Infinity }: RetryOptions = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (isFinal(error) || attempt >= attempts) throw error;
-      await sleep(Math.random() * baseDelayMs * 2 ** attempt);
+      const delay = Math.random() * baseDelayMs * 2 ** attempt;
+      if (isFinal(error) || attempt >= attempts || Date.now() + delay >= giveUpAt) throw error;
+      await sleep(delay);
     }
   }
 }

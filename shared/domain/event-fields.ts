@@ -1,5 +1,5 @@
 /**
- * The checks every event kind's hand-written validator is made of (events.ts): a field's type and
+ * The checks every event kind's hand-written validator is made of (shared/kinds/<kind>.ts): a field's type and
  * range, ids, event times, and `validateFields`, which runs them and names every field that is wrong.
  */
 import { canonicalIsoMillis, isCalendarTime } from './iso-time';

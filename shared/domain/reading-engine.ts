@@ -4,12 +4,17 @@ import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
 import type { ReadingEnvelope } from '../kinds/reading';
-import { readingId } from '../kinds/reading';
 import { windowAt } from './entity-state';
 import { windowStartFor } from './panes';
 import type { ReadingRules } from './sensor-rules';
 import type { Finding, ReadingFeatures, ReadingResult } from './sensor-rules';
 import { evaluateReading } from './sensor-rules';
+import { isoTime } from './iso-time';
+
+/** Readings carry no id of their own: a device reports one reading per instant (the validator derives it as this does). */
+export function readingId(deviceId: string, time: number): string {
+  return `${deviceId}@${isoTime(time)}`;
+}
 
 /**
  * A device's last reading (by event time), for the jump rule, and the times of its latest few

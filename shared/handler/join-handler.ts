@@ -1,4 +1,4 @@
-import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse } from 'aws-lambda';
 import type { OrderEvent } from '../domain/order-join';
 import { validateOrderEvent } from '../domain/order-events';
 import { ConfigurationError } from '../errors';
@@ -9,6 +9,9 @@ import type { JoinRecord, JoinStore } from '../pipeline/join-batch';
 import { joinBatch } from '../pipeline/join-batch';
 import type { KinesisFunctionDeps } from './kinesis-function';
 import { configurationErrorReporter, countBy, kinesisFunction } from './kinesis-function';
+
+/** What an invocation keeps of its time for answering, past the last retried store call. */
+const ANSWER_MARGIN_MS = 5_000;
 
 /** `maxEventAgeMs` is also how long a join is kept past its last commit, so that a redelivered side is met again. */
 export interface JoinHandlerDeps extends KinesisFunctionDeps {
@@ -26,7 +29,7 @@ export interface JoinHandlerDeps extends KinesisFunctionDeps {
 export function createJoinHandler(deps: JoinHandlerDeps) {
   const { logger, metrics } = deps;
   const reportConfigurationError = configurationErrorReporter(deps);
-  const joinRecords = async (event: ScoringEvent<OrderEvent>): Promise<KinesisStreamBatchResponse> => {
+  const joinRecords = async (event: ScoringEvent<OrderEvent>, context: Context): Promise<KinesisStreamBatchResponse> => {
     const records: JoinRecord[] = inRecordOrder(event).map((r) =>
       r.type === 'event'
         ? { type: 'event', recordId: r.ref.sequenceNumber, event: r.envelope }
@@ -35,7 +38,13 @@ export function createJoinHandler(deps: JoinHandlerDeps) {
     const controlRecords = records.filter((r) => r.type === 'control').length;
     let batch;
     try {
-      batch = await joinBatch(records, { store: deps.store, windowMs: deps.windowMs, horizonMs: deps.maxEventAgeMs });
+      batch = await joinBatch(records, {
+        store: deps.store,
+        windowMs: deps.windowMs,
+        horizonMs: deps.maxEventAgeMs,
+        // Failed store calls are retried in place only while the answer (a partial batch response) can still be sent.
+        deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
+      });
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       reportConfigurationError(error);

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse } from 'aws-lambda';
 import type { Validation } from '../domain/events';
 import { describeError } from '../errors';
 import type { TimedEvent } from '../kinesis/records';
@@ -48,7 +48,7 @@ export function configurationErrorReporter({ logger, metrics }: Pick<KinesisFunc
  */
 export function kinesisFunction<E extends TimedEvent>(
   deps: KinesisFunctionDeps & { readonly validate: (input: unknown) => Validation<E> },
-  handler: (event: ScoringEvent<E>) => Promise<KinesisStreamBatchResponse>,
+  handler: (event: ScoringEvent<E>, context: Context) => Promise<KinesisStreamBatchResponse>,
 ) {
   const { logger, metrics } = deps;
   return middy<ScoringEvent<E>, KinesisStreamBatchResponse>()

@@ -1,7 +1,8 @@
 /**
  * Each event kind's names, as data only: what the stack, the sweep and the stores key by. Code that
- * needs the names but not the kinds' validators and engines (the sweep's bundle) imports this, not
- * the registry; each kind's entry (transaction.ts, reading.ts) takes its names from here.
+ * needs the names but not the kinds' validators and engines (the stores, the alerts, join-orders'
+ * bundle) imports this, not the registry; each kind's entry (transaction.ts, reading.ts) takes its
+ * names from here. A new kind is one more entry (and one in the registry).
  */
 export const KIND_NAMES = {
   transaction: {

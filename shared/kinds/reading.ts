@@ -1,10 +1,9 @@
 import type { Envelope, Validation } from '../domain/events';
 import type { Field } from '../domain/event-fields';
 import { id, number, timestamp, toMillis, trim, validateFields } from '../domain/event-fields';
-import { isoTime } from '../domain/iso-time';
 import { ReadingRulesSchema, ReadingStatus } from '../domain/sensor-rules';
 import type { DeviceLast } from '../domain/reading-engine';
-import { readingModel } from '../domain/reading-engine';
+import { readingId, readingModel } from '../domain/reading-engine';
 import type { ReadingResult } from '../domain/sensor-rules';
 import type { EventKindSpec } from './event-kind';
 import { KIND_NAMES } from './names';
@@ -27,11 +26,6 @@ const READING_FIELDS: readonly Field[] = [
   { name: 'pressure', required: false, check: number(0, 100_000) },
   { name: 'timestamp', required: true, check: timestamp },
 ];
-
-/** Readings carry no id of their own: a device reports one reading per instant. */
-export function readingId(deviceId: string, time: number): string {
-  return `${deviceId}@${isoTime(time)}`;
-}
 
 /**
  * A timestamp written exactly as `toISOString` writes one (UTC, milliseconds). A valid one (its

@@ -45,8 +45,10 @@ export interface JoinBatchOptions {
   readonly now?: () => number;
   /** Joins committed at once. */
   readonly concurrency?: number;
-  /** How often a store call that failed is tried again before its records are reported failed. */
-  readonly retry?: RetryOptions;
+  /** How a store call that failed is tried again before its order's records are reported failed (default STORE_RETRY). */
+  readonly retry?: Omit<RetryOptions, 'giveUpAt'>;
+  /** When the invocation must have answered (epoch ms): no store call is retried past it, so the partial batch response is still sent. */
+  readonly deadline?: number;
 }
 
 export interface JoinBatch {
@@ -101,7 +103,11 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
   const failed: Array<{ recordId: string; orderId: string; error: string }> = [];
   let conflicts = 0;
   const persist = <T>(call: () => Promise<T>): Promise<T> =>
-    retryCall(call, (error) => error instanceof ConfigurationError, options.retry ?? STORE_RETRY);
+    retryCall(call, (error) => error instanceof ConfigurationError, {
+      ...STORE_RETRY,
+      ...options.retry,
+      giveUpAt: options.deadline ?? Infinity,
+    });
   let stored: ReadonlyMap<string, StoredJoin>;
   try {
     stored = await persist(() => options.store.load([...byOrder.keys()]));
@@ -111,6 +117,16 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
   }
   const keptOut: Array<{ orderId: string; side: string; why: 'late' | 'extra_payment' }> = [];
   const now = options.now ?? Date.now;
+  /** The committed records' outcome alert stored, and what they did counted. */
+  const committed = async (orderId: string, applied: ReturnType<typeof applyAll>): Promise<void> => {
+    const result = resultOf(applied.state);
+    const alert = result && joinAlert(result, options.windowMs);
+    if (alert) await persist(() => options.store.storeAlerts([alert]));
+    for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
+    results.push(...applied.results);
+    alerts.push(...applied.results.flatMap((r) => joinAlert(r, options.windowMs) ?? []));
+    keptOut.push(...applied.keptOut.map((k) => ({ orderId, ...k })));
+  };
   const joinOne = async (orderId: string, list: readonly JoinRecord[]): Promise<void> => {
     let current = stored.get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
     for (let attempt = 1; ; attempt++) {
@@ -126,19 +142,13 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
                 expiresAt: expiresAt(applied.state, options.windowMs, options.horizonMs, now()),
               }),
             );
-      if (outcome === 'committed') {
-        const result = resultOf(applied.state);
-        const alert = result && joinAlert(result, options.windowMs);
-        if (alert) await persist(() => options.store.storeAlerts([alert]));
-        for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
-        results.push(...applied.results);
-        alerts.push(...applied.results.flatMap((r) => joinAlert(r, options.windowMs) ?? []));
-        keptOut.push(...applied.keptOut.map((k) => ({ orderId, ...k })));
-        return;
-      }
+      if (outcome === 'committed') return committed(orderId, applied);
+      const moved = (await persist(() => options.store.load([orderId]))).get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
+      // Our own commit, whose answer was lost (a 5xx after the write) and whose retry found it: no other writer.
+      if (moved.version === current.version + 1 && sameState(moved.state, applied.state)) return committed(orderId, applied);
       conflicts++;
       if (attempt >= COMMIT_ATTEMPTS) throw new Error(`join of order ${orderId} moved by another writer ${attempt} times`);
-      current = (await persist(() => options.store.load([orderId]))).get(orderId) ?? { state: EMPTY_JOIN, version: 0 };
+      current = moved;
     }
   };
   await mapWithConcurrency([...byOrder.entries()], options.concurrency ?? 8, async ([orderId, list]) => {
@@ -189,6 +199,19 @@ function applyAll(
 function expiresAt(state: JoinState, windowMs: number, horizonMs: number, now: number): number {
   const latest = Math.max(state.order?.time ?? 0, state.payment?.time ?? 0) + windowMs;
   return Math.ceil((Math.max(latest, now) + horizonMs) / 1000);
+}
+
+/** Whether two states hold the same sides, outcome and window, whatever their keys' order (a state read back is built anew). */
+function sameState(a: JoinState, b: JoinState): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)))
+      : v,
+  );
 }
 
 function failure(record: JoinRecord, error: unknown): { recordId: string; orderId: string; error: string } {

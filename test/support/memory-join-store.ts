@@ -18,9 +18,14 @@ export class MemoryJoinStore implements JoinStore {
   failAfterCommits = 0;
   failAlerts = 0;
   loadError: Error | undefined;
+  /** Thrown by every commit (a ConfigurationError: the table is gone). */
+  commitError: Error | undefined;
+  /** Every call made, failed ones included. */
+  readonly calls = { load: 0, commit: 0, storeAlerts: 0 };
   moveBeforeCommit: ((orderId: string) => JoinState | undefined) | undefined;
 
   load(orderIds: readonly string[]): Promise<ReadonlyMap<string, StoredJoin>> {
+    this.calls.load++;
     if (this.loadError) return Promise.reject(this.loadError);
     if (this.failLoads > 0) {
       this.failLoads--;
@@ -30,6 +35,8 @@ export class MemoryJoinStore implements JoinStore {
   }
 
   commit(commit: JoinCommit): Promise<'committed' | 'conflict'> {
+    this.calls.commit++;
+    if (this.commitError) return Promise.reject(this.commitError);
     if (this.failCommits > 0) {
       this.failCommits--;
       return Promise.reject(new RetryableError('throttled'));
@@ -50,6 +57,7 @@ export class MemoryJoinStore implements JoinStore {
   }
 
   storeAlerts(alerts: readonly Alert[]): Promise<void> {
+    this.calls.storeAlerts++;
     if (this.failAlerts > 0) {
       this.failAlerts--;
       return Promise.reject(new RetryableError('throttled'));

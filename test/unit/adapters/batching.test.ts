@@ -207,6 +207,13 @@ describe('retryCall', () => {
     expect(call).toHaveBeenCalledTimes(4);
   });
 
+  it('starts no try past its deadline', async () => {
+    const { call } = failing(1);
+
+    await expect(retryCall(call, () => false, { baseDelayMs: 0, giveUpAt: Date.now() - 1 })).rejects.toThrow('throttled');
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+
   it('throws an error no retry can mend at once', async () => {
     const { call } = failing(1, new Error('no such table'));
 

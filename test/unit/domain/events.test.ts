@@ -1,4 +1,5 @@
-import { readingId, validateReading } from '../../../shared/kinds/reading';
+import { readingId } from '../../../shared/domain/reading-engine';
+import { validateReading } from '../../../shared/kinds/reading';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { Validation } from '../../../shared/domain/events';
 import { reasonOf, SEED_READING, SEED_TRANSACTION, without } from '../../support/seed-events';

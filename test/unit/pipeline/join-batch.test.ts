@@ -26,7 +26,13 @@ const ev = (event: OrderCreated | PaymentReceived): JoinRecord => ({ type: 'even
 const control = (orderId: string, arrival: number): JoinRecord => ({ type: 'control', recordId: String(++seq), orderId, arrival });
 
 const NOW = T0 + 60_000;
-const options = (store: JoinStore) => ({ store, windowMs: WINDOW, horizonMs: HORIZON, now: () => NOW, retry: { baseDelayMs: 0 } });
+const options = (store: JoinStore) => ({
+  store,
+  windowMs: WINDOW,
+  horizonMs: HORIZON,
+  now: () => NOW,
+  retry: { attempts: 5, baseDelayMs: 0 },
+});
 
 describe('joinBatch', () => {
   it('joins each order in one commit, raises one alert per flagged outcome, and changes nothing on a replay', async () => {
@@ -88,10 +94,38 @@ describe('joinBatch', () => {
     expect(store.alerts.size).toBe(1);
   });
 
+  it('knows its own commit whose answer was lost (a 5xx after the write): counted once, alerted once, no conflict', async () => {
+    const store = new MemoryJoinStore();
+    store.failAfterCommits = 1;
+
+    const batch = await joinBatch([ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6))], options(store));
+
+    expect(batch).toMatchObject({ failed: [], conflicts: 0, steps: { waiting: 1, done: 1 } });
+    expect(batch.results.map((r) => r.outcome)).toEqual(['amount_mismatch']);
+    expect(batch.alerts).toHaveLength(1);
+    expect(store.joins.get('o-1')?.version).toBe(1);
+    expect(store.alerts.size).toBe(1);
+  });
+
+  it('retries no failed call past the invocation’s deadline, and none that failed for its configuration', async () => {
+    const late = new MemoryJoinStore();
+    late.failCommits = 1;
+    const broken = new MemoryJoinStore();
+    broken.commitError = new ConfigurationError('no such table');
+
+    const batch = await joinBatch([ev(order('o-1'))], { ...options(late), deadline: Date.now() - 1 });
+    const thrown = joinBatch([ev(order('o-1'))], options(broken));
+
+    expect(batch.failed).toHaveLength(1);
+    expect(late.calls.commit).toBe(1);
+    await expect(thrown).rejects.toThrow('no such table');
+    expect(broken.calls.commit).toBe(1);
+  });
+
   it('fails only the records of an order whose commit keeps failing; the Lambda retry stores its alert once', async () => {
     const store = new MemoryJoinStore();
     const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6)), ev(order('o-2'))];
-    store.failCommits = 4;
+    store.failCommits = 5;
 
     const first = await joinBatch(records.slice(0, 2), options(store));
     const retry = await joinBatch(records, options(store));
@@ -106,7 +140,7 @@ describe('joinBatch', () => {
   it('stores the alert of a committed outcome that a crash kept from the outbox when the join’s records come again', async () => {
     const store = new MemoryJoinStore();
     const records = [ev(order('o-1', 5)), ev(payment('o-1', 'p-1', 6))];
-    store.failAlerts = 4;
+    store.failAlerts = 5;
 
     const first = await joinBatch(records, options(store));
     const retry = await joinBatch(records, options(store));
@@ -174,6 +208,7 @@ describe('joinBatch', () => {
 
     store.loadError = new ConfigurationError('no table');
     await expect(joinBatch(records, options(store))).rejects.toThrow('no table');
+    expect(store.calls.load).toBe(1); // not retried: nothing can succeed until the deployment is fixed
     store.loadError = new RetryableError('throttled');
     const batch = await joinBatch(records, options(store));
 
