@@ -16,8 +16,8 @@ export interface ConsumerPosition {
   readonly shard: string;
   /** The last sequence number it handled in the shard; null before its first batch there. */
   readonly checkpoint: string | null;
-  /** Records in the shard after the checkpoint (from the mapping's starting position without one). */
-  readonly behindRecords: number;
+  /** Records in the shard after the checkpoint (from the mapping's starting position without one); null on AWS, where Lambda keeps the checkpoint. */
+  readonly behindRecords: number | null;
   /** How long the oldest of them has waited: now minus its arrival (0 when none waits). */
   readonly behindMs: number;
   readonly status: ConsumerStatus;

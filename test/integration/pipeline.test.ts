@@ -180,8 +180,8 @@ describe('the pipeline on moto, end to end', () => {
     expect(before.positions.filter(readSomething).every((p) => p.checkpoint !== null)).toBe(true);
     expect(before.positions.filter((p) => !readSomething(p)).map((p) => p.checkpoint)).toEqual([null]);
     const scorer = after.positions.filter((p) => p.consumer === `${NAME}-score-transactions`);
-    expect(scorer.reduce((n, p) => n + p.behindRecords, 0)).toBe(2);
-    expect(scorer.find((p) => p.behindRecords > 0)).toMatchObject({ status: 'behind', behindMs: expect.any(Number) });
+    expect(scorer.reduce((n, p) => n + (p.behindRecords ?? 0), 0)).toBe(2);
+    expect(scorer.find((p) => (p.behindRecords ?? 0) > 0)).toMatchObject({ status: 'behind', behindMs: expect.any(Number) });
     expect(after.positions.filter((p) => p.consumer !== `${NAME}-score-transactions`).every((p) => p.status === 'caught_up')).toBe(true);
     expect(after.code).toBe(0);
   });

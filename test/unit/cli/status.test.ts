@@ -1,5 +1,6 @@
 import { positionsTable, statusCommand } from '../../../cli/commands/status';
 import { statusOf } from '../../../local/status/consumer-positions';
+import { iteratorAgeStatus } from '../../../local/status/cloudwatch-positions';
 import { runCommand } from '../../support/command-io';
 
 describe('riskstream status', () => {
@@ -8,6 +9,14 @@ describe('riskstream status', () => {
     expect(statusOf(0, 0, alarm)).toBe('caught_up');
     expect(statusOf(3, alarm - 1, alarm)).toBe('behind');
     expect(statusOf(3, alarm, alarm)).toBe('stalled');
+  });
+
+  it('on AWS, calls a consumer by its IteratorAge: caught up under a minute, behind from then, stalled at its alarm', () => {
+    const alarm = 5 * 60_000;
+    expect(iteratorAgeStatus(0, alarm)).toBe('caught_up');
+    expect(iteratorAgeStatus(60_000, alarm)).toBe('caught_up');
+    expect(iteratorAgeStatus(60_001, alarm)).toBe('behind');
+    expect(iteratorAgeStatus(alarm, alarm)).toBe('stalled');
   });
 
   it('prints a table with a row per function and shard, a shard without a checkpoint said so', () => {
