@@ -6,7 +6,7 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { KEY, recordItem, TTL_ATTRIBUTE } from '../shared/adapters/dynamodb-items';
-import type { TransactionEnvelope } from '../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../shared/domain/fraud-rules';
 import { validateTransaction } from '../shared/kinds/transaction';
 import type { Decision } from '../shared/domain/fraud-rules';
 import { scoreTransaction } from '../shared/domain/fraud-rules';

@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { MemoryStateStore } from '../shared/adapters/memory-state-store';
-import type { TransactionEnvelope } from '../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../shared/domain/fraud-rules';
 import { validateTransaction } from '../shared/kinds/transaction';
 import { DEFAULT_RULES } from '../shared/domain/rules-config';
 import { decodeRecords } from '../shared/kinesis/records';
@@ -33,7 +33,7 @@ export interface CpuResult {
   readonly scoreAggregate: Timing;
 }
 
-const kind = TRANSACTIONS.scoring(DEFAULT_RULES);
+const kind = TRANSACTIONS.scoring(DEFAULT_RULES.transactions);
 
 /**
  * CPU per record of the scoring core with no I/O: the decoder the Kinesis middleware runs, then

@@ -77,11 +77,9 @@ function envelopeOf(c: HotEntityCase, i: number): AnyEnvelope {
 
 export async function measureHotEntity(c: HotEntityCase): Promise<HotEntityResult> {
   const store = new WeighingStore();
-  const kind = (c.kind === 'user' ? TRANSACTIONS.scoring(DEFAULT_RULES) : READINGS.scoring(DEFAULT_RULES)) as ScoringKind<
-    AnyEnvelope,
-    unknown,
-    unknown
-  >;
+  const kind = (
+    c.kind === 'user' ? TRANSACTIONS.scoring(DEFAULT_RULES.transactions) : READINGS.scoring(DEFAULT_RULES.readings)
+  ) as ScoringKind<AnyEnvelope, unknown, unknown>;
   const events = Math.round(c.rate * c.minutes * 60);
   let firstOverLimit: number | undefined;
   for (let start = 0; start < events; start += c.perBatch) {

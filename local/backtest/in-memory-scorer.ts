@@ -39,7 +39,7 @@ export class InMemoryScorer {
     rules: RulesConfig,
     readonly rulesVersion?: number,
   ) {
-    this.scorers = new Map(KINDS.map((kind) => [kind.name, new EntityScorer(kind.scoring(rules).model)]));
+    this.scorers = new Map(KINDS.map((kind) => [kind.name, new EntityScorer(kind.scoring(rules[kind.stream]).model)]));
   }
 
   score(envelopes: readonly AnyEnvelope[]): ScoredChunk {

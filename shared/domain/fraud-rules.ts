@@ -1,8 +1,26 @@
-import type { TransactionEnvelope } from '../kinds/transaction';
+import type { Envelope } from './events';
 import * as z from 'zod/mini';
 import { duration, weight, positive, positiveInt, enabled, section, windowOfPanes, incidentSettings } from './rules-schema';
 import { formatDuration } from './duration';
 import { isoTime } from './iso-time';
+
+/** Read-only, as `Reading`: a validated event may be the parsed input itself (see `validateFields`). */
+export interface Transaction {
+  readonly transactionId: string;
+  readonly userId: string;
+  readonly cardId?: string;
+  readonly amount: number;
+  readonly currency?: string;
+  /** Upper-cased. */
+  readonly country: string;
+  readonly merchantCategory?: string;
+  readonly deviceId?: string;
+  readonly timestamp: string | number;
+  readonly [extra: string]: unknown;
+}
+
+/** A transaction as the pipeline carries it (shared/kinds/transaction.ts validates it). */
+export type TransactionEnvelope = Envelope<'transaction', Transaction>;
 
 export const Action = {
   approve: 'approve',

@@ -3,7 +3,7 @@ import { AlertKind, alertId, NO_ALERTS } from './alerts';
 import type { Signal } from './incidents';
 import type { EntityModel } from './entity-engine';
 import { EVIDENCE_LIMIT } from './entity-engine';
-import type { ReadingEnvelope } from '../kinds/reading';
+import type { ReadingEnvelope } from './sensor-rules';
 import { windowAt } from './entity-state';
 import { windowStartFor } from './panes';
 import type { ReadingRules } from './sensor-rules';

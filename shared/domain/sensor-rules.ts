@@ -1,8 +1,20 @@
-import type { ReadingEnvelope } from '../kinds/reading';
+import type { Envelope } from './events';
 import * as z from 'zod/mini';
 import { duration, positive, positiveInt, number, enabled, section, level, windowOfPanes, incidentSettings } from './rules-schema';
 import { formatDuration } from './duration';
 import { isoTime } from './iso-time';
+
+export interface Reading {
+  readonly deviceId: string;
+  readonly temperature: number;
+  readonly humidity?: number;
+  readonly pressure?: number;
+  readonly timestamp: string | number;
+  readonly [extra: string]: unknown;
+}
+
+/** A reading as the pipeline carries it (shared/kinds/reading.ts validates it). */
+export type ReadingEnvelope = Envelope<'reading', Reading>;
 
 export const ReadingStatus = { ok: 'ok', warning: 'warning', critical: 'critical' } as const;
 export type ReadingStatus = (typeof ReadingStatus)[keyof typeof ReadingStatus];

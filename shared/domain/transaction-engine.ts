@@ -4,7 +4,7 @@ import { compactId } from './ids';
 import type { EntityModel } from './entity-engine';
 import type { IncidentHooks } from './entity-incidents';
 import { EVIDENCE_LIMIT } from './entity-engine';
-import type { TransactionEnvelope } from '../kinds/transaction';
+import type { TransactionEnvelope } from './fraud-rules';
 import type { Decision, TransactionFeatures } from './fraud-rules';
 import { Action, scoreTransaction } from './fraud-rules';
 import { windowStartFor } from './panes';

@@ -44,7 +44,7 @@ export function createScoringHandler<E extends AnyEnvelope, Last, R>(deps: Scori
     const known = kinds.get(version);
     if (known) return known;
     const kind: ScoringKind<E, Last, R> = {
-      ...deps.kind.scoring(rules, version),
+      ...deps.kind.scoring(rules[deps.kind.stream], version),
       atVersion: async (earlier) => {
         const found = await deps.rules.at(earlier);
         return found && kindOf(found);

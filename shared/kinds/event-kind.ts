@@ -1,6 +1,5 @@
 import type * as z from 'zod/mini';
 import type { AnyEnvelope, Validation } from '../domain/events';
-import type { RulesConfig } from '../domain/rules-config';
 import type { ScoringKind } from '../pipeline/score-batch';
 import type { EntityType } from '../state/store';
 import type { AlertKindName, KindNames } from './names';
@@ -42,8 +41,8 @@ export interface EventKindSpec<E extends AnyEnvelope, Last, R, S extends RulesSc
   /** What makes an event one of this kind's, as the error for input no kind claims says it. */
   readonly claimedBy: string;
   validate(input: unknown): Validation<E>;
-  /** How its scorer judges with one rules version. */
-  scoring(rules: RulesConfig, rulesVersion?: number): ScoringKind<E, Last, R>;
+  /** How its scorer judges with one rules version: its own section of that version's rules document. */
+  scoring(rules: z.output<S>, rulesVersion?: number): ScoringKind<E, Last, R>;
   /** The outcome alone (an action, a status): read for every event of a backtest. */
   outcome(result: R): string;
   /**

@@ -1,23 +1,12 @@
-import type { Envelope, Validation } from '../domain/events';
+import type { Validation } from '../domain/events';
 import type { Field } from '../domain/event-fields';
 import { id, number, timestamp, toMillis, trim, validateFields } from '../domain/event-fields';
 import { ReadingRulesSchema, ReadingStatus } from '../domain/sensor-rules';
 import type { DeviceLast } from '../domain/reading-engine';
 import { readingId, readingModel } from '../domain/reading-engine';
-import type { ReadingResult } from '../domain/sensor-rules';
+import type { Reading, ReadingEnvelope, ReadingResult } from '../domain/sensor-rules';
 import type { EventKindSpec } from './event-kind';
 import { KIND_NAMES } from './names';
-
-export interface Reading {
-  readonly deviceId: string;
-  readonly temperature: number;
-  readonly humidity?: number;
-  readonly pressure?: number;
-  readonly timestamp: string | number;
-  readonly [extra: string]: unknown;
-}
-
-export type ReadingEnvelope = Envelope<'reading', Reading>;
 
 const READING_FIELDS: readonly Field[] = [
   { name: 'deviceId', required: true, check: id, normalize: trim },
@@ -70,7 +59,7 @@ export const READINGS: EventKindSpec<ReadingEnvelope, DeviceLast, ReadingResult,
   scoring: (rules, rulesVersion) => ({
     entityType: KIND_NAMES.reading.entityType,
     ...(rulesVersion === undefined ? {} : { rulesVersion }),
-    model: readingModel(rules.readings),
+    model: readingModel(rules),
     recordOf: (reading, result) => ({
       readingId: reading.id,
       deviceId: reading.entity,

@@ -1,29 +1,12 @@
-import type { Envelope, Validation } from '../domain/events';
+import type { Validation } from '../domain/events';
 import type { Field } from '../domain/event-fields';
 import { id, letters, MAX_AMOUNT, number, string, timestamp, toMillis, trim, validateFields } from '../domain/event-fields';
-import type { Decision } from '../domain/fraud-rules';
+import type { Decision, Transaction, TransactionEnvelope } from '../domain/fraud-rules';
 import { Action, TransactionRulesSchema } from '../domain/fraud-rules';
 import type { UserLast } from '../domain/transaction-engine';
 import { transactionModel } from '../domain/transaction-engine';
 import type { EventKindSpec } from './event-kind';
 import { KIND_NAMES } from './names';
-
-/** Read-only, as `Reading`: a validated event may be the parsed input itself (see `validateFields`). */
-export interface Transaction {
-  readonly transactionId: string;
-  readonly userId: string;
-  readonly cardId?: string;
-  readonly amount: number;
-  readonly currency?: string;
-  /** Upper-cased. */
-  readonly country: string;
-  readonly merchantCategory?: string;
-  readonly deviceId?: string;
-  readonly timestamp: string | number;
-  readonly [extra: string]: unknown;
-}
-
-export type TransactionEnvelope = Envelope<'transaction', Transaction>;
 
 /**
  * Unknown extra fields are kept, so producers can add context without being rejected; a missing or
@@ -65,7 +48,7 @@ export const TRANSACTIONS: EventKindSpec<TransactionEnvelope, UserLast, Decision
   validate: validateTransaction,
   scoring: (rules, rulesVersion) => ({
     entityType: KIND_NAMES.transaction.entityType,
-    model: transactionModel(rules.transactions),
+    model: transactionModel(rules),
     recordOf: (_txn, decision) => decision,
     outcome: actionOf,
     shadowOf: (_txn, { action, riskScore, reasons }) => ({ action, riskScore, reasons }),

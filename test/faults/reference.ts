@@ -101,7 +101,7 @@ async function faultFreeRun(
 ): Promise<{ decisions: Map<string, Decision>; alerts: Map<string, Alert> }> {
   const store = new MemoryStateStore();
   const deps = { store, commitMode: CommitMode.conditional };
-  const kinds = { transaction: TRANSACTIONS.scoring(rules), reading: READINGS.scoring(rules) };
+  const kinds = { transaction: TRANSACTIONS.scoring(rules.transactions), reading: READINGS.scoring(rules.readings) };
   for (const [i, event] of events.entries()) {
     const recordId = String(i);
     if (event.kind === 'transaction') {

@@ -1,7 +1,7 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStateStore } from '../../shared/adapters/dynamodb-state-store';
 import { decisionKey } from '../../shared/adapters/dynamodb-items';
-import type { TransactionEnvelope } from '../../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../../shared/domain/fraud-rules';
 import { validateTransaction } from '../../shared/kinds/transaction';
 import type { Pane } from '../../shared/domain/panes';
 import { DEFAULT_RULES } from '../../shared/domain/rules-config';
@@ -18,7 +18,7 @@ import { createResources, drainQueue, dynamodb, scanAll } from '../support/resou
  * What DynamoDB refuses is refused for real here: moto answers "Number underflow" below 1e-130 and
  * "Item size has exceeded the maximum allowed size" over 400 KB, as DynamoDB does (ENVIRONMENT.md).
  */
-const KIND = TRANSACTIONS.scoring(DEFAULT_RULES);
+const KIND = TRANSACTIONS.scoring(DEFAULT_RULES.transactions);
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
 
 /** A transaction the validator would refuse (an amount DynamoDB cannot store), as a bug or an old validator would let through. */

@@ -27,7 +27,7 @@ describe('the in-memory scorer', () => {
     const chunks = Array.from({ length: Math.ceil(events.length / 250) }, (_, i) => events.slice(i * 250, (i + 1) * 250));
     const store = new MemoryStateStore();
     const deps = { store, commitMode: CommitMode.conditional };
-    const kinds = { transaction: TRANSACTIONS.scoring(DEFAULT_RULES), reading: READINGS.scoring(DEFAULT_RULES) };
+    const kinds = { transaction: TRANSACTIONS.scoring(DEFAULT_RULES.transactions), reading: READINGS.scoring(DEFAULT_RULES.readings) };
     const expected: unknown[] = [];
     for (const chunk of chunks) {
       const items = (kind: AnyEnvelope['kind']) =>

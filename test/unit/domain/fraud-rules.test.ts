@@ -1,4 +1,4 @@
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { TransactionFeatures } from '../../../shared/domain/fraud-rules';
 import { Action, actionFor, combineWeights, scoreTransaction } from '../../../shared/domain/fraud-rules';

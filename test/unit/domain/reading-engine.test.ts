@@ -3,7 +3,7 @@ import type { EntityBatchResult } from '../../../shared/domain/entity-engine';
 import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import type { EntityState } from '../../../shared/domain/entity-state';
 import { emptyState, recentIds } from '../../../shared/domain/entity-state';
-import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import type { ReadingEnvelope } from '../../../shared/domain/sensor-rules';
 import { validateReading } from '../../../shared/kinds/reading';
 import type { DeviceLast } from '../../../shared/domain/reading-engine';
 import { readingModel } from '../../../shared/domain/reading-engine';

@@ -1,4 +1,4 @@
-import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import type { ReadingEnvelope } from '../../../shared/domain/sensor-rules';
 import { validateReading } from '../../../shared/kinds/reading';
 import type { ReadingRules } from '../../../shared/domain/sensor-rules';
 import { DEFAULT_RULES, parseRulesConfig } from '../../../shared/domain/rules-config';

@@ -2,7 +2,7 @@ import type { EntityBatchResult } from '../../../shared/domain/entity-engine';
 import { applyEntityBatch } from '../../../shared/domain/entity-engine';
 import type { EntityState } from '../../../shared/domain/entity-state';
 import { emptyState, recentIds } from '../../../shared/domain/entity-state';
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { Decision } from '../../../shared/domain/fraud-rules';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';

@@ -13,7 +13,7 @@ import { kinesisEvent, lambdaContext, ShardLog } from '../../support/kinesis-eve
 import { quietPowertoolsLogs } from '../../support/quiet-logs';
 import { aggregate } from '../../../shared/kinesis/kpl-aggregate';
 import type { ScoringEvent } from '../../../shared/middleware/kinesis-decoder';
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 
 /** Our quarantine port in memory. */
 class MemoryQuarantine implements Quarantine {

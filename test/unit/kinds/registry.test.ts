@@ -45,9 +45,9 @@ describe('the kind registry', () => {
       inputs.map((input) => {
         const validated = kind.validate(input);
         if (!validated.ok) throw new Error(validated.reason);
-        const outcome = applyEntityBatch(kind.scoring(DEFAULT_RULES).model, emptyState(), [validated.value]).outcomes[0];
+        const outcome = applyEntityBatch(kind.scoring(DEFAULT_RULES[kind.stream]).model, emptyState(), [validated.value]).outcomes[0];
         if (outcome?.status !== 'applied') throw new Error('not applied');
-        return kind.scoring(DEFAULT_RULES).outcome(outcome.result);
+        return kind.scoring(DEFAULT_RULES[kind.stream]).outcome(outcome.result);
       });
 
     expect(outcomesOf(TRANSACTIONS as unknown as AnyKindSpec, [{ ...SEED_TRANSACTION, amount: 5 }, SEED_TRANSACTION])).toEqual([
@@ -186,7 +186,7 @@ describe('validateAnyEvent', () => {
       const validated = kind.validate(input);
       if (!validated.ok) throw new Error(validated.reason);
       const [byLive, byCandidate] = [live, strict].map((rules) => {
-        const outcome = applyEntityBatch(kind.scoring(rules).model, emptyState(), [validated.value]).outcomes[0];
+        const outcome = applyEntityBatch(kind.scoring(rules[kind.stream]).model, emptyState(), [validated.value]).outcomes[0];
         if (outcome?.status !== 'applied') throw new Error('not applied');
         return outcome.result;
       });
@@ -195,11 +195,11 @@ describe('validateAnyEvent', () => {
           type: kind.entityType,
           entityId: validated.value.entity,
           eventId: validated.value.id,
-          outcome: kind.scoring(live, 1).recordOf(validated.value, byLive),
+          outcome: kind.scoring(live[kind.stream], 1).recordOf(validated.value, byLive),
           basedOn: 0,
           decidedAt: 0,
           rulesVersion: 1,
-          shadow: { rulesVersion: 2, outcome: kind.scoring(strict, 2).shadowOf(validated.value, byCandidate) },
+          shadow: { rulesVersion: 2, outcome: kind.scoring(strict[kind.stream], 2).shadowOf(validated.value, byCandidate) },
         },
         0,
       );

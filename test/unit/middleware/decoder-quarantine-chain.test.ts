@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import { recordRef } from '../../../shared/kinesis/records';
 import type { DecodedBatch, ScoringEvent } from '../../../shared/middleware/kinesis-decoder';

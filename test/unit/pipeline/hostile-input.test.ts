@@ -1,7 +1,7 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { AnyEnvelope } from '../../../shared/domain/events';
-import type { ReadingEnvelope } from '../../../shared/kinds/reading';
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { ReadingEnvelope } from '../../../shared/domain/sensor-rules';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 import { validateReading } from '../../../shared/kinds/reading';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { Decision } from '../../../shared/domain/fraud-rules';
@@ -17,8 +17,8 @@ import type { CommitOutcome, Effects, EntityCommit, EventRef } from '../../../sh
 import { CommitMode, EntityType, RefusedItemsError } from '../../../shared/state/store';
 import { ConfigurationError, RecordError } from '../../../shared/errors';
 
-const TXN_KIND = TRANSACTIONS.scoring(DEFAULT_RULES);
-const READING_KIND = READINGS.scoring(DEFAULT_RULES);
+const TXN_KIND = TRANSACTIONS.scoring(DEFAULT_RULES.transactions);
+const READING_KIND = READINGS.scoring(DEFAULT_RULES.readings);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;

@@ -62,7 +62,7 @@ describe('incident storms', () => {
   it('an hour of one device at 85° (a reading every 10 s): 361 alerts, 2 notifications (opened, one reminder)', async () => {
     const { alerts, notifications } = await scoreInBatches(
       overheating(),
-      READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      READINGS.scoring(DEFAULT_RULES.readings) as ScoringKind<AnyEnvelope, unknown, unknown>,
       7,
     );
 
@@ -77,7 +77,7 @@ describe('incident storms', () => {
   it('a 60-payment card-testing run: 2 notifications (opened at review, escalated at block)', async () => {
     const { alerts, notifications } = await scoreInBatches(
       cardTesting(),
-      TRANSACTIONS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      TRANSACTIONS.scoring(DEFAULT_RULES.transactions) as ScoringKind<AnyEnvelope, unknown, unknown>,
       10,
     );
 
@@ -89,7 +89,7 @@ describe('incident storms', () => {
   });
 
   it('gives the same notifications whatever the batches, and none again when the batches come back', async () => {
-    const kind = READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
+    const kind = READINGS.scoring(DEFAULT_RULES.readings) as ScoringKind<AnyEnvelope, unknown, unknown>;
     const store = new MemoryStateStore();
     const whole = await scoreInBatches(overheating(), kind, 360);
     const small = await scoreInBatches(overheating(), kind, 3, store);
@@ -101,7 +101,7 @@ describe('incident storms', () => {
   });
 
   it('resolves a device once it stayed in range for 10 minutes, and reopens a new incident when it overheats again', async () => {
-    const kind = READINGS.scoring(DEFAULT_RULES) as ScoringKind<AnyEnvelope, unknown, unknown>;
+    const kind = READINGS.scoring(DEFAULT_RULES.readings) as ScoringKind<AnyEnvelope, unknown, unknown>;
     const at = (minute: number, temperature: number) => {
       const v = validateReading({ deviceId: 'sensor-1', temperature, timestamp: T0 + minute * MINUTE });
       if (!v.ok) throw new Error(v.reason);
@@ -125,7 +125,7 @@ describe('incident storms', () => {
 
     const { alerts, notifications } = await scoreInBatches(
       overheating().slice(0, 30),
-      READINGS.scoring(rules) as ScoringKind<AnyEnvelope, unknown, unknown>,
+      READINGS.scoring(rules.readings) as ScoringKind<AnyEnvelope, unknown, unknown>,
       10,
     );
 

@@ -2,8 +2,8 @@ import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
 import type { EntityState } from '../../../shared/domain/entity-state';
 import { emptyState, recentIds } from '../../../shared/domain/entity-state';
 import type { AnyEnvelope } from '../../../shared/domain/events';
-import type { ReadingEnvelope } from '../../../shared/kinds/reading';
-import type { TransactionEnvelope } from '../../../shared/kinds/transaction';
+import type { ReadingEnvelope } from '../../../shared/domain/sensor-rules';
+import type { TransactionEnvelope } from '../../../shared/domain/fraud-rules';
 import { validateReading } from '../../../shared/kinds/reading';
 import { validateTransaction } from '../../../shared/kinds/transaction';
 import type { Decision } from '../../../shared/domain/fraud-rules';
@@ -18,8 +18,8 @@ import { CommitMode as Modes, EntityType } from '../../../shared/state/store';
 import { RetryableError } from '../../../shared/errors';
 import { compactId } from '../../../shared/domain/ids';
 
-const TXN_KIND = TRANSACTIONS.scoring(DEFAULT_RULES);
-const READING_KIND = READINGS.scoring(DEFAULT_RULES);
+const TXN_KIND = TRANSACTIONS.scoring(DEFAULT_RULES.transactions);
+const READING_KIND = READINGS.scoring(DEFAULT_RULES.readings);
 const MINUTE = 60_000;
 /** 12:00 UTC: the start of a 5-minute window (the default window; allowed lateness is 10 minutes). */
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
@@ -494,14 +494,14 @@ describe('scoreBatch: commits', () => {
 });
 
 describe('scoreBatch: a retry after the rules changed', () => {
-  const v1 = TRANSACTIONS.scoring(DEFAULT_RULES, 1);
+  const v1 = TRANSACTIONS.scoring(DEFAULT_RULES.transactions, 1);
   // Version 2 blocks what version 1 sent to review: a large amount alone is enough to block.
   const v2Rules = {
     ...DEFAULT_RULES,
     transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
   };
   const versions = new Map([[1, v1]]);
-  const v2 = { ...TRANSACTIONS.scoring(v2Rules, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+  const v2 = { ...TRANSACTIONS.scoring(v2Rules.transactions, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
 
   it('judges an event an unfinished attempt stored under the earlier version with that version: same decision, no second alert', async () => {
     // Arrange: the first attempt stores the decision and the alert under version 1, then its commit fails.
@@ -525,7 +525,10 @@ describe('scoreBatch: a retry after the rules changed', () => {
   it('answers duplicate for a late event redelivered after a version with a longer allowed lateness went live', async () => {
     // Arrange: version 1 (10 minutes' lateness) judged the event late, and stored it so.
     const patient = { ...DEFAULT_RULES, transactions: { ...DEFAULT_RULES.transactions, allowedLateness: 2 * 60 * MINUTE } };
-    const v2Patient = { ...TRANSACTIONS.scoring(patient, 2), atVersion: (version: number) => Promise.resolve(versions.get(version)) };
+    const v2Patient = {
+      ...TRANSACTIONS.scoring(patient.transactions, 2),
+      atVersion: (version: number) => Promise.resolve(versions.get(version)),
+    };
     const store = new MemoryStateStore();
     await scoreBatch(itemsOf([txn('now', 'user-l', 30 * MINUTE)]), v1, depsOf(store));
     const late = itemsOf([txn('late', 'user-l', 0, { amount: 1500 })]);
@@ -559,8 +562,8 @@ describe('scoreBatch: a candidate in shadow', () => {
     ...DEFAULT_RULES,
     transactions: { ...DEFAULT_RULES.transactions, largeAmount: { enabled: true, weight: 0.9, amount: 1000 } },
   };
-  const live = TRANSACTIONS.scoring(DEFAULT_RULES, 1);
-  const withShadow = { ...live, shadow: TRANSACTIONS.scoring(strict, 2) };
+  const live = TRANSACTIONS.scoring(DEFAULT_RULES.transactions, 1);
+  const withShadow = { ...live, shadow: TRANSACTIONS.scoring(strict.transactions, 2) };
 
   it('stores the candidate’s judgement on each record and counts where it differs, the live rules deciding', async () => {
     // Arrange

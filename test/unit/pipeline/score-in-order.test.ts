@@ -1,5 +1,5 @@
 import { MemoryStateStore } from '../../../shared/adapters/memory-state-store';
-import type { ReadingEnvelope } from '../../../shared/kinds/reading';
+import type { ReadingEnvelope } from '../../../shared/domain/sensor-rules';
 import { validateReading } from '../../../shared/kinds/reading';
 import { DEFAULT_RULES } from '../../../shared/domain/rules-config';
 import { RetryableError } from '../../../shared/errors';
@@ -16,7 +16,7 @@ import { CommitMode } from '../../../shared/state/store';
  */
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 3, 25, 12, 0, 0);
-const KIND = READINGS.scoring(DEFAULT_RULES) as unknown as ScoringKind<ReadingEnvelope, unknown, unknown>;
+const KIND = READINGS.scoring(DEFAULT_RULES.readings) as unknown as ScoringKind<ReadingEnvelope, unknown, unknown>;
 
 function hot(offset: number): OrderedRecord<ReadingEnvelope> {
   const v = validateReading({ deviceId: 'sensor-1', temperature: 95, timestamp: T0 + offset });
