@@ -81,6 +81,7 @@ const FUNCTION_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
+  EVENT_KIND: 'transaction', // the scorer's (functions/score), told its kind as the stack tells it
   STATE_TABLE: 'riskstream-state',
   ALERTS_TABLE: 'riskstream-alerts',
   QUARANTINE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-quarantine',
