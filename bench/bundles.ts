@@ -89,6 +89,7 @@ const FUNCTION_ENV = {
   ALERTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/riskstream-publish-alerts-dlq',
   TRANSACTIONS_STREAM: 'riskstream-transactions',
   READINGS_STREAM: 'riskstream-readings',
+  ORDERS_STREAM: 'riskstream-orders',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
