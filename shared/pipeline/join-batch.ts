@@ -124,7 +124,8 @@ export async function joinBatch(records: readonly JoinRecord[], options: JoinBat
     if (alert) await persist(() => options.store.storeAlerts([alert]));
     for (const [status, n] of Object.entries(applied.steps)) steps[status] = (steps[status] ?? 0) + n;
     results.push(...applied.results);
-    alerts.push(...applied.results.flatMap((r) => joinAlert(r, options.windowMs) ?? []));
+    // An outcome is final: reached in this batch, it is the one whose alert was just stored.
+    if (alert && applied.results.length > 0) alerts.push(alert);
     keptOut.push(...applied.keptOut.map((k) => ({ orderId, ...k })));
   };
   const joinOne = async (orderId: string, list: readonly JoinRecord[]): Promise<void> => {

@@ -1,5 +1,9 @@
-import { entityItem, entityStateOf } from '../../../shared/adapters/dynamodb-items';
-import type { StoredEntity } from '../../../shared/adapters/dynamodb-items';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { entityItem, entityStateOf, joinItem, joinStateOf } from '../../../shared/adapters/dynamodb-items';
+import type { StoredEntity, StoredJoinItem } from '../../../shared/adapters/dynamodb-items';
+import { validateOrderEvent } from '../../../shared/domain/order-events';
+import type { JoinState } from '../../../shared/domain/order-join';
+import { EMPTY_JOIN, joinEvent } from '../../../shared/domain/order-join';
 import { EntityType } from '../../../shared/state/store';
 
 describe('the entity item layout', () => {
@@ -81,3 +85,37 @@ describe('the entity item layout', () => {
 function omit<T extends object>(value: T, ...keys: string[]): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key))) as Partial<T>;
 }
+
+describe('the join item layout', () => {
+  // joinBatch tells its own commit, whose answer was lost, by the state it reads back at the next version.
+  it('reads back the state it stores, field for field, waiting or decided', () => {
+    const side = (input: Record<string, unknown>) => {
+      const validated = validateOrderEvent(input);
+      if (!validated.ok) throw new Error(validated.reason);
+      return validated.value;
+    };
+    const waiting = joinEvent(
+      EMPTY_JOIN,
+      side({
+        eventType: 'OrderCreated',
+        orderId: 'o-1',
+        userId: 'u-1',
+        amount: 79.99,
+        timestamp: '2026-12-05T00:00:00Z',
+        note: 'kept out',
+      }),
+      30 * 60_000,
+    ).state;
+    const decided = joinEvent(
+      waiting,
+      side({ eventType: 'PaymentReceived', orderId: 'o-1', paymentId: 'p-1', amount: 70, timestamp: '2026-12-05T00:01:00Z' }),
+      30 * 60_000,
+    ).state;
+    const readBack = (state: JoinState) =>
+      joinStateOf(unmarshall(marshall(joinItem('o-1', state, 2, 0), { removeUndefinedValues: true })) as StoredJoinItem);
+
+    expect(readBack(waiting)).toEqual(waiting);
+    expect(readBack(decided)).toEqual(decided);
+    expect(decided.outcome).toBe('amount_mismatch');
+  });
+});
