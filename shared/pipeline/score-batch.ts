@@ -2,7 +2,7 @@ import type { Alert } from '../domain/alerts';
 import type { EntityBatchResult, EntityModel } from '../domain/entity-engine';
 import { applyEntityBatch } from '../domain/entity-engine';
 import type { EntityState } from '../domain/entity-state';
-import { emptyState, isLate, knowsCommitsSince, stateExpiry } from '../domain/entity-state';
+import { emptyState, isLate, knowsCommitsSince, recentCommits, stateExpiry } from '../domain/entity-state';
 import type { WindowTiming } from '../domain/entity-state';
 import type { AnyEnvelope } from '../domain/events';
 import { DEFAULT_MAX_EVENT_AGE_MS } from '../kinesis/records';
@@ -186,7 +186,7 @@ export async function scoreBatch<E extends AnyEnvelope, Last, R>(
     for (const [entity, result] of computed) {
       const outcome = committed.get(entity);
       const group = groups.get(entity) ?? [];
-      if (outcome?.status === 'conflict') {
+      if (outcome?.status === 'conflict' && !isOwnCommit(outcome.current, result.state)) {
         conflicts++;
         states.set(entity, outcome.current);
         retry.push(entity);
@@ -256,6 +256,23 @@ function countDisagreements<E extends AnyEnvelope, Last, R>(
     const [from, to] = [kind.outcome(outcome.result), kind.outcome(judged.result)];
     if (from !== to) counts[`${from} → ${to}`] = (counts[`${from} → ${to}`] ?? 0) + 1;
   });
+}
+
+/**
+ * Whether the state a conditional commit found is the one it tried to write: its own write landed,
+ * but the answer was lost (a 5xx after the write, and the SDK's retry met its own version). Taken
+ * for another writer's, the entity would be computed again from it, and a late event of the batch
+ * judged again against the batch's own later events.
+ */
+function isOwnCommit(found: EntityState<unknown>, attempted: EntityState<unknown>): boolean {
+  const [mine, theirs] = [recentCommits(attempted.recent).at(-1), recentCommits(found.recent).at(-1)];
+  return (
+    mine !== undefined &&
+    theirs !== undefined &&
+    found.version === mine.version &&
+    theirs.version === mine.version &&
+    theirs.ids.join(' ') === mine.ids.join(' ')
+  );
 }
 
 /** An entity's new state as the store commits it: checked against the version it was computed from, kept past its windows for the horizon. */

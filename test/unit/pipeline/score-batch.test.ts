@@ -234,6 +234,42 @@ describe('scoreBatch: late events', () => {
     expect(await userState(store, 'user-a')).toEqual(stateBefore);
   });
 
+  it('judges a late event once, before the batch’s later events, when its own commit landed but answered 5xx (seen as a conflict)', async () => {
+    // Arrange: txn-2 at +20 min makes an event at +1 min late. The store lands each commit but
+    // answers as DynamoDB does to the SDK's retry of a 5xx after the write: a conflict, with its own item.
+    class LandedButLost extends MemoryStateStore {
+      override async commitStates<Last>(commits: ReadonlyArray<EntityCommit<Last>>): Promise<Map<string, CommitOutcome<Last>>> {
+        await super.commitStates(commits);
+        const lost = new Map<string, CommitOutcome<Last>>();
+        for (const commit of commits)
+          lost.set(commit.id, {
+            status: 'conflict',
+            current: (await this.loadStates<Last>(commit.type, [commit.id])).get(commit.id) as EntityState<Last>,
+          });
+        return lost;
+      }
+    }
+    const store = new LandedButLost();
+    const reference = new MemoryStateStore();
+    const batch = [
+      txn('txn-late', 'user-a', MINUTE, { amount: 10 }),
+      ...Array.from({ length: 6 }, (_, i) => txn(`txn-burst-${i}`, 'user-a', 20 * MINUTE + (i + 1) * 1_000, { amount: 10 })),
+    ];
+    for (const s of [store, reference])
+      await scoreBatch(itemsOf([txn('txn-2', 'user-a', 20 * MINUTE, { amount: 10 })]), TXN_KIND, depsOf(s));
+
+    // Act
+    const scoring = await scoreBatch(itemsOf(batch), TXN_KIND, depsOf(store));
+    const expected = await scoreBatch(itemsOf(batch), TXN_KIND, depsOf(reference));
+
+    // Assert: judged against the window at the watermark before the burst, as without the fault
+    expect(resultOf(expected, 'txn-late')).toMatchObject({ late: true, action: 'approve' });
+    expect(store.decisions.get('txn-late')).toEqual(reference.decisions.get('txn-late'));
+    expect(statuses(scoring)).toEqual(statuses(expected));
+    expect(scoring.conflicts).toBe(0);
+    expect([...store.alerts.keys()].sort()).toEqual([...reference.alerts.keys()].sort());
+  });
+
   it('scores a late transaction never seen before as late, stores its decision with late: true and counts it nowhere', async () => {
     // Arrange
     const store = new MemoryStateStore();
